@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .registry import registry, visible
+
+
+def navigation(request: HttpRequest) -> dict:
+    """The current review's tabs, for views that resolved a review via get_review_for."""
+    review = getattr(request, "review", None)
+    membership = getattr(request, "membership", None)
+    tabs = []
+    if review is not None and membership is not None:
+        for item in registry.review_nav:
+            if not visible(item.roles, membership):
+                continue
+            url = reverse(item.url_name, args=[review.slug])
+            tabs.append(
+                {
+                    "label": item.label,
+                    "url": url,
+                    "active": request.path.startswith(url)
+                    and (
+                        url != reverse("review_overview", args=[review.slug]) or request.path == url
+                    ),
+                    "badge": item.badge(review, membership) if item.badge else 0,
+                }
+            )
+    return {"current_review": review, "current_membership": membership, "review_tabs": tabs}

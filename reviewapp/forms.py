@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django import forms
+
+from .models import Criterion, ExclusionReason, Review, Role, Stage
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = [
+            "title",
+            "slug",
+            "question",
+            "description",
+            "required_decisions",
+            "maybe_opens_conflict",
+        ]
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class NewReviewForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    slug = forms.SlugField(
+        max_length=60,
+        required=False,
+        help_text="Short name used in links; made from the title if empty.",
+    )
+    question = forms.CharField(
+        label="Review question", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["domain", "inclusion", "exclusion", "position"]
+        widgets = {
+            "inclusion": forms.Textarea(attrs={"rows": 2}),
+            "exclusion": forms.Textarea(attrs={"rows": 2}),
+            "position": forms.NumberInput(attrs={"min": 0, "style": "width:5em"}),
+        }
+
+
+CriterionFormSet = forms.inlineformset_factory(
+    Review, Criterion, form=CriterionForm, extra=1, can_delete=True
+)
+
+
+class ReasonForm(forms.ModelForm):
+    class Meta:
+        model = ExclusionReason
+        fields = ["label", "position", "active"]
+        widgets = {"position": forms.NumberInput(attrs={"min": 0, "style": "width:5em"})}
+
+
+def reason_formset(review: Review, stage: str, data=None):
+    FormSet = forms.inlineformset_factory(
+        Review, ExclusionReason, form=ReasonForm, extra=1, can_delete=True
+    )
+    return FormSet(
+        data,
+        instance=review,
+        queryset=review.exclusion_reasons.filter(stage=stage),
+        prefix=f"reasons-{stage}",
+    )
+
+
+ROLE_CHOICES = Role.choices
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField()
+    roles = forms.MultipleChoiceField(
+        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, initial=[Role.REVIEWER]
+    )
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
+
+
+STAGES = Stage.choices

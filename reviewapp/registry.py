@@ -1,0 +1,53 @@
+"""Extension points later stages plug into, so the core never imports them.
+
+Apps register in their AppConfig.ready():
+- review_nav: tabs in a review's navigation, shown to members holding one of the roles;
+- overview_sections: panels on the review overview page;
+- nav_badges: counts of things waiting for the current person (shown in the navigation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str  # reversed with the review's slug
+    roles: tuple[str, ...] = ()  # empty: every member
+    order: int = 50
+    badge: Callable[[Any, Any], int] | None = None  # (review, membership) -> count
+
+
+@dataclass(frozen=True)
+class OverviewSection:
+    template: str
+    context: Callable[[Any, Any], dict]  # (review, membership) -> template context
+    roles: tuple[str, ...] = ()
+    order: int = 50
+
+
+@dataclass
+class Registry:
+    review_nav: list[NavItem] = field(default_factory=list)
+    overview_sections: list[OverviewSection] = field(default_factory=list)
+
+    def add_nav(self, item: NavItem) -> None:
+        if all(existing.url_name != item.url_name for existing in self.review_nav):
+            self.review_nav.append(item)
+            self.review_nav.sort(key=lambda i: i.order)
+
+    def add_overview(self, section: OverviewSection) -> None:
+        if all(existing.template != section.template for existing in self.overview_sections):
+            self.overview_sections.append(section)
+            self.overview_sections.sort(key=lambda s: s.order)
+
+
+registry = Registry()
+
+
+def visible(roles: tuple[str, ...], membership: Any) -> bool:
+    return not roles or any(membership.has_role(role) for role in roles)

@@ -1,0 +1,255 @@
+"""Reviews and teams: the dashboard, a review's overview, its criteria and its people."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .access import get_review_for, review_roles
+from .audit import record_event
+from .forms import (
+    CriterionFormSet,
+    InviteForm,
+    NewReviewForm,
+    ReviewForm,
+    RolesForm,
+    reason_formset,
+)
+from .models import Invitation, Membership, Role, Stage
+from .registry import registry, visible
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.filter(user=request.user, active=True)
+        .select_related("review")
+        .order_by("-review__created_at")
+    )
+    invitations = Invitation.objects.filter(
+        email__iexact=request.user.email, accepted_at=None, revoked=False
+    ).select_related("review")
+    return TemplateResponse(
+        request,
+        "reviewapp/dashboard.html",
+        {"memberships": memberships, "invitations": invitations},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_new(request: HttpRequest) -> HttpResponse:
+    form = NewReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.create_review(
+                form.cleaned_data["title"],
+                request.user,
+                slug=form.cleaned_data["slug"] or None,
+                question=form.cleaned_data["question"],
+                description=form.cleaned_data["description"],
+            )
+        except services.ReviewError as exc:
+            form.add_error("slug", str(exc))
+        else:
+            messages.success(request, "Review created. Next: set its eligibility criteria.")
+            return redirect("review_criteria", review.slug)
+    return TemplateResponse(request, "reviewapp/review_new.html", {"form": form})
+
+
+@review_roles()
+def review_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    review, membership = get_review_for(request, slug)
+    sections = [
+        {"template": s.template, **s.context(review, membership)}
+        for s in registry.overview_sections
+        if visible(s.roles, membership)
+    ]
+    return TemplateResponse(
+        request,
+        "reviewapp/review_overview.html",
+        {
+            "review": review,
+            "membership": membership,
+            "criteria": review.criteria.all(),
+            "members": review.memberships.filter(active=True).select_related("user"),
+            "sections": sections,
+        },
+    )
+
+
+@review_roles(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def review_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    before = {f: getattr(review, f) for f in ReviewForm.Meta.fields}
+    form = ReviewForm(request.POST or None, instance=review)
+    if request.method == "POST" and form.is_valid():
+        review = form.save()
+        after = {f: getattr(review, f) for f in ReviewForm.Meta.fields}
+        record_event(review, request.user, "review.updated", review, before=before, after=after)
+        messages.success(request, "Review settings saved.")
+        return redirect("review_settings", review.slug)
+    return TemplateResponse(
+        request, "reviewapp/review_settings.html", {"review": review, "form": form}
+    )
+
+
+@review_roles(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def review_criteria(request: HttpRequest, slug: str) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    formset = CriterionFormSet(request.POST or None, instance=review, prefix="criteria")
+    if request.method == "POST" and formset.is_valid():
+        before = list(review.criteria.values("domain", "inclusion", "exclusion"))
+        formset.save()
+        added = services.derive_exclusion_reasons(review)
+        after = list(review.criteria.values("domain", "inclusion", "exclusion"))
+        record_event(review, request.user, "criteria.updated", review, before=before, after=after)
+        messages.success(
+            request,
+            f"Criteria saved. {added} exclusion reason(s) derived." if added else "Criteria saved.",
+        )
+        return redirect("review_criteria", review.slug)
+    return TemplateResponse(
+        request, "reviewapp/review_criteria.html", {"review": review, "formset": formset}
+    )
+
+
+@review_roles(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def review_reasons(request: HttpRequest, slug: str) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    data = request.POST or None
+    formsets = {stage: reason_formset(review, stage, data) for stage in Stage.values}
+    if request.method == "POST" and all(fs.is_valid() for fs in formsets.values()):
+        for stage, formset in formsets.items():
+            for reason in formset.save(commit=False):
+                reason.stage = stage
+                reason.save()
+            for reason in formset.deleted_objects:
+                reason.delete()
+        record_event(
+            review,
+            request.user,
+            "reasons.updated",
+            review,
+            after=list(review.exclusion_reasons.values("stage", "label", "active")),
+        )
+        messages.success(request, "Exclusion reasons saved.")
+        return redirect("review_reasons", review.slug)
+    return TemplateResponse(
+        request,
+        "reviewapp/review_reasons.html",
+        {
+            "review": review,
+            "stages": [(label, formsets[value]) for value, label in Stage.choices],
+        },
+    )
+
+
+@review_roles(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def review_team(request: HttpRequest, slug: str) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite(
+                review, form.cleaned_data["email"], form.cleaned_data["roles"], request.user
+            )
+        except services.ReviewError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("review_team", review.slug)
+    return TemplateResponse(
+        request,
+        "reviewapp/review_team.html",
+        {
+            "review": review,
+            "form": form,
+            "members": review.memberships.filter(active=True).select_related("user"),
+            "former": review.memberships.filter(active=False).select_related("user"),
+            "invitations": review.invitations.filter(accepted_at=None, revoked=False),
+            "role_choices": Role.choices,
+        },
+    )
+
+
+@review_roles(Role.LEAD)
+@require_POST
+def member_roles(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    member = get_object_or_404(review.memberships.filter(active=True), pk=member_id)
+    form = RolesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose at least one role.")
+    else:
+        try:
+            services.change_roles(member, form.cleaned_data["roles"], request.user)
+            messages.success(request, f"Roles of {member.user} updated.")
+        except services.ReviewError as exc:
+            messages.error(request, str(exc))
+    return redirect("review_team", review.slug)
+
+
+@review_roles(Role.LEAD)
+@require_POST
+def member_remove(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    member = get_object_or_404(review.memberships.filter(active=True), pk=member_id)
+    try:
+        services.remove_member(member, request.user)
+        messages.success(request, f"{member.user} was removed; their past work stays attributed.")
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    return redirect("review_team", review.slug)
+
+
+@review_roles(Role.LEAD)
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    invitation = get_object_or_404(review.invitations, pk=invitation_id, accepted_at=None)
+    invitation.revoked = True
+    invitation.save(update_fields=["revoked"])
+    record_event(
+        review,
+        request.user,
+        "member.invitation_revoked",
+        invitation,
+        before={"email": invitation.email},
+    )
+    messages.success(request, f"Invitation to {invitation.email} withdrawn.")
+    return redirect("review_team", review.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("review"), token=token)
+    if request.method == "POST":
+        try:
+            services.accept_invitation(invitation, request.user)
+        except services.ReviewError as exc:
+            messages.error(request, str(exc))
+            return redirect("dashboard")
+        messages.success(request, f"You joined “{invitation.review.title}”.")
+        return redirect("review_overview", invitation.review.slug)
+    return TemplateResponse(request, "reviewapp/accept_invitation.html", {"invitation": invitation})
+
+
+@review_roles(Role.LEAD)
+def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    events = review.audit_events.select_related("actor")
+    action = request.GET.get("action", "").strip()
+    if action:
+        events = events.filter(action__startswith=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request, "reviewapp/audit_log.html", {"review": review, "page": page, "action": action}
+    )

@@ -1,0 +1,107 @@
+"""Disagreements between reviewers: discussion, consensus, escalation and adjudication."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from reviewapp.models import ExclusionReason, Review, Stage
+
+from .decisions import DecisionValue
+from .records import Record
+
+
+class Conflict(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        DISCUSSION = "discussion", "In discussion"
+        ESCALATED = "escalated", "Escalated"
+        RESOLVED = "resolved", "Resolved"
+
+    class Resolution(models.TextChoices):
+        NONE = "", "Not resolved"
+        CONSENSUS = "consensus", "Consensus"
+        ADJUDICATED = "adjudicated", "Adjudicated"
+        LEAD = "lead", "Decided by a lead"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="conflicts")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="conflicts")
+    stage = models.CharField(max_length=2, choices=Stage.choices, default=Stage.TITLE_ABSTRACT)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalation_summary = models.TextField(blank=True)
+    adjudicator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adjudications",
+    )
+    resolution = models.CharField(max_length=12, choices=Resolution.choices, blank=True, default="")
+    final_value = models.CharField(max_length=10, choices=DecisionValue.choices, blank=True)
+    final_reason = models.ForeignKey(
+        ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        constraints = [
+            # One live conflict per record and stage; a re-opened record gets a new one.
+            models.UniqueConstraint(
+                fields=["record", "stage"],
+                condition=~models.Q(state="resolved"),
+                name="one_open_conflict_per_stage",
+            )
+        ]
+        indexes = [models.Index(fields=["review", "stage", "state"])]
+
+    def __str__(self) -> str:
+        return f"Conflict on {self.record_id} ({self.stage})"
+
+
+class ConflictComment(models.Model):
+    conflict = models.ForeignKey(Conflict, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author_id} on conflict {self.conflict_id}"
+
+
+class ConsensusProposal(models.Model):
+    """One reviewer proposes the final decision; the other confirms it."""
+
+    conflict = models.ForeignKey(Conflict, on_delete=models.CASCADE, related_name="proposals")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.CharField(max_length=10, choices=DecisionValue.choices)
+    reason = models.ForeignKey(
+        ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Proposal {self.value} on conflict {self.conflict_id}"

@@ -1,0 +1,205 @@
+"""Searches, import jobs, records and duplicate clusters."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from reviewapp.models import Review
+
+
+class SourceType(models.TextChoices):
+    DATABASE = "database", "Database"
+    REGISTER = "register", "Register"
+    WEBSITE = "website", "Website"
+    ORGANISATION = "organisation", "Organisation"
+    CITATION = "citation", "Citation searching"
+
+    @classmethod
+    def other_methods(cls) -> list[str]:
+        return [cls.WEBSITE, cls.ORGANISATION, cls.CITATION]
+
+
+class Phase(models.TextChoices):
+    INITIAL = "initial", "Initial search"
+    UPDATE = "update", "Update"
+
+
+class Search(models.Model):
+    """One search run in one source; one or more export files are imported into it."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="searches")
+    source = models.CharField(max_length=200, help_text="e.g. Web of Science, MEDLINE, Scopus")
+    source_type = models.CharField(
+        max_length=20, choices=SourceType.choices, default=SourceType.DATABASE
+    )
+    date_run = models.DateField(null=True, blank=True)
+    query = models.TextField(blank=True)
+    phase = models.CharField(max_length=10, choices=Phase.choices, default=Phase.INITIAL)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["phase", "date_run", "id"]
+        verbose_name_plural = "searches"
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.get_phase_display()})"
+
+
+class ImportJob(models.Model):
+    """An uploaded export file and the background job that turns it into records."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="import_jobs")
+    search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="import_jobs")
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=300)
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    requested_format = models.CharField(max_length=20, default="auto")
+    column_map = models.JSONField(default=dict, blank=True)
+    detected_format = models.CharField(max_length=20, blank=True)
+    encoding = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveIntegerField(default=0, help_text="Bytes read so far")
+    records_imported = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)  # [[line, message], ...]
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, int(100 * self.progress / self.size)) if self.size else 0
+
+
+class RecordQuerySet(models.QuerySet["Record"]):
+    def canonical(self) -> RecordQuerySet:
+        """One record per work: what goes to screening."""
+        return self.filter(is_canonical=True)
+
+
+class DuplicateCluster(models.Model):
+    """Records that describe the same work. The canonical member is screened."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="duplicate_clusters")
+    canonical = models.ForeignKey("Record", null=True, on_delete=models.SET_NULL, related_name="+")
+    # Fields the merge filled on the canonical record, with their values before, so a split
+    # restores everything: {"abstract": "", "doi": ""}.
+    filled = models.JSONField(default=dict, blank=True)
+    method = models.CharField(max_length=20, default="auto")  # auto | manual
+    score = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Cluster {self.pk}"
+
+
+class Record(models.Model):
+    """One bibliographic record as exported by one search."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="records")
+    search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="records")
+    import_job = models.ForeignKey(
+        ImportJob, null=True, blank=True, on_delete=models.CASCADE, related_name="records"
+    )
+    source_key = models.CharField(max_length=200, blank=True)
+    title = models.TextField(blank=True)
+    title_alt = models.TextField(
+        blank=True, help_text="Parallel title, e.g. the English title of a Chinese record"
+    )
+    abstract = models.TextField(blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    authors_alt = models.JSONField(default=list, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    journal = models.TextField(blank=True)
+    volume = models.CharField(max_length=60, blank=True)
+    issue = models.CharField(max_length=60, blank=True)
+    pages = models.CharField(max_length=60, blank=True)
+    doi = models.CharField(max_length=255, blank=True, db_index=True)
+    pmid = models.CharField(max_length=20, blank=True, db_index=True)
+    other_ids = models.JSONField(default=dict, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=60, blank=True)
+    publication_type = models.CharField(max_length=120, blank=True)
+    url = models.TextField(blank=True)
+    raw = models.TextField(blank=True)
+    line = models.PositiveIntegerField(null=True, blank=True, help_text="Line in the export file")
+    # De-duplication: a record outside any cluster is its own canonical record.
+    cluster = models.ForeignKey(
+        DuplicateCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    is_canonical = models.BooleanField(default=True, db_index=True)
+    # Random key for the default, per-reviewer-seeded screening order and for fast paging.
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["review", "is_canonical", "id"]),
+            models.Index(fields=["review", "search"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title[:80] or f"Record {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("record_detail", args=[self.review.slug, self.pk])
+
+    @property
+    def cluster_key(self) -> int:
+        """What exports call cluster_id: the cluster's canonical record, else the record itself."""
+        if self.cluster_id and self.cluster and self.cluster.canonical_id:
+            return self.cluster.canonical_id
+        return self.pk
+
+    @property
+    def authors_display(self) -> str:
+        return "; ".join(self.authors)
+
+
+class NotDuplicatePair(models.Model):
+    """A person decided these two records are different works: never merge or ask again."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="not_duplicate_pairs")
+    record_a = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    record_b = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_a", "record_b"], name="unique_not_duplicate_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Not duplicates: {self.record_a_id} / {self.record_b_id}"

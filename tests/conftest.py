@@ -1,0 +1,154 @@
+"""Personas shared by every test: a lead, two reviewers, an adjudicator and an outsider."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.test import Client
+
+from reviewapp.models import Membership, Review, User
+
+from .factories import PASSWORD, ReviewFactory, UserFactory
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """A file of the real test data beside the repository, or skip the test."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the real test data lives in ../shared/data beside the repo")
+    return path
+
+
+@dataclass
+class Team:
+    review: Review
+    lead: User
+    reviewer1: User
+    reviewer2: User
+    adjudicator: User
+    outsider: User
+
+    def client(self, user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def team(db) -> Team:
+    review = ReviewFactory()
+    lead = UserFactory(email="lead@example.org", full_name="Lena Lead")
+    reviewer1 = UserFactory(email="rita@example.org", full_name="Rita Reviewer")
+    reviewer2 = UserFactory(email="remy@example.org", full_name="Remy Reviewer")
+    adjudicator = UserFactory(email="ada@example.org", full_name="Ada Adjudicator")
+    outsider = UserFactory(email="olga@example.org", full_name="Olga Outsider")
+    Membership.objects.create(review=review, user=lead, is_lead=True)
+    Membership.objects.create(review=review, user=reviewer1, is_reviewer=True)
+    Membership.objects.create(review=review, user=reviewer2, is_reviewer=True)
+    Membership.objects.create(review=review, user=adjudicator, is_adjudicator=True)
+    return Team(review, lead, reviewer1, reviewer2, adjudicator, outsider)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request, settings):
+    """Tasks run in-process unless a test asks for the real worker."""
+    from reviewapp.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    queue: str
+    log: Path
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings, tmp_path):
+    """A real Celery worker process on Redis, sharing the test database (PostgreSQL)."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not database_url.startswith("postgres") or not redis_url:
+        pytest.skip("a real worker needs DATABASE_URL (PostgreSQL) and REDIS_URL: run .ci/run")
+    from django.db import connection
+
+    from reviewapp.celery import app
+
+    parts = urlsplit(database_url)
+    test_db_url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    log = tmp_path / "worker.log"
+    env = {**os.environ, "DATABASE_URL": test_db_url, "CELERY_QUEUE": queue, "REDIS_URL": redis_url}
+    root = Path(__file__).resolve().parents[1]
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "reviewapp",
+                "worker",
+                "-Q",
+                queue,
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "INFO",
+            ],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the worker exited: {log.read_text()}")
+        if "ready" in log.read_text():
+            break
+        time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail(f"the worker did not start: {log.read_text()}")
+    yield Worker(process, queue, log)
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
