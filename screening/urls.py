@@ -1,5 +1,19 @@
-"""Pages of this stage, mounted under /r/<slug>/ by reviewapp.urls."""
+"""Pages of identification and screening, mounted under /r/<slug>/ by reviewapp.urls.
+
+Each part of the workflow keeps its URL patterns beside its views.
+"""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from .views import conflicts, dedup, fulltext, imports, prisma, ranking, records, screen
+
+urlpatterns = [
+    *imports.urlpatterns,
+    *records.urlpatterns,
+    *dedup.urlpatterns,
+    *screen.urlpatterns,
+    *conflicts.urlpatterns,
+    *fulltext.urlpatterns,
+    *prisma.urlpatterns,
+    *ranking.urlpatterns,
+]

@@ -1,0 +1,84 @@
+"""Shared pieces of the importers: the error, the report and the empty record.
+
+Kept free of Django so the parsers can run in a worker, a management command or a benchmark alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FORMATS: dict[str, str] = {
+    "ris": "RIS",
+    "medline": "PubMed/MEDLINE (.nbib)",
+    "wos": "Web of Science plain text",
+    "wos-tab": "Web of Science tab-delimited",
+    "scopus-csv": "Scopus CSV",
+    "bibtex": "BibTeX",
+    "endnote-xml": "EndNote XML",
+    "csv": "CSV/TSV with a header row",
+    "xlsx": "Excel workbook (.xlsx)",
+}
+
+# A 500 MB file of broken records must not build a 500 MB report.
+MAX_WARNINGS = 1000
+
+
+def formats_we_read() -> str:
+    return ", ".join(FORMATS.values())
+
+
+class ImportFormatError(Exception):
+    """The file cannot be imported; `message` is for the user, `line` is 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        return f"Line {self.line}: {self.message}"
+
+
+@dataclass
+class ParseReport:
+    """What a parse found out about the file, filled in as records are read."""
+
+    format: str = ""
+    encoding: str = ""
+    warnings: list[tuple[int | None, str]] = field(default_factory=list)
+    records_seen: int = 0
+    warnings_dropped: int = 0
+
+    def warn(self, line: int | None, message: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append((line, message))
+        else:
+            self.warnings_dropped += 1
+
+
+def new_record(line: int) -> dict:
+    """A record with every key present, so callers never need .get()."""
+    return {
+        "title": "",
+        "title_alt": "",
+        "abstract": "",
+        "authors": [],
+        "authors_alt": [],
+        "year": None,
+        "journal": "",
+        "volume": "",
+        "issue": "",
+        "pages": "",
+        "doi": "",
+        "pmid": "",
+        "other_ids": {},
+        "keywords": [],
+        "language": "",
+        "publication_type": "",
+        "url": "",
+        "source_key": "",
+        "raw": "",
+        "line": line,
+    }

@@ -1,0 +1,123 @@
+"""Small, pure normalisers shared by every importer (and by de-duplication and export)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+_DOI = re.compile(r"10\.\d{3,9}/\S+")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|21\d\d)(?!\d)")
+_DIGITS = re.compile(r"\d+")
+_PAGES = re.compile(r"^([A-Za-z]*)(\d+)\s*[-‐‑–—]+\s*([A-Za-z]*)(\d+)$")
+_CJK = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uff5e]"
+)
+_LATIN = re.compile(r"[A-Za-z]")
+_PARALLEL_NAME = re.compile(r"^(.+?)\s*[(（]\s*([^()（）]+?)\s*[)）]$")
+_BILINGUAL_SEP = re.compile(r"\s+[=＝/／|]\s+|\s*[＝／｜]\s*")
+
+
+def normalise_doi(value: str | None) -> str:
+    """'https://doi.org/10.1000/ABC.' -> '10.1000/abc'; '' when no DOI is in the text.
+
+    Matching on the '10.' prefix strips every wrapper seen in exports (doi:, DOI, dx.doi.org,
+    '[doi]' suffixes, resolver links) without listing them; URL-encoded links are decoded first.
+    """
+    if not value:
+        return ""
+    text = value.strip()
+    if "%2" in text or "%3" in text:
+        text = unquote(text)
+    match = _DOI.search(text)
+    if match is None:
+        return ""
+    return match.group(0).rstrip(".,;)]}>\"'").lower()
+
+
+def expand_pages(value: str | None) -> str:
+    """'1045-58' -> '1045-1058', '134--137' -> '134-137', 'S12-5' -> 'S12-S15'; others kept."""
+    if not value:
+        return ""
+    text = value.strip()
+    match = _PAGES.match(text)
+    if match is None:
+        return text
+    prefix, start, end_prefix, end = match.groups()
+    if len(end) < len(start):
+        end = start[: len(start) - len(end)] + end
+    return f"{prefix}{start}-{end_prefix or prefix}{end}"
+
+
+def parse_year(value: str | None) -> int | None:
+    if not value:
+        return None
+    match = _YEAR.search(value)
+    return int(match.group(1)) if match else None
+
+
+def normalise_pmid(value: str | None) -> str:
+    """'https://pubmed.ncbi.nlm.nih.gov/25657356' or '25657356 [pmid]' -> '25657356'."""
+    if not value:
+        return ""
+    match = _DIGITS.search(value.rsplit("/", 1)[-1] if "/" in value.rstrip("/") else value)
+    return match.group(0) if match else ""
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
+def split_parallel_name(name: str) -> tuple[str, str]:
+    """'王小明(Wang, Xiao-Ming)' -> ('王小明', 'Wang, Xiao-Ming'); anything else -> (name, '')."""
+    if "(" not in name and "（" not in name:
+        return name, ""
+    match = _PARALLEL_NAME.match(name.strip())
+    if match is None:
+        return name, ""
+    native, roman = match.groups()
+    if has_cjk(native) and not has_cjk(roman) and _LATIN.search(roman):
+        return native, roman
+    return name, ""
+
+
+def split_bilingual(text: str) -> tuple[str, str]:
+    """'中文題名 = English title' -> ('中文題名', 'English title'), for databases that put both
+    languages in one field; split only when one side is CJK and the other side is Latin."""
+    if not text or not has_cjk(text):
+        return text, ""
+    parts = _BILINGUAL_SEP.split(text, maxsplit=1)
+    if len(parts) != 2:
+        return text, ""
+    first, second = parts[0].strip(), parts[1].strip()
+    if has_cjk(first) and not has_cjk(second) and len(_LATIN.findall(second)) >= 3:
+        return first, second
+    if has_cjk(second) and not has_cjk(first) and len(_LATIN.findall(first)) >= 3:
+        return second, first
+    return text, ""
+
+
+def split_names(value: str) -> list[str]:
+    """Split a one-cell author list: 'A and B' (BibTeX), 'A; B', or 'Liu R., Adler D.G.'.
+
+    A single comma is ambiguous ('Smith, John' is one person), so it splits only when both sides
+    look like whole names (contain a space).
+    """
+    text = value.strip()
+    if not text:
+        return []
+    if ";" in text or "；" in text:
+        parts = re.split(r"\s*[;；]\s*", text)
+    elif " and " in text:
+        parts = text.split(" and ")
+    elif text.count(",") >= 2:
+        parts = text.split(",")
+    elif text.count(",") == 1:
+        left, right = text.split(",")
+        parts = [left, right] if " " in left.strip() and " " in right.strip() else [text]
+    else:
+        parts = [text]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def split_keywords(value: str) -> list[str]:
+    return [k.strip() for k in re.split(r"[;；\n]", value) if k.strip()]

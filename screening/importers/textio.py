@@ -1,0 +1,150 @@
+"""Encoding detection and streaming decode: bytes in, lines of text out, never the whole file."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import threading
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from charset_normalizer import from_bytes
+
+HEAD_SIZE = 64 * 1024
+
+# charset-normalizer tells Western single-byte code pages apart poorly on short samples
+# (Windows-1252 'Müller, José' comes back as cp1250); exports from Western Windows tools are
+# cp1252, so it wins whenever the detector lists it among its candidates.
+_WESTERN = {
+    "cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_9", "iso8859_15",
+    "cp775", "mac_latin2", "mac_roman", "cp850", "cp437", "iso8859_3", "iso8859_4", "iso8859_10",
+    "iso8859_13", "iso8859_14", "iso8859_16", "mac_iceland", "mac_turkish", "cp858",
+}  # fmt: skip
+
+_fallback = threading.local()
+
+
+def _fallback_decode(exc: UnicodeError) -> tuple[str, int]:
+    """Bytes the detected encoding cannot read are taken as Windows-1252 (Latin-1 where 1252 has
+    a hole) rather than dropped or replaced: a stray accented byte in an otherwise UTF-8 file
+    keeps its letter, and nothing about the bytes can make decoding raise."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    _fallback.count = getattr(_fallback, "count", 0) + 1
+    return "".join(_byte_as_text(b) for b in bad), exc.end
+
+
+def _byte_as_text(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
+codecs.register_error("screening-importers-fallback", _fallback_decode)
+
+
+def fallback_count() -> int:
+    return getattr(_fallback, "count", 0)
+
+
+def detect_encoding(head: bytes) -> str:
+    """A Python codec name for the file whose first bytes are `head`.
+
+    Order: byte-order mark, then strict UTF-8 (most exports), then UTF-16 without BOM (NUL
+    pattern), then charset-normalizer for legacy code pages (Windows-1252, Big5, GB18030...).
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    sample = head[:HEAD_SIZE]
+    try:
+        # final=False: the sample may end inside a multi-byte character.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if len(sample) >= 4:
+        even_nuls = sample[0::2].count(0)
+        odd_nuls = sample[1::2].count(0)
+        half = len(sample) // 2
+        if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
+            return "utf-16-le"
+        if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
+            return "utf-16-be"
+    matches = from_bytes(sample)
+    best = matches.best()
+    if best is None:
+        return "cp1252"
+    encoding = codecs.lookup(best.encoding).name.replace("-", "_")
+    if encoding in _WESTERN:
+        candidates = {codecs.lookup(m.encoding).name.replace("-", "_") for m in matches}
+        if "cp1252" in candidates or encoding in {"latin_1", "iso8859_15"}:
+            return "cp1252"
+    return codecs.lookup(best.encoding).name
+
+
+def read_head(stream: BinaryIO) -> tuple[bytes, BinaryIO]:
+    """The first bytes of `stream`, and a stream that still yields the whole file."""
+    if stream.seekable():
+        start = stream.tell()
+        head = stream.read(HEAD_SIZE)
+        stream.seek(start)
+        return head, stream
+    head = stream.read(HEAD_SIZE)
+    return head, _Prefixed(head, stream)
+
+
+class _Prefixed(io.RawIOBase):
+    """Replays already-read bytes before the rest of a non-seekable stream."""
+
+    def __init__(self, prefix: bytes, rest: BinaryIO) -> None:
+        self._prefix = memoryview(prefix)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def text_stream(stream: BinaryIO, encoding: str, newline: str | None = None) -> io.TextIOWrapper:
+    """Incrementally decoded text over `stream` (TextIOWrapper runs the codec's incremental
+    decoder in C, chunk by chunk); \\r, \\n and \\r\\n all end a line."""
+    # Our own raw layer in between, so closing the wrapper never closes the caller's file.
+    raw = stream if isinstance(stream, _Prefixed) else _Raw(stream)
+    binary = io.BufferedReader(raw, buffer_size=256 * 1024)
+    return io.TextIOWrapper(
+        binary, encoding=encoding, errors="screening-importers-fallback", newline=newline
+    )
+
+
+class _Raw(io.RawIOBase):
+    """Adapts any object with read() (Django's UploadedFile, a socket file...) for BufferedReader."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def numbered_lines(text: io.TextIOWrapper) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line without its line ending)."""
+    for number, line in enumerate(text, 1):
+        yield number, line.rstrip("\n")

@@ -1,0 +1,1 @@
+"""Pages of identification and screening, one module per part of the workflow."""
