@@ -139,7 +139,6 @@ def invite(review: Review, email: str, roles: Iterable[str], by: User) -> Invita
             f"{', '.join(roles)}.\n\nAccept the invitation: {link}\n",
             None,
             [email],
-            fail_silently=True,
         )
     )
     return invitation
