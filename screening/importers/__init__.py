@@ -197,7 +197,7 @@ def _dispatch(stream, head, fmt, report, column_map) -> Iterator[dict]:
 
         text = textio.text_stream(stream, report.encoding, newline="")
         return parse_csv(text, report, column_map)
-    lines = textio.numbered_lines(textio.text_stream(stream, report.encoding))
+    lines = textio.line_blocks(textio.text_stream(stream, report.encoding))
     if fmt == "ris":
         from .ris import parse_ris
 

@@ -37,7 +37,9 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 # braces ({\"u}, \'{e}, \textless{}, \&). pylatexenc costs ~50 ms on a long abstract, so only
 # these fragments go through it (cached: the same accents recur), and the rest of the text is
 # left alone apart from dropping grouping braces.
-_FRAGMENT = re.compile(r"\$[^$\n]{1,200}\$|\{?\\(?:[A-Za-z]+|.)\s*(?:\{[^{}]*\}|(?<=[\'\"`^~=.])[A-Za-z])?\}?")
+_FRAGMENT = re.compile(
+    r"\$[^$\n]{1,200}\$|\{?\\(?:[A-Za-z]+|.)\s*(?:\{[^{}]*\}|(?<=[\'\"`^~=.])[A-Za-z])?\}?"
+)
 _latex = None
 # Text-mode symbols Zotero writes that pylatexenc maps to nothing.
 _TEXT_SYMBOLS = {
@@ -99,7 +101,7 @@ def split_authors(value: str) -> list[str]:
     return [decode(n) for n in names if n.strip()]
 
 
-def parse_bibtex(lines: Iterable[tuple[int, str]], report: ParseReport) -> Iterator[dict]:
+def parse_bibtex(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
     macros: list[str] = []
     batch: list[tuple[int, list[str]]] = []
     current: list[str] | None = None
@@ -116,7 +118,7 @@ def parse_bibtex(lines: Iterable[tuple[int, str]], report: ParseReport) -> Itera
                 batch.append((current_start, current))
         current = None
 
-    for number, line in lines:
+    for number, line in _numbered(blocks):
         if line.lstrip()[:1] == "@":
             finish()
             found_any = True
@@ -132,6 +134,14 @@ def parse_bibtex(lines: Iterable[tuple[int, str]], report: ParseReport) -> Itera
         yield from _parse_batch(macros, batch, seen_keys, report)
     if not found_any:
         raise ImportFormatError("no BibTeX entries found (no line starts with '@')", 1)
+
+
+def _numbered(blocks: Iterable[list[str]]) -> Iterator[tuple[int, str]]:
+    number = 0
+    for block in blocks:
+        for line in block:
+            number += 1
+            yield number, line
 
 
 def _parse_batch(macros: list[str], batch: list[tuple[int, list[str]]], seen_keys: set[str],

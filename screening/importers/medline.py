@@ -18,6 +18,7 @@ KNOWN_TAGS = frozenset(
         "CI",
         "CIN",
         "CN",
+        "COIS",
         "COI",
         "CON",
         "CP",
@@ -108,63 +109,105 @@ def _tag_of(line: str) -> str:
     if line[4:6] != "- " and line[4:] != "-":
         return ""
     tag = line[:4].rstrip()
-    if tag and tag.isalnum() and tag.isupper() and " " not in tag:
+    if tag and tag.isascii() and tag.isalnum() and tag.isupper():
         return tag
     return ""
 
 
-def parse_medline(lines: Iterable[tuple[int, str]], report: ParseReport) -> Iterator[dict]:
+def parse_medline(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
     fields: dict[str, list[str]] | None = None
     raw: list[str] = []
     last: list[str] | None = None
+    # Continuation lines of the current field, joined when the field ends: joining once is
+    # linear where appending to the value line by line is quadratic on long abstracts.
+    pieces: list[str] = []
     start = 0
     records = 0
     unknown_warned: set[str] = set()
+    base = 0
 
-    for number, line in lines:
-        if not line or line.isspace():
-            if fields is not None:
+    for block in blocks:
+        for index, line in enumerate(block):
+            if line[:6] == "      ":
+                # MEDLINE wraps long fields with six spaces.
+                if last is None:
+                    raise ImportFormatError(
+                        "continuation line outside a MEDLINE record", base + index + 1
+                    )
+                raw.append(line)
+                pieces.append(line.strip())
+                continue
+            if pieces:
+                last[-1] = " ".join([last[-1], *pieces]) if last[-1] else " ".join(pieces)
+                pieces = []
+            if line[4:6] == "- " and fields is not None:
+                # The common case: one more field of the current record.
+                tag = line[:4].rstrip()
+                if tag != "PMID":
+                    raw.append(line)
+                    values = fields.get(tag)
+                    if values is None:
+                        if not (tag.isascii() and tag.isalnum() and tag.isupper()):
+                            raise ImportFormatError(
+                                f"expected a MEDLINE tag, found {line[:30]!r}", base + index + 1
+                            )
+                        fields[tag] = last = [line[6:].strip()]
+                        if tag not in KNOWN_TAGS and tag not in unknown_warned:
+                            unknown_warned.add(tag)
+                            report.warn(
+                                base + index + 1,
+                                f"unknown MEDLINE tag {tag}; kept in the raw record only",
+                            )
+                    else:
+                        values.append(line[6:].strip())
+                        last = values
+                    continue
+            if not line or line.isspace():
+                if fields is not None:
+                    records += 1
+                    yield _build(fields, raw, start, report)
+                    fields = None
+                    last = None
+                continue
+            tag = _tag_of(line)
+            if not tag:
+                if line[0] in " \t" and last is not None:
+                    # Indented by fewer than six spaces: still a continuation.
+                    raw.append(line)
+                    last[-1] = f"{last[-1]} {line.strip()}"
+                    continue
+                raise ImportFormatError(
+                    "expected a MEDLINE tag line ('PMID- ', 'TI  - ', ...) or an indented "
+                    f"continuation line, found {line[:30]!r}",
+                    base + index + 1,
+                )
+            value = line[6:].strip()
+            if fields is not None and tag == "PMID" and "PMID" in fields:
+                # Records not separated by a blank line: PMID always opens a record.
                 records += 1
                 yield _build(fields, raw, start, report)
                 fields = None
-            continue
-        first = line[0]
-        if first == " " or first == "\t":
-            if fields is None or last is None:
-                raise ImportFormatError("continuation line outside a MEDLINE record", number)
+            if fields is None:
+                start = base + index + 1
+                if tag not in KNOWN_TAGS:
+                    raise ImportFormatError(
+                        f"a MEDLINE record cannot start with {tag} (not a MEDLINE tag)", start
+                    )
+                if tag != "PMID":
+                    report.warn(start, f"MEDLINE record starts with {tag}, not PMID")
+                fields = {}
+                raw = []
             raw.append(line)
-            last[-1] = f"{last[-1]} {line.strip()}" if last[-1] else line.strip()
-            continue
-        tag = _tag_of(line)
-        if not tag:
-            raise ImportFormatError(
-                "expected a MEDLINE tag line ('PMID- ', 'TI  - ', ...) or an indented "
-                f"continuation line, found {line[:30]!r}",
-                number,
-            )
-        value = line[6:].strip()
-        if fields is not None and tag == "PMID" and "PMID" in fields:
-            # Records not separated by a blank line: PMID always opens a record.
-            records += 1
-            yield _build(fields, raw, start, report)
-            fields = None
-        if fields is None:
-            if tag != "PMID":
-                report.warn(number, f"MEDLINE record starts with {tag}, not PMID")
-            fields = {}
-            raw = []
-            start = number
-        if tag not in KNOWN_TAGS and tag not in unknown_warned:
-            unknown_warned.add(tag)
-            report.warn(number, f"unknown MEDLINE tag {tag}; kept in the raw record only")
-        raw.append(line)
-        values = fields.get(tag)
-        if values is None:
-            fields[tag] = last = [value]
-        else:
-            values.append(value)
-            last = values
+            values = fields.get(tag)
+            if values is None:
+                fields[tag] = last = [value]
+            else:
+                values.append(value)
+                last = values
+        base += len(block)
 
+    if pieces and last is not None:
+        last[-1] = " ".join([last[-1], *pieces]) if last[-1] else " ".join(pieces)
     if fields is not None:
         records += 1
         yield _build(fields, raw, start, report)

@@ -26,6 +26,8 @@ def normalise_doi(value: str | None) -> str:
     if not value:
         return ""
     text = value.strip()
+    if text.startswith("10.") and " " not in text and "%" not in text:
+        return text.rstrip(".,;)]}>\"'").lower()  # already bare: the usual case
     if "%2" in text or "%3" in text:
         text = unquote(text)
     match = _DOI.search(text)
@@ -39,6 +41,14 @@ def expand_pages(value: str | None) -> str:
     if not value:
         return ""
     text = value.strip()
+    if (
+        "-" not in text
+        and "–" not in text
+        and "—" not in text
+        and "‐" not in text
+        and "‑" not in text
+    ):
+        return text
     match = _PAGES.match(text)
     if match is None:
         return text
@@ -51,6 +61,9 @@ def expand_pages(value: str | None) -> str:
 def parse_year(value: str | None) -> int | None:
     if not value:
         return None
+    if len(value) == 4 and value.isdigit():
+        year = int(value)
+        return year if 1500 <= year <= 2199 else None
     match = _YEAR.search(value)
     return int(match.group(1)) if match else None
 
@@ -64,6 +77,8 @@ def normalise_pmid(value: str | None) -> str:
 
 
 def has_cjk(text: str) -> bool:
+    if text.isascii():
+        return False
     return _CJK.search(text) is not None
 
 
@@ -120,4 +135,7 @@ def split_names(value: str) -> list[str]:
 
 
 def split_keywords(value: str) -> list[str]:
+    if ";" not in value and "\n" not in value and "；" not in value:
+        value = value.strip()
+        return [value] if value else []
     return [k.strip() for k in re.split(r"[;；\n]", value) if k.strip()]

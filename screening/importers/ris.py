@@ -135,7 +135,7 @@ _ODD_TAG = re.compile(r"^([A-Z][A-Z0-9])\s{0,4}-(?:\s+(.*))?$")
 _EID = re.compile(r"eid=(2-s2\.0-\d+)")
 
 
-def parse_ris(lines: Iterable[tuple[int, str]], report: ParseReport) -> Iterator[dict]:
+def parse_ris(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
     fields: dict[str, list[str]] | None = None
     raw: list[str] = []
     last: list[str] | None = None
@@ -144,67 +144,81 @@ def parse_ris(lines: Iterable[tuple[int, str]], report: ParseReport) -> Iterator
     stray_warned = False
     unknown_warned: set[str] = set()
     records = 0
+    base = 0  # lines in the blocks before this one
 
-    for number, line in lines:
-        if line[2:6] == "  - ":
-            tag = line[:2]
-            value = line[6:].strip()
-        elif line[:2] == "ER" and line.rstrip() in ("ER  -", "ER -", "ER-", "ER"):
-            tag, value = "ER", ""
-        else:
-            match = _ODD_TAG.match(line.lstrip("\ufeff")) if "-" in line else None
-            if match is not None and match.group(1) in KNOWN_TAGS:
-                tag, value = match.group(1), (match.group(2) or "").strip()
+    for block in blocks:
+        for index, line in enumerate(block):
+            if line[2:6] == "  - ":
+                tag = line[:2]
+                if fields is not None and tag != "TY" and tag != "ER":
+                    # The common case, kept short: one more field of the current record.
+                    raw.append(line)
+                    values = fields.get(tag)
+                    if values is None:
+                        fields[tag] = last = [line[6:].strip()]
+                        if tag not in KNOWN_TAGS and tag not in unknown_warned:
+                            unknown_warned.add(tag)
+                            report.warn(
+                                base + index + 1,
+                                f"unknown RIS tag {tag}; kept in the raw record only",
+                            )
+                    else:
+                        values.append(line[6:].strip())
+                        last = values
+                    continue
+                value = line[6:].strip()
+            elif line[:2] == "ER" and line.rstrip() in ("ER  -", "ER -", "ER-", "ER"):
+                tag, value = "ER", ""
             else:
-                tag = ""
-        if not tag:
-            if fields is not None:
+                match = _ODD_TAG.match(line.lstrip("\ufeff")) if "-" in line else None
+                if match is not None and match.group(1) in KNOWN_TAGS:
+                    tag, value = match.group(1), (match.group(2) or "").strip()
+                else:
+                    # Untagged: a continuation of the previous field (or text between records).
+                    if fields is not None:
+                        raw.append(line)
+                        text = line.strip()
+                        if text and last is not None:
+                            last[-1] = f"{last[-1]}\n{text}" if last[-1] else text
+                    continue
+            number = base + index + 1
+            if tag == "TY":
+                if fields is not None:
+                    report.warn(start, "RIS record has no ER tag; it ends at the next TY")
+                    records += 1
+                    yield _build(fields, raw, start, report)
+                fields = {"TY": [value]}
+                raw = [line]
+                last = fields["TY"]
+                start = number
+                stray_line = 0
+            elif tag == "ER":
+                if fields is None:
+                    if stray_line:
+                        raise ImportFormatError("RIS record starts without a TY tag", stray_line)
+                    raise ImportFormatError("ER without a record (no TY before it)", number)
                 raw.append(line)
-                text = line.strip()
-                if text and last is not None:
-                    last[-1] = f"{last[-1]}\n{text}" if last[-1] else text
-            continue
-        if tag == "TY":
-            if fields is not None:
-                report.warn(start, "RIS record has no ER tag; it ends at the next TY")
                 records += 1
                 yield _build(fields, raw, start, report)
-            fields = {"TY": [value]}
-            raw = [line]
-            last = fields["TY"]
-            start = number
-            stray_line = 0
-            continue
-        if tag == "ER":
-            if fields is None:
-                if stray_line:
-                    raise ImportFormatError("RIS record starts without a TY tag", stray_line)
-                raise ImportFormatError("ER without a record (no TY before it)", number)
-            raw.append(line)
-            records += 1
-            yield _build(fields, raw, start, report)
-            fields = None
-            last = None
-            continue
-        if fields is None:
-            # Ovid writes NL and a resolver link after ER; a real record without TY is caught
-            # when its ER arrives.
-            if not stray_line:
-                stray_line = number
-            if not stray_warned:
-                stray_warned = True
-                report.warn(number, f"tag {tag} outside a record (after ER, before TY) ignored")
-            continue
-        if tag not in KNOWN_TAGS and tag not in unknown_warned:
-            unknown_warned.add(tag)
-            report.warn(number, f"unknown RIS tag {tag}; kept in the raw record only")
-        raw.append(line)
-        values = fields.get(tag)
-        if values is None:
-            fields[tag] = last = [value]
-        else:
-            values.append(value)
-            last = values
+                fields = None
+                last = None
+            elif fields is None:
+                # Ovid writes NL and a resolver link after ER; a real record without TY is
+                # caught when its ER arrives.
+                if not stray_line:
+                    stray_line = number
+                if not stray_warned:
+                    stray_warned = True
+                    report.warn(number, f"tag {tag} outside a record (after ER, before TY) ignored")
+            else:
+                raw.append(line)
+                values = fields.get(tag)
+                if values is None:
+                    fields[tag] = last = [value]
+                else:
+                    values.append(value)
+                    last = values
+        base += len(block)
 
     if fields is not None:
         report.warn(start, "last RIS record has no ER tag (file may be truncated); record kept")
@@ -240,8 +254,8 @@ def _build(fields: dict[str, list[str]], raw: list[str], start: int, report: Par
     authors = [a for a in fields.get("AU") or fields.get("A1") or () if a]
     if authors:
         _set_authors(record, authors)
-    if "TA" in fields:
-        record["authors_alt"] += [a for a in fields["TA"] if a]
+    if "TA" in fields and not record["authors_alt"]:
+        record["authors_alt"] = [a for a in fields["TA"] if a]
 
     journal_tags = ("JF", "T2", "JO", "JA", "J2", "J1")
     if not record["title_alt"] and has_cjk(title):
@@ -260,10 +274,13 @@ def _build(fields: dict[str, list[str]], raw: list[str], start: int, report: Par
     record["volume"] = _first(fields, "VL", "VO")
     record["issue"] = _first(fields, "IS", "CP")
     sp, ep = _first(fields, "SP"), _first(fields, "EP")
-    if sp and ep and "-" not in sp:
-        record["pages"] = expand_pages(f"{sp}-{ep}")
+    if not any(c.isdigit() for c in sp + ep):
+        pages = ""  # Ovid's 'No' / 'Specified' ("No pagination specified"); raw keeps it
+    elif sp and ep and "-" not in sp:
+        pages = expand_pages(f"{sp}-{ep}")
     else:
-        record["pages"] = expand_pages(sp or ep)
+        pages = expand_pages(sp or ep)
+    record["pages"] = pages
 
     doi = normalise_doi(_first(fields, "DO", "DI"))
     if not doi:

@@ -10,11 +10,14 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
+from .base import ImportFormatError
+
 HEAD_SIZE = 64 * 1024
 
 # charset-normalizer tells Western single-byte code pages apart poorly on short samples
 # (Windows-1252 'Müller, José' comes back as cp1250); exports from Western Windows tools are
-# cp1252, so it wins whenever the detector lists it among its candidates.
+# cp1252, so it wins whenever the bytes are valid cp1252. The price: a Central European cp1250
+# file is read with a few wrong letters (ą as ¹) -- rare for database exports, which are UTF-8.
 _WESTERN = {
     "cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_9", "iso8859_15",
     "cp775", "mac_latin2", "mac_roman", "cp850", "cp437", "iso8859_3", "iso8859_4", "iso8859_10",
@@ -80,9 +83,11 @@ def detect_encoding(head: bytes) -> str:
         return "cp1252"
     encoding = codecs.lookup(best.encoding).name.replace("-", "_")
     if encoding in _WESTERN:
-        candidates = {codecs.lookup(m.encoding).name.replace("-", "_") for m in matches}
-        if "cp1252" in candidates or encoding in {"latin_1", "iso8859_15"}:
+        try:
+            sample.decode("cp1252")
             return "cp1252"
+        except UnicodeDecodeError:
+            pass
     return codecs.lookup(best.encoding).name
 
 
@@ -144,7 +149,30 @@ class _Raw(io.RawIOBase):
         return len(data)
 
 
-def numbered_lines(text: io.TextIOWrapper) -> Iterator[tuple[int, str]]:
-    """(1-based line number, line without its line ending)."""
-    for number, line in enumerate(text, 1):
-        yield number, line.rstrip("\n")
+BLOCK_CHARS = 1024 * 1024
+MAX_LINE_CHARS = 64 * 1024 * 1024
+
+
+def line_blocks(text: io.TextIOBase) -> Iterator[list[str]]:
+    """The file's lines (without line endings) in lists of about a megabyte.
+
+    Parsers loop over these lists rather than pulling one line at a time through generators:
+    str.split does the line splitting in C, which is most of the speed of the tagged parsers.
+    """
+    rest = ""
+    while True:
+        chunk = text.read(BLOCK_CHARS)
+        if not chunk:
+            if rest:
+                yield [rest]
+            return
+        if rest:
+            chunk = rest + chunk
+        cut = chunk.rfind("\n")
+        if cut < 0:
+            if len(chunk) > MAX_LINE_CHARS:
+                raise ImportFormatError("a line is longer than 64 MB; this is not a text export")
+            rest = chunk
+            continue
+        rest = chunk[cut + 1 :]
+        yield chunk[:cut].split("\n")

@@ -12,6 +12,97 @@ from .normalise import expand_pages, normalise_doi, normalise_pmid, parse_year, 
 # continuation lines of any other tag continue the same text.
 _LIST_TAGS = frozenset({"AU", "AF", "BA", "BF", "CA", "GP", "BE", "CR", "C1", "C3", "Z2"})
 _HEADER_TAGS = frozenset({"FN", "VR", "EF"})
+KNOWN_TAGS = frozenset(
+    [
+        "FN",
+        "VR",
+        "PT",
+        "AU",
+        "AF",
+        "BA",
+        "BF",
+        "CA",
+        "GP",
+        "BE",
+        "TI",
+        "SO",
+        "SE",
+        "BS",
+        "LA",
+        "DT",
+        "CT",
+        "CY",
+        "CL",
+        "SP",
+        "HO",
+        "DE",
+        "ID",
+        "AB",
+        "C1",
+        "C3",
+        "RP",
+        "EM",
+        "RI",
+        "OI",
+        "FU",
+        "FP",
+        "FX",
+        "CR",
+        "NR",
+        "TC",
+        "Z9",
+        "U1",
+        "U2",
+        "PU",
+        "PI",
+        "PA",
+        "SN",
+        "EI",
+        "BN",
+        "J9",
+        "JI",
+        "PD",
+        "PY",
+        "VL",
+        "IS",
+        "PN",
+        "SU",
+        "SI",
+        "MA",
+        "BP",
+        "EP",
+        "AR",
+        "DI",
+        "DL",
+        "D2",
+        "EA",
+        "PG",
+        "WC",
+        "WE",
+        "SC",
+        "GA",
+        "UT",
+        "PM",
+        "OA",
+        "HC",
+        "HP",
+        "DA",
+        "ER",
+        "EF",
+        "Z1",
+        "Z2",
+        "Z3",
+        "Z4",
+        "Z5",
+        "Z6",
+        "Z7",
+        "Z8",
+        "ZA",
+        "ZB",
+        "ZR",
+        "ZS",
+    ]
+)
 
 
 def _is_tag_line(line: str) -> bool:
@@ -26,68 +117,96 @@ def _is_tag_line(line: str) -> bool:
     )
 
 
-def parse_wos(lines: Iterable[tuple[int, str]], report: ParseReport) -> Iterator[dict]:
+def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
     fields: dict[str, list[str]] | None = None
     raw: list[str] = []
     last_tag = ""
     start = 0
     records = 0
-    for number, line in lines:
-        if not line or line[0] == " ":
-            if fields is not None and last_tag:
-                text = line.strip()
-                if text:
+    base = 0
+    for block in blocks:
+        for index, line in enumerate(block):
+            if not line or line[0] == " ":
+                if fields is not None and last_tag:
+                    text = line.strip()
+                    if text:
+                        raw.append(line)
+                        values = fields[last_tag]
+                        if last_tag in _LIST_TAGS:
+                            values.append(text)
+                        else:
+                            values[-1] = f"{values[-1]} {text}" if values[-1] else text
+                elif line.strip():
+                    raise ImportFormatError(
+                        "continuation line outside a Web of Science record", base + index + 1
+                    )
+                continue
+            if line[2:3] == " " and fields is not None and _is_tag_line(line):
+                tag = line[:2]
+                if tag != "ER" and tag != "PT" and tag not in _HEADER_TAGS:
+                    # The common case: one more field of the current record.
                     raw.append(line)
-                    values = fields[last_tag]
-                    if last_tag in _LIST_TAGS:
-                        values.append(text)
+                    last_tag = tag
+                    values = fields.get(tag)
+                    if values is None:
+                        fields[tag] = [line[3:].strip()]
                     else:
-                        values[-1] = f"{values[-1]} {text}" if values[-1] else text
-            elif line.strip():
-                raise ImportFormatError("continuation line outside a Web of Science record", number)
-            continue
-        line = line.lstrip("\ufeff")
-        if not _is_tag_line(line):
-            raise ImportFormatError(
-                f"expected a two-letter Web of Science tag, found {line[:30]!r}", number
-            )
-        tag = line[:2]
-        value = line[3:].strip()
-        if tag in _HEADER_TAGS:
-            if fields is not None:
-                report.warn(start, "Web of Science record has no ER tag; it ends at " + tag)
+                        values.append(line[3:].strip())
+                    continue
+            number = base + index + 1
+            line = line.lstrip("\ufeff")
+            if _is_tag_line(line):
+                tag = line[:2]
+                value = line[3:].strip()
+            elif fields is not None and line[:2] in KNOWN_TAGS and line[:2] not in _HEADER_TAGS:
+                # Seen in real exports: 'AUGilles, H' -- the separating space lost.
+                report.warn(
+                    number, f"no space after the tag {line[:2]}; read as {line[:2]} {line[2:]}"
+                )
+                tag = line[:2]
+                value = line[2:].strip()
+            else:
+                raise ImportFormatError(
+                    f"expected a two-letter Web of Science tag, found {line[:30]!r}", number
+                )
+            if tag in _HEADER_TAGS:
+                if fields is not None:
+                    report.warn(start, "Web of Science record has no ER tag; it ends at " + tag)
+                    records += 1
+                    yield _build(fields, "\n".join(raw), start, report)
+                    fields = None
+                continue
+            if tag == "PT":
+                if fields is not None:
+                    report.warn(
+                        start, "Web of Science record has no ER tag; it ends at the next PT"
+                    )
+                    records += 1
+                    yield _build(fields, "\n".join(raw), start, report)
+                fields = {"PT": [value]}
+                raw = [line]
+                last_tag = "PT"
+                start = number
+                continue
+            if tag == "ER":
+                if fields is None:
+                    raise ImportFormatError("ER without a record (no PT before it)", number)
+                raw.append(line)
                 records += 1
                 yield _build(fields, "\n".join(raw), start, report)
                 fields = None
-            continue
-        if tag == "PT":
-            if fields is not None:
-                report.warn(start, "Web of Science record has no ER tag; it ends at the next PT")
-                records += 1
-                yield _build(fields, "\n".join(raw), start, report)
-            fields = {"PT": [value]}
-            raw = [line]
-            last_tag = "PT"
-            start = number
-            continue
-        if tag == "ER":
+                last_tag = ""
+                continue
             if fields is None:
-                raise ImportFormatError("ER without a record (no PT before it)", number)
+                raise ImportFormatError("Web of Science record starts without a PT tag", number)
             raw.append(line)
-            records += 1
-            yield _build(fields, "\n".join(raw), start, report)
-            fields = None
-            last_tag = ""
-            continue
-        if fields is None:
-            raise ImportFormatError("Web of Science record starts without a PT tag", number)
-        raw.append(line)
-        last_tag = tag
-        values = fields.get(tag)
-        if values is None:
-            fields[tag] = [value]
-        else:
-            values.append(value)
+            last_tag = tag
+            values = fields.get(tag)
+            if values is None:
+                fields[tag] = [value]
+            else:
+                values.append(value)
+        base += len(block)
     if fields is not None:
         report.warn(start, "last Web of Science record has no ER (file may be truncated); kept")
         records += 1
@@ -96,10 +215,10 @@ def parse_wos(lines: Iterable[tuple[int, str]], report: ParseReport) -> Iterator
         raise ImportFormatError("no Web of Science records found (no line starts with 'PT ')", 1)
 
 
-def parse_wos_tab(lines: Iterable[tuple[int, str]], report: ParseReport) -> Iterator[dict]:
+def parse_wos_tab(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
     header: list[str] | None = None
     records = 0
-    for number, line in lines:
+    for number, line in _numbered(blocks):
         if header is None:
             if not line.strip():
                 continue
@@ -128,6 +247,14 @@ def parse_wos_tab(lines: Iterable[tuple[int, str]], report: ParseReport) -> Iter
         yield _build(fields, line, number, report)
     if header is None:
         raise ImportFormatError("the file is empty: no header row", 1)
+
+
+def _numbered(blocks: Iterable[list[str]]) -> Iterator[tuple[int, str]]:
+    number = 0
+    for block in blocks:
+        for line in block:
+            number += 1
+            yield number, line
 
 
 def _first(fields: dict[str, list[str]], *tags: str) -> str:

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import pytest
+
+from .conftest import parse_bytes, parse_file
+
+
+@pytest.mark.parametrize(
+    ("relative", "count"),
+    [
+        ("asysd/zotero_export.bib", 1000),
+        ("colrev/30_example_records.bib", 30),
+        ("cnki-2-bibtex/Classic5Test.bib", 5),
+        ("cnki-2-bibtex/CoverAllTest15Entries.bib", 15),
+        ("cnki-2-bibtex/ChineseColon.bib", 1),
+    ],
+)
+def test_real_bibtex_files_read_with_their_counts(relative, count):
+    records, report = parse_file(relative)
+    assert report.format == "bibtex"
+    assert len(records) == count
+    assert all(r["source_key"] and r["raw"].lstrip().startswith("@") for r in records)
+
+
+def test_zotero_bibtex_braces_removed_and_pages_normalised():
+    records, _ = parse_file("asysd/zotero_export.bib")
+    first = records[0]
+    assert first["title"] == (
+        "Microangiography of the humeral condyle in Cocker Spaniel and non-Cocker Spaniel dogs"
+    )
+    assert first["source_key"] == "larsen_microangiography_1999"
+    assert first["authors"] == ["Larsen, LJ", "Roush, JK", "McLaughlin, RM", "Cash, WC"]
+    assert first["pages"] == "134-137"
+    assert first["year"] == 1999
+    assert first["line"] == 2
+    assert records[1]["doi"] == "10.21521/mw.6330"
+    assert not any("{" in r["title"] or "\\" in r["title"] for r in records)
+
+
+def test_cnki_bibtex_keeps_chinese_intact_with_its_translated_title():
+    records, _ = parse_file("cnki-2-bibtex/ChineseColon.bib")
+    record = records[0]
+    assert record["title"] == "软组织肉瘤诊治中国专家共识(2015年版)"
+    assert record["title_alt"].startswith("Chinese expert consensus on diagnosis")
+    assert record["authors"] == ["中国临床肿瘤学会"]
+    assert record["journal"] == "中华肿瘤杂志"
+    assert record["keywords"][:2] == ["肉瘤", "软组织肿瘤"]
+    assert record["abstract"].startswith("软组织肉瘤是一类间叶来源的恶性肿瘤")
+
+
+def test_colrev_bibtex_decodes_latex_and_keeps_unicode():
+    records, _ = parse_file("colrev/30_example_records.bib")
+    stabell = next(r for r in records if r["source_key"] == "Stabell1998")
+    assert stabell["authors"] == ["Stabell, Charles B.", "Fjeldstad, Øystein D."]
+    assert stabell["title"] == (
+        "Configuring value for competitive advantage: On chains, shops, and networks"
+    )
+    assert stabell["pages"] == "413-437"
+
+
+LATEX = r"""
+@string{jtest = "Journal of Tests"}
+% a comment line
+@article{muller2001,
+  title = {Caf{\'e} {\"o}l and 50\% of {\textless}p{\textgreater} in $\alpha$-cells},
+  author = {M{\"u}ller, J{\"u}rgen and {World Health Organization} and O'Brien, A.},
+  journal = jtest,
+  year = 2001,
+  pages = {1045--58},
+  doi = {https://doi.org/10.1000/ABC},
+  keywords = {coffee, cells},
+  url = {https://example.org/~user/paper},
+}
+@article{muller2001,
+  title = {Same key},
+  year = {2002},
+}
+"""
+
+
+def test_latex_accents_macros_and_duplicate_keys():
+    records, report = parse_bytes(LATEX.encode("utf-8"))
+    first, second = records
+    assert first["title"] == "Café öl and 50% of <p> in α-cells"
+    assert first["authors"] == ["Müller, Jürgen", "World Health Organization", "O'Brien, A."]
+    assert first["journal"] == "Journal of Tests"
+    assert first["pages"] == "1045-1058"
+    assert first["doi"] == "10.1000/abc"
+    assert first["keywords"] == ["coffee", "cells"]
+    assert first["url"] == "https://example.org/~user/paper"
+    assert first["line"] == 4
+    assert second["line"] == 14
+    assert (14, "BibTeX key 'muller2001' used twice; both entries kept") in report.warnings
+
+
+def test_bibtex_batches_keep_line_numbers_and_macros_across_batches():
+    entries = "\n".join(
+        f"@article{{k{i},\n  title = {{Title {i}}},\n  journal = jn,\n}}" for i in range(450)
+    )
+    data = '@string{jn = "J N"}\n' + entries + "\n"
+    records, _ = parse_bytes(data.encode("utf-8"))
+    assert len(records) == 450
+    assert records[0]["line"] == 2
+    assert records[449]["line"] == 2 + 449 * 4
+    assert records[449]["title"] == "Title 449"
+    assert records[449]["journal"] == "J N"
