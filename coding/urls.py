@@ -2,4 +2,11 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from .views import codebook, coding, extraction, proposals
+
+urlpatterns: list = [
+    *codebook.urlpatterns,
+    *coding.urlpatterns,
+    *proposals.urlpatterns,
+    *extraction.urlpatterns,
+]

@@ -1,0 +1,113 @@
+"""A study's texts and the excerpts coders code against the codebook."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from reviewapp.models import Review
+from screening.models import Report, Study
+
+from .codebook import Code, CodebookVersion
+
+
+class SourceType(models.TextChoices):
+    """Where in a study a passage comes from (the seed's three data sources)."""
+
+    RESULTS = "results", "Results section"
+    QUOTATION = "quotation", "Participant quotation"
+    INTERPRETATION = "interpretation", "Author interpretation"
+
+
+class Document(models.Model):
+    """A text of a study that coders work on: extracted from a report's PDF, or pasted."""
+
+    class Origin(models.TextChoices):
+        PDF = "pdf", "Extracted from PDF"
+        REPORT = "report", "Report text"
+        PASTED = "pasted", "Pasted"
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="documents")
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
+    title = models.CharField(max_length=300)
+    text = models.TextField()
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.PASTED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CodingStatus(models.TextChoices):
+    OPEN = "open", "Coded"
+    AGREED = "agreed", "Agreed"
+    REMOVED = "removed", "Removed"
+
+
+class CodingQuerySet(models.QuerySet["Coding"]):
+    def current(self) -> CodingQuerySet:
+        """Codings that count: not removed in reconciliation or replaced by a re-code."""
+        return self.exclude(status=CodingStatus.REMOVED)
+
+    def by(self, coder) -> CodingQuerySet:
+        return self.filter(coder=coder)
+
+
+class Coding(models.Model):
+    """One code applied to one excerpt of a study's text by one coder, under one version."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="codings")
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="codings")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="codings"
+    )
+    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="codings")
+    version = models.ForeignKey(CodebookVersion, on_delete=models.PROTECT, related_name="codings")
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="codings"
+    )
+    excerpt = models.TextField()
+    # Character offsets of the excerpt in document.text (end exclusive).
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    source_type = models.CharField(
+        max_length=16, choices=SourceType.choices, default=SourceType.RESULTS
+    )
+    status = models.CharField(
+        max_length=10, choices=CodingStatus.choices, default=CodingStatus.OPEN
+    )
+    # The latest version under which the coder confirmed it still fits a redefined code.
+    checked_version = models.ForeignKey(
+        CodebookVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CodingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "start", "id"]
+        indexes = [
+            models.Index(fields=["review", "code"]),
+            models.Index(fields=["study", "coder"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ← {self.excerpt[:40]}"
+
+    @property
+    def basis_version(self) -> CodebookVersion:
+        """The version whose definition this coding was last judged against."""
+        return self.checked_version or self.version

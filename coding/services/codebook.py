@@ -1,0 +1,372 @@
+"""The codebook: editing the draft, publishing versions, diffs and re-checking codings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from reviewapp.audit import record_event
+from reviewapp.models import Review
+from reviewapp.services import ReviewError
+
+from ..models import (
+    Code,
+    Codebook,
+    CodebookVersion,
+    CodeVersion,
+    Coding,
+    CodingStatus,
+    Polarity,
+)
+from .tree import (
+    DEFINING,
+    Diff,
+    Node,
+    Tree,
+    build_tree,
+    diff_trees,
+    node_from_code,
+    node_from_code_version,
+)
+
+
+class CodingError(ReviewError):
+    """A refused coding or codebook operation; the message is shown as is."""
+
+
+CODE_FIELDS = (
+    "name",
+    "definition",
+    "inclusion",
+    "exclusion",
+    "example",
+    "level",
+    "polarity",
+    "color",
+    "position",
+)
+
+
+def get_codebook(review: Review) -> Codebook:
+    codebook, _ = Codebook.objects.get_or_create(review=review)
+    return codebook
+
+
+def _code_state(code: Code) -> dict[str, Any]:
+    state = {f: getattr(code, f) for f in CODE_FIELDS}
+    state["parent"] = code.parent_id
+    return state
+
+
+def _check_polarity(fields: dict[str, Any]) -> None:
+    if fields.get("polarity", "") not in Polarity.values:
+        raise CodingError(f"Polarity must be one of: {', '.join(v for v in Polarity.values if v)}.")
+
+
+def _check_parent(codebook: Codebook, code: Code | None, parent: Code | None) -> None:
+    if parent is None:
+        return
+    if parent.codebook_id != codebook.pk or parent.archived:
+        raise CodingError("The parent must be a code of this codebook's draft.")
+    node = parent
+    while node is not None and code is not None:
+        if node.pk == code.pk:
+            raise CodingError("A code cannot be placed under itself or its own subtheme.")
+        node = node.parent
+
+
+@transaction.atomic
+def add_code(codebook: Codebook, user, *, parent: Code | None = None, **fields: Any) -> Code:
+    """Add a code to the draft."""
+    if not (fields.get("name") or "").strip():
+        raise CodingError("A code needs a name.")
+    _check_polarity(fields)
+    _check_parent(codebook, None, parent)
+    fields["name"] = fields["name"].strip()
+    if "position" not in fields or fields["position"] is None:
+        fields["position"] = codebook.codes.draft().filter(parent=parent).count()
+    code = Code.objects.create(codebook=codebook, parent=parent, **fields)
+    record_event(codebook.review, user, "code.added", code, after=_code_state(code))
+    return code
+
+
+@transaction.atomic
+def update_code(code: Code, user, **fields: Any) -> Code:
+    """Edit a draft code: rename, redefine, move (parent=...), re-attribute."""
+    if code.archived:
+        raise CodingError("This code is no longer in the draft.")
+    before = _code_state(code)
+    if "parent" in fields:
+        _check_parent(code.codebook, code, fields["parent"])
+    if "name" in fields and not (fields["name"] or "").strip():
+        raise CodingError("A code needs a name.")
+    _check_polarity({"polarity": fields.get("polarity", code.polarity)})
+    for name, value in fields.items():
+        setattr(code, name, value.strip() if name == "name" else value)
+    code.save()
+    record_event(
+        code.codebook.review, user, "code.updated", code, before=before, after=_code_state(code)
+    )
+    return code
+
+
+def _subtree(code: Code) -> list[Code]:
+    out, frontier = [], [code]
+    while frontier:
+        out.extend(frontier)
+        frontier = list(Code.objects.draft().filter(parent__in=frontier))
+    return out
+
+
+@transaction.atomic
+def remove_code(code: Code, user) -> int:
+    """Take a code and its subthemes out of the draft; past codings keep pointing to them."""
+    if code.archived:
+        raise CodingError("This code is no longer in the draft.")
+    removed = _subtree(code)
+    Code.objects.filter(pk__in=[c.pk for c in removed]).update(archived=True)
+    record_event(
+        code.codebook.review,
+        user,
+        "code.removed",
+        code,
+        before=_code_state(code),
+        message=f"{len(removed)} code(s) left the draft",
+    )
+    return len(removed)
+
+
+@transaction.atomic
+def merge_codes(source: Code, target: Code, user) -> Code:
+    """Merge source into target: source leaves the draft, its subthemes move under target.
+
+    Codings of source count for target in every version published after the merge.
+    """
+    if source.pk == target.pk:
+        raise CodingError("A code cannot be merged into itself.")
+    if source.archived or target.archived or source.codebook_id != target.codebook_id:
+        raise CodingError("Both codes must be in this codebook's draft.")
+    if any(c.pk == target.pk for c in _subtree(source)):
+        raise CodingError("A code cannot be merged into one of its own subthemes.")
+    source.children.filter(archived=False).update(parent=target)
+    source.archived = True
+    source.merged_into = target
+    source.save(update_fields=["archived", "merged_into", "updated_at"])
+    record_event(
+        source.codebook.review,
+        user,
+        "code.merged",
+        source,
+        before=_code_state(source),
+        after={"merged_into": target.pk},
+        message=f"{source.name} merged into {target.name}",
+    )
+    return target
+
+
+def _merges(codebook: Codebook) -> dict[str, str]:
+    return {
+        str(key): str(target)
+        for key, target in codebook.codes.filter(merged_into__isnull=False).values_list(
+            "key", "merged_into__key"
+        )
+    }
+
+
+def draft_tree(codebook: Codebook) -> Tree:
+    codes = list(codebook.codes.draft())
+    keys = {c.pk: str(c.key) for c in codes}
+    nodes = [node_from_code(c, keys.get(c.parent_id)) for c in codes]
+    return build_tree(nodes, _merges(codebook))
+
+
+def version_tree(codebook: Codebook, version: CodebookVersion | int | None = None) -> Tree:
+    """The codebook as published in a version (a number or the row); None: the latest one,
+    or the draft while nothing is published."""
+    if version is None:
+        version = codebook.latest_version()
+        if version is None:
+            return draft_tree(codebook)
+    elif isinstance(version, int):
+        version = codebook.versions.get(number=version)
+    rows = CodeVersion.objects.filter(version=version).order_by("order")
+    return build_tree([node_from_code_version(cv) for cv in rows], version.merges, version)
+
+
+def tree_for(codebook: Codebook, number: int | None) -> Tree:
+    """A tree by version number, where None means the draft (the diff page's convention)."""
+    return draft_tree(codebook) if number is None else version_tree(codebook, number)
+
+
+def diff_versions(codebook: Codebook, old: int | None, new: int | None) -> Diff:
+    """Changes from version `old` to version `new`; None stands for the draft."""
+    return diff_trees(tree_for(codebook, old), tree_for(codebook, new))
+
+
+def draft_changes(codebook: Codebook) -> Diff:
+    """What publishing now would change (everything, before the first version)."""
+    latest = codebook.latest_version()
+    old = version_tree(codebook, latest) if latest else build_tree([])
+    return diff_trees(old, draft_tree(codebook))
+
+
+@transaction.atomic
+def publish(codebook: Codebook, user, note: str) -> CodebookVersion:
+    """Freeze the draft as the next version, with a change note."""
+    note = note.strip()
+    if not note:
+        raise CodingError("Say what changed in a change note.")
+    # Lock the codebook row so two leads publishing at once get consecutive numbers.
+    codebook = Codebook.objects.select_for_update().get(pk=codebook.pk)
+    changes = draft_changes(codebook)
+    latest = codebook.latest_version()
+    if latest is not None and not changes:
+        raise CodingError(f"Nothing changed since {latest.label}.")
+    tree = draft_tree(codebook)
+    if not len(tree):
+        raise CodingError("The draft has no codes yet.")
+    version = CodebookVersion.objects.create(
+        codebook=codebook,
+        number=(latest.number + 1) if latest else 1,
+        note=note,
+        published_by=user if getattr(user, "is_authenticated", False) else None,
+        merges=tree.merges,
+    )
+    CodeVersion.objects.bulk_create(
+        CodeVersion(
+            version=version,
+            code_id=n.code_id,
+            key=n.key,
+            parent_key=n.parent_key,
+            name=n.name,
+            definition=n.definition,
+            inclusion=n.inclusion,
+            exclusion=n.exclusion,
+            example=n.example,
+            level=n.level,
+            polarity=n.polarity,
+            effective_level=n.effective_level,
+            effective_polarity=n.effective_polarity,
+            color=n.color,
+            position=n.position,
+            order=n.order,
+            depth=n.depth,
+            path=n.path,
+        )
+        for n in tree
+    )
+    record_event(
+        codebook.review,
+        user,
+        "codebook.published",
+        version,
+        after={"number": version.number, "changes": changes.summary()},
+        message=note,
+    )
+    return version
+
+
+# Re-checking codings after a code was redefined.
+
+
+@dataclass
+class Recheck:
+    coding: Coding
+    old: Node | None  # the code as it stood when the coding was made or last confirmed
+    new: Node | None  # the code now (None: removed from the codebook)
+    fields: list[str]
+
+
+def codings_to_recheck(review: Review, coder=None) -> list[Recheck]:
+    """Codings judged under an older definition of their code than the latest version's."""
+    codebook = get_codebook(review)
+    latest = codebook.latest_version()
+    if latest is None:
+        return []
+    codings = (
+        Coding.objects.filter(review=review)
+        .current()
+        .select_related("study", "coder", "code", "version", "checked_version")
+        .order_by("study__reference_number", "study__label", "start", "id")
+    )
+    if coder is not None:
+        codings = codings.by(coder)
+    codings = [c for c in codings if c.basis_version.number < latest.number]
+    if not codings:
+        return []
+    trees = {latest.pk: version_tree(codebook, latest)}
+    out = []
+    for coding in codings:
+        basis = coding.basis_version
+        if basis.pk not in trees:
+            trees[basis.pk] = version_tree(codebook, basis)
+        old = trees[basis.pk].by_key.get(str(coding.code.key))
+        new = trees[latest.pk].resolve_key(str(coding.code.key))
+        if new is None:
+            out.append(Recheck(coding, old, None, ["removed"]))
+            continue
+        fields = [f for f in DEFINING if old is None or getattr(old, f) != getattr(new, f)]
+        if new.key != str(coding.code.key):
+            fields.insert(0, "merged")
+        if fields:
+            out.append(Recheck(coding, old, new, fields))
+    return out
+
+
+def _own(coding: Coding, user) -> None:
+    if coding.coder_id != user.pk:
+        raise CodingError("Only the coder who made a coding can re-check it.")
+
+
+@transaction.atomic
+def confirm_coding(coding: Coding, user) -> Coding:
+    """The coding still fits its code as now defined."""
+    _own(coding, user)
+    latest = coding.review.codebook.latest_version()
+    before = coding.checked_version_id
+    coding.checked_version = latest
+    coding.save(update_fields=["checked_version", "updated_at"])
+    record_event(
+        coding.review,
+        user,
+        "coding.confirmed",
+        coding,
+        before={"checked_version": before},
+        after={"checked_version": latest.pk},
+    )
+    return coding
+
+
+@transaction.atomic
+def recode(coding: Coding, user, codes: list[Code]) -> list[Coding]:
+    """Replace a coding by codings of the same excerpt with other codes (none: just drop it)."""
+    from .codings import create_codings
+
+    _own(coding, user)
+    new = []
+    if codes:
+        new = create_codings(
+            coding.study,
+            user,
+            codes,
+            document=coding.document,
+            start=coding.start,
+            end=coding.end,
+            excerpt=coding.excerpt,
+            source_type=coding.source_type,
+            note=coding.note,
+        )
+    coding.status = CodingStatus.REMOVED
+    coding.replaced_by = new[0] if new else None
+    coding.save(update_fields=["status", "replaced_by", "updated_at"])
+    record_event(
+        coding.review,
+        user,
+        "coding.recoded",
+        coding,
+        before={"code": coding.code_id},
+        after={"codes": [c.pk for c in codes]},
+    )
+    return new

@@ -1,0 +1,1 @@
+"""Pages of the coding stage, one module per part: codebook, coding, proposals, extraction."""
