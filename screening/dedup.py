@@ -84,6 +84,10 @@ _LATIN_SPECIAL = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ"
 _LATEX_ACCENT = re.compile(r"\\[`'^\"~=.uvHckbdr]\s*\{?\\?([A-Za-z])\}?")
 _LATEX_CMD = re.compile(r"\\([A-Za-z]+)\s*")
 _TAG = re.compile(r"<[^>]{0,400}>")  # HTML and MathML elements: keep the text between tags
+_INLINE_TAG = re.compile(
+    r"</?(sup|sub|i|b|em|strong|span|inf|scp|u|tt|mml:[a-z]+|m:[a-z]+|mi|mo|mn|msub|msup|mrow)\b[^>]{0,200}>",
+    re.I,
+)
 _MATH_DELIM = re.compile(r"\$+|\\[()\[\]]")
 
 # Database decorations that are not part of the title.
@@ -104,7 +108,16 @@ _TITLE_NOISE = [
     ),
     re.compile(r"^\s*(retracted( article)?|withdrawn|proceedings|reprint)\s*[:.]\s*", re.I),
     re.compile(r"\((review|abstract|letter|editorial)\)\s*\.?\s*$", re.I),
+    # the kind of record is kept in _Prep.markers; the words compare with the article's title
+    re.compile(
+        r"^\s*(erratum|corrigendum|correction|retraction( notice)?|reply)( to)?\s*[:.-]\s*", re.I
+    ),
+    # citation of the corrected article: "(vol 360, pg 542, 2009)" (Web of Science errata),
+    # "(New England Journal of Medicine (2009) 360 (542-544))" (Embase errata)
+    re.compile(r"\(\s*vol\.? \d+[^()]*\)\s*\.?\s*$", re.I),
+    re.compile(r"\([^()]*\(\d{4}\)\s*\d+\s*(\([^()]*\))?[^()]*\)\s*\.?\s*$"),
 ]
+_ERRATUM_CITATION = [_TITLE_NOISE[-2], _TITLE_NOISE[-1]]
 
 # British -> American spelling. Whole words first, then stems that are safe as prefixes.
 _UK_WORDS = {
@@ -144,12 +157,11 @@ _ISE_STEMS = (
     "conceptual", "contextual", "operational", "industrial", "central", "local", "critic",
     "apolog", "author", "civil", "global", "harmon", "hypothes", "ideal", "institutional",
     "legal", "memor", "modern", "national", "rational", "scrutin", "sensit", "symbol",
-    "sympath", "synchron", "synthes", "theor", "vaporis", "vocal", "extern", "internal",
-    "epitom", "homogen", "solubil", "ionis", "lyophil", "crystall", "polymer", "catheter",
+    "sympath", "synchron", "synthes", "theor", "vapor", "vocal", "extern", "internal",
+    "epitom", "homogen", "solubil", "ion", "lyophil", "anesthet", "crystall", "polymer", "catheter",
     "pasteur", "anglic", "desensit", "mesmer", "criminal", "radical", "familiar", "fertil",
     "jeopard", "digit", "vascular", "revascular", "capital", "trivial", "penal", "dramat",
-    "material", "commercial", "colon", "ostrac", "agon", "util", "hydrolys", "hydrol", "anal",
-    "paraly", "dialys", "electrolys", "catal",
+    "material", "commercial", "colon", "ostrac", "agon", "trivial", "steroid",
 )  # fmt: skip
 _ISE_RE = re.compile(
     r"\b("
@@ -167,6 +179,7 @@ _NUMBER_WORDS = {
     "eight": "8", "nine": "9", "ten": "10", "first": "1st", "second": "2nd", "third": "3rd",
 }  # fmt: skip
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
+_SMALL_ROMAN = {"i": "1", "v": "5", "x": "10"}
 _ROMAN_AFTER = re.compile(
     r"\b(type|phase|part|class|grade|stage|group|study|trial|level)\s+(i|v|x)\b"
 )
@@ -216,6 +229,7 @@ def _fold(text: str) -> str:
 def _strip_markup(text: str) -> str:
     """Remove HTML/MathML tags, HTML entities and LaTeX commands, keeping their content."""
     text = html.unescape(html.unescape(text))
+    text = _INLINE_TAG.sub("", text)  # "Ca<sup>2+</sup>" is "Ca2+", not "Ca 2+"
     text = _TAG.sub(" ", text)
     text = _LATEX_ACCENT.sub(r"\1", text)
 
@@ -225,8 +239,9 @@ def _strip_markup(text: str) -> str:
         return f" {name.lower()} " if name.lower() in _GREEK.values() else " "
 
     text = _LATEX_CMD.sub(latex_cmd, text)
-    text = _MATH_DELIM.sub(" ", text)
-    return text.replace("{", "").replace("}", "").replace("^", " ").replace("_", " ")
+    # inline math is part of the word it sits in: "Ca$^{2+}$" is "Ca2+"
+    text = _MATH_DELIM.sub("", text)
+    return text.replace("{", "").replace("}", "").replace("^", "").replace("_", "")
 
 
 def _americanise(word: str) -> str:
@@ -262,19 +277,18 @@ def normalise_title(s: str | None) -> str:
         return ""
     s = _fold(_clean_title_text(str(s)))
     s = s.replace("&", " and ").replace("+", " plus ")
-    # hyphenated compounds are spelt with and without the hyphen: "non-small" / "nonsmall"
-    s = re.sub(r"(?<=[a-z])-(?=[a-z])", "", s)
     s = re.sub(r"[^\w]+|_", " ", s)
     # a space between every CJK character and its neighbours keeps them as comparable units
     if not s.isascii():
         s = _CJK_CHAR.sub(r" \1 ", s)
     s = _spelling(s)
-    s = _ROMAN_AFTER.sub(lambda m: f"{m.group(1)} {dict(i='1', v='5', x='10')[m.group(2)]}", s)
+    s = _ROMAN_AFTER.sub(lambda m: f"{m.group(1)} {_SMALL_ROMAN[m.group(2)]}", s)
     words = [_NUMBER_WORDS.get(w, _ROMAN.get(w, w)) for w in s.split()]
     return " ".join(words)
 
 
 def _compact(title: str) -> str:
+    # titles are compared without spaces: "non-small" / "nonsmall", "Ca 2+" / "Ca2+"
     return title.replace(" ", "")
 
 
@@ -342,6 +356,7 @@ def normalise_journal(s: Any) -> str:
     text = re.split(r"\.\s*(conference|congress|meeting|supplement)\b", text)[0]
     text = re.sub(r"\((online|print|electronic|internet)\)|\(.*?\)", " ", text)
     text = text.split(" = ")[0]
+    text = re.sub(r"\b(supplements?|suppl|supplementum)\b", " ", text)
     text = text.replace("&", " and ")
     text = re.sub(r"[^\w]+", " ", text)
     text = _spelling(text)
@@ -379,9 +394,9 @@ def _journal_compatible(a: str, b: str) -> bool | None:
 def _norm_volume(s: Any) -> str:
     if s is None:
         return ""
-    m = re.search(r"\d+", str(s))
-    # "(Jul)" or "Ph.D." in a volume field is not a volume
-    return (m.group(0).lstrip("0") or "0") if m else ""
+    # "(Jul)", "Ph.D." or a stray "1)" in a volume field is not a volume: unknown, not a conflict
+    m = re.fullmatch(r"\s*(?:vol\.?\s*)?0*(\d+)\s*(?:[a-z]|\(.*\))?\s*\.?", str(s), re.I)
+    return (m.group(1) or "0") if m else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -509,13 +524,21 @@ _CONFERENCE = re.compile(
     r"|workshop|poster|inproceedings",
     re.I,
 )
-_SUPPLEMENT = re.compile(r"\bsupp?l?\b|suppl|supplement", re.I)
+_SUPPLEMENT = re.compile(r"\bsupp?l?\b|suppl|supplement|^\s*s\d+\s*$", re.I)
 
 
 def _markers(title: str) -> frozenset[str]:
     if not title:
         return frozenset()
-    return frozenset(kind for kind, rx in _MARKERS.items() if rx.search(title))
+    # the MEDLINE notes "[Erratum appears in ...]", "[Comment in ...]" are on the article; a
+    # trailing citation of another article "(vol 360, pg 542, 2009)" is the erratum itself
+    note_free = _strip_markup(title)
+    for rx in _TITLE_NOISE[:3]:
+        note_free = rx.sub(" ", note_free)
+    kinds = {kind for kind, rx in _MARKERS.items() if rx.search(note_free)}
+    if any(rx.search(note_free) for rx in _ERRATUM_CITATION):
+        kinds.add("erratum")
+    return frozenset(kinds)
 
 
 def _is_conference_abstract(rec: dict) -> bool:
@@ -525,8 +548,12 @@ def _is_conference_abstract(rec: dict) -> bool:
     journal = str(rec.get("journal") or "")
     if re.search(r"conference|congress|meeting|symposium|annual session", journal, re.I):
         return True
+    # meeting abstracts are printed in supplements: "Circulation 136 (Supplement 1)"
     issue = f"{rec.get('issue') or ''} {rec.get('volume') or ''}"
-    return bool(_SUPPLEMENT.search(issue)) and bool(re.search(r"abstract", ptype, re.I))
+    if _SUPPLEMENT.search(issue) or re.search(r"meeting|abstract", issue, re.I):
+        return True
+    # supplement pagination ("S35", "A134") is where meeting abstracts are printed
+    return bool(re.match(r"\s*[sSaA]\d+\b", str(rec.get("pages") or "")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -547,11 +574,16 @@ class _Prep:
     issue: str
     pages: str
     first_page: str
+    last_page: str
     doi: str
     pmid: str
     other_ids: frozenset[tuple[str, str]]
     conference: bool
     cluster: Hashable | None
+
+
+_WORK_IDS = {"pmcid", "pii", "wos", "ut", "eid", "scopus", "openalex", "arxiv", "accession",
+             "embase", "emid", "cinahl", "psycinfo", "medline"}  # fmt: skip
 
 
 def _int_year(value: Any) -> int | None:
@@ -562,7 +594,7 @@ def _int_year(value: Any) -> int | None:
 
 
 def _title_numbers(title: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\b\d+\w*\b", title))
+    return frozenset(re.findall(r"\d+", title))
 
 
 def _prepare(rec: dict) -> _Prep:
@@ -573,14 +605,17 @@ def _prepare(rec: dict) -> _Prep:
     main = normalised[0] or (titles[0] if titles else "")
     pmid = re.sub(r"\D", "", str(rec.get("pmid") or ""))
     other = rec.get("other_ids") or {}
+    # only ids of the work itself: an ISSN or ISBN is shared by every article of a journal/book
     other_ids = frozenset(
-        (str(k).lower(), str(v).strip().lower()) for k, v in other.items() if v and str(v).strip()
+        (str(k).lower(), str(v).strip().lower())
+        for k, v in other.items()
+        if v and str(v).strip() and str(k).lower() in _WORK_IDS
     )
     pages = normalise_pages(rec.get("pages"))
     return _Prep(
         id=rec["id"],
         titles=titles,
-        markers=_markers(_clean_title_text(raw)),
+        markers=_markers(raw),
         numbers=_title_numbers(main),
         surnames=_authors(rec.get("authors")),
         year=_int_year(rec.get("year")),
@@ -589,6 +624,7 @@ def _prepare(rec: dict) -> _Prep:
         issue=_norm_volume(rec.get("issue")),
         pages=pages,
         first_page=_first_page(pages),
+        last_page=pages.rsplit("-", 1)[1] if "-" in pages else "",
         doi=normalise_doi(rec.get("doi")),
         pmid=pmid,
         other_ids=other_ids,
@@ -679,8 +715,12 @@ def _title_similarity(a: _Prep, b: _Prep) -> float:
                 return 1.0
             s = fuzz.ratio(ca, cb) / 100
             # a subtitle one database dropped: "Stroke rehabilitation: a review" / "Stroke rehabilitation"
+            # a subtitle (or main title) one database dropped or glued on
             short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-            if len(short) >= 15 and long_.startswith(short + " "):
+            cs, cl = _compact(short), _compact(long_)
+            if (
+                len(cs) >= 15 and (long_.startswith(short + " ") or long_.endswith(" " + short))
+            ) or (len(cs) >= 30 and (cl.startswith(cs) or cl.endswith(cs))):
                 s = max(s, 0.9)
             best = max(best, s)
     return best
@@ -693,7 +733,6 @@ def _compare(a: _Prep, b: _Prep) -> _Verdict:
     same_pmid = bool(a.pmid and a.pmid == b.pmid)
     pmid_conflict = bool(a.pmid and b.pmid and a.pmid != b.pmid)
     shared_ids = a.other_ids & b.other_ids
-    id_conflict = any(k == k2 and v != v2 for k, v in a.other_ids for k2, v2 in b.other_ids)
 
     t = _title_similarity(a, b) if a.titles and b.titles else None
     au = _author_similarity(a.surnames, b.surnames)
@@ -701,6 +740,8 @@ def _compare(a: _Prep, b: _Prep) -> _Verdict:
     jc = _journal_compatible(a.journal, b.journal)
     vol = None if not (a.volume and b.volume) else a.volume == b.volume
     pg = None if not (a.first_page and b.first_page) else a.first_page == b.first_page
+    if pg is False and a.last_page and a.last_page == b.last_page and vol:
+        pg = True  # a typo in the first page ("2297-2108" / "2097-2108")
     full_pages = bool(a.pages and a.pages == b.pages and "-" in a.pages)
     iss = None if not (a.issue and b.issue) else a.issue == b.issue
 
@@ -710,10 +751,12 @@ def _compare(a: _Prep, b: _Prep) -> _Verdict:
         reasons.append(f"authors {au:.2f}")
 
     # --- vetoes: look-alikes that are different records by nature -------------------------
-    if a.markers != b.markers:
+    same_print = bool(vol and iss and a.pages and a.pages == b.pages)
+    if a.markers != b.markers and not (same_print and t is not None and t >= 0.9):
+        # (one database may drop the "Erratum:" of an erratum: same volume, issue and pages)
         kinds = ", ".join(sorted(a.markers ^ b.markers))
         return _Verdict(DIFFERENT, 0.0, [*reasons, f"only one is a {kinds}"], True)
-    if pmid_conflict or (id_conflict and not same_doi):
+    if pmid_conflict and not same_doi:
         return _Verdict(DIFFERENT, 0.0, [*reasons, "different PubMed/database ids"], True)
     if dy is not None and dy > 2 and not (same_doi or same_pmid):
         return _Verdict(DIFFERENT, 0.0, [*reasons, f"years {a.year}/{b.year}"], True)
@@ -722,9 +765,8 @@ def _compare(a: _Prep, b: _Prep) -> _Verdict:
     conf_vs_article = a.conference != b.conference
 
     # --- exact identifiers ----------------------------------------------------------------
-    if same_pmid or shared_ids:
-        if t is None or t >= 0.6:
-            return _Verdict(CERTAIN, 1.0, [*reasons, "same PubMed/database id"], False)
+    if (same_pmid or shared_ids) and (t is None or t >= 0.6):
+        return _Verdict(CERTAIN, 1.0, [*reasons, "same PubMed/database id"], False)
     if same_doi:
         reasons.append("same DOI")
         # supplements and conference books put one DOI on many abstracts: the title must agree
@@ -757,7 +799,7 @@ def _compare(a: _Prep, b: _Prep) -> _Verdict:
     )
 
     hard = doi_conflict and not (t >= 0.97 and venue_match and author_evidence)
-    if conf_vs_article and not (venue_match and jc is not False):
+    if conf_vs_article and (jc is False or pg is False or (dy or 0) >= 1):
         # not merged by default; nor queued: the issue asks for abstracts to stay separate
         return _Verdict(DIFFERENT, score, reasons, True)
 
@@ -777,7 +819,32 @@ def _compare(a: _Prep, b: _Prep) -> _Verdict:
         elif t >= 0.95 and venue_match and dy == 0 and jc is not False:
             # same title at the same place in the same volume: author lists garbled by a database
             certain = True
-    if doi_conflict and t >= 0.97 and venue_match and author_evidence and dy == 0:
+    same_journal_work = (
+        t >= 0.97
+        and au is not None
+        and au >= 0.9
+        and dy == 0
+        and bool(jc)
+        and pg is not False
+        and not numbers_differ
+    )
+    if (
+        full_pages
+        and vol
+        and dy == 0
+        and jc
+        and au is not None
+        and au >= 0.9
+        and t >= 0.5
+        and not (numbers_differ or doi_conflict)
+    ):
+        # same authors, same journal, volume and page range: a translated or re-worded title
+        certain = True
+    if same_journal_work and not doi_conflict:
+        # same title, authors, journal and year: a volume typed differently does not make a
+        # second work (abstract supplements are often cited with the supplement number)
+        certain = True
+    if doi_conflict and same_journal_work and pg:
         certain = True  # the same article with a wrongly assigned (e.g. supplement) DOI
     if iss is False and venue_match is False and certain and t < 0.95:
         certain = False
@@ -829,7 +896,6 @@ def find_duplicates(
     """
     started = time.perf_counter()
     preps = [_prepare(r) for r in records]
-    index = {p.id: i for i, p in enumerate(preps)}
     blocked = {frozenset(x) for x in not_duplicates}
 
     pairs = _candidate_pairs(preps)
@@ -842,7 +908,7 @@ def find_duplicates(
     certain: list[tuple[float, int, int, list[str]]] = []
     uncertain: list[tuple[float, int, int, list[str]]] = []
     cache: dict[tuple[int, int], bool] = {}
-    for i, j in pairs:
+    for i, j in sorted(pairs):
         a, b = preps[i], preps[j]
         if frozenset((a.id, b.id)) in blocked:
             cache[(i, j)] = False
@@ -892,7 +958,7 @@ def find_duplicates(
         return True
 
     rejected: list[tuple[float, int, int, list[str]]] = []
-    for score, i, j, reasons in sorted(certain, key=lambda e: -e[0]):
+    for score, i, j, reasons in sorted(certain, key=lambda e: (-e[0], e[1], e[2])):
         ri, rj = find(i), find(j)
         if ri == rj:
             continue
@@ -905,7 +971,7 @@ def find_duplicates(
 
     queue: list[Pair] = []
     seen_groups: set[frozenset[int]] = set()
-    for score, i, j, reasons in sorted(uncertain + rejected, key=lambda e: -e[0]):
+    for score, i, j, reasons in sorted(uncertain + rejected, key=lambda e: (-e[0], e[1], e[2])):
         ri, rj = find(i), find(j)
         if ri == rj:
             continue

@@ -1,0 +1,70 @@
+"""The engine on a real labelled search (the bib-dedupe stroke set): false merges stay rare."""
+
+from __future__ import annotations
+
+import csv
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from screening.dedup import find_duplicates
+
+DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "bib-dedupe-benchmark"
+
+
+def _load(folder: Path) -> tuple[list[dict], set[frozenset[str]]]:
+    records = []
+    with (folder / "records_pre_merged.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            records.append(
+                {
+                    "id": row["ID"],
+                    "title": row.get("title") or "",
+                    "authors": [a for a in (row.get("author") or "").split(" and ") if a],
+                    "year": int(row["year"]) if (row.get("year") or "").isdigit() else None,
+                    "journal": row.get("journal") or "",
+                    "volume": row.get("volume") or "",
+                    "issue": row.get("number") or "",
+                    "pages": row.get("pages") or "",
+                    "doi": row.get("doi") or "",
+                    "publication_type": row.get("ENTRYTYPE") or "",
+                }
+            )
+    with (folder / "merged_record_ids.csv").open(encoding="utf-8", newline="") as fh:
+        truth = {
+            frozenset(p)
+            for row in csv.DictReader(fh)
+            for p in combinations(sorted(row["merged_ids"].split(";")), 2)
+        }
+    return records, truth
+
+
+def test_stroke_benchmark_precision_is_at_least_0_995():
+    folder = DATA / "stroke"
+    if not folder.is_dir():
+        pytest.skip("../shared/data not present: bib-dedupe-benchmark/stroke")
+    records, truth = _load(folder)
+    result = find_duplicates(records)
+    predicted = {frozenset(p) for c in result.clusters for p in combinations(sorted(c), 2)}
+    precision = len(predicted & truth) / len(predicted)
+    recall = len(predicted & truth) / len(truth)
+    assert precision >= 0.995
+    assert recall >= 0.95  # guard against a rule change that silently stops merging
+    assert len(result.uncertain) <= 0.02 * len(records)
+
+
+def test_special_cases_are_grouped_as_labelled_and_borderline_pairs_stay_apart():
+    folder = DATA / "special_cases"
+    if not folder.is_dir():
+        pytest.skip("../shared/data not present: bib-dedupe-benchmark/special_cases")
+    records, truth = _load(folder)
+    with (folder / "records_pre_merged.csv").open(encoding="utf-8", newline="") as fh:
+        booktitles = {row["ID"]: row.get("booktitle") or "" for row in csv.DictReader(fh)}
+    for rec in records:
+        rec["journal"] = rec["journal"] or booktitles[rec["id"]]
+    result = find_duplicates(records)
+    predicted = {frozenset(p) for c in result.clusters for p in combinations(sorted(c), 2)}
+    assert predicted == truth
+    # maybe_pairs.csv: the 2021 and 2022 minitrack introductions are not duplicates
+    assert frozenset(("id_0000003", "id_0000004")) not in predicted
