@@ -105,15 +105,38 @@ def _person(p: DemoPerson) -> User:
     return user
 
 
-@transaction.atomic
+def _delete(review: Review) -> None:
+    """Delete the demo review. Rows that PROTECT what the review owns (codings → codes and
+    versions; decisions, statuses and conflicts → exclusion reasons) go first, or the cascade
+    from the review refuses."""
+    from coding.models import Coding
+    from screening.models import Conflict, Decision, RecordStatus
+
+    review.audit_events.all()._raw_delete(review.audit_events.db)
+    for model in (Coding, Conflict, Decision, RecordStatus):
+        model.objects.filter(review=review).delete()
+    review.delete()
+
+
 def load_demo(*, reset: bool = False) -> Review:
-    """Create the demo review (or return it when it exists and reset is False)."""
+    """Create the demo review (or return it when it exists and reset is False).
+
+    The demo people get no email: the notifications the steps trigger (conflicts, escalation)
+    would only flood the console of `make run`.
+    """
+    from django.test.utils import override_settings
+
+    quiet = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+    with override_settings(MAILERS=quiet), transaction.atomic():
+        return _load(reset=reset)
+
+
+def _load(*, reset: bool) -> Review:
     existing = Review.objects.filter(slug=DEMO_SLUG).first()
     if existing and not reset:
         return existing
     if existing:
-        existing.audit_events.all()._raw_delete(existing.audit_events.db)
-        existing.delete()
+        _delete(existing)
     users = {p.email: _person(p) for p in PEOPLE}
     lead = users[PEOPLE[0].email]
     review = services.create_review(
@@ -126,6 +149,16 @@ def load_demo(*, reset: bool = False) -> Review:
     return review
 
 
-# Later stages append the steps that fill the demo (searches and records, screening, full text,
-# coding); each takes (review, {email: user}).
+# The steps that fill the demo (searches and records, screening, full text, extraction, coding);
+# each takes (review, {email: user}). See synthesis/demo_steps.py.
 DEMO_STEPS: list = []
+
+
+def _register_steps() -> None:
+    from .demo_steps import STEPS
+
+    if not DEMO_STEPS:  # once, however often the module is imported
+        DEMO_STEPS.extend(STEPS)
+
+
+_register_steps()

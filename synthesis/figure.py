@@ -49,6 +49,11 @@ class _Block:
     sign: str
 
 
+def _attr(value: str) -> str:
+    """Text safe inside a double-quoted XML attribute."""
+    return escape(value, {'"': "&quot;"})
+
+
 def _blocks(items: list[FigureItem], colour: str, sign: str) -> list[_Block]:
     width = STRIP - 2 * PAD - 22 - 30  # bullet on the left, count pill on the right
     return [_Block(wrap(i.name, width, SIZE), i.studies, colour, sign) for i in items]
@@ -133,7 +138,7 @@ def render_svg(levels: list[FigureLevel], *, title: str = "", core: str = "Engag
         y = y0 + i * HEADER
         h = heights[i]
         parts.append(
-            f'<g class="ring" id="ring-{escape(lv.key)}"><rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
+            f'<g class="ring" id="ring-{_attr(lv.key)}"><rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
             f'height="{h:.1f}" rx="{min(60, 18 + 14 * (n - i)):.0f}" fill="{RING_FILLS[i % 5]}" '
             f'stroke="{RING_STROKES[i % 5]}" stroke-width="1.4"/>'
         )
@@ -149,6 +154,23 @@ def render_svg(levels: list[FigureLevel], *, title: str = "", core: str = "Engag
             )
         )
         f, b = cols[i]
+        # Which side is which, in each ring's header row (only where the side has items).
+        if f:
+            parts.append(
+                _text(x + 26, y + 20, "Facilitators", size=8.5, weight="bold", fill=FACILITATOR)
+            )
+        if b:
+            parts.append(
+                _text(
+                    x + w - 26,
+                    y + 20,
+                    "Barriers",
+                    size=8.5,
+                    weight="bold",
+                    anchor="end",
+                    fill=BARRIER,
+                )
+            )
         parts.extend(_column(f, x + PAD, y + HEADER))
         parts.extend(_column(b, x + w - STRIP + PAD, y + HEADER))
         parts.append("</g>")
