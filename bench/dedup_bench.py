@@ -89,13 +89,18 @@ def load_records(path: Path) -> tuple[list[dict], str]:
 
 
 def run_app_pipeline(path: Path) -> tuple[list[set], list[tuple], str]:
-    """HOOK for the lead: switch this to the full Django path.
+    """The app's own path: the CSV through the import service into a throw-away review, then
+    the de-duplication service; clusters and open pairs are read back from the database.
 
-    Today: parse the CSV with the app's importer (or the fallback), run the pure engine.
-    Later: import the file into a throw-away Review through the import service, run the dedup
-    service, and read clusters (by source_key) and the uncertain-queue size back from the DB.
     Returns (clusters of source keys, uncertain pairs of source keys, how records were loaded).
     """
+    import dedup_app_pipeline
+
+    return dedup_app_pipeline.run_app_pipeline(path)
+
+
+def run_engine_only(path: Path) -> tuple[list[set], list[tuple], str]:
+    """The pure engine on the parsed CSV (no database), for profiling the matching alone."""
     from screening.dedup import find_duplicates
 
     records, loader = load_records(path)
@@ -315,6 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"benchmark data not found at {DATA}", file=sys.stderr)
         return 2
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import dedup_app_pipeline
+
+    dedup_app_pipeline.setup()  # a migrated throw-away database, created before any timing
     rows = []
     for name in args.datasets:
         row = bench_dataset(name, with_bibdedupe=not args.no_bibdedupe)

@@ -1,0 +1,61 @@
+"""The de-duplication queue: pairs the engine was unsure about, for a person to decide."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from reviewapp.models import Review
+
+from .records import Record
+
+
+class DuplicateCandidateQuerySet(models.QuerySet["DuplicateCandidate"]):
+    def open(self) -> DuplicateCandidateQuerySet:
+        return self.filter(status=DuplicateCandidate.Status.OPEN)
+
+
+class DuplicateCandidate(models.Model):
+    """Two records that may be the same work. ``record_a`` always has the lower id.
+
+    One row per pair for ever: a decided pair is never asked again, whatever later runs find.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To check"
+        MERGED = "merged", "Merged"
+        NOT_DUPLICATES = "not_duplicates", "Not duplicates"
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="duplicate_candidates"
+    )
+    record_a = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    record_b = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(default=0)
+    reasons = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    # Null with a decided status: settled by the automatic run (both joined one cluster).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DuplicateCandidateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record_a", "record_b"], name="unique_candidate_pair"),
+            models.CheckConstraint(
+                condition=models.Q(record_a__lt=models.F("record_b")), name="candidate_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["review", "status", "-score", "id"])]
+
+    def __str__(self) -> str:
+        return f"Pair {self.record_a_id} / {self.record_b_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
