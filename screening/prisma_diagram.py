@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reviewapp.spreadsheet import safe_cell
+
 Source = tuple[str, int]
 """One named count: a database, a register, a website, an exclusion reason..."""
 
@@ -406,9 +408,8 @@ def _csv_values(c: PrismaCounts) -> dict[str, str]:
     return values
 
 
-def _no_formula(cell: str) -> str:
-    # Source names and reasons are user text; a leading = + - @ makes a spreadsheet run it.
-    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+# Source names and reasons are user text; a leading = + - @ makes a spreadsheet run it.
+_no_formula = safe_cell
 
 
 # --------------------------------------------------------------------------- text metrics

@@ -12,7 +12,7 @@ import io
 import re
 
 from coding.models import SourceType
-from coding.services import safe_cell
+from reviewapp.spreadsheet import safe_cell
 
 from .services import POLARITY_LABELS, Counts, Matrix, Theme, level_label
 
@@ -70,7 +70,7 @@ def excerpt_rows(themes: list[Theme]) -> list[list]:
 def _csv(header: list[str], rows: list[list]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([safe_cell(h) for h in header])
     for row in rows:
         writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
     return out.getvalue()

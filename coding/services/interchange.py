@@ -9,6 +9,7 @@ import uuid
 from django.db import transaction
 
 from reviewapp.audit import record_event
+from reviewapp.spreadsheet import safe_cell
 
 from ..models import Code, Codebook, Polarity
 from ..refi_qda import export_qdc, parse_qdc
@@ -32,12 +33,6 @@ CSV_COLUMNS = [
     "position",
 ]
 IMPORTED = ["name", "definition", "inclusion", "exclusion", "example", "level", "polarity", "color"]
-
-
-def safe_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def codebook_csv(tree: Tree) -> str:
