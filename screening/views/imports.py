@@ -1,3 +1,273 @@
+"""Searches and their export files: record a search, upload files, watch the import run."""
+
 from __future__ import annotations
 
-urlpatterns: list = []
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.views.decorators.http import require_http_methods, require_POST
+
+from reviewapp import jobs
+from reviewapp.access import get_review_for, review_roles
+from reviewapp.models import Role
+from reviewapp.services import ReviewError
+
+from .. import imports
+from ..importers import FORMATS, MAPPABLE_FIELDS, ImportFormatError, guess_column_map
+from ..models import ImportJob, Search
+
+Status = ImportJob.Status
+QUEUE_DOWN = (
+    "The import queue is unavailable right now. Your file is stored and its import is queued: "
+    "it starts by itself when the queue is back."
+)
+
+
+class SearchForm(forms.ModelForm):
+    class Meta:
+        model = Search
+        fields = ["source", "source_type", "date_run", "query", "phase", "notes"]
+        widgets = {
+            "date_run": forms.DateInput(attrs={"type": "date"}),
+            "query": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"source_type": "Kind of source", "date_run": "Date run"}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else single(data, initial)
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(label="Export files", help_text="One or more files of this search.")
+    format = forms.ChoiceField(
+        choices=[("auto", "Detect automatically"), *FORMATS.items()],
+        initial="auto",
+        help_text="Override only if the detected format is wrong.",
+    )
+
+
+def column_map_form(columns: list[str], data=None, initial=None) -> forms.Form:
+    """One select per field we read, offering the file's columns."""
+    choices = [("", "— not in this file —"), *[(c, c) for c in columns]]
+    form = forms.Form(data, initial=initial)
+    for name in MAPPABLE_FIELDS:
+        form.fields[name] = forms.ChoiceField(
+            choices=choices, required=False, label=name.replace("_", " ").capitalize()
+        )
+    return form
+
+
+def _search_for(review, search_id: int) -> Search:
+    return get_object_or_404(review.searches, pk=search_id)
+
+
+@review_roles()
+def search_list(request: HttpRequest, slug: str) -> HttpResponse:
+    review, membership = get_review_for(request, slug)
+    if imports.dispatch_pending(review) is None:
+        messages.warning(request, QUEUE_DOWN)
+    return TemplateResponse(
+        request,
+        "screening/imports/search_list.html",
+        {
+            "review": review,
+            "searches": imports.searches_with_counts(review),
+            "phases": imports.counts_by_phase(review),
+            "jobs": review.import_jobs.select_related("search")[:20],
+            "can_edit": membership.has_role(Role.LEAD),
+        },
+    )
+
+
+@review_roles(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def search_new(request: HttpRequest, slug: str) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    form = SearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            search = imports.create_search(review, request.user, **form.cleaned_data)
+        except ReviewError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Search “{search}” saved. Now upload its export files.")
+            return redirect("search_detail", review.slug, search.pk)
+    return TemplateResponse(
+        request, "screening/imports/search_form.html", {"review": review, "form": form}
+    )
+
+
+@review_roles()
+def search_detail(request: HttpRequest, slug: str, search_id: int) -> HttpResponse:
+    review, membership = get_review_for(request, slug)
+    search = _search_for(review, search_id)
+    return TemplateResponse(
+        request,
+        "screening/imports/search_detail.html",
+        {
+            "review": review,
+            "search": search,
+            "record_count": search.records.count(),
+            "jobs": search.import_jobs.all(),
+            "upload_form": UploadForm(),
+            "can_edit": membership.has_role(Role.LEAD),
+        },
+    )
+
+
+@review_roles(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def search_edit(request: HttpRequest, slug: str, search_id: int) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    search = _search_for(review, search_id)
+    form = SearchForm(request.POST or None, instance=search)
+    if request.method == "POST" and form.is_valid():
+        fields = form.cleaned_data
+        search = Search.objects.get(pk=search.pk)  # the unmodified row, for the audit's "before"
+        imports.update_search(search, request.user, **fields)
+        messages.success(request, "Search saved.")
+        return redirect("search_detail", review.slug, search.pk)
+    return TemplateResponse(
+        request,
+        "screening/imports/search_form.html",
+        {"review": review, "form": form, "search": search},
+    )
+
+
+@review_roles(Role.LEAD)
+@require_POST
+def search_upload(request: HttpRequest, slug: str, search_id: int) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    search = _search_for(review, search_id)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return TemplateResponse(
+            request,
+            "screening/imports/search_detail.html",
+            {
+                "review": review,
+                "search": search,
+                "record_count": search.records.count(),
+                "jobs": search.import_jobs.all(),
+                "upload_form": form,
+                "can_edit": True,
+            },
+            status=400,
+        )
+    created = []
+    queue_down = []
+    for upload in form.cleaned_data["files"]:
+        try:
+            job = imports.store_upload(
+                search,
+                upload,
+                upload.name,
+                fmt=form.cleaned_data["format"],
+                user=request.user,
+                on_unavailable=lambda: queue_down.append(True),
+            )
+        except ReviewError as exc:
+            messages.error(request, str(exc))
+            continue
+        created.append(job)
+    if queue_down:
+        messages.warning(request, QUEUE_DOWN)
+    for job in created:
+        if job.status == Status.MAPPING:
+            messages.info(request, f"{job.original_name}: choose which columns hold what.")
+    if len(created) == 1:
+        return redirect("import_job", review.slug, created[0].pk)
+    return redirect("search_detail", review.slug, search.pk)
+
+
+def _with_live_progress(job: ImportJob) -> ImportJob:
+    if job.status == Status.RUNNING:
+        live = imports.live_progress(job)
+        if live:
+            job.progress = live["bytes"]
+            job.records_imported = live["records"]
+    return job
+
+
+@review_roles()
+def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
+    review, membership = get_review_for(request, slug)
+    job = get_object_or_404(review.import_jobs.select_related("search"), pk=job_id)
+    queue_down = False
+    if job.status in (Status.QUEUED, Status.RUNNING):
+        queue_down = imports.dispatch_pending(review) is None or (
+            job.status == Status.QUEUED and not jobs.broker_available()
+        )
+        job.refresh_from_db()
+    _with_live_progress(job)
+    context = {
+        "review": review,
+        "job": job,
+        "queue_down": queue_down,
+        "format_label": FORMATS.get(job.detected_format, job.detected_format),
+        "can_edit": membership.has_role(Role.LEAD),
+    }
+    if job.status == Status.MAPPING and context["can_edit"]:
+        try:
+            columns = imports.job_columns(job)
+        except ImportFormatError as exc:
+            columns = []
+            context["columns_error"] = str(exc)
+        context["mapping_form"] = column_map_form(columns, initial=guess_column_map(columns))
+    template = "screening/imports/job.html"
+    if request.htmx:
+        template += "#progress"
+    return TemplateResponse(request, template, context)
+
+
+@review_roles(Role.LEAD)
+@require_POST
+def import_job_columns(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    job = get_object_or_404(review.import_jobs, pk=job_id)
+    try:
+        columns = imports.job_columns(job)
+    except ImportFormatError as exc:
+        messages.error(request, str(exc))
+        return redirect("import_job", review.slug, job.pk)
+    form = column_map_form(columns, request.POST)
+    if form.is_valid():
+        queue_down = []
+        try:
+            imports.set_column_map(
+                job,
+                form.cleaned_data,
+                request.user,
+                on_unavailable=lambda: queue_down.append(True),
+            )
+        except ReviewError as exc:
+            messages.error(request, str(exc))
+        if queue_down:
+            messages.warning(request, QUEUE_DOWN)
+    return redirect("import_job", review.slug, job.pk)
+
+
+urlpatterns = [
+    path("searches/", search_list, name="search_list"),
+    path("searches/new/", search_new, name="search_new"),
+    path("searches/<int:search_id>/", search_detail, name="search_detail"),
+    path("searches/<int:search_id>/edit/", search_edit, name="search_edit"),
+    path("searches/<int:search_id>/upload/", search_upload, name="search_upload"),
+    path("imports/<int:job_id>/", import_job, name="import_job"),
+    path("imports/<int:job_id>/columns/", import_job_columns, name="import_job_columns"),
+]

@@ -1,3 +1,162 @@
+"""The records of a review: a searchable list that stays fast at 200,000 records, and one record.
+
+Paging is keyset ("seek") paging on the id: `?after=<id>` asks for the next page, `?before=<id>`
+the previous one, so a deep page costs what the first one does (no OFFSET scan). The total is a
+bounded COUNT: past COUNT_LIMIT matches the list says "more than 10,000".
+"""
+
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.http import urlencode
+
+from reviewapp.access import get_review_for, review_roles
+
+from .. import exports
+from ..models import Phase, Record
+
+PAGE_SIZE = 50
+COUNT_LIMIT = 10_000
+LIST_FIELDS = ("id", "title", "authors", "year", "journal", "language", "is_canonical",
+               "search__source", "search__phase")  # fmt: skip
+FILTERS = ("q", "source", "phase", "year", "language")
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def filter_records(records: QuerySet[Record], params) -> QuerySet[Record]:
+    """Apply the list's search box and filters (each optional)."""
+    q = (params.get("q") or "").strip()
+    if q:
+        match = Q(title__icontains=q) | Q(source_key=q)
+        if q.lower().startswith("10.") or "/" in q:
+            match |= Q(doi=q.lower())
+        if q.isdigit():
+            match |= Q(pmid=q) | Q(pk=int(q))
+        records = records.filter(match)
+    if params.get("source"):
+        records = records.filter(search__source=params["source"])
+    if params.get("phase") in Phase.values:
+        records = records.filter(search__phase=params["phase"])
+    year = _int(params.get("year"))
+    if year is not None:
+        records = records.filter(year=year)
+    if params.get("language"):
+        records = records.filter(language=params["language"])
+    return records
+
+
+def _page(records: QuerySet[Record], params) -> tuple[list[Record], int | None, int | None]:
+    """One page by keyset on id, with the ids to ask for the previous and next pages."""
+    after, before = _int(params.get("after")), _int(params.get("before"))
+    if before is not None:
+        rows = list(records.filter(pk__lt=before).order_by("-pk")[: PAGE_SIZE + 1])
+        has_more_before = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE][::-1]
+        prev_id = rows[0].pk if rows and has_more_before else None
+        next_id = rows[-1].pk if rows else None
+        return rows, prev_id, next_id
+    if after is not None:
+        records = records.filter(pk__gt=after)
+    rows = list(records.order_by("pk")[: PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    next_id = rows[-1].pk if rows and has_next else None
+    prev_id = rows[0].pk if rows and after is not None else None
+    return rows, prev_id, next_id
+
+
+@review_roles()
+def record_list(request: HttpRequest, slug: str) -> HttpResponse:
+    review, membership = get_review_for(request, slug)
+    params = request.GET
+    matching = filter_records(review.records.all(), params)
+    rows, prev_id, next_id = _page(
+        matching.select_related("search").only(*LIST_FIELDS),
+        params,
+    )
+    total = matching[: COUNT_LIMIT + 1].count()
+    kept = {k: params[k] for k in FILTERS if params.get(k)}
+    context = {
+        "review": review,
+        "records": rows,
+        "total": min(total, COUNT_LIMIT),
+        "more_than_limit": total > COUNT_LIMIT,
+        "filters": kept,
+        "query": urlencode(kept),
+        "prev_url": "?" + urlencode({**kept, "before": prev_id}) if prev_id else "",
+        "next_url": "?" + urlencode({**kept, "after": next_id}) if next_id else "",
+        "sources": review.searches.values_list("source", flat=True).distinct().order_by("source"),
+        "phases": Phase.choices,
+        "languages": _languages(review),
+        "export_formats": exports.FORMATS,
+        "export_sets": exports.SETS,
+    }
+    template = "screening/records/list.html"
+    if request.htmx:
+        template += "#table"
+    return TemplateResponse(request, template, context)
+
+
+def _languages(review) -> list[str]:
+    # Distinct over an indexed review scan is cheap enough; capped for odd files.
+    return list(
+        review.records.exclude(language="")
+        .values_list("language", flat=True)
+        .distinct()
+        .order_by("language")[:100]
+    )
+
+
+@review_roles()
+def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpResponse:
+    review, membership = get_review_for(request, slug)
+    record = get_object_or_404(
+        review.records.select_related("search", "import_job", "cluster"), pk=record_id
+    )
+    # Which searches found this work: its own, and those of its duplicates once grouped.
+    if record.cluster_id:
+        found_by = list(
+            review.records.filter(cluster_id=record.cluster_id)
+            .select_related("search")
+            .order_by("id")
+        )
+    else:
+        found_by = [record]
+    return TemplateResponse(
+        request,
+        "screening/records/detail.html",
+        {"review": review, "record": record, "found_by": found_by},
+    )
+
+
+@review_roles()
+def record_export(request: HttpRequest, slug: str) -> HttpResponse:
+    review, membership = get_review_for(request, slug)
+    fmt = request.GET.get("format", "csv")
+    which = request.GET.get("set", "all")
+    if fmt not in exports.FORMATS or which not in exports.SETS:
+        fmt, which = "csv", "all"
+    response = StreamingHttpResponse(
+        exports.export_records(exports.record_set(review, which), fmt),
+        content_type=exports.CONTENT_TYPES[fmt],
+    )
+    name = f"{review.slug}-{which}.{exports.EXTENSIONS[fmt]}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+urlpatterns = [
+    path("records/", record_list, name="record_list"),
+    path("records/export/", record_export, name="record_export"),
+    path("records/<int:record_id>/", record_detail, name="record_detail"),
+]

@@ -1,0 +1,174 @@
+"""Import benchmark: 100,000-record RIS and MEDLINE files through the app's own import path.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/reviewapp_bench .venv/bin/python bench/import_bench.py
+    .venv/bin/python bench/import_bench.py --records 100000 50000 --formats ris medline
+
+The files are built from real exports (../shared/data/revtools: a Scopus RIS and a PubMed
+.nbib), every record repeated with its title, DOI and ids varied, so field shapes, lengths and
+continuation lines are those of real databases. For each format and size, in a fresh process (so
+the peak RSS belongs to that run alone):
+- parse-only: the same parser (`iter_records`) over the file, records discarded;
+- end to end: `import_file_now` -- the function behind the upload page and the Celery task:
+  hash and store the upload, claim the job, parse, bulk-insert in one transaction, mark DONE;
+- peak memory: ru_maxrss of the end-to-end process, for two file sizes (flat = streaming).
+Goal (issue 3): >= 10,000 records/s end to end and end to end <= 2.5 x parse-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / ".." / "shared" / "data" / "revtools"
+TEMPLATES = {"ris": DATA / "restoration_scopus.ris", "medline": DATA / "restoration_pubmed.nbib"}
+sys.path.insert(0, str(REPO))
+
+
+def _ris_records(text: str) -> list[str]:
+    return [r.strip("\n") + "\n" for r in re.split(r"(?m)^ER  -.*$", text) if "TY  -" in r]
+
+
+def _medline_records(text: str) -> list[str]:
+    return [r.strip("\n") + "\n" for r in re.split(r"\n\s*\n(?=PMID-)", text) if "PMID-" in r]
+
+
+def generate(fmt: str, n: int, out: Path) -> int:
+    """Write an n-record file of `fmt` made from the real template records; returns its size."""
+    text = TEMPLATES[fmt].read_text(encoding="utf-8-sig")
+    records = _ris_records(text) if fmt == "ris" else _medline_records(text)
+    with out.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            record = records[i % len(records)]
+            k = i // len(records)
+            record = re.sub(r"(?m)^(TI  - )", rf"\g<1>[{k}] ", record, count=1)
+            if fmt == "ris":
+                record = re.sub(r"(?m)^(DO  - .*)$", rf"\1.{k}", record)
+                record = re.sub(r"(?m)^(ID  - .*)$", rf"\1-{k}", record)
+                fh.write(record + "ER  - \n\n")
+            else:
+                record = re.sub(r"(?m)^PMID- (\d+)", f"PMID- {90000000 + i}", record)
+                fh.write(record + "\n")
+    return out.stat().st_size
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_one(mode: str, fmt: str, path: Path) -> dict:
+    """One measurement, in this (fresh) process."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reviewapp.settings")
+    django.setup()
+    from screening.importers import ParseReport, iter_records
+
+    baseline = _peak_mb()
+    if mode == "parse":
+        report = ParseReport()
+        started = time.perf_counter()
+        with path.open("rb") as fh:
+            count = sum(1 for _ in iter_records(fh, fmt="auto", filename=path.name, report=report))
+        seconds = time.perf_counter() - started
+        return {"records": count, "seconds": seconds, "peak_mb": _peak_mb(), "base_mb": baseline}
+
+    from reviewapp.models import User
+    from reviewapp.services import create_review
+    from screening import imports
+    from screening.imports import import_file_now
+
+    # De-duplication follows each import as its own queued job, timed by bench/dedup_bench.py;
+    # without a broker it would run inline here, inside the import's timing.
+    imports.after_import = lambda job: None
+    from screening.models import Search
+
+    user, _ = User.objects.get_or_create(email="bench@example.org")
+    review = create_review(f"Import bench {time.time_ns()}", user)
+    search = Search.objects.create(review=review, source=f"Bench {fmt}")
+    started = time.perf_counter()
+    job = import_file_now(search, path, path.name, user=user)
+    seconds = time.perf_counter() - started
+    assert job.status == "done", job.error
+    stored = search.records.count()
+    # Keep the bench database small (raw DELETE: no cascade through other stages' tables).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM screening_record WHERE search_id = %s", [search.pk])
+    return {
+        "records": job.records_imported,
+        "stored": stored,
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+        "base_mb": baseline,
+    }
+
+
+def _measure(mode: str, fmt: str, path: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", mode, fmt, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, nargs="+", default=[100_000, 25_000])
+    parser.add_argument("--formats", nargs="+", default=["ris", "medline"])
+    parser.add_argument(
+        "--one", nargs=3, metavar=("MODE", "FORMAT", "FILE"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.one:
+        mode, fmt, path = args.one
+        print(json.dumps(run_one(mode, fmt, Path(path))))
+        return
+    if not DATA.exists():
+        sys.exit(f"{DATA} is absent: the templates come from ../shared/data/revtools")
+    db = os.environ.get("DATABASE_URL", "")
+    if not db.startswith("postgres"):
+        print("warning: DATABASE_URL is not PostgreSQL; the goal is stated for PostgreSQL")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, check=True
+    )
+    print(f"# Import benchmark — {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"{db.rsplit('@', 1)[-1] if db else 'SQLite'}")  # fmt: skip
+    print(
+        "| format | records | file MB | parse-only s | parse rec/s | end-to-end s | e2e rec/s "
+        "| e2e / parse | peak RSS MB |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in args.formats:
+            for n in args.records:
+                path = Path(tmp) / f"bench-{n}.{'ris' if fmt == 'ris' else 'nbib'}"
+                size = generate(fmt, n, path)
+                parse = _measure("parse", fmt, path)
+                e2e = _measure("import", fmt, path)
+                assert parse["records"] == e2e["records"] == e2e["stored"] == n, (parse, e2e)
+                print(
+                    f"| {fmt} | {n:,} | {size / 1e6:.1f} | {parse['seconds']:.2f} "
+                    f"| {n / parse['seconds']:,.0f} | {e2e['seconds']:.2f} "
+                    f"| {n / e2e['seconds']:,.0f} | {e2e['seconds'] / parse['seconds']:.2f} "
+                    f"| {e2e['peak_mb']:.0f} |",
+                    flush=True,
+                )
+                path.unlink()
+
+
+if __name__ == "__main__":
+    main()
