@@ -2,15 +2,28 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from .registry import registry, visible
 
 
 def navigation(request: HttpRequest) -> dict:
-    """The current review's tabs, for views that resolved a review via get_review_for."""
+    """The current review's tabs, for views that resolved a review via get_review_for.
+
+    Lazy: badges cost queries, and htmx partials (which never show the navigation) must not
+    pay for them.
+    """
     review = getattr(request, "review", None)
     membership = getattr(request, "membership", None)
-    tabs = []
+    return {
+        "current_review": review,
+        "current_membership": membership,
+        "review_tabs": SimpleLazyObject(lambda: _tabs(request, review, membership)),
+    }
+
+
+def _tabs(request: HttpRequest, review, membership) -> list[dict]:
+    tabs: list[dict] = []
     if review is not None and membership is not None:
         for item in registry.review_nav:
             if not visible(item.roles, membership):
@@ -27,4 +40,4 @@ def navigation(request: HttpRequest) -> dict:
                     "badge": item.badge(review, membership) if item.badge else 0,
                 }
             )
-    return {"current_review": review, "current_membership": membership, "review_tabs": tabs}
+    return tabs

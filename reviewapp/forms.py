@@ -85,3 +85,21 @@ class RolesForm(forms.Form):
 
 
 STAGES = Stage.choices
+
+
+class SignupExtraForm(forms.Form):
+    """What allauth's sign-up asks beyond email and password: the name colleagues see."""
+
+    full_name = forms.CharField(
+        label="Your name",
+        max_length=200,
+        help_text="Shown to your review team instead of your email.",
+    )
+
+    def signup(self, request, user) -> None:
+        user.full_name = self.cleaned_data["full_name"].strip()
+        user.save(update_fields=["full_name"])
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label="Your name", max_length=200)

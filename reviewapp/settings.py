@@ -143,6 +143,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "none")
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SIGNUP_FORM_CLASS = "reviewapp.forms.SignupExtraForm"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 # allauth's rate limits throttle failed logins per IP and per account (uses the cache).
 ACCOUNT_RATE_LIMITS = {

@@ -16,6 +16,7 @@ from .forms import (
     CriterionFormSet,
     InviteForm,
     NewReviewForm,
+    ProfileForm,
     ReviewForm,
     RolesForm,
     reason_formset,
@@ -253,3 +254,15 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
     return TemplateResponse(
         request, "reviewapp/audit_log.html", {"review": review, "page": page, "action": action}
     )
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """The name a person's team sees on decisions, comments and codings."""
+    form = ProfileForm(request.POST or None, initial={"full_name": request.user.full_name})
+    if request.method == "POST" and form.is_valid():
+        request.user.full_name = form.cleaned_data["full_name"].strip()
+        request.user.save(update_fields=["full_name"])
+        messages.success(request, "Your name was saved.")
+        return redirect("profile")
+    return TemplateResponse(request, "reviewapp/profile.html", {"form": form})

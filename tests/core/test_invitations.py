@@ -50,6 +50,7 @@ def test_a_new_person_signs_up_then_accepts(team, client):
         "/accounts/signup/",
         {
             "email": "fresh@example.org",
+            "full_name": "Fresh Person",
             "password1": "a-Long-passphrase-42",
             "password2": "a-Long-passphrase-42",
         },

@@ -73,3 +73,30 @@ def test_review_settings_reject_out_of_range_values_next_to_the_field(team):
     )
     assert response.status_code == 200
     assert "less than or equal to 3" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sign_up_asks_for_the_name_the_team_sees(client):
+    from reviewapp.models import User
+
+    client.post(
+        "/accounts/signup/",
+        {
+            "email": "new@example.org",
+            "full_name": "Nora New",
+            "password1": "a-Long-passphrase-42",
+            "password2": "a-Long-passphrase-42",
+        },
+    )
+    assert User.objects.get(email="new@example.org").full_name == "Nora New"
+    assert "Nora New" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_person_changes_their_name_on_the_profile_page(team):
+    client = team.client(team.reviewer1)
+    client.post("/accounts/profile/", {"full_name": "Rita R."})
+    team.reviewer1.refresh_from_db()
+    assert team.reviewer1.full_name == "Rita R."
+    response = client.post("/accounts/profile/", {"full_name": ""})
+    assert "This field is required" in response.content.decode()

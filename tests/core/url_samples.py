@@ -39,3 +39,164 @@ def _token(team):
     return Invitation.objects.create(
         review=team.review, email="tok@example.org", roles=["reviewer"]
     ).token
+
+
+# Extraction and coding.
+
+
+def _coding_study(team):
+    from screening.models import Study
+    from tests.coding.factories import included_study
+
+    study = Study.objects.filter(review=team.review, label="Sample coded study").first()
+    return study or included_study(team.review, "Sample coded study", 1)
+
+
+@sample("study_id")
+def _study(team):
+    return _coding_study(team).pk
+
+
+def _sample_code(team):
+    from coding import services
+
+    book = services.get_codebook(team.review)
+    code = book.codes.draft().first()
+    if code is None:
+        code = services.add_code(book, team.lead, name="Protected time", polarity="facilitator")
+        services.publish(book, team.lead, "v1")
+    return code
+
+
+@sample("code_id")
+def _code(team):
+    return _sample_code(team).pk
+
+
+@sample("coding_id")
+def _coding(team):
+    from coding import services
+
+    code = _sample_code(team)
+    study = _coding_study(team)
+    document = services.documents_of(study)[0]
+    return services.create_codings(
+        study, team.reviewer1, [code], document=document, excerpt="protected time"
+    )[0].pk
+
+
+@sample("proposal_id")
+def _proposal(team):
+    from coding import services
+
+    book = services.get_codebook(team.review)
+    return services.propose_code(
+        book, team.reviewer1, name="Peer support", definition="Colleagues who help"
+    ).pk
+
+
+@sample("field_id")
+def _field(team):
+    from coding import services
+
+    return services.ensure_default_form(team.review).fields.first().pk
+
+
+# conflicts and full text (issue 6) ---------------------------------------------------------
+
+
+def _conflicted_record(team):
+    """A record reviewer1 includes and reviewer2 excludes: its conflict is open."""
+    from screening import decisions
+    from screening.models import Conflict
+    from tests.factories import RecordFactory, SearchFactory
+
+    record = RecordFactory(search=SearchFactory(review=team.review), title="Sample conflict")
+    decisions.decide(record, team.reviewer1, "include")
+    decisions.decide(record, team.reviewer2, "exclude")
+    return Conflict.objects.get(record=record, state="open")
+
+
+@sample("conflict_id")
+def _conflict(team):
+    return _conflicted_record(team).pk
+
+
+@sample("proposal_id")
+def _proposal(team):
+    from screening import conflicts
+
+    return conflicts.propose(_conflicted_record(team), team.reviewer2, "include").pk
+
+
+@sample("report_id")
+def _report(team):
+    from screening import decisions
+    from screening.models import Report
+    from tests.factories import RecordFactory, SearchFactory
+
+    record = RecordFactory(search=SearchFactory(review=team.review), title="Sample report")
+    decisions.decide(record, team.reviewer1, "include")
+    decisions.decide(record, team.reviewer2, "include")
+    return Report.objects.get(record=record).pk
+
+
+if "record_id" not in SAMPLES:
+
+    @sample("record_id")
+    def _record(team):
+        from tests.factories import RecordFactory, SearchFactory
+
+        return RecordFactory(search=SearchFactory(review=team.review)).pk
+
+
+# de-duplication (issue 4) ------------------------------------------------------------------
+
+
+def _duplicate_records(team):
+    from tests.factories import RecordFactory, SearchFactory
+
+    first = RecordFactory(
+        search=SearchFactory(review=team.review, source="MEDLINE"), title="Sample duplicate"
+    )
+    second = RecordFactory(
+        search=SearchFactory(review=team.review, source="Embase"), title="Sample duplicate"
+    )
+    return first, second
+
+
+@sample("pair_id")
+def _pair(team):
+    from screening.models import DuplicateCandidate
+
+    a, b = _duplicate_records(team)
+    return DuplicateCandidate.objects.create(
+        review=team.review, record_a=a, record_b=b, score=0.9, reasons=["similar title"]
+    ).pk
+
+
+@sample("cluster_id")
+def _cluster(team):
+    from screening.dedup_service import merge
+
+    return merge(_duplicate_records(team), by=team.lead).pk
+
+
+# searches, imports and records (issue 3) -------------------------------------------------------
+
+
+@sample("search_id")
+def _search(team):
+    from tests.factories import SearchFactory
+
+    return SearchFactory(review=team.review, source="Scopus").pk
+
+
+@sample("job_id")
+def _import_job(team):
+    from screening.imports import import_file_now
+    from tests.factories import SearchFactory
+
+    search = SearchFactory(review=team.review, source="Scopus")
+    content = f"TY  - JOUR\nTI  - Sample {search.pk}\nER  - \n".encode()
+    return import_file_now(search, content, "sample.ris").pk

@@ -73,6 +73,7 @@ def tab(page: Page, name: str) -> None:
 
 def sign_up(page: Page, email: str) -> None:
     page.get_by_label("Email").fill(email)
+    page.get_by_label("Your name").fill(email.split("@")[0].title())
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
