@@ -15,6 +15,7 @@ _CJK = re.compile(
 _LATIN = re.compile(r"[A-Za-z]")
 _PARALLEL_NAME = re.compile(r"^(.+?)\s*[(（]\s*([^()（）]+?)\s*[)）]$")
 _BILINGUAL_SEP = re.compile(r"\s+[=＝/／|]\s+|\s*[＝／｜]\s*")
+_KEYWORD_SEP = re.compile(r"[;；\n]")
 
 
 def normalise_doi(value: str | None) -> str:
@@ -138,4 +139,4 @@ def split_keywords(value: str) -> list[str]:
     if ";" not in value and "\n" not in value and "；" not in value:
         value = value.strip()
         return [value] if value else []
-    return [k.strip() for k in re.split(r"[;；\n]", value) if k.strip()]
+    return [k for k in map(str.strip, _KEYWORD_SEP.split(value)) if k]
