@@ -39,7 +39,13 @@ class Decision(models.Model):
                 fields=["record", "stage", "reviewer"], name="one_decision_per_reviewer"
             )
         ]
-        indexes = [models.Index(fields=["review", "stage", "reviewer"])]
+        indexes = [
+            models.Index(fields=["review", "stage", "reviewer"]),
+            # A reviewer's history, newest first: undo, J/K and "my decisions".
+            models.Index(
+                fields=["reviewer", "review", "stage", "-updated_at"], name="decision_history"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} {self.value} {self.record_id}"
@@ -87,3 +93,134 @@ class RecordStatus(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.outcome in (Outcome.INCLUDED, Outcome.EXCLUDED)
+
+
+class ScreeningSettings(models.Model):
+    """Who screens a review and how the records are shared among them (one row per review)."""
+
+    review = models.OneToOneField(
+        Review, on_delete=models.CASCADE, related_name="screening_settings"
+    )
+    split_pool = models.BooleanField(
+        default=False,
+        help_text="Share the records among the screening reviewers so each record still gets "
+        "the required number of decisions, rather than everyone screening everything.",
+    )
+    # None: every active reviewer takes part; otherwise the user ids chosen by a lead.
+    participant_ids = models.JSONField(null=True, blank=True)
+    # What the stored assignments were built for, per stage: {"ta": {"key": ..., "record_id": n}}.
+    # A different key (team, required decisions, split) rebuilds; a higher record id extends.
+    synced = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "screening settings"
+
+    def __str__(self) -> str:
+        return f"Screening settings of {self.review_id}"
+
+
+class Assignment(models.Model):
+    """A record in one reviewer's queue at a stage.
+
+    The row stays once the reviewer decides; ``open`` says whether it still waits for them (the
+    record is canonical and unresolved, and they have not decided it), so the next record is
+    one probe of a partial index and the queue's length one index-only count.
+    """
+
+    # No single-column indexes: the unique constraint and the two indexes below cover every
+    # lookup, and 100k records make 200k+ rows whose inserts should stay cheap.
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+", db_index=False)
+    record = models.ForeignKey(
+        Record, on_delete=models.CASCADE, related_name="assignments", db_index=False
+    )
+    stage = models.CharField(max_length=2, choices=Stage.choices, default=Stage.TITLE_ABSTRACT)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The reviewer's own random order: a hash of (review, reviewer, record).
+    sort_key = models.BigIntegerField()
+    open = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "stage", "reviewer"], name="one_assignment_per_reviewer"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["reviewer", "review", "stage", "sort_key"],
+                condition=models.Q(open=True),
+                name="assignment_open_queue",
+            ),
+            models.Index(fields=["review", "stage", "reviewer"], name="assignment_by_reviewer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} for {self.reviewer_id} ({self.stage})"
+
+
+class ReviewerQueue(models.Model):
+    """A reviewer's queue preferences in a review: which ordering serves their next record."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    ordering = models.CharField(max_length=40, default="random")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "reviewer"], name="one_queue_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id}: {self.ordering}"
+
+
+class HighlightKeyword(models.Model):
+    """A word highlighted on the screening page: the lead's for everyone, or a reviewer's own."""
+
+    class Kind(models.TextChoices):
+        INCLUDE = "include", "Suggests inclusion"
+        EXCLUDE = "exclude", "Suggests exclusion"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="highlight_keywords")
+    # Null: set by a lead for the whole review.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    word = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["kind", "word"]
+        indexes = [models.Index(fields=["review", "owner"])]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class QueueCount(models.Model):
+    """A reviewer's queue length and decision count at a stage, kept current by the services
+    so a screening request never counts rows. Deleted (and recounted on next read) whenever
+    the assignments are rebuilt."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    stage = models.CharField(max_length=2, choices=Stage.choices, default=Stage.TITLE_ABSTRACT)
+    remaining = models.IntegerField(default=0)
+    decided = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reviewer", "review", "stage"], name="one_queue_count_per_stage"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id}: {self.remaining} left, {self.decided} decided"

@@ -105,6 +105,16 @@ def _field(team):
 # conflicts and full text (issue 6) ---------------------------------------------------------
 
 
+def _both_reviewers_screen(team):
+    """The walk may have POSTed empty roles to a member: decisions need the reviewer role
+    (decide() refuses records outside a reviewer's queue)."""
+    from reviewapp.models import Membership
+
+    Membership.objects.filter(review=team.review, user__in=[team.reviewer1, team.reviewer2]).update(
+        is_reviewer=True, active=True
+    )
+
+
 def _conflicted_record(team):
     """A record reviewer1 includes and reviewer2 excludes: its conflict is open."""
     from screening import decisions
@@ -112,6 +122,7 @@ def _conflicted_record(team):
     from tests.factories import RecordFactory, SearchFactory
 
     record = RecordFactory(search=SearchFactory(review=team.review), title="Sample conflict")
+    _both_reviewers_screen(team)
     decisions.decide(record, team.reviewer1, "include")
     decisions.decide(record, team.reviewer2, "exclude")
     return Conflict.objects.get(record=record, state="open")
@@ -136,6 +147,7 @@ def _report(team):
     from tests.factories import RecordFactory, SearchFactory
 
     record = RecordFactory(search=SearchFactory(review=team.review), title="Sample report")
+    _both_reviewers_screen(team)
     decisions.decide(record, team.reviewer1, "include")
     decisions.decide(record, team.reviewer2, "include")
     return Report.objects.get(record=record).pk
