@@ -7,8 +7,45 @@ from django.db import models
 
 from reviewapp.models import ExclusionReason, Review, Stage
 
-from .decisions import DecisionValue
+from .decisions import Decision, DecisionValue
 from .records import Record
+
+
+class ConflictQuerySet(models.QuerySet["Conflict"]):
+    def live(self) -> ConflictQuerySet:
+        """Not yet resolved: open, in discussion or escalated."""
+        return self.exclude(state=Conflict.State.RESOLVED)
+
+    def involving(self, user_id: int) -> ConflictQuerySet:
+        """Conflicts on which this person recorded one of the disagreeing decisions."""
+        return self.filter(
+            models.Exists(
+                Decision.objects.filter(
+                    record_id=models.OuterRef("record_id"),
+                    stage=models.OuterRef("stage"),
+                    reviewer_id=user_id,
+                )
+            )
+        )
+
+    def for_adjudicator(self, user_id: int) -> ConflictQuerySet:
+        """Escalated to this adjudicator: assigned to them, or to the review's adjudicators.
+
+        Never a conflict they are party to: the third expert must be a third person.
+        """
+        return (
+            self.filter(escalated_at__isnull=False)
+            .filter(models.Q(adjudicator__isnull=True) | models.Q(adjudicator_id=user_id))
+            .exclude(
+                models.Exists(
+                    Decision.objects.filter(
+                        record_id=models.OuterRef("record_id"),
+                        stage=models.OuterRef("stage"),
+                        reviewer_id=user_id,
+                    )
+                )
+            )
+        )
 
 
 class Conflict(models.Model):
@@ -52,6 +89,8 @@ class Conflict(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = ConflictQuerySet.as_manager()
+
     class Meta:
         ordering = ["opened_at", "id"]
         constraints = [
@@ -66,6 +105,14 @@ class Conflict(models.Model):
 
     def __str__(self) -> str:
         return f"Conflict on {self.record_id} ({self.stage})"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.state == self.State.RESOLVED
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.escalated_at is not None
 
 
 class ConflictComment(models.Model):
@@ -105,3 +152,8 @@ class ConsensusProposal(models.Model):
 
     def __str__(self) -> str:
         return f"Proposal {self.value} on conflict {self.conflict_id}"
+
+    @property
+    def is_live(self) -> bool:
+        """Still waiting for the other reviewer's confirmation."""
+        return not self.withdrawn and self.confirmed_at is None
