@@ -3,7 +3,7 @@
 Apps register in their AppConfig.ready():
 - review_nav: tabs in a review's navigation, shown to members holding one of the roles;
 - overview_sections: panels on the review overview page;
-- nav_badges: counts of things waiting for the current person (shown in the navigation).
+- audit_redactors: hide audit values that would break blinding (e.g. pending decisions).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class OverviewSection:
 class Registry:
     review_nav: list[NavItem] = field(default_factory=list)
     overview_sections: list[OverviewSection] = field(default_factory=list)
+    # (review, events) -> ids of audit events whose values must stay hidden for now (blinding).
+    audit_redactors: list[Callable[[Any, list], set[int]]] = field(default_factory=list)
 
     def add_nav(self, item: NavItem) -> None:
         if all(existing.url_name != item.url_name for existing in self.review_nav):

@@ -251,6 +251,11 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
     if action:
         events = events.filter(action__startswith=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    hidden: set[int] = set()
+    for redact in registry.audit_redactors:
+        hidden |= redact(review, list(page.object_list))
+    for event in page.object_list:
+        event.hidden = event.pk in hidden
     return TemplateResponse(
         request, "reviewapp/audit_log.html", {"review": review, "page": page, "action": action}
     )

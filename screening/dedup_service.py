@@ -505,6 +505,11 @@ def dedup_review(self, review_id: int) -> dict:
         return {"review": review_id, "missing": True}
     try:
         report = run_dedup(review)
+        # Build the screening assignments for the new canonical records here, in the
+        # background, so no reviewer's next page pays for it.
+        from .queues import ensure_assignments
+
+        ensure_assignments(review)
     except (OperationalError, InterfaceError) as exc:
         raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
     return {"review": review_id, **asdict(report)}

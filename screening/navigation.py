@@ -5,4 +5,158 @@ Each part adds its own entries below.
 
 from __future__ import annotations
 
-from reviewapp.registry import NavItem, OverviewSection, registry  # noqa: F401
+from reviewapp.registry import NavItem, OverviewSection, registry
+
+
+# prisma: the flow diagram, for those who screen (adjudicators see only their conflicts).
+def _prisma_overview(review, membership):
+    from .views.prisma import diagram_context
+
+    return diagram_context(review, membership)
+
+
+registry.add_nav(NavItem("PRISMA", "prisma", roles=("lead", "reviewer"), order=80))
+registry.add_overview(
+    OverviewSection(
+        "screening/prisma/_overview.html", _prisma_overview, roles=("lead", "reviewer"), order=80
+    )
+)
+
+
+# Identification: searches and their imports, and the records they brought.
+def _searches_overview(review, membership) -> dict:
+    from .imports import counts_by_phase, searches_with_counts
+
+    return {
+        "review": review,
+        "searches": searches_with_counts(review),
+        "phases": counts_by_phase(review),
+    }
+
+
+# Adjudicators see only the conflicts escalated to them, never the review's records.
+registry.add_nav(NavItem("Searches", "search_list", roles=("lead", "reviewer"), order=10))
+registry.add_nav(NavItem("Records", "record_list", roles=("lead", "reviewer"), order=15))
+registry.add_overview(
+    OverviewSection(
+        "screening/imports/_overview.html", _searches_overview, roles=("lead", "reviewer"), order=10
+    )
+)
+
+
+# conflicts: every member sees the tab (an adjudicator sees only what is escalated to them);
+# the badge counts the conflicts where this member must act next.
+def _conflicts_badge(review, membership):
+    from .conflicts import waiting_for_member
+
+    return waiting_for_member(membership)
+
+
+registry.add_nav(NavItem("Conflicts", "conflict_list", order=40, badge=_conflicts_badge))
+
+# full text: retrieval, eligibility and studies, for those who screen.
+registry.add_nav(NavItem("Full text", "fulltext_list", roles=("lead", "reviewer"), order=45))
+
+
+# screen: my queue (badge = records waiting for me) and the team's progress.
+def _screen_badge(review, membership) -> int:
+    from .queues import queue_size
+
+    return queue_size(review, membership.user_id)
+
+
+def _screen_overview(review, membership) -> dict:
+    from .decisions import team_progress
+    from .queues import queue_size
+
+    return {
+        "review": review,
+        "team": team_progress(review),
+        "is_lead": membership.is_lead,
+        "queue": queue_size(review, membership.user_id, ensure=False)
+        if membership.is_reviewer
+        else None,
+    }
+
+
+registry.add_nav(NavItem("Screen", "screen", roles=("reviewer",), order=30, badge=_screen_badge))
+registry.add_nav(NavItem("Progress", "screen_progress", roles=("lead", "reviewer"), order=35))
+registry.add_overview(
+    OverviewSection(
+        "screening/screen/_overview.html", _screen_overview, roles=("lead", "reviewer"), order=30
+    )
+)
+
+
+# dedup: the lead's queue of pairs to check (badge = open pairs) and the overview line.
+def _dedup_badge(review, membership) -> int:
+    from .dedup_service import open_pair_count
+
+    return open_pair_count(review)
+
+
+def _dedup_overview(review, membership) -> dict:
+    from .dedup_service import duplicates_removed, open_pair_count
+
+    return {
+        "review": review,
+        "is_lead": membership.is_lead,
+        "removed": duplicates_removed(review),
+        "open": open_pair_count(review),
+    }
+
+
+registry.add_nav(
+    NavItem("Duplicates", "dedup_queue", roles=("lead",), order=20, badge=_dedup_badge)
+)
+registry.add_overview(
+    OverviewSection(
+        "screening/dedup/_overview.html", _dedup_overview, roles=("lead", "reviewer"), order=15
+    )
+)
+
+
+# ranking: registers the "relevance" queue order; the lead's page to switch it on and to stop.
+from . import ranking_service  # noqa: E402, F401
+
+registry.add_nav(NavItem("Ranking", "ranking", roles=("lead",), order=36))
+
+
+# Blinding in the audit trail: a decision's values stay hidden, even from leads, until its
+# record is resolved or in conflict at that stage (when the people concerned see them anyway).
+def _hide_pending_decisions(review, events) -> set[int]:
+    from .models import Decision, Outcome, RecordStatus
+
+    decision_events = [e for e in events if e.action.startswith("decision.")]
+    if not decision_events:
+        return set()
+    by_decision = {
+        str(pk): (record_id, stage)
+        for pk, record_id, stage in Decision.objects.filter(
+            review=review,
+            pk__in=[e.object_id for e in decision_events if e.object_type == "screening.decision"],
+        ).values_list("pk", "record_id", "stage")
+    }
+    record_ids = {r for r, _ in by_decision.values()} | {
+        int(e.object_id) for e in decision_events if e.object_type == "screening.record"
+    }
+    outcomes: dict[int, dict[str, str]] = {}
+    for record_id, stage, outcome in RecordStatus.objects.filter(
+        review=review, record_id__in=record_ids
+    ).values_list("record_id", "stage", "outcome"):
+        outcomes.setdefault(record_id, {})[stage] = outcome
+    open_to_see = {Outcome.INCLUDED, Outcome.EXCLUDED, Outcome.CONFLICT}
+    hidden = set()
+    for event in decision_events:
+        if event.object_type == "screening.decision":
+            where = by_decision.get(event.object_id)
+            seen = where is not None and outcomes.get(where[0], {}).get(where[1]) in open_to_see
+        else:  # an undone decision: its record must be settled at every stage it has reached
+            stages = outcomes.get(int(event.object_id), {})
+            seen = bool(stages) and all(o in open_to_see for o in stages.values())
+        if not seen:
+            hidden.add(event.pk)
+    return hidden
+
+
+registry.audit_redactors.append(_hide_pending_decisions)

@@ -76,9 +76,9 @@ def _search_for(review, search_id: int) -> Search:
     return get_object_or_404(review.searches, pk=search_id)
 
 
-@review_roles()
+@review_roles(Role.LEAD, Role.REVIEWER)
 def search_list(request: HttpRequest, slug: str) -> HttpResponse:
-    review, membership = get_review_for(request, slug)
+    review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     if imports.dispatch_pending(review) is None:
         messages.warning(request, QUEUE_DOWN)
     return TemplateResponse(
@@ -112,9 +112,9 @@ def search_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@review_roles()
+@review_roles(Role.LEAD, Role.REVIEWER)
 def search_detail(request: HttpRequest, slug: str, search_id: int) -> HttpResponse:
-    review, membership = get_review_for(request, slug)
+    review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     search = _search_for(review, search_id)
     return TemplateResponse(
         request,
@@ -204,9 +204,9 @@ def _with_live_progress(job: ImportJob) -> ImportJob:
     return job
 
 
-@review_roles()
+@review_roles(Role.LEAD, Role.REVIEWER)
 def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
-    review, membership = get_review_for(request, slug)
+    review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     job = get_object_or_404(review.import_jobs.select_related("search"), pk=job_id)
     queue_down = False
     if job.status in (Status.QUEUED, Status.RUNNING):

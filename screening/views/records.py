@@ -15,6 +15,7 @@ from django.urls import path
 from django.utils.http import urlencode
 
 from reviewapp.access import get_review_for, review_roles
+from reviewapp.models import Role
 
 from .. import exports
 from ..models import Phase, Record
@@ -75,9 +76,9 @@ def _page(records: QuerySet[Record], params) -> tuple[list[Record], int | None, 
     return rows, prev_id, next_id
 
 
-@review_roles()
+@review_roles(Role.LEAD, Role.REVIEWER)
 def record_list(request: HttpRequest, slug: str) -> HttpResponse:
-    review, membership = get_review_for(request, slug)
+    review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     params = request.GET
     matching = filter_records(review.records.all(), params)
     rows, prev_id, next_id = _page(
@@ -117,9 +118,9 @@ def _languages(review) -> list[str]:
     )
 
 
-@review_roles()
+@review_roles(Role.LEAD, Role.REVIEWER)
 def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpResponse:
-    review, membership = get_review_for(request, slug)
+    review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     record = get_object_or_404(
         review.records.select_related("search", "import_job", "cluster"), pk=record_id
     )
@@ -139,9 +140,9 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
     )
 
 
-@review_roles()
+@review_roles(Role.LEAD, Role.REVIEWER)
 def record_export(request: HttpRequest, slug: str) -> HttpResponse:
-    review, membership = get_review_for(request, slug)
+    review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     fmt = request.GET.get("format", "csv")
     which = request.GET.get("set", "all")
     if fmt not in exports.FORMATS or which not in exports.SETS:
