@@ -47,7 +47,7 @@ def test_database_and_redis_urls_select_postgresql_and_a_real_broker():
     )
     assert out == (
         "django.db.backends.postgresql False redis://127.0.0.1:6379/3 "
-        "django.core.cache.backends.redis.RedisCache"
+        "reviewapp.cache.ResilientRedisCache"
     )
 
 
