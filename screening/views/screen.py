@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.audit import record_event
 from reviewapp.models import Membership, Review, Role, Stage
+from reviewapp.spreadsheet import safe_cell
 
 from .. import decisions, queues
 from ..decisions import NotAssigned, ScreeningError
@@ -491,6 +492,14 @@ def screen_progress(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+class _SafeWriter:
+    def __init__(self, writer) -> None:
+        self.writer = writer
+
+    def writerow(self, row: list) -> None:
+        self.writer.writerow([v if isinstance(v, int | float) else safe_cell(v) for v in row])
+
+
 @review_roles(Role.LEAD, Role.REVIEWER)
 def screen_agreement_csv(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
@@ -498,7 +507,8 @@ def screen_agreement_csv(request: HttpRequest, slug: str) -> HttpResponse:
     summary = context["summary"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{review.slug}-agreement.csv"'
-    writer = csv.writer(response)
+    # Reviewer names are people's own text: neutralise every cell against formula injection.
+    writer = _SafeWriter(csv.writer(response))
     writer.writerow(
         ["statistic", "reviewer_a", "reviewer_b", "records", "value", "a_value", "b_value", "count"]
     )
