@@ -45,7 +45,17 @@ from reviewapp.audit import record_event
 from reviewapp.models import ExclusionReason, Review, Stage
 
 from . import prisma_diagram
-from .models import Outcome, Phase, PrismaOverride, Record, Report, Search, SourceType
+from .models import (
+    Outcome,
+    Phase,
+    PrismaOverride,
+    Record,
+    Report,
+    ScreeningStop,
+    Search,
+    SourceType,
+    StoppedRecord,
+)
 from .prisma_diagram import PrismaCounts, Source
 
 # What a lead may type in: what happened outside the app, so the data cannot know it.
@@ -111,10 +121,21 @@ def automation_counts(
     """
     if overrides is None:
         overrides = _overrides(review)
+    stopped = _stopped_counts(review, phase)  # issue 11: a lead's stop on screening
     if phase != (main or main_phase(review)):
-        return 0, 0
+        return stopped
     automatic, other = ((overrides[n].value or 0) if n in overrides else 0 for n in MANUAL_FIELDS)
-    return automatic, other
+    return automatic + stopped[0], other + stopped[1]
+
+
+def _stopped_counts(review: Review, phase: str) -> tuple[int, int]:
+    """Records a lead stopped screening (ScreeningStop), by how the lead chose to report them."""
+    rows = dict(
+        StoppedRecord.objects.filter(stop__review=review, record__search__phase=phase)
+        .values_list("stop__report_as")
+        .annotate(n=Count("pk"))
+    )
+    return rows.get(ScreeningStop.ReportAs.AUTOMATION, 0), rows.get(ScreeningStop.ReportAs.OTHER, 0)
 
 
 def _overrides(review: Review) -> dict[str, PrismaOverride]:

@@ -4,3 +4,7 @@ Each part registers its tasks by importing them here, so Celery's autodiscovery 
 """
 
 from __future__ import annotations
+
+from .dedup_service import dedup_review  # noqa: F401
+from .imports import import_file  # noqa: F401
+from .ranking_service import retrain_ranking  # noqa: F401

@@ -1,14 +1,29 @@
 """Identification and screening: PRISMA's first two phases.
 
 records    searches, import jobs, records and their duplicate clusters
+dedup      pairs of records the de-duplication asks a person about
 decisions  reviewers' independent decisions and each record's outcome at a stage
 conflicts  disagreements, their discussion, consensus and adjudication
 fulltext   reports sought for retrieval, full-text files, studies
+prisma     the lead's manual entries and box wording on the PRISMA diagram
 """
 
 from .conflicts import Conflict, ConflictComment, ConsensusProposal
-from .decisions import Decision, DecisionValue, Outcome, RecordStatus
+from .decisions import (
+    Assignment,
+    Decision,
+    DecisionValue,
+    HighlightKeyword,
+    Outcome,
+    QueueCount,
+    RecordStatus,
+    ReviewerQueue,
+    ScreeningSettings,
+)
+from .dedup import DuplicateCandidate
 from .fulltext import Report, Study
+from .prisma import PrismaOverride
+from .ranking import RankedRecord, RankingState, ScreeningStop, StoppedRecord
 from .records import (
     DuplicateCluster,
     ImportJob,
@@ -20,20 +35,31 @@ from .records import (
 )
 
 __all__ = [
+    "Assignment",
     "Conflict",
     "ConflictComment",
     "ConsensusProposal",
     "Decision",
     "DecisionValue",
+    "DuplicateCandidate",
     "DuplicateCluster",
+    "HighlightKeyword",
     "ImportJob",
     "NotDuplicatePair",
     "Outcome",
     "Phase",
+    "PrismaOverride",
+    "RankedRecord",
+    "RankingState",
+    "QueueCount",
     "Record",
     "RecordStatus",
     "Report",
+    "ReviewerQueue",
+    "ScreeningSettings",
+    "ScreeningStop",
     "Search",
     "SourceType",
+    "StoppedRecord",
     "Study",
 ]

@@ -1,0 +1,316 @@
+"""Relevance-ranking benchmark: our ranking vs ASReview's default model, same data, same priors.
+
+Simulates a reviewer who screens the records in the order the model proposes, starting from
+prior knowledge of one included and one excluded record drawn at random (per seed), and who
+labels each record with its final label. ASReview retrains after every label; ours after every
+label up to 100 decisions, then after every 1 % of the decisions so far (a batch of
+max(1, decided // 100) top-ranked records is screened between retrains).
+
+    .venv/bin/python bench/ranking_bench.py                 # both datasets, 3 seeds, + ASReview
+    .venv/bin/python bench/ranking_bench.py --no-asreview   # ours only
+    .venv/bin/python bench/ranking_bench.py --speed-only    # the 10k + 90k retrain timing
+
+ASReview runs from its own virtualenv (bench/.venv-asreview, not an app dependency):
+    python3.12 -m venv bench/.venv-asreview && bench/.venv-asreview/bin/pip install asreview==3.0.8
+
+Metrics exclude the two prior records (as asreview-insights does): N = records - 2,
+relevant = included - 1. WSS@r = (N - screened until recall r) / N - (1 - r).
+Rows are shuffled per seed before anything else (Kitchenham_2010.csv lists includes first) and
+ASReview gets the same shuffled file, so neither model can profit from file order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from screening import ranking  # noqa: E402
+
+DATA = ROOT / ".." / "shared" / "data" / "systematic-review-datasets"
+DATASETS = ["Nagtegaal_2019", "Kitchenham_2010"]
+ASREVIEW = ROOT / "bench" / ".venv-asreview" / "bin" / "asreview"
+PNG = ROOT / "docs" / "ranking_recall.png"
+
+
+# --------------------------------------------------------------------------------------------
+# Data and simulation
+
+
+def load(name: str) -> list[dict]:
+    with open(DATA / f"{name}.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def shuffled_with_priors(rows: list[dict], seed: int) -> tuple[list[dict], list[int]]:
+    """Rows in a seeded random order, and the row numbers of 1 included + 1 excluded prior."""
+    rows = rows[:]
+    random.Random(seed).shuffle(rows)
+    rng = random.Random(1000 + seed)
+    included = [i for i, r in enumerate(rows) if r["label_included"] == "1"]
+    excluded = [i for i, r in enumerate(rows) if r["label_included"] != "1"]
+    return rows, [rng.choice(included), rng.choice(excluded)]
+
+
+def simulate_ours(
+    rows: list[dict], priors: list[int], seed: int, store: ranking.FeatureStore
+) -> tuple[list[int], float]:
+    """Screening order (row numbers, priors first) until every included record is found."""
+    y = np.array([r["label_included"] == "1" for r in rows], dtype=np.int8)
+    # Raw counts come from the per-record cache (as in the app); IDF and the model are computed
+    # here and the model retrains after every label.
+    started = time.perf_counter()
+    counts = store.counts([r["record_id"] for r in rows])
+    features = ranking.build_features(range(len(rows)), counts)
+    tiebreak = np.random.default_rng(seed).random(len(rows))
+    order = list(priors)
+    screened = np.zeros(len(rows), dtype=bool)
+    screened[priors] = True
+    found, total = int(y[priors].sum()), int(y.sum())
+    while found < total:
+        lab = np.array(order)
+        rest = np.flatnonzero(~screened)
+        scores = ranking.score_features(features.x[lab], y[lab], features.x[rest], seed=seed)
+        # Retrain after every label up to 100 decisions, then after every 1 % of the decisions
+        # so far (what a background task retraining "every N decisions" does).
+        batch = max(1, len(order) // 100)
+        for best in rest[np.lexsort((tiebreak[rest], -scores))[:batch]]:
+            order.append(int(best))
+            screened[best] = True
+            found += int(y[best])
+            if found == total:
+                break
+    return order, time.perf_counter() - started
+
+
+def simulate_asreview(rows: list[dict], priors: list[int], seed: int, workdir: Path):
+    """Run `asreview simulate` (default model) on the same shuffled file and priors."""
+    csv_path = workdir / "data.csv"
+    with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["title", "abstract", "label_included"])
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({k: r[k] for k in ("title", "abstract", "label_included")})
+    project = workdir / "sim.asreview"
+    started = time.perf_counter()
+    subprocess.run(
+        [str(ASREVIEW), "simulate", str(csv_path), "--prior-idx", *map(str, priors),
+         "--seed", str(seed), "-o", str(project)],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    with zipfile.ZipFile(project) as zf:
+        zf.extract("results.db", workdir)
+    con = sqlite3.connect(workdir / "results.db")
+    # ASReview's record_id is the 0-based row of the file it was given; rowid = labelling order.
+    labelled = [rid for (rid,) in con.execute("SELECT record_id FROM results ORDER BY rowid")]
+    con.close()
+    rest = [i for i in labelled if i not in set(priors)]
+    return list(priors) + rest, seconds
+
+
+# --------------------------------------------------------------------------------------------
+# Metrics
+
+
+def curve(order: list[int], y: np.ndarray, n_prior: int = 2) -> np.ndarray:
+    """Recall after each screened record (priors excluded); 1.0 once all are found."""
+    n = len(y) - n_prior
+    relevant = int(y.sum() - y[order[:n_prior]].sum())
+    hits = np.zeros(n)
+    screened = order[n_prior:]
+    hits[: len(screened)] = y[screened]
+    return np.cumsum(hits) / relevant
+
+
+def metrics(recall: np.ndarray) -> dict[str, float]:
+    n = len(recall)
+
+    def wss(r: float) -> float:
+        needed = int(np.argmax(recall >= r - 1e-12)) + 1
+        return (n - needed) / n - (1 - r)
+
+    return {
+        "wss95": wss(0.95),
+        "wss100": wss(1.0),
+        "recall10": float(recall[round(0.10 * n) - 1]),
+        "recall25": float(recall[round(0.25 * n) - 1]),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Speed: retrain on 10,000 decided records and rank 90,000
+
+
+def speed(n_labelled: int = 10_000, n_unlabelled: int = 90_000) -> dict[str, float]:
+    """Time one retrain + ranking on replicated real records (hashed counts are per record, so
+    a replicated record has the replicated row; featurising is timed on the unique records).
+
+    As in the app, the review's FeatureStore already holds every record: "after import" is the
+    first retrain after new records arrived (IDF rebuilt), "retrain" is every later one.
+    Labels are random (5 % relevant): the hardest case for the SVM to converge on.
+    """
+    texts = []
+    for name in DATASETS:
+        texts += [ranking.record_text(r["title"], r["abstract"]) for r in load(name)]
+    started = time.perf_counter()
+    word, char = ranking.raw_counts(texts)
+    per_record = (time.perf_counter() - started) / len(texts)
+    total = n_labelled + n_unlabelled
+    rows = np.arange(total) % len(texts)
+    rng = np.random.default_rng(0)
+    labels = (rng.random(n_labelled) < 0.05).astype(np.int8)
+    store = ranking.FeatureStore.from_counts(list(range(total)), (word[rows], char[rows]))
+    out = {"featurise_per_1000": per_record * 1000, "nnz_per_record": word.nnz / len(texts)}
+    for label in ("after_import", "retrain"):
+        cpu, wall = time.process_time(), time.perf_counter()
+        ranking.rank_ids(list(range(n_labelled)), labels, list(range(n_labelled, total)), store)
+        # CPU time of this process: what the step costs when the 2 cores are not shared.
+        out[f"{label}_cpu"] = time.process_time() - cpu
+        out[f"{label}_wall"] = time.perf_counter() - wall
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Output
+
+
+def recall_svg(curves: dict[str, dict[str, list[np.ndarray]]]) -> str:
+    """Mean recall curves, one panel per dataset, as an SVG line chart."""
+    w, h, pad = 420, 320, 48
+    colours = {"ours": "#1b6ac9", "asreview": "#d9480f", "random": "#888"}
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w * len(curves)}" height="{h}" '
+        'font-family="DejaVu Sans, sans-serif" font-size="12">',
+        f'<rect width="{w * len(curves)}" height="{h}" fill="white"/>',
+    ]
+    for k, (name, by_model) in enumerate(curves.items()):
+        x0 = k * w + pad
+        pw, ph = w - pad - 16, h - 2 * pad
+        parts.append(f'<text x="{x0 + pw / 2}" y="24" text-anchor="middle">{name}</text>')
+        parts.append(
+            f'<rect x="{x0}" y="{pad}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>'
+        )
+        for t in (0, 0.25, 0.5, 0.75, 1):
+            parts.append(
+                f'<text x="{x0 - 6}" y="{pad + ph * (1 - t) + 4}" text-anchor="end">{t:g}</text>'
+                f'<text x="{x0 + pw * t}" y="{pad + ph + 16}" text-anchor="middle">{t:g}</text>'
+            )
+        parts.append(
+            f'<text x="{x0 + pw / 2}" y="{h - 8}" text-anchor="middle">share screened</text>'
+        )
+        series = dict(by_model)
+        n = len(next(iter(series.values()))[0])
+        series["random"] = [np.arange(1, n + 1) / n]
+        for j, (model, runs) in enumerate(series.items()):
+            mean = np.mean(runs, axis=0)
+            step = max(1, len(mean) // 400)
+            pts = " ".join(
+                f"{x0 + pw * (i + 1) / len(mean):.1f},{pad + ph * (1 - mean[i]):.1f}"
+                for i in range(0, len(mean), step)
+            )
+            dash = ' stroke-dasharray="4 3"' if model == "random" else ""
+            parts.append(
+                f'<polyline points="{pts}" fill="none" stroke="{colours[model]}" '
+                f'stroke-width="1.6"{dash}/>'
+            )
+            parts.append(
+                f'<text x="{x0 + pw - 8}" y="{pad + ph - 12 - 16 * j}" text-anchor="end" '
+                f'fill="{colours[model]}">{model}</text>'
+            )
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--datasets", nargs="*", default=DATASETS)
+    parser.add_argument("--no-asreview", action="store_true")
+    parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write all numbers to this file")
+    args = parser.parse_args()
+
+    if not DATA.is_dir():
+        sys.exit(f"../shared/data not present: {DATA}")
+    out: dict = {}
+    if args.speed_only:
+        report_speed(out)
+        return
+    run_asreview = not args.no_asreview and ASREVIEW.exists()
+    if not args.no_asreview and not run_asreview:
+        print(f"(ASReview not found at {ASREVIEW}: skipped)")
+    models = ["ours", "asreview"] if run_asreview else ["ours"]
+
+    curves: dict[str, dict[str, list[np.ndarray]]] = {}
+    for name in args.datasets:
+        rows = load(name)
+        store = ranking.FeatureStore()
+        store.update((r["record_id"], ranking.record_text(r["title"], r["abstract"])) for r in rows)
+        curves[name] = {m: [] for m in models}
+        for seed in range(args.seeds):
+            shuffled, priors = shuffled_with_priors(rows, seed)
+            y = np.array([r["label_included"] == "1" for r in shuffled], dtype=np.int8)
+            runs = {"ours": simulate_ours(shuffled, priors, seed, store)}
+            if run_asreview:
+                with tempfile.TemporaryDirectory() as tmp:
+                    runs["asreview"] = simulate_asreview(shuffled, priors, seed, Path(tmp))
+            for model, (order, seconds) in runs.items():
+                rec = curve(order, y)
+                curves[name][model].append(rec)
+                row = {"dataset": name, "seed": seed, "model": model, "seconds": seconds}
+                row |= metrics(rec)
+                out.setdefault("runs", []).append(row)
+                print(json.dumps(row), flush=True)
+
+    print("\n| dataset | model | WSS@95 | WSS@100 | recall@10% | recall@25% | seconds/run |")
+    print("|---|---|---|---|---|---|---|")
+    for name in args.datasets:
+        for model in models:
+            runs = [r for r in out["runs"] if r["dataset"] == name and r["model"] == model]
+            mean = {k: np.mean([r[k] for r in runs]) for k in ("wss95", "wss100", "recall10")}
+            mean |= {k: np.mean([r[k] for r in runs]) for k in ("recall25", "seconds")}
+            sd = np.std([r["wss95"] for r in runs])
+            print(
+                f"| {name} | {model} | {mean['wss95']:.3f} ± {sd:.3f} | {mean['wss100']:.3f} "
+                f"| {mean['recall10']:.3f} | {mean['recall25']:.3f} | {mean['seconds']:.0f} |"
+            )
+    import cairosvg
+
+    PNG.parent.mkdir(exist_ok=True)
+    cairosvg.svg2png(bytestring=recall_svg(curves).encode(), write_to=str(PNG))
+    print(f"\nrecall curves: {PNG.relative_to(ROOT)}")
+    if not args.no_speed:
+        report_speed(out)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1))
+
+
+def report_speed(out: dict) -> None:
+    out["speed"] = speed()
+    print(
+        "\nspeed: retrain on 10,000 decided + rank 90,000: {retrain_wall:.2f} s wall, "
+        "{retrain_cpu:.2f} s CPU; first retrain after an import (IDF rebuilt): "
+        "{after_import_wall:.2f} s wall, {after_import_cpu:.2f} s CPU "
+        "(featurising costs {featurise_per_1000:.2f} s per 1,000 new records, once; "
+        "{nnz_per_record:.0f} non-zeros per record)".format(**out["speed"]),
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
