@@ -248,9 +248,13 @@ def reconcile_canonical(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> No
     pending = RecordStatus.objects.filter(
         record=OuterRef("record"), stage=stage, outcome=Outcome.PENDING
     )
+    # A lead's stop set some records aside for good: they never come back into queues.
+    from .models.ranking import StoppedRecord
+
+    stopped = StoppedRecord.objects.filter(record=OuterRef("record"))
     rows.filter(open=False, record__is_canonical=True).filter(Exists(pending)).exclude(
         Exists(mine)
-    ).update(open=True)
+    ).exclude(Exists(stopped)).update(open=True)
 
 
 def _unassigned_included(review: Review) -> QuerySet:

@@ -17,7 +17,7 @@ from screening.models import (
     Report,
     ReviewerQueue,
 )
-from tests.factories import UserFactory
+from tests.factories import RecordFactory, UserFactory
 from tests.fulltext.pdfs import pdf_with_text
 
 RIS = "\n".join(
@@ -170,6 +170,15 @@ def build(team) -> dict:
     HighlightKeyword.objects.create(review=review, owner=rita, kind="exclude", word="student")
     ReviewerQueue.objects.create(review=review, reviewer=rita, ordering="random")
     queues.queue_counts(review, rita)  # what the screening page reads (and stores)
+
+    # Relevance ranking: Rita's queue in relevance order, trained once; then a lead's stop sets
+    # aside a record nobody screened.
+    from screening import ranking_service
+
+    RecordFactory(search=search, title="Unscreened record a stop sets aside")
+    ranking_service.set_relevance(review, rita, enabled=True, by=lead)
+    ranking_service.retrain(review.pk, rita.pk)
+    ranking_service.stop_screening(review, by=lead, reason="Knee reached", report_as="automation")
     return {
         "search": search,
         "job": job,

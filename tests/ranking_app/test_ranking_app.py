@@ -213,6 +213,11 @@ def test_a_leads_stop_takes_unscreened_records_out_of_queues_and_into_prisma(tea
     assert counts.excluded_automatic == unscreened
     assert counts.excluded_other == 0
     assert AuditEvent.objects.filter(action="screening.stopped").exists()
+    # A later de-duplication pass must not bring the set-aside records back.
+    from screening.queues import reconcile_canonical
+
+    reconcile_canonical(team.review)
+    assert my_queue(team, team.reviewer1) == []
 
 
 def test_a_stop_reported_as_other_reasons_fills_the_other_prisma_box(team, topic):
