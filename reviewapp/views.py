@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -132,7 +134,16 @@ def review_reasons(request: HttpRequest, slug: str) -> HttpResponse:
                 reason.stage = stage
                 reason.save()
             for reason in formset.deleted_objects:
-                reason.delete()
+                try:
+                    with transaction.atomic():
+                        reason.delete()
+                except (ProtectedError, RestrictedError):
+                    # Decisions cite it: keep it for them, but offer it no more.
+                    reason.active = False
+                    reason.save(update_fields=["active"])
+                    messages.warning(
+                        request, f"“{reason.label}” is used by decisions, so it was deactivated."
+                    )
         record_event(
             review,
             request.user,

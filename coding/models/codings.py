@@ -69,8 +69,8 @@ class Coding(models.Model):
     document = models.ForeignKey(
         Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="codings"
     )
-    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="codings")
-    version = models.ForeignKey(CodebookVersion, on_delete=models.PROTECT, related_name="codings")
+    code = models.ForeignKey(Code, on_delete=models.RESTRICT, related_name="codings")
+    version = models.ForeignKey(CodebookVersion, on_delete=models.RESTRICT, related_name="codings")
     coder = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="codings"
     )
@@ -86,7 +86,7 @@ class Coding(models.Model):
     )
     # The latest version under which the coder confirmed it still fits a redefined code.
     checked_version = models.ForeignKey(
-        CodebookVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        CodebookVersion, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     replaced_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"

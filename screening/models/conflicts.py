@@ -81,7 +81,7 @@ class Conflict(models.Model):
     resolution = models.CharField(max_length=12, choices=Resolution.choices, blank=True, default="")
     final_value = models.CharField(max_length=10, choices=DecisionValue.choices, blank=True)
     final_reason = models.ForeignKey(
-        ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ExclusionReason, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     resolution_note = models.TextField(blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -137,7 +137,7 @@ class ConsensusProposal(models.Model):
     )
     value = models.CharField(max_length=10, choices=DecisionValue.choices)
     reason = models.ForeignKey(
-        ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ExclusionReason, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -27,7 +27,7 @@ class Decision(models.Model):
     )
     value = models.CharField(max_length=10, choices=DecisionValue.choices)
     reason = models.ForeignKey(
-        ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+        ExclusionReason, null=True, blank=True, on_delete=models.RESTRICT, related_name="decisions"
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -75,7 +75,7 @@ class RecordStatus(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True, default="")
     final_reason = models.ForeignKey(
-        ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ExclusionReason, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     decisions_count = models.PositiveSmallIntegerField(default=0)
     resolved_at = models.DateTimeField(null=True, blank=True)

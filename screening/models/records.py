@@ -56,6 +56,8 @@ class ImportJob(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        # A CSV/XLSX whose header row we did not recognise waits for the person to map columns.
+        MAPPING = "mapping", "Waiting for column mapping"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"

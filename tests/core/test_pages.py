@@ -100,3 +100,29 @@ def test_a_person_changes_their_name_on_the_profile_page(team):
     assert team.reviewer1.full_name == "Rita R."
     response = client.post("/accounts/profile/", {"full_name": ""})
     assert "This field is required" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_deleting_a_reason_that_decisions_cite_deactivates_it_instead(team):
+    from screening.decisions import decide
+    from tests.factories import ExclusionReasonFactory, RecordFactory, SearchFactory
+
+    reason = ExclusionReasonFactory(review=team.review, label="Students only")
+    record = RecordFactory(search=SearchFactory(review=team.review))
+    decide(record, team.reviewer1, "exclude", reason=reason)
+    prefix = "reasons-ta"
+    data = {
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": "1",
+        f"{prefix}-0-id": str(reason.pk),
+        f"{prefix}-0-label": reason.label,
+        f"{prefix}-0-position": "0",
+        f"{prefix}-0-active": "on",
+        f"{prefix}-0-DELETE": "on",
+        "reasons-ft-TOTAL_FORMS": "0",
+        "reasons-ft-INITIAL_FORMS": "0",
+    }
+    response = team.client(team.lead).post(f"/r/{team.review.slug}/reasons/", data, follow=True)
+    assert "used by decisions, so it was deactivated" in response.content.decode()
+    reason.refresh_from_db()
+    assert reason.active is False
