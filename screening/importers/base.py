@@ -82,3 +82,16 @@ def new_record(line: int) -> dict:
         "raw": "",
         "line": line,
     }
+
+
+def first_value(fields: dict[str, list[str]], *tags: str) -> str:
+    """The first non-empty value of the first of `tags` that has one (tagged formats)."""
+    for tag in tags:
+        values = fields.get(tag)
+        if values:
+            if values[0]:  # the usual case: one value, present
+                return values[0]
+            for value in values:
+                if value:
+                    return value
+    return ""

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from .base import ImportFormatError, ParseReport
+from .base import first_value as _first
 from .normalise import expand_pages, normalise_doi, parse_year, split_parallel_name
 from .textio import chunks_of
 
@@ -343,19 +344,6 @@ class _LineParser:
             self.fields = None
         elif self.records == 0:
             raise ImportFormatError("no MEDLINE records found (no line starts with 'PMID- ')", 1)
-
-
-def _first(fields: dict[str, list[str]], *tags: str) -> str:
-    """The first non-empty value of the first of `tags` (padded to four) that has one."""
-    for tag in tags:
-        values = fields.get(tag)
-        if values:
-            if values[0]:
-                return values[0]
-            for value in values:
-                if value:
-                    return value
-    return ""
 
 
 def _build(

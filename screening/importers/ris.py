@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from .base import ImportFormatError, ParseReport
+from .base import first_value as _first
 from .normalise import (
     expand_pages,
     has_cjk,
@@ -347,19 +348,6 @@ class _LineParser:
             if self.stray_line:
                 raise ImportFormatError("RIS record starts without a TY tag", self.stray_line)
             raise ImportFormatError("no RIS records found (no line starts with 'TY  - ')", 1)
-
-
-def _first(fields: dict[str, list[str]], *tags: str) -> str:
-    """The first non-empty value of the first of `tags` that has one."""
-    for tag in tags:
-        values = fields.get(tag)
-        if values:
-            if values[0]:
-                return values[0]
-            for value in values:
-                if value:
-                    return value
-    return ""
 
 
 def _one_line(text: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from .base import ImportFormatError, ParseReport, new_record
+from .base import first_value as _first
 from .normalise import expand_pages, normalise_doi, normalise_pmid, parse_year, split_keywords
 
 # Tags whose continuation lines are separate items (one author, one address per line); the
@@ -255,14 +256,6 @@ def _numbered(blocks: Iterable[list[str]]) -> Iterator[tuple[int, str]]:
         for line in block:
             number += 1
             yield number, line
-
-
-def _first(fields: dict[str, list[str]], *tags: str) -> str:
-    for tag in tags:
-        for value in fields.get(tag, ()):
-            if value:
-                return value
-    return ""
 
 
 def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseReport) -> dict:
