@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from reviewapp.audit import record_event
@@ -104,15 +104,7 @@ def decide(
     note = (note or "").strip()
     with transaction.atomic():
         status = _lock_status(record, stage)
-        existing = (
-            Decision.objects.select_related("reason")
-            .filter(record=record, stage=stage, reviewer=reviewer)
-            .first()
-        )
-        if existing is None and not queues.is_assigned(record, reviewer, stage):
-            queues.ensure_assignments(record.review, stage)
-            if not queues.is_assigned(record, reviewer, stage):
-                raise NotAssigned("This record is not in your queue.")
+        existing = _my_decision(record, reviewer, stage)
         if existing is not None and (existing.value, existing.reason_id, existing.note) == (
             value,
             reason.pk if reason else None,
@@ -126,24 +118,26 @@ def decide(
                 "All decisions on this record are in and they disagree: settle it on its "
                 "conflict page."
             )
+        newly_decided = None
         if existing is None:
+            # No savepoint: the status lock serialises us, and should the insert still fail,
+            # the whole transaction rolls back with the error.
             try:
-                with transaction.atomic():
-                    decision = Decision.objects.create(
-                        review_id=record.review_id,
-                        record=record,
-                        stage=stage,
-                        reviewer=reviewer,
-                        value=value,
-                        reason=reason,
-                        note=note,
-                    )
+                decision = Decision.objects.create(
+                    review_id=record.review_id,
+                    record=record,
+                    stage=stage,
+                    reviewer=reviewer,
+                    value=value,
+                    reason=reason,
+                    note=note,
+                )
             except IntegrityError as exc:  # pragma: no cover - the status lock serialises us
                 raise ScreeningError("Your decision was already saved.") from exc
             record_event(
                 record.review, reviewer, "decision.made", decision, after=_snapshot(decision)
             )
-            queues.adjust_counts(record.review_id, reviewer.pk, stage, decided=1)
+            newly_decided = reviewer.pk  # counted with the queue change, in one update
         else:
             before = _snapshot(existing)
             existing.value, existing.reason, existing.note = value, reason, note
@@ -157,8 +151,37 @@ def decide(
                 before=before,
                 after=_snapshot(decision),
             )
-        evaluate(record, stage, status=status)
+        evaluate(record, stage, status=status, newly_decided=newly_decided)
     return decision
+
+
+def _my_decision(record: Record, reviewer: Any, stage: str) -> Decision | None:
+    """My decision on a record I may decide (NotAssigned otherwise), read under the status lock.
+
+    One query on the usual path: my assignment, with the id of my decision if there is one.
+    """
+    mine = Decision.objects.filter(record=OuterRef("record"), stage=stage, reviewer=reviewer)
+    row = (
+        Assignment.objects.filter(record=record, stage=stage, reviewer=reviewer)
+        .annotate(decision_pk=Subquery(mine.values("pk")[:1]))
+        .values_list("pk", "decision_pk")
+        .first()
+    )
+    if row is not None:
+        if row[1] is None:
+            return None
+        return Decision.objects.select_related("reason").get(pk=row[1])
+    # No assignment: a decision made before the team changed, or records imported a moment ago.
+    existing = (
+        Decision.objects.select_related("reason")
+        .filter(record=record, stage=stage, reviewer=reviewer)
+        .first()
+    )
+    if existing is None:
+        queues.ensure_assignments(record.review, stage)
+        if not queues.is_assigned(record, reviewer, stage):
+            raise NotAssigned("This record is not in your queue.")
+    return existing
 
 
 def undo_last(
@@ -218,10 +241,17 @@ def _outcome(review: Review, decisions: list[Decision]) -> tuple[str, ExclusionR
     return Outcome.CONFLICT, None
 
 
-def evaluate(record: Record, stage: str, *, status: RecordStatus | None = None) -> RecordStatus:
+def evaluate(
+    record: Record,
+    stage: str,
+    *,
+    status: RecordStatus | None = None,
+    newly_decided: int | None = None,
+) -> RecordStatus:
     """Recompute a record's outcome from its decisions (within the caller's transaction).
 
-    A resolved record stays resolved: only set_final and reopen move it.
+    A resolved record stays resolved: only set_final and reopen move it. `newly_decided`: the
+    reviewer whose new decision this follows, counted with the queue change.
     """
     # The caller holding the status row already runs a transaction: no savepoint needed.
     with transaction.atomic(savepoint=status is None):
@@ -234,6 +264,8 @@ def evaluate(record: Record, stage: str, *, status: RecordStatus | None = None) 
             .order_by("created_at", "pk")
         )
         if status.outcome in RESOLVED:
+            if newly_decided is not None:
+                queues.adjust_counts(record.review_id, newly_decided, stage, decided=1)
             return status
         before = status.outcome
         outcome, reason = _outcome(review, decisions)
@@ -252,6 +284,7 @@ def evaluate(record: Record, stage: str, *, status: RecordStatus | None = None) 
             stage,
             pending=outcome == Outcome.PENDING,
             decided=[d.reviewer_id for d in decisions],
+            newly_decided=newly_decided,
         )
         if outcome == before:
             return status

@@ -138,10 +138,11 @@ def _key(participants: Sequence[int], review: Review, settings: ScreeningSetting
     return f"{','.join(map(str, participants))}|{review.required_decisions}|{int(split)}"
 
 
-def _marks(review: Review, reviewer: Any = None) -> dict[str, Any]:
+def _marks(review: Review, reviewer: Any = None, stage: str = "") -> dict[str, Any]:
     """What ensure_assignments compares, fetched with the settings in one query: the newest
     record, the latest de-duplication change (de-duplication writes an audit row "dedup.*" with
-    every merge, split or run), a fingerprint of the team, and the reviewer's queue order."""
+    every merge, split or run), a fingerprint of the team; and the reviewer's queue order and
+    stored queue counts."""
     newest = Record.objects.filter(review=review).order_by("-pk").values("pk")[:1]
     dedup = (
         AuditEvent.objects.filter(review=review, action__startswith="dedup.")
@@ -162,13 +163,19 @@ def _marks(review: Review, reviewer: Any = None) -> dict[str, Any]:
         marks["my_ordering"] = Subquery(
             ReviewerQueue.objects.filter(review=review, reviewer=reviewer).values("ordering")[:1]
         )
+        counts = QueueCount.objects.filter(review=review, reviewer=reviewer, stage=stage)
+        marks["my_remaining"] = Subquery(counts.values("remaining")[:1])
+        marks["my_decided"] = Subquery(counts.values("decided")[:1])
     return marks
 
 
 _MARKS_SQL: dict[str, tuple[str, tuple]] = {}
 
 
-def _settings_with_marks(review: Review, reviewer: Any) -> ScreeningSettings | None:
+_STAGE = "\x00stage"  # placeholder for the stage in the cached marks query
+
+
+def _settings_with_marks(review: Review, reviewer: Any, stage: str) -> ScreeningSettings | None:
     """The settings row with its marks, in one query run on every screening request.
 
     The ORM builds it once per process with placeholder ids; afterwards only the parameters
@@ -176,15 +183,16 @@ def _settings_with_marks(review: Review, reviewer: Any) -> ScreeningSettings | N
     """
     if connection.vendor not in _MARKS_SQL:
         # Placeholder ids: -1 settings' review, -2 the marks' review, -3 the reviewer.
-        qs = ScreeningSettings.objects.filter(review_id=-1).annotate(**_marks(Review(pk=-2), -3))
+        marks = _marks(Review(pk=-2), -3, _STAGE)
+        qs = ScreeningSettings.objects.filter(review_id=-1).annotate(**marks)
         _MARKS_SQL[connection.vendor] = qs.query.sql_with_params()
     sql, template = _MARKS_SQL[connection.vendor]
     reviewer_id = getattr(reviewer, "pk", reviewer) or 0
-    mapping = {-1: review.pk, -2: review.pk, -3: reviewer_id}
-    params = [mapping.get(p, p) if type(p) is int else p for p in template]
+    mapping = {-1: review.pk, -2: review.pk, -3: reviewer_id, _STAGE: stage}
+    params = [mapping.get(p, p) if type(p) in (int, str) else p for p in template]
     settings = next(iter(ScreeningSettings.objects.raw(sql, params)), None)
     if settings is not None and reviewer is None:
-        settings.my_ordering = None
+        settings.my_ordering = settings.my_remaining = settings.my_decided = None
     return settings
 
 
@@ -196,10 +204,10 @@ def ensure_assignments(
     Cheap when they do: a single query. Returns the settings (with ``my_ordering`` for the
     reviewer, when given).
     """
-    settings = _settings_with_marks(review, reviewer)
+    settings = _settings_with_marks(review, reviewer, stage)
     if settings is None:
         settings_for(review)
-        settings = _settings_with_marks(review, reviewer)
+        settings = _settings_with_marks(review, reviewer, stage)
     state = settings.synced.get(stage, {})
     # Everything the assignment depends on besides the records themselves.
     team = [
@@ -235,6 +243,7 @@ def ensure_assignments(
         }
         locked.save(update_fields=["synced", "updated_at"])
         settings.synced = locked.synced
+        settings.my_remaining = settings.my_decided = None  # the counts were just reset
     return settings
 
 
@@ -400,9 +409,17 @@ def assign_record(record: Record, stage: str) -> None:
     reset_counts(review, stage)
 
 
-def sync_open_flags(record: Record, stage: str, *, pending: bool, decided: Iterable[int]) -> None:
+def sync_open_flags(
+    record: Record,
+    stage: str,
+    *,
+    pending: bool,
+    decided: Iterable[int],
+    newly_decided: int | None = None,
+) -> None:
     """A record's rows wait for exactly the assignees who have not decided, while it is pending
-    and canonical; the queue counts of whoever gained or lost the record follow."""
+    and canonical; the queue counts of whoever gained or lost the record follow (and the
+    decided count of `newly_decided`, in the same update)."""
     decided = set(decided)
     waiting = pending and record.is_canonical
     rows = Assignment.objects.filter(record=record, stage=stage).values_list(
@@ -419,9 +436,16 @@ def sync_open_flags(record: Record, stage: str, *, pending: bool, decided: Itera
         Assignment.objects.filter(pk__in=[pk for pk, _ in opened]).update(open=True)
     if closed:
         Assignment.objects.filter(pk__in=[pk for pk, _ in closed]).update(open=False)
+    deltas: dict[int, list[int]] = {}  # reviewer id -> [remaining, decided]
     for pk_reviewers, delta in ((opened, 1), (closed, -1)):
         for _, reviewer_id in pk_reviewers:
-            adjust_counts(record.review_id, reviewer_id, stage, remaining=delta)
+            deltas.setdefault(reviewer_id, [0, 0])[0] += delta
+    if newly_decided is not None:
+        deltas.setdefault(newly_decided, [0, 0])[1] += 1
+    for reviewer_id, (remaining, decided_delta) in deltas.items():
+        adjust_counts(
+            record.review_id, reviewer_id, stage, remaining=remaining, decided=decided_delta
+        )
 
 
 def adjust_counts(
@@ -504,9 +528,20 @@ def _open_records(review: Review, reviewer: Any, stage: str) -> QuerySet:
 
 def queue_for(review: Review, reviewer: Any, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet:
     """Canonical, unresolved records assigned to me that I have not decided, in my order."""
+    return queue_and_counts(review, reviewer, stage)[0]
+
+
+def queue_and_counts(
+    review: Review, reviewer: Any, stage: str = Stage.TITLE_ABSTRACT
+) -> tuple[QuerySet, tuple[int, int]]:
+    """My queue (as queue_for) and its counts (as queue_counts), from one query when the
+    stored counts are there."""
     settings = ensure_assignments(review, stage, reviewer=reviewer)
     name = settings.my_ordering if settings.my_ordering in ORDERINGS else "random"
-    return ORDERINGS[name](review, reviewer, _open_records(review, reviewer, stage))
+    queue = ORDERINGS[name](review, reviewer, _open_records(review, reviewer, stage))
+    if settings.my_remaining is None or settings.my_decided is None:
+        return queue, queue_counts(review, reviewer, stage)
+    return queue, (settings.my_remaining, settings.my_decided)
 
 
 def queue_size(

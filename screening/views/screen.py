@@ -52,7 +52,7 @@ def _found_in(record: Record) -> list[Search]:
     """The searches that found this work: the record's own, and its duplicates'."""
     if record.cluster_id:
         return list(Search.objects.filter(records__cluster_id=record.cluster_id).distinct())
-    return list(Search.objects.filter(pk=record.search_id))
+    return [record.search]
 
 
 def _panel(
@@ -65,13 +65,14 @@ def _panel(
     pos: int = 0,
     error: str = "",
     notice: str = "",
-    ensure: bool = True,
+    counts: tuple[int, int] | None = None,
     from_queue: bool = False,
 ) -> dict:
     user = request.user
-    if ensure:
+    if counts is None:
         queues.ensure_assignments(review, TA)
-    remaining, decided_count = queues.queue_counts(review, user, TA)
+        counts = queues.queue_counts(review, user, TA)
+    remaining, decided_count = counts
     context: dict[str, Any] = {
         "review": review,
         "record": record,
@@ -127,10 +128,11 @@ def _respond(request: HttpRequest, review: Review, context: dict) -> TemplateRes
 def _queue_panel(request: HttpRequest, review: Review, pos: int, **extra: Any) -> dict:
     """The record at position `pos` of my queue (0: the next one), with J/K links."""
     base = reverse("screen", args=[review.slug])
-    window = list(queues.queue_for(review, request.user, TA)[pos : pos + 2])
+    queue, counts = queues.queue_and_counts(review, request.user, TA)
+    window = list(queue.select_related("search")[pos : pos + 2])
     if not window and pos:
         pos = 0
-        window = list(queues.queue_for(review, request.user, TA)[:2])
+        window = list(queue.select_related("search")[:2])
     record = window[0] if window else None
     next_url = f"{base}?pos={pos + 1}" if len(window) > 1 else ""
     # K from the head of the queue goes to my last decision (dropped below if I have none).
@@ -144,7 +146,7 @@ def _queue_panel(request: HttpRequest, review: Review, pos: int, **extra: Any) -
         prev_url=prev_url,
         next_url=next_url,
         pos=pos,
-        ensure=False,  # queue_for just did
+        counts=counts,
         from_queue=True,
         **extra,
     )
