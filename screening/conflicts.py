@@ -453,10 +453,7 @@ def adjudicate(
         raise ConflictError("Only an escalated conflict is adjudicated.")
     if membership is None or not can_adjudicate(conflict, membership):
         raise ConflictError("Only this conflict's adjudicator decides it.")
-    value, reason = _clean_final(conflict, value, reason)
-    note = (note or "").strip()
-    if not note:
-        raise ConflictError("Give the reason for your decision, for the record.")
+    value, reason, note = _clean_ruling(conflict, value, reason, note)
     if conflict.adjudicator_id is None:
         conflict.adjudicator = by
         conflict.save(update_fields=["adjudicator"])
@@ -477,11 +474,19 @@ def lead_decide(
     membership = _membership(conflict.review_id, by)
     if membership is None or not membership.is_lead:
         raise ConflictError("Only a lead decides a conflict directly.")
+    value, reason, note = _clean_ruling(conflict, value, reason, note)
+    return _resolve(conflict, Conflict.Resolution.LEAD, value, reason, note, by)
+
+
+def _clean_ruling(
+    conflict: Conflict, value: str, reason: ExclusionReason | int | None, note: str
+) -> tuple[str, ExclusionReason | None, str]:
+    """A final ruling (adjudicator's or lead's): a valid value and reason, and a stated why."""
     value, reason = _clean_final(conflict, value, reason)
     note = (note or "").strip()
     if not note:
         raise ConflictError("Give the reason for your decision, for the record.")
-    return _resolve(conflict, Conflict.Resolution.LEAD, value, reason, note, by)
+    return value, reason, note
 
 
 def _resolve(

@@ -6,6 +6,9 @@ through a conflict escalated to them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -237,52 +240,74 @@ def _done(review: Review, report: Report) -> HttpResponse:
     return redirect("report_detail", review.slug, report.pk)
 
 
+def _set_on_report(
+    request: HttpRequest,
+    slug: str,
+    report_id: int,
+    *,
+    form_name: str,
+    form: forms.Form,
+    field: str,
+    act: Callable[[Report, Any, Any], object],
+    done: str,
+) -> HttpResponse:
+    """The forms that set one thing on a report (a file, a link, "not retrieved"): check the
+    field, let the service act, and say what happened; errors come back on the form."""
+    review, membership, report = _report_for(request, slug, report_id, *STAFF)
+    if form.is_valid():
+        try:
+            act(report, form.cleaned_data[field], request.user)
+        except service.FullTextError as exc:
+            form.add_error(field, str(exc))
+        else:
+            messages.success(request, done)
+            return _done(review, report)
+    return _rerender(request, review, membership, report, **{form_name: form})
+
+
 @review_roles(*STAFF)
 @require_POST
 def report_upload(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
-    review, membership, report = _report_for(request, slug, report_id, *STAFF)
-    form = UploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            service.attach_pdf(report, form.cleaned_data["file"], request.user)
-        except service.FullTextError as exc:
-            form.add_error("file", str(exc))
-        else:
-            messages.success(request, "Full text attached.")
-            return _done(review, report)
-    return _rerender(request, review, membership, report, upload_form=form)
+    return _set_on_report(
+        request,
+        slug,
+        report_id,
+        form_name="upload_form",
+        form=UploadForm(request.POST, request.FILES),
+        field="file",
+        act=service.attach_pdf,
+        done="Full text attached.",
+    )
 
 
 @review_roles(*STAFF)
 @require_POST
 def report_link(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
-    review, membership, report = _report_for(request, slug, report_id, *STAFF)
-    form = LinkForm(request.POST)
-    if form.is_valid():
-        try:
-            service.attach_link(report, form.cleaned_data["url"], request.user)
-        except service.FullTextError as exc:
-            form.add_error("url", str(exc))
-        else:
-            messages.success(request, "Link saved.")
-            return _done(review, report)
-    return _rerender(request, review, membership, report, link_form=form)
+    return _set_on_report(
+        request,
+        slug,
+        report_id,
+        form_name="link_form",
+        form=LinkForm(request.POST),
+        field="url",
+        act=service.attach_link,
+        done="Link saved.",
+    )
 
 
 @review_roles(*STAFF)
 @require_POST
 def report_not_retrieved(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
-    review, membership, report = _report_for(request, slug, report_id, *STAFF)
-    form = NotRetrievedForm(request.POST)
-    if form.is_valid():
-        try:
-            service.mark_not_retrieved(report, form.cleaned_data["reason"], request.user)
-        except service.FullTextError as exc:
-            form.add_error("reason", str(exc))
-        else:
-            messages.success(request, "Marked as not retrieved.")
-            return _done(review, report)
-    return _rerender(request, review, membership, report, not_retrieved_form=form)
+    return _set_on_report(
+        request,
+        slug,
+        report_id,
+        form_name="not_retrieved_form",
+        form=NotRetrievedForm(request.POST),
+        field="reason",
+        act=service.mark_not_retrieved,
+        done="Marked as not retrieved.",
+    )
 
 
 @review_roles(*STAFF)
