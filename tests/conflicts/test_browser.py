@@ -3,40 +3,12 @@ the adjudicator's final decision."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from django.test import Client
 
 from screening.models import Conflict, Outcome, RecordStatus
 
 from .helpers import conflicted, reason
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium (never playwright install)")
-    # Playwright's sync API runs an event loop; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def signed_in(browser, live_server, user):
@@ -51,14 +23,14 @@ def signed_in(browser, live_server, user):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_conflict_walks_from_disagreement_to_adjudication(team, browser, live_server, settings):
+def test_a_conflict_walks_from_disagreement_to_adjudication(team, chromium, live_server, settings):
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     rec, conflict = conflicted(team, title="Peer mentoring for nurse researchers")
     exclusion = reason(team)
     slug = team.review.slug
 
     # Rita sees the badge, then Remy's position, now that the conflict is open.
-    rita = signed_in(browser, live_server, team.reviewer1)
+    rita = signed_in(chromium, live_server, team.reviewer1)
     rita.goto(f"/r/{slug}/")
     assert rita.get_by_role("link", name="Conflicts").locator(".badge").inner_text() == "1"
     rita.get_by_role("link", name="Conflicts").click()
@@ -76,7 +48,7 @@ def test_a_conflict_walks_from_disagreement_to_adjudication(team, browser, live_
     assert rita.locator("#conflict-state").inner_text() == "Escalated"
 
     # Ada finds it in her queue with both positions and the discussion, and decides.
-    ada = signed_in(browser, live_server, team.adjudicator)
+    ada = signed_in(chromium, live_server, team.adjudicator)
     ada.goto(f"/r/{slug}/conflicts/")
     queue = ada.get_by_role("region", name="Escalated to you")
     queue.get_by_role("link", name="Peer mentoring for nurse researchers").click()

@@ -6,31 +6,13 @@ then sees matches the hand computation.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.test import Client
 
 from reviewapp.models import ExclusionReason
 from tests.factories import RecordFactory, SearchFactory
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason=f"Debian's Chromium is not at {CHROMIUM}"
-    ),
-]
+pytestmark = pytest.mark.browser
 
 # (Rita, Remy) per record. Both include 3, both exclude 3, Rita include / Remy exclude 2.
 # po = 6/8 = 0.75; Rita 5 I / 3 E, Remy 3 I / 5 E: pe = (5*3 + 3*5)/64 = 0.46875;
@@ -38,18 +20,6 @@ pytestmark = [
 PLAN = [("include", "include")] * 3 + [("exclude", "exclude")] * 3 + [("include", "exclude")] * 2
 KAPPA = (0.75 - 0.46875) / (1 - 0.46875)
 KEYS = {"include": "i", "exclude": "e", "maybe": "m"}
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made while it is
-    # open (test setup, logging in) are still plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def login(browser, live_server, user):
@@ -100,7 +70,7 @@ def screen_all(page, live_server, slug, plan_by_record, who: int, other_name: st
 
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_screen_blind_with_the_keyboard_and_the_lead_sees_the_right_kappa(
-    team, live_server, browser, settings
+    team, live_server, chromium, settings
 ):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
@@ -113,7 +83,7 @@ def test_two_reviewers_screen_blind_with_the_keyboard_and_the_lead_sees_the_righ
         plan[RecordFactory(search=search, title=f"Study number {i} of clinicians").pk] = pair
     slug = team.review.slug
 
-    rita = login(browser, live_server, team.reviewer1)
+    rita = login(chromium, live_server, team.reviewer1)
     # Keyboard navigation first: J skips ahead, K comes back, U undoes.
     rita.goto(f"{live_server.url}/r/{slug}/screen/")
     assert "Undo my last decision" in rita.content() and "<kbd>J</kbd>" in rita.content()
@@ -128,10 +98,10 @@ def test_two_reviewers_screen_blind_with_the_keyboard_and_the_lead_sees_the_righ
     assert "decide this record again" in rita.content()
 
     screen_all(rita, live_server, slug, plan, 0, "Remy", [])
-    remy = login(browser, live_server, team.reviewer2)
+    remy = login(chromium, live_server, team.reviewer2)
     screen_all(remy, live_server, slug, plan, 1, "Rita", [])
 
-    lead = login(browser, live_server, team.lead)
+    lead = login(chromium, live_server, team.lead)
     lead.goto(f"{live_server.url}/r/{slug}/screen/progress/")
     kappa = float(lead.locator(".pair-kappa").first.inner_text())
     assert kappa == pytest.approx(KAPPA, abs=5e-4)
