@@ -2,13 +2,17 @@
 
 Simulates a reviewer who screens the records in the order the model proposes, starting from
 prior knowledge of one included and one excluded record drawn at random (per seed), and who
-labels each record with its final label. ASReview retrains after every label; ours after every
-label up to 100 decisions, then after every 1 % of the decisions so far (a batch of
-max(1, decided // 100) top-ranked records is screened between retrains).
+labels each record with its final label. ASReview retrains after every label; ours on the app's
+schedule (`screening.ranking_service.retrain_interval`: after every label up to 199 decisions,
+then after every 1 % of the decisions so far, at most every RANKING_RETRAIN_EVERY = 10), with
+the app's switch to the explore features after a streak of irrelevant labels. One difference
+remains: the simulation's retrain is instantaneous, while the app's runs in the background and
+the reviewer keeps screening the previous order until it finishes.
 
     .venv/bin/python bench/ranking_bench.py                 # both datasets, 3 seeds, + ASReview
     .venv/bin/python bench/ranking_bench.py --no-asreview   # ours only
     .venv/bin/python bench/ranking_bench.py --speed-only    # the 10k + 90k retrain timing
+    .venv/bin/python bench/ranking_bench.py --asreview-cache /tmp/asr.json   # reuse ASReview runs
 
 ASReview runs from its own virtualenv (bench/.venv-asreview, not an app dependency):
     python3.12 -m venv bench/.venv-asreview && bench/.venv-asreview/bin/pip install asreview==3.0.8
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import sqlite3
 import subprocess
@@ -39,6 +44,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from screening import ranking  # noqa: E402
+
+
+def app_retrain_interval():
+    """The app's retraining schedule, read from the app itself (Django settings)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reviewapp.settings")
+    import django
+
+    django.setup()
+    from screening.ranking_service import retrain_interval
+
+    return retrain_interval
+
 
 DATA = ROOT / ".." / "shared" / "data" / "systematic-review-datasets"
 DATASETS = ["Nagtegaal_2019", "Kitchenham_2010"]
@@ -66,31 +83,36 @@ def shuffled_with_priors(rows: list[dict], seed: int) -> tuple[list[dict], list[
 
 
 def simulate_ours(
-    rows: list[dict], priors: list[int], seed: int, store: ranking.FeatureStore
+    rows: list[dict], priors: list[int], seed: int, store: ranking.FeatureStore, interval=None
 ) -> tuple[list[int], float]:
     """Screening order (row numbers, priors first) until every included record is found."""
+    interval = interval or app_retrain_interval()
     y = np.array([r["label_included"] == "1" for r in rows], dtype=np.int8)
     # Raw counts come from the per-record cache (as in the app); IDF and the model are computed
-    # here and the model retrains after every label.
+    # here (both feature sets, as the app's FeatureStore caches both).
     started = time.perf_counter()
     counts = store.counts([r["record_id"] for r in rows])
-    features = ranking.build_features(range(len(rows)), counts)
+    x = {e: ranking.build_features(range(len(rows)), counts, explore=e).x for e in (False, True)}
     tiebreak = np.random.default_rng(seed).random(len(rows))
     order = list(priors)
     screened = np.zeros(len(rows), dtype=bool)
     screened[priors] = True
     found, total = int(y[priors].sum()), int(y.sum())
+    run = 0  # irrelevant labels in a row (the priors end with the excluded one)
     while found < total:
         lab = np.array(order)
         rest = np.flatnonzero(~screened)
-        scores = ranking.score_features(features.x[lab], y[lab], features.x[rest], seed=seed)
-        # Retrain after every label up to 100 decisions, then after every 1 % of the decisions
-        # so far (what a background task retraining "every N decisions" does).
-        batch = max(1, len(order) // 100)
-        for best in rest[np.lexsort((tiebreak[rest], -scores))[:batch]]:
+        if ranking.explores(run):
+            xf, xe = x[False], x[True]
+            scores = ranking.score_explore(xf[lab], xf[rest], xe[lab], xe[rest], y[lab], seed=seed)
+        else:
+            scores = ranking.score_features(x[False][lab], y[lab], x[False][rest], seed=seed)
+        # The app's schedule: screen `interval(decided)` top-ranked records between retrains.
+        for best in rest[np.lexsort((tiebreak[rest], -scores))[: interval(len(order))]]:
             order.append(int(best))
             screened[best] = True
             found += int(y[best])
+            run = 0 if y[best] else run + 1
             if found == total:
                 break
     return order, time.perf_counter() - started
@@ -167,20 +189,31 @@ def speed(n_labelled: int = 10_000, n_unlabelled: int = 90_000) -> dict[str, flo
     for name in DATASETS:
         texts += [ranking.record_text(r["title"], r["abstract"]) for r in load(name)]
     started = time.perf_counter()
-    word, char = ranking.raw_counts(texts)
+    counts = ranking.raw_counts(texts)
     per_record = (time.perf_counter() - started) / len(texts)
     total = n_labelled + n_unlabelled
     rows = np.arange(total) % len(texts)
     rng = np.random.default_rng(0)
     labels = (rng.random(n_labelled) < 0.05).astype(np.int8)
-    store = ranking.FeatureStore.from_counts(list(range(total)), (word[rows], char[rows]))
-    out = {"featurise_per_1000": per_record * 1000, "nnz_per_record": word.nnz / len(texts)}
-    for label in ("after_import", "retrain"):
+    store = ranking.FeatureStore.from_counts(list(range(total)), tuple(c[rows] for c in counts))
+    word, _, subword = counts
+    out = {
+        "featurise_per_1000": per_record * 1000,
+        "nnz_per_record": word.nnz / len(texts),
+        "explore_nnz_per_record": (word.nnz + subword.nnz) / len(texts),
+    }
+    explore_run = ranking.DEFAULT_CONFIG.explore_after
+    steps = [("after_import", 0), ("retrain", 0), ("explore_first", explore_run)]
+    steps += [("explore_retrain", explore_run)]
+    for label, run in steps:
         cpu, wall = time.process_time(), time.perf_counter()
-        ranking.rank_ids(list(range(n_labelled)), labels, list(range(n_labelled, total)), store)
+        result = ranking.rank_ids(
+            list(range(n_labelled)), labels, list(range(n_labelled, total)), store, run=run
+        )
         # CPU time of this process: what the step costs when the 2 cores are not shared.
         out[f"{label}_cpu"] = time.process_time() - cpu
         out[f"{label}_wall"] = time.perf_counter() - wall
+        out[f"{label}_model"] = result.model
     return out
 
 
@@ -243,6 +276,12 @@ def main() -> None:
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--json", type=Path, help="also write all numbers to this file")
+    parser.add_argument(
+        "--asreview-cache",
+        type=Path,
+        help="reuse ASReview's labelling orders from this JSON file (written on first use); "
+        "ASReview's runs are deterministic for a seed, so this only saves time while iterating",
+    )
     args = parser.parse_args()
 
     if not DATA.is_dir():
@@ -256,6 +295,10 @@ def main() -> None:
         print(f"(ASReview not found at {ASREVIEW}: skipped)")
     models = ["ours", "asreview"] if run_asreview else ["ours"]
 
+    cache = {}
+    if args.asreview_cache and args.asreview_cache.exists():
+        cache = json.loads(args.asreview_cache.read_text())
+    interval = app_retrain_interval()
     curves: dict[str, dict[str, list[np.ndarray]]] = {}
     for name in args.datasets:
         rows = load(name)
@@ -265,10 +308,16 @@ def main() -> None:
         for seed in range(args.seeds):
             shuffled, priors = shuffled_with_priors(rows, seed)
             y = np.array([r["label_included"] == "1" for r in shuffled], dtype=np.int8)
-            runs = {"ours": simulate_ours(shuffled, priors, seed, store)}
-            if run_asreview:
+            runs = {"ours": simulate_ours(shuffled, priors, seed, store, interval)}
+            key = f"{name}:{seed}"
+            if run_asreview and key in cache:
+                runs["asreview"] = (cache[key]["order"], cache[key]["seconds"])
+            elif run_asreview:
                 with tempfile.TemporaryDirectory() as tmp:
                     runs["asreview"] = simulate_asreview(shuffled, priors, seed, Path(tmp))
+                if args.asreview_cache:
+                    cache[key] = dict(zip(("order", "seconds"), runs["asreview"], strict=True))
+                    args.asreview_cache.write_text(json.dumps(cache))
             for model, (order, seconds) in runs.items():
                 rec = curve(order, y)
                 curves[name][model].append(rec)
@@ -296,6 +345,8 @@ def main() -> None:
     print(f"\nrecall curves: {PNG.relative_to(ROOT)}")
     if not args.no_speed:
         report_speed(out)
+    out["load_average"] = os.getloadavg()
+    print(f"load average (1, 5, 15 min): {out['load_average']}")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
 
@@ -303,13 +354,18 @@ def main() -> None:
 def report_speed(out: dict) -> None:
     out["speed"] = speed()
     print(
-        "\nspeed: retrain on 10,000 decided + rank 90,000: {retrain_wall:.2f} s wall, "
-        "{retrain_cpu:.2f} s CPU; first retrain after an import (IDF rebuilt): "
-        "{after_import_wall:.2f} s wall, {after_import_cpu:.2f} s CPU "
-        "(featurising costs {featurise_per_1000:.2f} s per 1,000 new records, once; "
-        "{nnz_per_record:.0f} non-zeros per record)".format(**out["speed"]),
+        "\nspeed: retrain on 10,000 decided + rank 90,000 ({retrain_model}): "
+        "{retrain_wall:.2f} s wall, {retrain_cpu:.2f} s CPU; first retrain after an import "
+        "(IDF rebuilt): {after_import_wall:.2f} s wall, {after_import_cpu:.2f} s CPU\n"
+        "explore retrain ({explore_retrain_model}): {explore_retrain_wall:.2f} s wall, "
+        "{explore_retrain_cpu:.2f} s CPU; its first time (IDF rebuilt): "
+        "{explore_first_wall:.2f} s wall, {explore_first_cpu:.2f} s CPU\n"
+        "featurising costs {featurise_per_1000:.2f} s per 1,000 new records, once; "
+        "{nnz_per_record:.0f} non-zeros per record ({explore_nnz_per_record:.0f} with the "
+        "explore features)".format(**out["speed"]),
         flush=True,
     )
+    print(f"load average: {os.getloadavg()[0]:.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -7,15 +7,21 @@ Model (chosen on ``bench/ranking_bench.py``, see docs/benchmarks.md "Relevance r
 
 * features: sublinear TF-IDF over word 1-2-grams, plus character 1-2-grams over runs of CJK
   characters only (Chinese and Japanese have no spaces, so a "word" would be a whole clause).
-  Character n-grams over Latin text cost ~4x the non-zeros of the word block and made retraining
-  on 100k records 5x too slow without improving the benchmark, so they are kept to the scripts
-  that need them. Both blocks are hashed, so a record's raw counts do not depend on the rest of
-  the corpus and are cached (:class:`FeatureStore`); only the IDF weights are recomputed per
-  review, which is cheap. The blocks share one feature space (one L2-normalised row per record),
-  so mixed-language reviews need no special casing.
-* classifier: one linear SVM trained on the decided records with "balanced" sample weights
-  (all irrelevant records together weigh a fixed multiple of all relevant ones, the trick
-  ASReview uses), scoring the undecided records with one sparse matrix-vector product.
+  All blocks are hashed, so a record's raw counts do not depend on the rest of the corpus and
+  are cached (:class:`FeatureStore`); only the IDF weights are recomputed per review, which is
+  cheap. The blocks share one feature space (one L2-normalised row per record), so
+  mixed-language reviews need no special casing. Columns no record of the review uses are
+  dropped, so the models see the review's vocabulary, not the (wide, 2**23) hash space.
+* classifier: a linear SVM and a multinomial naive Bayes, both trained on the decided records
+  with "balanced" sample weights (all irrelevant records together weigh a fixed multiple of all
+  relevant ones, the trick ASReview uses); the score is z(SVM) + 0.5 z(NB log-odds), each one
+  sparse matrix-vector product over the undecided records.
+* explore mode: once the reviewer has made ``explore_after`` (60) irrelevant decisions in a
+  row, the word model has run dry; the next retrains add a within-word character 4-gram block
+  (all scripts, half weight) and a second SVM on it, mixed with the usual score, until a
+  relevant record turns up. The 4-grams reach the last, oddly worded relevant records
+  (WSS@100); kept out of the normal mode, they cost nothing while the word model is finding
+  records (character n-grams throughout had lowered WSS@95 and cost 3x the non-zeros).
 * ties are broken by a seeded random key, never by input order, so a file that lists its
   included records first cannot leak into the queue.
 """
@@ -33,16 +39,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.naive_bayes import MultinomialNB
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 RecordId = Hashable
 
-# Hash widths: 2**20 word buckets keep collisions rare for 1-2-grams of a 100k-record search
-# (the weight vector is dense but the cost of training follows the non-zeros, not the width);
+# Hash widths: a 2,000-record review has ~200k distinct word 1-2-grams, of which 2**20 buckets
+# merge ~18 % with another; 2**23 merge ~2.5 % (ASReview's vocabulary merges none), and a 100k
+# search has millions. The width costs nothing in training: build_features drops the columns no
+# record of the review uses, so the models see the review's own vocabulary.
 # CJK character 1-2-grams have a much smaller vocabulary.
-_WORD_FEATURES = 2**20
+_WORD_FEATURES = 2**23
 _CHAR_FEATURES = 2**18
+# Character 4-grams inside word boundaries (all scripts): ~100k distinct in a 2,000-record review.
+_SUBWORD_FEATURES = 2**20
 
 # CJK unified ideographs (+ extension A, compatibility), kana, Hangul syllables, CJK punctuation
 # excluded: runs of these are what the character block reads.
@@ -72,6 +83,16 @@ _CHAR_VECTORIZER = HashingVectorizer(
     norm=None,
     dtype=np.float32,
 )
+_SUBWORD_VECTORIZER = HashingVectorizer(
+    analyzer="char_wb",
+    ngram_range=(4, 4),
+    n_features=_SUBWORD_FEATURES,
+    alternate_sign=False,
+    norm=None,
+    dtype=np.float32,
+)
+
+Counts = tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]
 
 
 @dataclass(frozen=True)
@@ -85,6 +106,17 @@ class ModelConfig:
     # Relative weight of the CJK character block (before the joint L2 normalisation).
     char_weight: float = 1.0
     max_df: float = 0.95
+    # Naive Bayes (ASReview's alpha) mixed into the SVM's ranking: z-scores, this weight.
+    nb_alpha: float = 3.822
+    nb_weight: float = 0.5
+    # After this many irrelevant decisions in a row the word model has run dry: the next
+    # retrains add character 4-grams (within words) at this weight, which reach the oddly
+    # worded relevant records the word n-grams miss, until a relevant record turns up.
+    explore_after: int = 60
+    subword_weight: float = 0.5
+    # In explore mode the score is z(explore SVM) + this weight * z(the usual score), so the
+    # word model's view is kept; 0 = the explore SVM alone.
+    explore_focus_weight: float = 1.0
 
 
 DEFAULT_CONFIG = ModelConfig()
@@ -98,7 +130,7 @@ class RankResult:
     scores: dict  # id -> float, higher = more likely relevant
     trained_on: int  # number of labelled records the model saw (0 = random fallback)
     seconds: float
-    model: str = "tfidf-word+cjk-svm"
+    model: str = "tfidf-word+cjk-svm+nb"
 
 
 @dataclass
@@ -127,8 +159,9 @@ def record_text(title: str, abstract: str = "", keywords: Iterable[str] = ()) ->
 # Features
 
 
-def raw_counts(texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """Hashed word 1-2-gram and CJK character 1-2-gram counts, one row per text.
+def raw_counts(texts: Sequence[str]) -> Counts:
+    """Hashed word 1-2-gram, CJK character 1-2-gram and within-word character 4-gram counts,
+    one row per text.
 
     Each row depends only on its own text, so rows can be computed once per record and cached.
     """
@@ -136,6 +169,7 @@ def raw_counts(texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     return (
         _WORD_VECTORIZER.transform(texts).tocsr(),
         _CHAR_VECTORIZER.transform(texts).tocsr(),
+        _SUBWORD_VECTORIZER.transform(texts).tocsr(),
     )
 
 
@@ -163,16 +197,38 @@ class Features:
 
 def build_features(
     ids: Sequence[RecordId],
-    counts: tuple[sp.csr_matrix, sp.csr_matrix],
+    counts: Counts,
     config: ModelConfig = DEFAULT_CONFIG,
+    *,
+    explore: bool = False,
 ) -> Features:
-    word, char = counts
+    """TF-IDF rows; ``explore`` adds the within-word character 4-gram block."""
+    word, char, subword = counts
     blocks = [config.word_weight * _tfidf(word, config.max_df)]
     # Latin-only reviews have an empty character block: skip it rather than carry 2**18 columns.
     if char.nnz and config.char_weight > 0:
         blocks.append(config.char_weight * _tfidf(char, config.max_df))
+    if explore and subword.nnz and config.subword_weight > 0:
+        blocks.append(config.subword_weight * _tfidf(subword, config.max_df))
     x = blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
-    return Features(list(ids), normalize(x, norm="l2", copy=False).astype(np.float32))
+    x = normalize(x, norm="l2", copy=False).astype(np.float32)
+    return Features(list(ids), _drop_empty_columns(x))
+
+
+def _drop_empty_columns(x: sp.csr_matrix) -> sp.csr_matrix:
+    """The same rows over only the columns some row uses (order kept): the review's vocabulary.
+
+    The models' weight vectors are as wide as the matrix, and the naive Bayes smoothing counts
+    every column, so they should see the review's vocabulary, not the hash width.
+    """
+    used = np.bincount(x.indices, minlength=x.shape[1]) > 0
+    new_index = (np.cumsum(used) - 1).astype(x.indices.dtype)
+    out = sp.csr_matrix(
+        (x.data, new_index[x.indices], x.indptr),
+        shape=(x.shape[0], max(1, int(used.sum()))),
+    )
+    out.has_sorted_indices = x.has_sorted_indices
+    return out
 
 
 class FeatureStore:
@@ -185,19 +241,18 @@ class FeatureStore:
     def __init__(self) -> None:
         self._row: dict[RecordId, int] = {}
         self._digest: dict[RecordId, bytes] = {}
-        self._word: list[sp.csr_matrix] = []
-        self._char: list[sp.csr_matrix] = []
+        # One list of row blocks per kind of count (word, CJK, subword), vstacked lazily.
+        self._blocks: list[list[sp.csr_matrix]] = [[], [], []]
         self._rows = 0
-        # TF-IDF over every live record, rebuilt only when records were added or edited.
-        self._tfidf: tuple[tuple[int, ModelConfig], sp.csr_matrix, np.ndarray] | None = None
+        # TF-IDF over every live record, per feature set (explore or not), rebuilt only when
+        # records were added or edited.
+        self._tfidf: dict[bool, tuple[tuple[int, ModelConfig], sp.csr_matrix, np.ndarray]] = {}
 
     @classmethod
-    def from_counts(
-        cls, ids: Sequence[RecordId], counts: tuple[sp.csr_matrix, sp.csr_matrix]
-    ) -> FeatureStore:
+    def from_counts(cls, ids: Sequence[RecordId], counts: Counts) -> FeatureStore:
         """A store over counts computed elsewhere (benchmarks); their texts count as unknown."""
         store = cls()
-        store._word, store._char = [counts[0].tocsr()], [counts[1].tocsr()]
+        store._blocks = [[c.tocsr()] for c in counts]
         store._row = {rid: n for n, rid in enumerate(ids)}
         store._digest = dict.fromkeys(ids, b"")
         store._rows = len(ids)
@@ -222,10 +277,10 @@ class FeatureStore:
                 todo.append((rid, text, digest))
         if not todo:
             return 0
-        word, char = raw_counts([t for _, t, _ in todo])
+        counts = raw_counts([t for _, t, _ in todo])
         self._consolidate()
-        self._word.append(word)
-        self._char.append(char)
+        for block, new in zip(self._blocks, counts, strict=True):
+            block.append(new)
         for i, (rid, _, digest) in enumerate(todo):
             # An edited record gets a new row; its old row is simply never selected again.
             self._row[rid] = self._rows + i
@@ -234,35 +289,47 @@ class FeatureStore:
         return len(todo)
 
     def _consolidate(self) -> None:
-        if len(self._word) > 1:
-            self._word = [sp.vstack(self._word, format="csr")]
-            self._char = [sp.vstack(self._char, format="csr")]
+        for n, block in enumerate(self._blocks):
+            if len(block) > 1:
+                self._blocks[n] = [sp.vstack(block, format="csr")]
 
     def features(
-        self, ids: Sequence[RecordId], config: ModelConfig = DEFAULT_CONFIG
+        self,
+        ids: Sequence[RecordId],
+        config: ModelConfig = DEFAULT_CONFIG,
+        *,
+        explore: bool = False,
     ) -> sp.csr_matrix:
         """TF-IDF rows for ``ids`` with IDF over every record in the store (the review).
 
         Between imports the IDF does not change, so retraining after a few more decisions only
-        selects rows: the expensive part of featurising is done once per import.
+        selects rows: the expensive part of featurising is done once per import (and once more
+        the first time the review's reviewer needs the ``explore`` features).
         """
         key = (self._rows, config)
-        if self._tfidf is None or self._tfidf[0] != key:
+        cached = self._tfidf.get(explore)
+        if cached is None or cached[0] != key:
             self._consolidate()
             live = np.fromiter(self._row.values(), dtype=np.int64, count=len(self._row))
             live.sort()
-            x = build_features(live.tolist(), (self._word[0][live], self._char[0][live]), config).x
+            # The 4-gram block is the largest: copied only when the explore features need it.
+            word, char, subword = (
+                block[0][live] if n < 2 or explore else block[0][:0]
+                for n, block in enumerate(self._blocks)
+            )
+            x = build_features(live.tolist(), (word, char, subword), config, explore=explore).x
             position = np.full(self._rows, -1, dtype=np.int64)
             position[live] = np.arange(len(live))
-            self._tfidf = (key, x, position)
-        _, x, position = self._tfidf
+            cached = self._tfidf[explore] = (key, x, position)
+        _, x, position = cached
         rows = np.fromiter((self._row[i] for i in ids), dtype=np.int64, count=len(ids))
         return x[position[rows]]
 
-    def counts(self, ids: Sequence[RecordId]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    def counts(self, ids: Sequence[RecordId]) -> Counts:
         self._consolidate()
         rows = np.fromiter((self._row[i] for i in ids), dtype=np.int64, count=len(ids))
-        return self._word[0][rows], self._char[0][rows]
+        word, char, subword = (block[0][rows] for block in self._blocks)
+        return word, char, subword
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,6 +344,11 @@ def _balanced_weights(y: np.ndarray, ratio: float) -> np.ndarray:
     return w * (len(y) / w.sum())
 
 
+def _zscore(s: np.ndarray) -> np.ndarray:
+    sd = float(s.std())
+    return (s - s.mean()) / (sd if sd > 0 else 1.0)
+
+
 def score_features(
     train: sp.csr_matrix,
     y: np.ndarray,
@@ -284,13 +356,61 @@ def score_features(
     *,
     seed: int = 0,
     config: ModelConfig = DEFAULT_CONFIG,
+    explore: bool = False,
 ) -> np.ndarray:
-    """Fit on labelled rows (y: 1 relevant, 0 irrelevant) and score the unlabelled rows."""
+    """Fit on labelled rows (y: 1 relevant, 0 irrelevant) and score the unlabelled rows.
+
+    Normally the score is z(SVM) + nb_weight * z(naive Bayes log-odds), both fitted with the
+    same balanced weights; the two linear models err on different records, and the mix ranks
+    the bulk of the relevant records earlier than either alone. In ``explore`` mode (the features
+    then include character 4-grams) the SVM alone scores.
+    """
     weights = _balanced_weights(y, config.balance_ratio)
     clf = LinearSVC(C=config.svm_c, random_state=seed % 2**32)
     clf.fit(train, y, sample_weight=weights)
     # decision_function = one sparse mat-vec over the undecided rows.
-    return np.asarray(test @ clf.coef_.ravel().astype(np.float32) + clf.intercept_[0])
+    svm = np.asarray(test @ clf.coef_.ravel().astype(np.float32) + clf.intercept_[0])
+    if explore or config.nb_weight <= 0 or test.shape[0] < 2:
+        return svm
+    nb = MultinomialNB(alpha=config.nb_alpha).fit(train, y, sample_weight=weights)
+    # The log-odds of relevance (predict_log_proba's difference), as one more mat-vec.
+    log_ratio = (nb.feature_log_prob_[1] - nb.feature_log_prob_[0]).astype(np.float32)
+    odds = np.asarray(test @ log_ratio) + (nb.class_log_prior_[1] - nb.class_log_prior_[0])
+    return _zscore(svm) + config.nb_weight * _zscore(odds)
+
+
+def score_explore(
+    train: sp.csr_matrix,
+    test: sp.csr_matrix,
+    train_explore: sp.csr_matrix,
+    test_explore: sp.csr_matrix,
+    y: np.ndarray,
+    *,
+    seed: int = 0,
+    config: ModelConfig = DEFAULT_CONFIG,
+) -> np.ndarray:
+    """The explore-mode score: the SVM on the features with character 4-grams, mixed with the
+    usual score on the usual features (``config.explore_focus_weight``)."""
+    explore = score_features(train_explore, y, test_explore, seed=seed, config=config, explore=True)
+    if config.explore_focus_weight <= 0 or test.shape[0] < 2:
+        return explore
+    focus = score_features(train, y, test, seed=seed, config=config)
+    return _zscore(explore) + config.explore_focus_weight * _zscore(focus)
+
+
+def irrelevant_run(decisions_in_order: Iterable[bool]) -> int:
+    """How many irrelevant decisions in a row end the sequence (True = relevant)."""
+    run = 0
+    for relevant in reversed(list(decisions_in_order)):
+        if relevant:
+            break
+        run += 1
+    return run
+
+
+def explores(run: int, config: ModelConfig = DEFAULT_CONFIG) -> bool:
+    """Whether a retrain after ``run`` irrelevant decisions in a row uses the explore features."""
+    return config.explore_after > 0 and run >= config.explore_after
 
 
 def _random_keys(ids: Sequence[RecordId], seed: int) -> np.ndarray:
@@ -330,13 +450,16 @@ def rank(
     seed: int = 0,
     store: FeatureStore | None = None,
     config: ModelConfig = DEFAULT_CONFIG,
+    run: int = 0,
 ) -> RankResult:
     """Order the unlabelled records, most likely relevant first.
 
     ``labelled`` holds (id, text, relevant) with relevant=True for Include/Maybe and False for
     Exclude. Without at least one relevant and one irrelevant label there is nothing to learn
     from, so the order is a seeded random shuffle (``trained_on == 0``). Pass a
-    :class:`FeatureStore` to reuse the features of records seen in earlier calls.
+    :class:`FeatureStore` to reuse the features of records seen in earlier calls. ``run`` is the
+    reviewer's current streak of irrelevant decisions (:func:`irrelevant_run`): from
+    ``config.explore_after`` on, the model adds character 4-grams (see :func:`explores`).
     """
     started = time.perf_counter()
     un_ids = [rid for rid, _ in unlabelled]
@@ -353,7 +476,9 @@ def rank(
         store = FeatureStore()
     store.update([(rid, text) for rid, text, _ in labelled])
     store.update(unlabelled)
-    return rank_ids(lab_ids, labels, un_ids, store, seed=seed, config=config, started=started)
+    return rank_ids(
+        lab_ids, labels, un_ids, store, seed=seed, config=config, started=started, run=run
+    )
 
 
 def rank_ids(
@@ -365,17 +490,30 @@ def rank_ids(
     seed: int = 0,
     config: ModelConfig = DEFAULT_CONFIG,
     started: float | None = None,
+    run: int = 0,
 ) -> RankResult:
     """The retraining step of :func:`rank` for records already in ``store``."""
     started = time.perf_counter() if started is None else started
-    x = store.features([*labelled_ids, *unlabelled_ids], config)
+    explore = explores(run, config)
+    ids = [*labelled_ids, *unlabelled_ids]
+    x = store.features(ids, config)
     n = len(labelled_ids)
-    scores = score_features(x[:n], np.asarray(labels), x[n:], seed=seed, config=config)
-    return _result(unlabelled_ids, scores, n, seed, started)
+    y = np.asarray(labels)
+    if explore:
+        xe = store.features(ids, config, explore=True)
+        scores = score_explore(x[:n], x[n:], xe[:n], xe[n:], y, seed=seed, config=config)
+    else:
+        scores = score_features(x[:n], y, x[n:], seed=seed, config=config)
+    return _result(unlabelled_ids, scores, n, seed, started, explore)
 
 
 def _result(
-    unlabelled_ids: Sequence[RecordId], scores: np.ndarray, n: int, seed: int, started: float
+    unlabelled_ids: Sequence[RecordId],
+    scores: np.ndarray,
+    n: int,
+    seed: int,
+    started: float,
+    explore: bool = False,
 ) -> RankResult:
     order = order_by_score(unlabelled_ids, scores, seed=seed)
     return RankResult(
@@ -383,6 +521,7 @@ def _result(
         dict(zip(unlabelled_ids, scores.tolist(), strict=True)),
         n,
         time.perf_counter() - started,
+        model="tfidf-word+cjk+char4-svm+focus" if explore else RankResult.model,
     )
 
 
@@ -390,21 +529,27 @@ def rank_counts(
     labelled_ids: Sequence[RecordId],
     labels: np.ndarray,
     unlabelled_ids: Sequence[RecordId],
-    counts: tuple[sp.csr_matrix, sp.csr_matrix],
+    counts: Counts,
     *,
     seed: int = 0,
     config: ModelConfig = DEFAULT_CONFIG,
     started: float | None = None,
+    run: int = 0,
 ) -> RankResult:
     """The retraining step of :func:`rank` on cached raw counts (labelled rows first)."""
     started = time.perf_counter() if started is None else started
     n = len(labelled_ids)
+    explore = explores(run, config)
+    ids = [*labelled_ids, *unlabelled_ids]
+    y = np.asarray(labels)
     # IDF over the whole review (decided + undecided): unsupervised, so no label leaks.
-    features = build_features([*labelled_ids, *unlabelled_ids], counts, config)
-    scores = score_features(
-        features.x[:n], np.asarray(labels), features.x[n:], seed=seed, config=config
-    )
-    return _result(unlabelled_ids, scores, n, seed, started)
+    x = build_features(ids, counts, config).x
+    if explore:
+        xe = build_features(ids, counts, config, explore=True).x
+        scores = score_explore(x[:n], x[n:], xe[:n], xe[n:], y, seed=seed, config=config)
+    else:
+        scores = score_features(x[:n], y, x[n:], seed=seed, config=config)
+    return _result(unlabelled_ids, scores, n, seed, started, explore)
 
 
 def seeded_shuffle(ids: Sequence[RecordId], seed: int) -> list[RecordId]:
@@ -490,11 +635,7 @@ def stopping_estimate(
         if scores_remaining is not None
         else max(0, int(total_records) - screened)
     )
-    run = 0
-    for d in decisions[::-1]:
-        if d:
-            break
-        run += 1
+    run = irrelevant_run(decisions.tolist())
 
     if screened == 0:
         return StoppingEstimate(

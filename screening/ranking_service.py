@@ -8,8 +8,11 @@ already resolved (outcome included/excluded). Another reviewer's pending decisio
 so it cannot move a record up or down my queue.
 
 Retraining is never on the reviewer's request path: reading the queue (the "relevance" ordering)
-compares the reviewer's decision count with the count at the last training, and after
-``RANKING_RETRAIN_EVERY`` (default 10) more decisions enqueues :func:`retrain_ranking`.
+compares the reviewer's decision count with the count at the last training, and once
+:func:`retrain_interval` more decisions were made enqueues :func:`retrain_ranking`: after every
+decision while the reviewer has made fewer than 200, then after every 1 % of their decisions,
+at most every ``RANKING_RETRAIN_EVERY`` (default 10). Early decisions move the model most, and
+a retrain on a few hundred labels is cheap; ``bench/ranking_bench.py`` simulates this schedule.
 Until the first training, or while the model has no relevant *and* irrelevant label, records
 without a rank follow the reviewer's random order.
 """
@@ -59,7 +62,15 @@ _BATCH = 5000
 
 
 def retrain_every() -> int:
+    """The most decisions between two retrains (``RANKING_RETRAIN_EVERY``)."""
     return max(1, int(getattr(django_settings, "RANKING_RETRAIN_EVERY", 10)))
+
+
+def retrain_interval(decided: int, every: int | None = None) -> int:
+    """Decisions between retrains for a reviewer who has made ``decided``: 1 below 200, then
+    1 % of them, capped at ``every`` (default :func:`retrain_every`)."""
+    every = retrain_every() if every is None else max(1, every)
+    return max(1, min(every, decided // 100))
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,14 +129,16 @@ def decisions_since_training(review: Review, reviewer: Any, state: RankingState)
 
 
 def maybe_retrain(review: Review, reviewer: Any) -> bool:
-    """Enqueue a retrain after every N decisions; cheap (two indexed rows), never waits."""
+    """Enqueue a retrain when :func:`retrain_interval` decisions were made since the last one;
+    cheap (two indexed rows), never waits."""
     reviewer_id = getattr(reviewer, "pk", reviewer)
     state = RankingState.objects.filter(review=review, reviewer_id=reviewer_id).first()
     if state is None:
         return request_training(review, reviewer_id, force=True)
-    due = state.status == RankingState.Status.NEVER or (
-        decisions_since_training(review, reviewer_id, state) >= retrain_every()
-    )
+    if state.status == RankingState.Status.NEVER:
+        return request_training(review, reviewer_id, state=state)
+    _, decided = queues.queue_counts(review, reviewer_id, TA)
+    due = decided - state.decisions_at_training >= retrain_interval(decided)
     return due and request_training(review, reviewer_id, state=state)
 
 
@@ -205,6 +218,21 @@ def training_data(review: Review, reviewer_id: int) -> tuple[dict[int, bool], li
     return labels, [rid for rid in queue if rid not in labels]
 
 
+def current_run(review: Review, reviewer_id: int) -> int:
+    """The reviewer's current streak of irrelevant (Exclude) decisions, newest first."""
+    run = 0
+    values = (
+        Decision.objects.filter(review=review, reviewer_id=reviewer_id, stage=TA)
+        .order_by("-created_at", "-pk")
+        .values_list("value", flat=True)
+    )
+    for value in values.iterator(chunk_size=500):
+        if value in RELEVANT_VALUES:
+            break
+        run += 1
+    return run
+
+
 def _featurise(store: ranking.FeatureStore, review: Review, ids: list[int]) -> None:
     """Bring the store up to date: texts are read (cheap) and hashed, and only new or edited
     records are featurised again (the expensive part)."""
@@ -237,7 +265,9 @@ def retrain(review_id: int, reviewer_id: int) -> RankingState | None:
     y = np.fromiter((labels[i] for i in labelled_ids), dtype=np.int8, count=len(labelled_ids))
     seed = queues.reviewer_seed(review.pk, reviewer_id)
     if queue and y.size and y.min() != y.max():
-        result = ranking.rank_ids(labelled_ids, y, queue, store, seed=seed)
+        # A long streak of excludes switches the model to its explore features (see ranking).
+        run = current_run(review, reviewer_id)
+        result = ranking.rank_ids(labelled_ids, y, queue, store, seed=seed, run=run)
     else:
         result = None  # nothing to learn from yet: the random order stands
     with transaction.atomic():

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.svm import LinearSVC
 
-from screening.ranking import FeatureStore, rank, record_text
+from screening import ranking
+from screening.ranking import (
+    DEFAULT_CONFIG,
+    FeatureStore,
+    ModelConfig,
+    explores,
+    irrelevant_run,
+    rank,
+    record_text,
+    score_features,
+)
 
 TOPIC = [
     "Nudging hospital physicians with default options to reduce antibiotic prescribing",
@@ -129,9 +143,10 @@ def test_feature_store_only_featurises_new_or_edited_records():
     cached = rank(labelled, relevant[1:] + irrelevant[1:], store=store)
     fresh = rank(labelled, relevant[1:] + irrelevant[1:])
 
-    # The cached store's IDF spans every record it holds, so scores agree closely, not exactly.
+    # The cached store's IDF spans every record it holds, so scores (z-scores, spread ~1) agree
+    # closely, not exactly.
     assert cached.order[:2] == fresh.order[:2]
-    assert cached.scores == pytest.approx(fresh.scores, abs=0.01)
+    assert cached.scores == pytest.approx(fresh.scores, abs=0.05)
 
 
 def test_record_text_joins_title_abstract_and_keywords():
@@ -139,3 +154,107 @@ def test_record_text_joins_title_abstract_and_keywords():
 
     assert text == "Title\nAbstract.\nnudge default"
     assert record_text("Only title") == "Only title"
+
+
+def _toy_matrix():
+    relevant, irrelevant = corpus()
+    texts = [t for _, t in relevant + irrelevant]
+    store = FeatureStore()
+    store.update(enumerate(texts))
+    x = store.features(list(range(len(texts))))
+    y = np.array([1] * len(relevant) + [0] * len(irrelevant), dtype=np.int8)
+    return x, y
+
+
+def test_the_score_mixes_svm_and_naive_bayes_z_scores():
+    x, y = _toy_matrix()
+    train, test = np.array([0, 1, 4, 5, 6]), np.array([2, 3, 7, 8, 9, 10, 11])
+    weights = ranking._balanced_weights(y[train], DEFAULT_CONFIG.balance_ratio)
+    svm = LinearSVC(C=DEFAULT_CONFIG.svm_c, random_state=0)
+    svm = svm.fit(x[train], y[train], sample_weight=weights).decision_function(x[test])
+    log_proba = (
+        MultinomialNB(alpha=DEFAULT_CONFIG.nb_alpha)
+        .fit(x[train], y[train], sample_weight=weights)
+        .predict_log_proba(x[test])
+    )
+    odds = log_proba[:, 1] - log_proba[:, 0]
+
+    mixed = score_features(x[train], y[train], x[test])
+    svm_only = score_features(x[train], y[train], x[test], config=ModelConfig(nb_weight=0))
+
+    def z(s):
+        return (s - s.mean()) / s.std()
+
+    assert svm_only == pytest.approx(svm, abs=1e-5)
+    assert mixed == pytest.approx(z(svm) + DEFAULT_CONFIG.nb_weight * z(odds), abs=1e-4)
+    assert set(np.argsort(-mixed)[:2]) == {0, 1}  # the two unlabelled topic records
+
+
+def test_irrelevant_run_counts_the_final_streak_of_excludes():
+    assert irrelevant_run([]) == 0
+    assert irrelevant_run([True, False, False]) == 2
+    assert irrelevant_run([False, False, True]) == 0
+    assert irrelevant_run([False] * 5) == 5
+    assert not explores(DEFAULT_CONFIG.explore_after - 1)
+    assert explores(DEFAULT_CONFIG.explore_after)
+    assert not explores(1000, ModelConfig(explore_after=0))
+
+
+def test_after_a_long_run_of_excludes_character_4grams_reach_reworded_records():
+    # No word is shared between the labelled and the unlabelled records ("antibiotics" is not
+    # "antibiotic"), so the word model cannot tell them apart; within-word 4-grams can.
+    labelled = [
+        ("p", record_text("Antibiotics stewardship programmes"), True),
+        ("n", record_text("Groundwater salinity monitoring"), False),
+    ]
+    unlabelled = [
+        ("u_water", record_text("Salinised groundwaters")),
+        ("u_drug", record_text("Antibiotic stewards")),
+    ]
+    run = DEFAULT_CONFIG.explore_after
+
+    focused = rank(labelled, unlabelled, seed=0)
+    explored = rank(labelled, unlabelled, seed=0, run=run)
+
+    assert focused.model == "tfidf-word+cjk-svm+nb"
+    assert focused.scores["u_water"] == pytest.approx(focused.scores["u_drug"])
+    assert explored.model == "tfidf-word+cjk+char4-svm+focus"
+    assert explored.order == ["u_drug", "u_water"]
+    assert explored.scores["u_drug"] > explored.scores["u_water"]
+
+
+def test_the_explore_features_keep_cjk_characters_and_are_cached_separately():
+    store = FeatureStore()
+    store.update([("a", "助推干预 nudge"), ("b", "土壤侵蚀 soil")])
+    focus = store.features(["a", "b"])
+    explore = store.features(["a", "b"], explore=True)
+
+    assert explore.shape[1] > focus.shape[1]  # the 4-gram block is added, the CJK block kept
+    assert explore[:, : focus.shape[1]].nnz == focus.nnz
+    assert set(store._tfidf) == {False, True}  # both TF-IDF matrices stay cached
+    assert sp.linalg.norm(explore, axis=1) == pytest.approx([1.0, 1.0])
+
+
+def test_explore_mode_mixes_the_char_4gram_svm_with_the_usual_score():
+    relevant, irrelevant = corpus()
+    texts = [t for _, t in relevant + irrelevant]
+    store = FeatureStore()
+    store.update(enumerate(texts))
+    ids = list(range(len(texts)))
+    x, xe = store.features(ids), store.features(ids, explore=True)
+    y = np.array([1] * len(relevant) + [0] * len(irrelevant), dtype=np.int8)
+    train, test = np.array([0, 1, 4, 5, 6]), np.array([2, 3, 7, 8, 9, 10, 11])
+
+    def z(s):
+        return (s - s.mean()) / s.std()
+
+    usual = score_features(x[train], y[train], x[test])
+    explore_svm = score_features(xe[train], y[train], xe[test], explore=True)
+    mixed = ranking.score_explore(x[train], x[test], xe[train], xe[test], y[train])
+    alone = ranking.score_explore(
+        x[train], x[test], xe[train], xe[test], y[train], config=ModelConfig(explore_focus_weight=0)
+    )
+
+    assert alone == pytest.approx(explore_svm)
+    assert mixed == pytest.approx(z(explore_svm) + DEFAULT_CONFIG.explore_focus_weight * z(usual))
+    assert set(np.argsort(-mixed)[:2]) == {0, 1}

@@ -146,21 +146,68 @@ def test_resolved_records_are_learned_from(team, topic):
     assert labels[topic[OFF_TOPIC[0]].pk] is False
 
 
-def test_every_tenth_decision_queues_a_retrain_in_the_background(
-    team, topic, settings, django_capture_on_commit_callbacks
+def test_early_on_every_decision_queues_a_retrain_in_the_background(
+    team, topic, django_capture_on_commit_callbacks
 ):
-    settings.RANKING_RETRAIN_EVERY = 3
     train(team, team.reviewer1)
-    queue = queues.queue_for(team.review, team.reviewer1)
-    for record in list(queue[:3]):
-        decisions.decide(record, team.reviewer1, "exclude")
+    record = queues.queue_for(team.review, team.reviewer1)[0]
+    decisions.decide(record, team.reviewer1, "exclude")
 
     with django_capture_on_commit_callbacks(execute=True):
         list(queues.queue_for(team.review, team.reviewer1)[:1])
 
     state = RankingState.objects.get(reviewer=team.reviewer1)
-    assert state.trained_on == 6
+    assert state.trained_on == 4
     assert state.status == RankingState.Status.READY
+
+
+def test_later_retrains_come_after_every_1_percent_of_decisions_at_most_every_n(settings):
+    settings.RANKING_RETRAIN_EVERY = 10
+    interval = ranking_service.retrain_interval
+
+    assert [interval(d) for d in (0, 1, 199, 200, 299, 300, 950, 1000, 50_000)] == [
+        1, 1, 1, 2, 2, 3, 9, 10, 10,
+    ]  # fmt: skip
+    settings.RANKING_RETRAIN_EVERY = 3
+    assert interval(150) == 1
+    assert interval(5000) == 3
+
+
+def test_retrain_waits_for_the_interval_once_a_reviewer_has_decided_many(
+    team, topic, monkeypatch, django_capture_on_commit_callbacks
+):
+    train(team, team.reviewer1)
+    # As if the reviewer had made 1,000 decisions: the next retrain is due after 10 more.
+    monkeypatch.setattr(ranking_service, "retrain_interval", lambda decided: 2)
+    queue = list(queues.queue_for(team.review, team.reviewer1)[:2])
+    decisions.decide(queue[0], team.reviewer1, "exclude")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ranking_service.maybe_retrain(team.review, team.reviewer1) is False
+    decisions.decide(queue[1], team.reviewer1, "exclude")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ranking_service.maybe_retrain(team.review, team.reviewer1) is True
+
+    assert RankingState.objects.get(reviewer=team.reviewer1).trained_on == 5
+
+
+def test_a_long_run_of_excludes_switches_the_model_to_its_explore_features(
+    team, topic, monkeypatch
+):
+    from screening import ranking
+
+    assert ranking_service.current_run(team.review, team.reviewer1.pk) == 2
+    assert train(team, team.reviewer1).model == "tfidf-word+cjk-svm+nb"
+    decisions.decide(topic[OFF_TOPIC[2]], team.reviewer1, "exclude")
+    assert ranking_service.current_run(team.review, team.reviewer1.pk) == 3
+    # Another reviewer's decisions do not count towards my streak.
+    decisions.decide(topic[TOPIC[1]], team.reviewer2, "include")
+    assert ranking_service.current_run(team.review, team.reviewer1.pk) == 3
+
+    monkeypatch.setattr(ranking, "explores", lambda run, config=None: run >= 3)
+    assert train(team, team.reviewer1).model == "tfidf-word+cjk+char4-svm+focus"
+    decisions.decide(topic[TOPIC[2]], team.reviewer1, "include")
+    assert ranking_service.current_run(team.review, team.reviewer1.pk) == 0
+    assert train(team, team.reviewer1).model == "tfidf-word+cjk-svm+nb"
 
 
 def test_the_ranking_page_shows_the_stopping_estimate_in_few_queries(
