@@ -956,6 +956,21 @@ def _compare(a: _Prep, b: _Prep) -> _Verdict:
         # later issue (issues differ) never get here.
         reasons.append("same abstract printed twice in one volume")
         certain = True
+    if (
+        not certain
+        and (not (a.volume or a.pages) or not (b.volume or b.pages))
+        and jc
+        and dy == 0
+        and not (numbers_differ or doi_conflict)
+        and _same_byline(a.surnames, b.surnames, 5)
+        and _shares_long_title_end(a.titles[0], b.titles[0])
+    ):
+        # an online-first record under its provisional title, with the same five or more
+        # authors in the same order (a database cuts the list; it does not reorder it): one
+        # research group's two papers on one topic, in one journal and year, differ in who
+        # signs them or in order. With fewer authors in common the pair goes to the queue.
+        reasons.append("online-first record under its earlier title")
+        certain = True
     if iss is False and venue_match is False and certain and t < 0.95:
         certain = False
 
@@ -989,6 +1004,14 @@ def _compare(a: _Prep, b: _Prep) -> _Verdict:
         # authors also write two papers on one topic in a year, so a person decides.
         return _Verdict(UNCERTAIN, score, [*reasons, "online-first record, title reworded?"], False)
     return _Verdict(DIFFERENT, score, reasons, venue_conflict and (t < 0.5))
+
+
+def _same_byline(a: tuple[_Author, ...], b: tuple[_Author, ...], at_least: int) -> bool:
+    """The shorter author list opens the longer one, name by name, and has `at_least` names."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= at_least and all(
+        _same_author(x, y) for x, y in zip(short, long_, strict=False)
+    )
 
 
 def _shares_long_title_end(a: str, b: str) -> bool:

@@ -72,7 +72,7 @@ def test_special_cases_are_grouped_as_labelled_and_borderline_pairs_stay_apart()
 
 # recall floors a little under what the engine reaches (docs/benchmarks.md), so a rule change
 # that silently stops merging a kind of duplicate fails here
-RECALL_FLOOR = {"stroke": 0.99, "haematology": 0.815, "respiratory": 0.96, "diabetes": 0.99}
+RECALL_FLOOR = {"stroke": 0.99, "haematology": 0.825, "respiratory": 0.96, "diabetes": 0.995}
 
 
 @pytest.mark.parametrize("name", sorted(RECALL_FLOOR))

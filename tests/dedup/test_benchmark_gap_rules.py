@@ -246,6 +246,60 @@ def test_online_first_record_with_a_reworded_title_goes_to_a_person():
     assert not merged(printed, online)  # the same authors may write two papers on one topic
 
 
+BYLINE = [
+    "Lapeyraque, A. L.",
+    "Malina, M.",
+    "Fremeaux-Bacchi, V.",
+    "Boppel, T.",
+    "Kirschfink, M.",
+    "Oualha, M.",
+    "Proulx, F.",
+]
+
+
+def test_online_first_record_with_the_same_five_authors_in_order_is_merged():
+    printed = record(
+        **ONLINE
+        | {
+            "authors": BYLINE,
+            "title": "Eculizumab in severe Shiga-toxin-associated HUS",
+            "volume": "364",
+            "pages": "2561-2563",
+        }
+    )
+    # The database cut the author list after five names; the title is the online-first one.
+    online = record(
+        **ONLINE
+        | {
+            "authors": BYLINE[:5],
+            "title": "Complement blockade in severe Shiga-toxin-associated HUS",
+            "journal": "N Engl J Med",
+        }
+    )
+    assert merged(printed, online)
+
+
+def test_online_first_record_by_the_same_five_authors_in_another_order_goes_to_a_person():
+    printed = record(
+        **ONLINE
+        | {
+            "authors": BYLINE[:5],
+            "title": "Eculizumab in severe Shiga-toxin-associated HUS",
+            "volume": "364",
+            "pages": "2561-2563",
+        }
+    )
+    online = record(
+        **ONLINE
+        | {
+            "authors": [*BYLINE[:2], BYLINE[3], BYLINE[2], BYLINE[4]],
+            "title": "Complement blockade in severe Shiga-toxin-associated HUS",
+        }
+    )
+    assert not merged(printed, online)
+    assert queued(printed, online)
+
+
 def test_reworded_title_in_print_on_both_sides_is_not_queued():
     a = record(
         **ONLINE
