@@ -156,12 +156,14 @@ def iter_records(
         raise ImportFormatError("The file is empty.")
     report.format = fmt
     records = _dispatch(stream, head, fmt, report, column_map)
-    fallbacks = textio.fallback_count()
+    # Decoding runs in this generator's thread, which counts the bytes it could not read.
+    counter = textio.fallback_counter()
+    fallbacks = counter[0]
     warned_bytes = False
     try:
         for record in records:
             report.records_seen += 1
-            if not warned_bytes and textio.fallback_count() != fallbacks:
+            if not warned_bytes and counter[0] != fallbacks:
                 warned_bytes = True
                 report.warn(
                     record["line"],

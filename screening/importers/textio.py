@@ -34,7 +34,7 @@ def _fallback_decode(exc: UnicodeError) -> tuple[str, int]:
     if not isinstance(exc, UnicodeDecodeError):
         raise exc
     bad = exc.object[exc.start : exc.end]
-    _fallback.count = getattr(_fallback, "count", 0) + 1
+    fallback_counter()[0] += 1
     return "".join(_byte_as_text(b) for b in bad), exc.end
 
 
@@ -48,8 +48,17 @@ def _byte_as_text(byte: int) -> str:
 codecs.register_error("screening-importers-fallback", _fallback_decode)
 
 
+def fallback_counter() -> list[int]:
+    """This thread's count of bytes read as Windows-1252, as a one-item list that a parser may
+    keep and compare once per record (cheaper than calling fallback_count each time)."""
+    counter = getattr(_fallback, "counter", None)
+    if counter is None:
+        counter = _fallback.counter = [0]
+    return counter
+
+
 def fallback_count() -> int:
-    return getattr(_fallback, "count", 0)
+    return fallback_counter()[0]
 
 
 def detect_encoding(head: bytes) -> str:

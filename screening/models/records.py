@@ -121,9 +121,17 @@ class DuplicateCluster(models.Model):
 
 
 class Record(models.Model):
-    """One bibliographic record as exported by one search."""
+    """One bibliographic record as exported by one search.
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="records")
+    Indexes are kept to those queries use: every row of an import updates each of them. The review
+    has no index of its own (the two indexes below start with it), and doi/pmid have plain
+    indexes (equality lookups) without the varchar_pattern_ops twin PostgreSQL gets for
+    db_index=True. Migration 0002 also stores raw/abstract cheaply on PostgreSQL (lz4, see there).
+    """
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="records", db_index=False
+    )
     search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="records")
     import_job = models.ForeignKey(
         ImportJob, null=True, blank=True, on_delete=models.CASCADE, related_name="records"
@@ -141,8 +149,8 @@ class Record(models.Model):
     volume = models.CharField(max_length=60, blank=True)
     issue = models.CharField(max_length=60, blank=True)
     pages = models.CharField(max_length=60, blank=True)
-    doi = models.CharField(max_length=255, blank=True, db_index=True)
-    pmid = models.CharField(max_length=20, blank=True, db_index=True)
+    doi = models.CharField(max_length=255, blank=True)
+    pmid = models.CharField(max_length=20, blank=True)
     other_ids = models.JSONField(default=dict, blank=True)
     keywords = models.JSONField(default=list, blank=True)
     language = models.CharField(max_length=60, blank=True)
@@ -154,7 +162,7 @@ class Record(models.Model):
     cluster = models.ForeignKey(
         DuplicateCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
-    is_canonical = models.BooleanField(default=True, db_index=True)
+    is_canonical = models.BooleanField(default=True)
     # Random key for the default, per-reviewer-seeded screening order and for fast paging.
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -165,6 +173,8 @@ class Record(models.Model):
         indexes = [
             models.Index(fields=["review", "is_canonical", "id"]),
             models.Index(fields=["review", "search"]),
+            models.Index(fields=["doi"], name="screening_record_doi"),
+            models.Index(fields=["pmid"], name="screening_record_pmid"),
         ]
 
     def __str__(self) -> str:
