@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from reviewapp.models import Membership, Review, User
@@ -182,3 +183,6 @@ def chromium(monkeypatch):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # ORM calls made while Playwright ran opened a connection of their own (its context);
+        # close it here, or the test database cannot be dropped at the end of the session.
+        connections.close_all()
