@@ -33,7 +33,7 @@ import math
 import random
 import re
 import time
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -268,11 +268,24 @@ class FeatureStore:
     def _hash(text: str) -> bytes:
         return hashlib.blake2b(text.encode("utf-8"), digest_size=12).digest()
 
-    def update(self, records: Iterable[tuple[RecordId, str]]) -> int:
-        """Featurise records that are new or whose text changed; returns how many were."""
+    def stale(self, digests: Iterable[tuple[RecordId, Hashable]]) -> list[RecordId]:
+        """Of (id, digest of its text) pairs computed elsewhere (the database), the ids that are
+        new or whose text changed: only their texts need reading."""
+        return [rid for rid, digest in digests if self._digest.get(rid) != digest]
+
+    def update(
+        self,
+        records: Iterable[tuple[RecordId, str]],
+        digests: Mapping[RecordId, Hashable] | None = None,
+    ) -> int:
+        """Featurise records that are new or whose text changed; returns how many were.
+
+        ``digests``: each record's digest as given to :meth:`stale` (else the text is hashed
+        here); one store keeps to one kind of digest.
+        """
         todo = []
         for rid, text in records:
-            digest = self._hash(text)
+            digest = digests[rid] if digests is not None else self._hash(text)
             if self._digest.get(rid) != digest:
                 todo.append((rid, text, digest))
         if not todo:

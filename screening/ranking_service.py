@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 from celery import shared_task
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet, TextField, Value
+from django.db.models.functions import MD5, Cast, Concat
 from django.utils import timezone
 
 from reviewapp.audit import record_event
@@ -233,17 +234,32 @@ def current_run(review: Review, reviewer_id: int) -> int:
     return run
 
 
-def _featurise(store: ranking.FeatureStore, review: Review, ids: list[int]) -> None:
-    """Bring the store up to date: texts are read (cheap) and hashed, and only new or edited
-    records are featurised again (the expensive part)."""
+def _text_digest() -> MD5:
+    """A digest of what a record's ranking text is made of, computed by the database."""
+    text = TextField()
+    sep = Value("\x1f", output_field=text)
+    parts = (Cast("title", text), sep, Cast("abstract", text), sep, Cast("keywords", text))
+    return MD5(Concat(*parts, output_field=text))
+
+
+def _featurise(store: ranking.FeatureStore, review: Review, ids: list[int]) -> int:
+    """Bring the store up to date: the database digests each record's text, and only new or
+    edited records are read and featurised again (a retrain reads no text it has seen).
+    Returns how many were featurised."""
+    done = 0
     it = iter(ids)
     while chunk := list(islice(it, _BATCH)):
-        store.update(
-            (pk, _text(title, abstract, keywords))
-            for pk, title, abstract, keywords in Record.objects.filter(
-                review=review, pk__in=chunk
-            ).values_list("pk", "title", "abstract", "keywords")
+        records = Record.objects.filter(review=review, pk__in=chunk)
+        digests = dict(records.annotate(digest=_text_digest()).values_list("pk", "digest"))
+        stale = store.stale(digests.items())
+        if not stale:
+            continue
+        texts = records.filter(pk__in=stale).values_list("pk", "title", "abstract", "keywords")
+        done += store.update(
+            ((pk, _text(title, abstract, keywords)) for pk, title, abstract, keywords in texts),
+            digests,
         )
+    return done
 
 
 def retrain(review_id: int, reviewer_id: int) -> RankingState | None:

@@ -283,3 +283,20 @@ def test_a_stop_reported_as_other_reasons_fills_the_other_prisma_box(team, topic
     page = client.get(reverse("prisma", args=[team.review.slug])).content.decode()
     # Only the 3 records reviewer 1 screened still await a decision (from reviewer 2).
     assert "Still in progress: 3 records awaiting a title/abstract decision" in page
+
+
+def test_a_retrain_reads_and_featurises_only_records_new_or_edited_since_the_last(
+    team, django_assert_num_queries
+):
+    from screening import ranking
+    from screening.models import Record
+
+    ids = [r.pk for r in make_records(team.review, TOPIC[:3]).values()]
+    store = ranking.FeatureStore()
+    assert ranking_service._featurise(store, team.review, ids) == 3
+    with django_assert_num_queries(1) as seen:  # the digests only: no text is read
+        assert ranking_service._featurise(store, team.review, ids) == 0
+    assert "MD5" in seen.captured_queries[0]["sql"].upper()
+    Record.objects.filter(pk=ids[1]).update(abstract="Edited after a correction notice.")
+    assert ranking_service._featurise(store, team.review, ids) == 1
+    assert store.stale([(ids[1], "a digest the database never gave")]) == [ids[1]]
