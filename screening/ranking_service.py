@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet, TextField, Value
 from django.db.models.functions import MD5, Cast, Concat
 from django.utils import timezone
@@ -289,18 +289,7 @@ def retrain(review_id: int, reviewer_id: int) -> RankingState | None:
     with transaction.atomic():
         RankedRecord.objects.filter(review=review, reviewer_id=reviewer_id).delete()
         if result is not None:
-            rows = (
-                RankedRecord(
-                    review=review,
-                    reviewer_id=reviewer_id,
-                    record_id=rid,
-                    rank=n,
-                    score=result.scores[rid],
-                )
-                for n, rid in enumerate(result.order, start=1)
-            )
-            while batch := list(islice(rows, _BATCH)):
-                RankedRecord.objects.bulk_create(batch)
+            _write_ranks(review, reviewer_id, result.order, result.scores)
         state.status = RankingState.Status.READY
         state.model = result.model if result else "random"
         state.trained_at = timezone.now()
@@ -312,6 +301,30 @@ def retrain(review_id: int, reviewer_id: int) -> RankingState | None:
         state.error = ""
         state.save()
     return state
+
+
+def _write_ranks(review: Review, reviewer_id: int, order: list[int], scores: dict) -> None:
+    """Store the reviewer's order, one row per queued record (inside the caller's transaction).
+
+    On PostgreSQL through COPY: a retrain after every early decision rewrites the whole order,
+    and for a large queue COPY is several times cheaper than INSERTs."""
+    rows = ((review.pk, reviewer_id, rid, n, scores[rid]) for n, rid in enumerate(order, start=1))
+    if connection.vendor == "postgresql":
+        meta = RankedRecord._meta
+        names = ("review", "reviewer", "record", "rank", "score")
+        columns = ", ".join(meta.get_field(name).column for name in names)
+        sql = f"COPY {meta.db_table} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    while batch := list(islice(rows, _BATCH)):
+        RankedRecord.objects.bulk_create(
+            [
+                RankedRecord(review_id=a, reviewer_id=b, record_id=c, rank=n, score=x)
+                for a, b, c, n, x in batch
+            ]
+        )
 
 
 @shared_task(acks_late=True)
