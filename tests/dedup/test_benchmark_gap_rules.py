@@ -3,42 +3,9 @@ it must keep apart (small made-up records, no database)."""
 
 from __future__ import annotations
 
-from itertools import count
-
 from screening.dedup import find_duplicates, notice_pairs
 
-_ids = count(1)
-
-
-def record(**fields) -> dict:
-    base = {
-        "id": f"r{next(_ids)}",
-        "title": "",
-        "title_alt": "",
-        "abstract": "",
-        "authors": [],
-        "year": None,
-        "journal": "",
-        "volume": "",
-        "issue": "",
-        "pages": "",
-        "doi": "",
-        "pmid": "",
-        "other_ids": {},
-        "publication_type": "",
-        "language": "",
-    }
-    return base | fields
-
-
-def merged(a: dict, b: dict) -> bool:
-    return any({a["id"], b["id"]} <= c for c in find_duplicates([a, b]).clusters)
-
-
-def queued(a: dict, b: dict) -> bool:
-    result = find_duplicates([a, b])
-    return any({p.a, p.b} == {a["id"], b["id"]} for p in result.uncertain)
-
+from .helpers import merged, queued, record
 
 ARTICLE = {
     "title": "Anti-factor H autoantibodies in a renal transplant recipient with atypical uraemic syndrome",

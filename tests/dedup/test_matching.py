@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import count
-
 from screening.dedup import (
     find_duplicates,
     normalise_doi,
@@ -11,29 +9,7 @@ from screening.dedup import (
     normalise_title,
 )
 
-_ids = count(1)
-
-
-def record(**fields) -> dict:
-    base = {
-        "id": next(_ids),
-        "title": "",
-        "title_alt": "",
-        "abstract": "",
-        "authors": [],
-        "year": None,
-        "journal": "",
-        "volume": "",
-        "issue": "",
-        "pages": "",
-        "doi": "",
-        "pmid": "",
-        "other_ids": {},
-        "publication_type": "",
-        "language": "",
-    }
-    return base | fields
-
+from .helpers import merged, queued, record
 
 ARTICLE = {
     "title": "Early mobilisation after stroke: a randomised controlled trial of rehabilitation",
@@ -44,16 +20,6 @@ ARTICLE = {
     "issue": "3",
     "pages": "1045-1058",
 }
-
-
-def merged(a: dict, b: dict, **kwargs) -> bool:
-    result = find_duplicates([a, b], **kwargs)
-    return any({a["id"], b["id"]} <= c for c in result.clusters)
-
-
-def queued(a: dict, b: dict, **kwargs) -> bool:
-    result = find_duplicates([a, b], **kwargs)
-    return any({p.a, p.b} == {a["id"], b["id"]} for p in result.uncertain)
 
 
 # --- normalisation ----------------------------------------------------------------------------
