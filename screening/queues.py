@@ -528,7 +528,15 @@ def _open_records(review: Review, reviewer: Any, stage: str) -> QuerySet:
 
 def queue_for(review: Review, reviewer: Any, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet:
     """Canonical, unresolved records assigned to me that I have not decided, in my order."""
-    return queue_and_counts(review, reviewer, stage)[0]
+    settings = ensure_assignments(review, stage, reviewer=reviewer)
+    return _in_my_order(review, reviewer, stage, settings)
+
+
+def _in_my_order(
+    review: Review, reviewer: Any, stage: str, settings: ScreeningSettings
+) -> QuerySet:
+    name = settings.my_ordering if settings.my_ordering in ORDERINGS else "random"
+    return ORDERINGS[name](review, reviewer, _open_records(review, reviewer, stage))
 
 
 def queue_and_counts(
@@ -537,8 +545,7 @@ def queue_and_counts(
     """My queue (as queue_for) and its counts (as queue_counts), from one query when the
     stored counts are there."""
     settings = ensure_assignments(review, stage, reviewer=reviewer)
-    name = settings.my_ordering if settings.my_ordering in ORDERINGS else "random"
-    queue = ORDERINGS[name](review, reviewer, _open_records(review, reviewer, stage))
+    queue = _in_my_order(review, reviewer, stage, settings)
     if settings.my_remaining is None or settings.my_decided is None:
         return queue, queue_counts(review, reviewer, stage)
     return queue, (settings.my_remaining, settings.my_decided)
