@@ -50,8 +50,8 @@ def run_app_pipeline(path: Path) -> tuple[list[set], list[tuple], str]:
     app's service, and read the clusters and the open pairs back (as source keys)."""
     setup()
     from reviewapp.models import Review
-    from screening.dedup_service import run_dedup
-    from screening.imports import create_search, import_file_now
+    from screening.dedup.service import run_dedup
+    from screening.identification.imports import create_search, import_file_now
     from screening.models import DuplicateCandidate
 
     review = Review.objects.create(
@@ -59,7 +59,7 @@ def run_app_pipeline(path: Path) -> tuple[list[set], list[tuple], str]:
     )
     search = create_search(review, None, source=path.parent.name)
     # The import would queue its own de-duplication run; the benchmark times exactly one.
-    with mock.patch("screening.imports.after_import"):
+    with mock.patch("screening.identification.imports.after_import"):
         job = import_file_now(search, path, path.name)
     if job.status != "done":
         raise RuntimeError(f"import of {path} failed: {job.status} {job.error}")

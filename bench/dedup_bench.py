@@ -85,7 +85,7 @@ def _fallback_csv_records(path: Path) -> list[dict]:
 def load_records(path: Path) -> tuple[list[dict], str]:
     """Records as the app's CSV importer yields them (falls back to a local loader)."""
     try:
-        from screening.importers import iter_records  # type: ignore[attr-defined]
+        from screening.identification.importers import iter_records  # type: ignore[attr-defined]
     except Exception as exc:  # the importer is written in parallel; don't block the benchmark
         return _fallback_csv_records(path), f"fallback csv loader ({type(exc).__name__})"
     records = []
@@ -94,7 +94,7 @@ def load_records(path: Path) -> tuple[list[dict], str]:
             rec = dict(rec)
             rec["id"] = rec.get("source_key") or rec.get("id")
             records.append(rec)
-    return records, "screening.importers.iter_records"
+    return records, "screening.identification.importers.iter_records"
 
 
 def run_app_pipeline(path: Path) -> tuple[list[set], list[tuple], str]:
@@ -110,7 +110,7 @@ def run_app_pipeline(path: Path) -> tuple[list[set], list[tuple], str]:
 
 def run_engine_only(path: Path) -> tuple[list[set], list[tuple], str]:
     """The pure engine on the parsed CSV (no database), for profiling the matching alone."""
-    from screening.dedup import find_duplicates
+    from screening.dedup.engine import find_duplicates
 
     records, loader = load_records(path)
     result = find_duplicates(records)
@@ -263,7 +263,7 @@ def recall_without(predicted: list[set[str]], truth: list[set[str]], left_out: s
 
 def truth_notice_pairs(path: Path, truth: list[set[str]]) -> dict[frozenset, str]:
     """True pairs that are an article and a notice about it, as the engine sees them."""
-    from screening.dedup import notice_pairs
+    from screening.dedup.engine import notice_pairs
 
     records, _ = load_records(path)
     for rec in records:

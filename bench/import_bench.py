@@ -72,7 +72,7 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reviewapp.settings")
     django.setup()
-    from screening.importers import ParseReport, iter_records
+    from screening.identification.importers import ParseReport, iter_records
 
     baseline = _peak_mb()
     if mode == "parse":
@@ -85,8 +85,8 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
 
     from reviewapp.models import User
     from reviewapp.services import create_review
-    from screening import imports
-    from screening.imports import import_file_now
+    from screening.identification import imports
+    from screening.identification.imports import import_file_now
 
     # De-duplication follows each import as its own queued job, timed by bench/dedup_bench.py;
     # without a broker it would run inline here, inside the import's timing.

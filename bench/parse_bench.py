@@ -73,7 +73,7 @@ def generate(fmt: str, n: int, out: Path) -> int:
 
 
 def parse_once(path: Path) -> tuple[int, float, float]:
-    from screening.importers import ParseReport, iter_records
+    from screening.identification.importers import ParseReport, iter_records
 
     report = ParseReport()
     wall, cpu = time.perf_counter(), time.process_time()

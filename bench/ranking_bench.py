@@ -43,7 +43,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from screening import ranking  # noqa: E402
+from screening.ranking import model as ranking  # noqa: E402
 
 
 def app_retrain_interval():
@@ -52,7 +52,7 @@ def app_retrain_interval():
     import django
 
     django.setup()
-    from screening.ranking_service import retrain_interval
+    from screening.ranking.service import retrain_interval
 
     return retrain_interval
 

@@ -77,7 +77,7 @@ def build(args: argparse.Namespace) -> dict:
     from django.db import connection
 
     from reviewapp.models import ExclusionReason, Membership, Review, User
-    from screening import queues
+    from screening.decisions import queues
     from screening.models import (
         Assignment,
         Decision,

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "screening",
     "coding",
     "synthesis",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from reviewapp.registry import NavItem, OverviewSection, registry
 
 # prisma: the flow diagram, for those who screen (adjudicators see only their conflicts).
 def _prisma_overview(review, membership):
-    from .views.prisma import diagram_context
+    from screening.views.prisma import diagram_context
 
     return diagram_context(review, membership)
 
@@ -25,7 +25,7 @@ registry.add_overview(
 
 # Identification: searches and their imports, and the records they brought.
 def _searches_overview(review, membership) -> dict:
-    from .imports import counts_by_phase, searches_with_counts
+    from screening.identification.imports import counts_by_phase, searches_with_counts
 
     return {
         "review": review,
@@ -47,7 +47,7 @@ registry.add_overview(
 # conflicts: every member sees the tab (an adjudicator sees only what is escalated to them);
 # the badge counts the conflicts where this member must act next.
 def _conflicts_badge(review, membership):
-    from .conflicts import waiting_for_member
+    from screening.conflicts.service import waiting_for_member
 
     return waiting_for_member(membership)
 
@@ -60,14 +60,14 @@ registry.add_nav(NavItem("Full text", "fulltext_list", roles=("lead", "reviewer"
 
 # screen: my queue (badge = records waiting for me) and the team's progress.
 def _screen_badge(review, membership) -> int:
-    from .queues import queue_size
+    from screening.decisions.queues import queue_size
 
     return queue_size(review, membership.user_id)
 
 
 def _screen_overview(review, membership) -> dict:
-    from .decisions import team_progress
-    from .queues import queue_size
+    from screening.decisions.queues import queue_size
+    from screening.decisions.service import team_progress
 
     return {
         "review": review,
@@ -90,13 +90,13 @@ registry.add_overview(
 
 # dedup: the lead's queue of pairs to check (badge = open pairs) and the overview line.
 def _dedup_badge(review, membership) -> int:
-    from .dedup_service import open_pair_count
+    from screening.dedup.service import open_pair_count
 
     return open_pair_count(review)
 
 
 def _dedup_overview(review, membership) -> dict:
-    from .dedup_service import duplicates_removed, open_pair_count
+    from screening.dedup.service import duplicates_removed, open_pair_count
 
     return {
         "review": review,
@@ -117,7 +117,7 @@ registry.add_overview(
 
 
 # ranking: registers the "relevance" queue order; the lead's page to switch it on and to stop.
-from . import ranking_service  # noqa: E402, F401
+from screening.ranking import service as ranking_service  # noqa: E402, F401
 
 registry.add_nav(NavItem("Ranking", "ranking", roles=("lead",), order=36))
 
@@ -125,7 +125,7 @@ registry.add_nav(NavItem("Ranking", "ranking", roles=("lead",), order=36))
 # Blinding in the audit trail: a decision's values stay hidden, even from leads, until its
 # record is resolved or in conflict at that stage (when the people concerned see them anyway).
 def _hide_pending_decisions(review, events) -> set[int]:
-    from .models import Decision, Outcome, RecordStatus
+    from screening.models import Decision, Outcome, RecordStatus
 
     decision_events = [e for e in events if e.action.startswith("decision.")]
     if not decision_events:

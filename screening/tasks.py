@@ -5,6 +5,6 @@ Each part registers its tasks by importing them here, so Celery's autodiscovery 
 
 from __future__ import annotations
 
-from .dedup_service import dedup_review  # noqa: F401
-from .imports import import_file  # noqa: F401
-from .ranking_service import retrain_ranking  # noqa: F401
+from screening.dedup.service import dedup_review  # noqa: F401
+from screening.identification.imports import import_file  # noqa: F401
+from screening.ranking.service import retrain_ranking  # noqa: F401

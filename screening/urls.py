@@ -5,7 +5,7 @@ Each part of the workflow keeps its URL patterns beside its views.
 
 from __future__ import annotations
 
-from .views import conflicts, dedup, fulltext, imports, prisma, ranking, records, screen
+from screening.views import conflicts, dedup, fulltext, imports, prisma, ranking, records, screen
 
 urlpatterns = [
     *imports.urlpatterns,

@@ -13,8 +13,7 @@ import re
 
 from coding.models import SourceType
 from reviewapp.spreadsheet import safe_cell
-
-from .services import POLARITY_LABELS, Counts, Matrix, Theme, level_label
+from synthesis.services import POLARITY_LABELS, Counts, Matrix, Theme, level_label
 
 SOURCE_LABELS = dict(SourceType.choices)
 THEME_COLUMNS = ["Level", "Polarity", "Code", "Definition", "Studies", "Excerpts", "Citations"]

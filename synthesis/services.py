@@ -18,8 +18,7 @@ from coding.services import codings_for, get_codebook, studies_for, version_tree
 from coding.services.tree import Node, Tree
 from reviewapp.models import Review
 from screening.models import Study
-
-from .figure import FigureItem, FigureLevel
+from synthesis.figure import FigureItem, FigureLevel
 
 POLARITIES = [Polarity.FACILITATOR.value, Polarity.BARRIER.value, ""]
 POLARITY_LABELS = {"facilitator": "Facilitators", "barrier": "Barriers", "": "Other codes"}

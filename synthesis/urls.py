@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from synthesis import views
 
 urlpatterns: list = [
     path("synthesis/", views.matrix, name="synthesis_matrix"),

@@ -13,10 +13,9 @@ from coding.models import SourceType
 from coding.services import coders_of, get_codebook, studies_for
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Review, Role
-
-from . import exports, figure
-from . import services as synth
-from .services import Filters
+from synthesis import exports, figure
+from synthesis import services as synth
+from synthesis.services import Filters
 
 READERS = (Role.LEAD, Role.REVIEWER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

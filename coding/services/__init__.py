@@ -7,17 +7,13 @@ diff_versions.
 from .agreement import Agreement, CodeAgreement, agreement, cohen_kappa
 from .codebook import (
     CodingError,
-    Recheck,
     add_code,
-    codings_to_recheck,
-    confirm_coding,
     diff_versions,
     draft_changes,
     draft_tree,
     get_codebook,
     merge_codes,
     publish,
-    recode,
     remove_code,
     tree_for,
     update_code,
@@ -39,6 +35,7 @@ from .codings import (
     studies_for,
     study_coding_counts,
 )
+from .recheck import Recheck, codings_to_recheck, confirm_coding, recode
 from .tree import Diff, Node, Tree, build_tree, diff_trees
 
 __all__ = [

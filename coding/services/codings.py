@@ -25,7 +25,7 @@ def studies_for(review: Review) -> QuerySet[Study]:
     Prefers the full-text stage's definition; before it exists, every study of the review.
     """
     try:
-        from screening.fulltext import included_studies  # type: ignore[import-not-found]
+        from screening.fulltext.service import included_studies  # type: ignore[import-not-found]
     except ImportError:
         return Study.objects.filter(review=review)
     return included_studies(review)

@@ -8,8 +8,8 @@ fulltext   reports sought for retrieval, full-text files, studies
 prisma     the lead's manual entries and box wording on the PRISMA diagram
 """
 
-from .conflicts import Conflict, ConflictComment, ConsensusProposal
-from .decisions import (
+from screening.models.conflicts import Conflict, ConflictComment, ConsensusProposal
+from screening.models.decisions import (
     Assignment,
     Decision,
     DecisionValue,
@@ -20,11 +20,11 @@ from .decisions import (
     ReviewerQueue,
     ScreeningSettings,
 )
-from .dedup import DuplicateCandidate
-from .fulltext import Report, Study
-from .prisma import PrismaOverride
-from .ranking import RankedRecord, RankingState, ScreeningStop, StoppedRecord
-from .records import (
+from screening.models.dedup import DuplicateCandidate
+from screening.models.fulltext import Report, Study
+from screening.models.prisma import PrismaOverride
+from screening.models.ranking import RankedRecord, RankingState, ScreeningStop, StoppedRecord
+from screening.models.records import (
     DuplicateCluster,
     ImportJob,
     NotDuplicatePair,

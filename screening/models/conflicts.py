@@ -6,9 +6,8 @@ from django.conf import settings
 from django.db import models
 
 from reviewapp.models import ExclusionReason, Review, Stage
-
-from .decisions import Decision, DecisionValue
-from .records import Record
+from screening.models.decisions import Decision, DecisionValue
+from screening.models.records import Record
 
 
 class ConflictQuerySet(models.QuerySet["Conflict"]):

@@ -6,8 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from reviewapp.models import ExclusionReason, Review, Stage
-
-from .records import Record
+from screening.models.records import Record
 
 
 class DecisionValue(models.TextChoices):

@@ -6,8 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from reviewapp.models import Review, Stage
-
-from .records import Record
+from screening.models.records import Record
 
 
 class RankingState(models.Model):

@@ -18,9 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import AuditEvent, ExclusionReason, Membership, Review, Role, Stage, User
-
-from .. import conflicts as service
-from ..models import Conflict, ConsensusProposal, Decision, DecisionValue, RecordStatus, Report
+from screening.conflicts import service
+from screening.models import (
+    Conflict,
+    ConsensusProposal,
+    Decision,
+    DecisionValue,
+    RecordStatus,
+    Report,
+)
 
 FINAL_CHOICES = [(DecisionValue.INCLUDE, "Include"), (DecisionValue.EXCLUDE, "Exclude")]
 
@@ -324,7 +330,7 @@ def conflict_fulltext(request: HttpRequest, slug: str, conflict_id: int) -> Http
     report = Report.objects.filter(record_id=conflict.record_id).first()
     if conflict.stage != Stage.FULL_TEXT or report is None or not report.file:
         raise Http404("No full text")
-    from .fulltext import pdf_response
+    from screening.views.fulltext import pdf_response
 
     return pdf_response(report)
 

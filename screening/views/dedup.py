@@ -15,9 +15,8 @@ from django.views.decorators.http import require_POST
 from reviewapp import jobs
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import AuditEvent, Review, Stage
-
-from .. import dedup_service as service
-from ..models import DuplicateCandidate, DuplicateCluster, RecordStatus
+from screening.dedup import service
+from screening.models import DuplicateCandidate, DuplicateCluster, RecordStatus
 
 TEMPLATE = "screening/dedup/queue.html"
 

@@ -22,10 +22,9 @@ from django.views.decorators.http import require_POST
 
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import ExclusionReason, Membership, Review, Role, Stage
-
-from .. import fulltext as service
-from .. import queues
-from ..models import (
+from screening.decisions import queues
+from screening.fulltext import service
+from screening.models import (
     Assignment,
     Conflict,
     Decision,
@@ -189,7 +188,7 @@ def report_detail(request: HttpRequest, slug: str, report_id: int) -> HttpRespon
 
 
 def _detail_context(review: Review, membership: Membership, report: Report, **forms_) -> dict:
-    from .. import decisions  # owns the blinding rule
+    from screening.decisions import service as decisions  # owns the blinding rule
 
     user = membership.user
     status = RecordStatus.objects.filter(record_id=report.record_id, stage=FT).first()

@@ -14,10 +14,14 @@ from reviewapp import jobs
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Role
 from reviewapp.services import ReviewError
-
-from .. import imports
-from ..importers import FORMATS, MAPPABLE_FIELDS, ImportFormatError, guess_column_map
-from ..models import ImportJob, Search
+from screening.identification import imports
+from screening.identification.importers import (
+    FORMATS,
+    MAPPABLE_FIELDS,
+    ImportFormatError,
+    guess_column_map,
+)
+from screening.models import ImportJob, Search
 
 Status = ImportJob.Status
 QUEUE_DOWN = (

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods
 
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Membership, Review, Role
-
-from .. import prisma, prisma_diagram
-from ..models import PrismaOverride
+from screening.models import PrismaOverride
+from screening.prisma import counts as prisma
+from screening.prisma import diagram as prisma_diagram
 
 VIEWERS = (Role.LEAD, Role.REVIEWER)
 

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Membership, Role
-
-from .. import ranking_service
-from ..models import RankingState, ReviewerQueue, ScreeningStop
+from screening.models import RankingState, ReviewerQueue, ScreeningStop
+from screening.ranking import service as ranking_service
 
 
 class StopForm(forms.Form):

@@ -16,9 +16,8 @@ from django.utils.http import urlencode
 
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Role
-
-from .. import exports
-from ..models import Phase, Record
+from screening.identification import exports
+from screening.models import Phase, Record
 
 PAGE_SIZE = 50
 COUNT_LIMIT = 10_000

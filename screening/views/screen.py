@@ -23,11 +23,11 @@ from reviewapp.access import get_review_for, review_roles
 from reviewapp.audit import record_event
 from reviewapp.models import Membership, Review, Role, Stage
 from reviewapp.spreadsheet import safe_cell
-
-from .. import decisions, queues
-from ..decisions import NotAssigned, ScreeningError
-from ..highlight import compile_keywords, highlight
-from ..models import (
+from screening.decisions import queues
+from screening.decisions import service as decisions
+from screening.decisions.highlight import compile_keywords, highlight
+from screening.decisions.service import NotAssigned, ScreeningError
+from screening.models import (
     Decision,
     DecisionValue,
     HighlightKeyword,

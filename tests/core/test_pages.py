@@ -104,7 +104,7 @@ def test_a_person_changes_their_name_on_the_profile_page(team):
 
 @pytest.mark.django_db
 def test_deleting_a_reason_that_decisions_cite_deactivates_it_instead(team):
-    from screening.decisions import decide
+    from screening.decisions.service import decide
     from tests.factories import ExclusionReasonFactory, RecordFactory, SearchFactory
 
     reason = ExclusionReasonFactory(review=team.review, label="Students only")

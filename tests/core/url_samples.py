@@ -117,7 +117,7 @@ def _both_reviewers_screen(team):
 
 def _conflicted_record(team):
     """A record reviewer1 includes and reviewer2 excludes: its conflict is open."""
-    from screening import decisions
+    from screening.decisions import service as decisions
     from screening.models import Conflict
     from tests.factories import RecordFactory, SearchFactory
 
@@ -135,14 +135,14 @@ def _conflict(team):
 
 @sample("proposal_id")
 def _proposal(team):
-    from screening import conflicts
+    from screening.conflicts import service as conflicts
 
     return conflicts.propose(_conflicted_record(team), team.reviewer2, "include").pk
 
 
 @sample("report_id")
 def _report(team):
-    from screening import decisions
+    from screening.decisions import service as decisions
     from screening.models import Report
     from tests.factories import RecordFactory, SearchFactory
 
@@ -189,7 +189,7 @@ def _pair(team):
 
 @sample("cluster_id")
 def _cluster(team):
-    from screening.dedup_service import merge
+    from screening.dedup.service import merge
 
     return merge(_duplicate_records(team), by=team.lead).pk
 
@@ -206,7 +206,7 @@ def _search(team):
 
 @sample("job_id")
 def _import_job(team):
-    from screening.imports import import_file_now
+    from screening.identification.imports import import_file_now
     from tests.factories import SearchFactory
 
     search = SearchFactory(review=team.review, source="Scopus")

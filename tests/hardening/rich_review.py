@@ -8,7 +8,12 @@ from coding import services as coding
 from coding.models import Code
 from reviewapp import services as core
 from reviewapp.models import Criterion, ExclusionReason, Membership, Stage
-from screening import conflicts, decisions, dedup_service, fulltext, imports, prisma, queues
+from screening.conflicts import service as conflicts
+from screening.decisions import queues
+from screening.decisions import service as decisions
+from screening.dedup import service as dedup_service
+from screening.fulltext import service as fulltext
+from screening.identification import imports
 from screening.models import (
     Conflict,
     DuplicateCandidate,
@@ -17,8 +22,9 @@ from screening.models import (
     Report,
     ReviewerQueue,
 )
+from screening.prisma import counts as prisma
 from tests.factories import RecordFactory, UserFactory
-from tests.fulltext.pdfs import pdf_with_text
+from tests.screening.fulltext.pdfs import pdf_with_text
 
 RIS = "\n".join(
     line.rstrip() + (" " if line.startswith("ER") else "")
@@ -173,7 +179,7 @@ def build(team) -> dict:
 
     # Relevance ranking: Rita's queue in relevance order, trained once; then a lead's stop sets
     # aside a record nobody screened.
-    from screening import ranking_service
+    from screening.ranking import service as ranking_service
 
     RecordFactory(search=search, title="Unscreened record a stop sets aside")
     ranking_service.set_relevance(review, rita, enabled=True, by=lead)

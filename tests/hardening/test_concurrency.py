@@ -14,9 +14,10 @@ import pytest
 from django.db import connection, connections
 
 from reviewapp.models import AuditEvent
-from screening import conflicts, decisions
+from screening.conflicts import service as conflicts
+from screening.decisions import service as decisions
 from screening.models import Conflict, Decision, Outcome, RecordStatus
-from tests.conflicts.helpers import conflicted, reason, record
+from tests.screening.conflicts.helpers import conflicted, reason, record
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

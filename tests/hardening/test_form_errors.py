@@ -17,8 +17,8 @@ from coding.models import ExtractionField, FieldKind
 from reviewapp.models import Review
 from screening.models import Report, Search
 from tests.coding.factories import included_study
-from tests.conflicts.helpers import included_at_ta
 from tests.factories import SearchFactory
+from tests.screening.conflicts.helpers import included_at_ta
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from screening.queues import ensure_assignments
+from screening.decisions.queues import ensure_assignments
 from tests.factories import RecordFactory, SearchFactory
 
 DEAD_REDIS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from reviewapp.models import Review
-from screening.dedup_service import run_dedup
+from screening.dedup.service import run_dedup
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from reviewapp.models import Review
-from screening.exports import FORMATS, SETS, export_records, record_set
+from screening.identification.exports import FORMATS, SETS, export_records, record_set
 
 
 class Command(BaseCommand):

@@ -8,8 +8,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reviewapp.models import Review
-from screening.importers import FORMATS
-from screening.imports import ImportRefused, import_file_now, report_lines, search_for_source
+from screening.identification.importers import FORMATS
+from screening.identification.imports import (
+    ImportRefused,
+    import_file_now,
+    report_lines,
+    search_for_source,
+)
 from screening.models import ImportJob, Phase
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reviewapp.models import Review
-from screening import prisma
+from screening.prisma import counts as prisma
 
 
 class Command(BaseCommand):

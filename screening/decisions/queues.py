@@ -1,0 +1,572 @@
+"""Who screens which record, and in what order.
+
+Assignments are stored, one row per (record, stage, reviewer), with the reviewer's own random
+sort key and an ``open`` flag, so "my next record" is a single probe of a partial index however
+large the review is. They are built lazily: every queue read first makes sure the rows match the
+current team, required decisions and split setting, and covers records imported since (record
+ids only grow, so "anything new?" is one index lookup).
+
+A record leaves a reviewer's queue when *they* decide, or when the record resolves. Nothing
+another reviewer does to a pending record changes my rows, so neither my queue, nor its length,
+nor its order reveals their decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from itertools import combinations, islice
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.dispatch import receiver
+
+from reviewapp.models import AuditEvent, Membership, Review, Stage
+from screening.dedup.signals import dedup_finished
+from screening.models import (
+    Assignment,
+    Decision,
+    Outcome,
+    QueueCount,
+    Record,
+    RecordStatus,
+    ReviewerQueue,
+    ScreeningSettings,
+)
+
+Ordering = Callable[[Review, Any, QuerySet], QuerySet]
+
+
+class _OrderingRegistry(dict):
+    """name -> fn(review, reviewer, queryset) -> ordered queryset, plus a label for people."""
+
+    labels: dict[str, str]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.labels = {}
+
+
+ORDERINGS: _OrderingRegistry = _OrderingRegistry()
+
+
+def register_ordering(name: str, fn: Ordering, label: str | None = None) -> None:
+    """Plug in a queue order (e.g. relevance); a lead chooses it per reviewer."""
+    ORDERINGS[name] = fn
+    ORDERINGS.labels[name] = label or name.replace("_", " ").capitalize()
+
+
+def _random_order(review: Review, reviewer: Any, qs: QuerySet) -> QuerySet:
+    # sort_key alone: a tie-breaker on the record would stop PostgreSQL walking the index.
+    return qs.order_by("queue_key")
+
+
+register_ordering("random", _random_order, "Random (seeded per reviewer)")
+
+_BATCH = 10000
+_MASK = (1 << 64) - 1
+
+
+def reviewer_seed(review_id: int, reviewer_id: int) -> int:
+    digest = hashlib.blake2b(f"{review_id}:{reviewer_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def sort_key(seed: int, record_id: int) -> int:
+    """A reviewer's random position for a record: splitmix64 of (seed xor id), as a bigint."""
+    z = (seed ^ record_id) + 0x9E3779B97F4A7C15 & _MASK
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9 & _MASK
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EB & _MASK
+    return (z ^ (z >> 31)) >> 1  # 63 bits: fits a signed bigint
+
+
+def assignees(
+    record_id: int, participants: Sequence[int], required: int, split: bool
+) -> tuple[int, ...]:
+    """The reviewers (user ids) a record goes to: everyone, or one balanced combination.
+
+    With the pool split, records cycle through all combinations of `required` reviewers by
+    record id, so each combination (and so each reviewer) gets an equal share.
+    """
+    people = sorted(participants)
+    if not split or len(people) <= required:
+        return tuple(people)
+    combos = _combinations(tuple(people), required)
+    return combos[record_id % len(combos)]
+
+
+_COMBOS: dict[tuple[tuple[int, ...], int], list[tuple[int, ...]]] = {}
+
+
+def _combinations(people: tuple[int, ...], k: int) -> list[tuple[int, ...]]:
+    key = (people, k)
+    if key not in _COMBOS:
+        if len(_COMBOS) > 256:
+            _COMBOS.clear()
+        _COMBOS[key] = list(combinations(people, k))
+    return _COMBOS[key]
+
+
+def settings_for(review: Review) -> ScreeningSettings:
+    settings, _ = ScreeningSettings.objects.get_or_create(review=review)
+    return settings
+
+
+def participant_ids(review: Review, settings: ScreeningSettings | None = None) -> list[int]:
+    """Active reviewers taking part (the lead's choice, or every reviewer), by user id."""
+    settings = settings or settings_for(review)
+    reviewers = Membership.objects.filter(review=review, active=True, is_reviewer=True)
+    ids = sorted(reviewers.values_list("user_id", flat=True))
+    if settings.participant_ids is not None:
+        chosen = set(settings.participant_ids)
+        ids = [i for i in ids if i in chosen]
+    return ids
+
+
+def _key(participants: Sequence[int], review: Review, settings: ScreeningSettings) -> str:
+    split = settings.split_pool and len(participants) > review.required_decisions
+    return f"{','.join(map(str, participants))}|{review.required_decisions}|{int(split)}"
+
+
+def _marks(review: Review, reviewer: Any = None, stage: str = "") -> dict[str, Any]:
+    """What ensure_assignments compares, fetched with the settings in one query: the newest
+    record, the latest de-duplication change (de-duplication writes an audit row "dedup.*" with
+    every merge, split or run), a fingerprint of the team; and the reviewer's queue order and
+    stored queue counts."""
+    newest = Record.objects.filter(review=review).order_by("-pk").values("pk")[:1]
+    dedup = (
+        AuditEvent.objects.filter(review=review, action__startswith="dedup.")
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    team = Membership.objects.filter(review=review, active=True, is_reviewer=True).values("review")
+    marks: dict[str, Any] = {
+        "newest": Coalesce(Subquery(newest), Value(0)),
+        "dedup_mark": Coalesce(Subquery(dedup), Value(0)),
+        "team_n": Coalesce(Subquery(team.annotate(n=Count("pk")).values("n")), Value(0)),
+        "team_sum": Coalesce(Subquery(team.annotate(n=Sum("user_id")).values("n")), Value(0)),
+        "team_sq": Coalesce(
+            Subquery(team.annotate(n=Sum(F("user_id") * F("user_id"))).values("n")), Value(0)
+        ),
+    }
+    if reviewer is not None:
+        marks["my_ordering"] = Subquery(
+            ReviewerQueue.objects.filter(review=review, reviewer=reviewer).values("ordering")[:1]
+        )
+        counts = QueueCount.objects.filter(review=review, reviewer=reviewer, stage=stage)
+        marks["my_remaining"] = Subquery(counts.values("remaining")[:1])
+        marks["my_decided"] = Subquery(counts.values("decided")[:1])
+    return marks
+
+
+_MARKS_SQL: dict[str, tuple[str, tuple]] = {}
+
+
+_STAGE = "\x00stage"  # placeholder for the stage in the cached marks query
+
+
+def _settings_with_marks(review: Review, reviewer: Any, stage: str) -> ScreeningSettings | None:
+    """The settings row with its marks, in one query run on every screening request.
+
+    The ORM builds it once per process with placeholder ids; afterwards only the parameters
+    change, which saves most of the request's Python time.
+    """
+    if connection.vendor not in _MARKS_SQL:
+        # Placeholder ids: -1 settings' review, -2 the marks' review, -3 the reviewer.
+        marks = _marks(Review(pk=-2), -3, _STAGE)
+        qs = ScreeningSettings.objects.filter(review_id=-1).annotate(**marks)
+        _MARKS_SQL[connection.vendor] = qs.query.sql_with_params()
+    sql, template = _MARKS_SQL[connection.vendor]
+    reviewer_id = getattr(reviewer, "pk", reviewer) or 0
+    mapping = {-1: review.pk, -2: review.pk, -3: reviewer_id, _STAGE: stage}
+    params = [mapping.get(p, p) if type(p) in (int, str) else p for p in template]
+    settings = next(iter(ScreeningSettings.objects.raw(sql, params)), None)
+    if settings is not None and reviewer is None:
+        settings.my_ordering = settings.my_remaining = settings.my_decided = None
+    return settings
+
+
+def ensure_assignments(
+    review: Review, stage: str = Stage.TITLE_ABSTRACT, *, reviewer: Any = None
+) -> ScreeningSettings:
+    """Make the stored assignments match the team, the records and their de-duplication.
+
+    Cheap when they do: a single query. Returns the settings (with ``my_ordering`` for the
+    reviewer, when given).
+    """
+    settings = _settings_with_marks(review, reviewer, stage)
+    if settings is None:
+        settings_for(review)
+        settings = _settings_with_marks(review, reviewer, stage)
+    state = settings.synced.get(stage, {})
+    # Everything the assignment depends on besides the records themselves.
+    team = [
+        int(settings.team_n),
+        int(settings.team_sum),  # PostgreSQL sums bigints as numeric
+        int(settings.team_sq),
+        settings.participant_ids,
+        settings.split_pool,
+        review.required_decisions,
+    ]
+    fresh = state.get("team") == team and state.get("dedup", 0) == settings.dedup_mark
+    if fresh and stage == Stage.TITLE_ABSTRACT and state.get("record_id", 0) >= settings.newest:
+        return settings
+    people = participant_ids(review, settings)
+    key = _key(people, review, settings)
+    fresh = fresh and state.get("key") == key
+    if fresh and stage != Stage.TITLE_ABSTRACT and not _unassigned_included(review).exists():
+        return settings
+    with transaction.atomic():
+        # One builder at a time per review; the others wait, then find the work done.
+        mark = settings.dedup_mark
+        locked = ScreeningSettings.objects.select_for_update().get(pk=settings.pk)
+        state = locked.synced.get(stage, {})
+        rebuild = state.get("key") != key
+        since = 0 if rebuild else state.get("record_id", 0)
+        newest_id = _build(review, stage, people, locked, rebuild=rebuild, since=since)
+        if not rebuild and state.get("dedup", 0) != mark:
+            reconcile_canonical(review, stage)
+        reset_counts(review, stage)
+        locked.synced = {
+            **locked.synced,
+            stage: {"key": key, "record_id": newest_id, "dedup": mark, "team": team},
+        }
+        locked.save(update_fields=["synced", "updated_at"])
+        settings.synced = locked.synced
+        settings.my_remaining = settings.my_decided = None  # the counts were just reset
+    return settings
+
+
+@receiver(dedup_finished, dispatch_uid="decisions.assign_after_dedup")
+def _assign_after_dedup(sender, review: Review, **kwargs: Any) -> None:
+    ensure_assignments(review)
+
+
+def reconcile_canonical(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> None:
+    """After de-duplication: duplicates leave the queues, records made canonical again return."""
+    rows = Assignment.objects.filter(review=review, stage=stage)
+    rows.filter(open=True, record__is_canonical=False).update(open=False)
+    mine = Decision.objects.filter(
+        record=OuterRef("record"), stage=stage, reviewer=OuterRef("reviewer")
+    )
+    pending = RecordStatus.objects.filter(
+        record=OuterRef("record"), stage=stage, outcome=Outcome.PENDING
+    )
+    # A lead's stop set some records aside for good: they never come back into queues.
+    from screening.models.ranking import StoppedRecord
+
+    stopped = StoppedRecord.objects.filter(record=OuterRef("record"))
+    rows.filter(open=False, record__is_canonical=True).filter(Exists(pending)).exclude(
+        Exists(mine)
+    ).exclude(Exists(stopped)).update(open=True)
+
+
+def _unassigned_included(review: Review) -> QuerySet:
+    return RecordStatus.objects.filter(
+        review=review, stage=Stage.TITLE_ABSTRACT, outcome=Outcome.INCLUDED
+    ).exclude(Exists(Assignment.objects.filter(record=OuterRef("record"), stage=Stage.FULL_TEXT)))
+
+
+def _pool(review: Review, stage: str, since: int) -> QuerySet:
+    """Record ids a stage screens. Title/abstract takes every record (canonical or not: the
+    flag can change with de-duplication, so it is checked when the queue is read)."""
+    if stage == Stage.TITLE_ABSTRACT:
+        return Record.objects.filter(review=review, pk__gt=since).values_list("pk", flat=True)
+    return RecordStatus.objects.filter(
+        review=review, stage=Stage.TITLE_ABSTRACT, outcome=Outcome.INCLUDED
+    ).values_list("record_id", flat=True)
+
+
+def _build(
+    review: Review,
+    stage: str,
+    people: list[int],
+    settings: ScreeningSettings,
+    *,
+    rebuild: bool,
+    since: int,
+) -> int:
+    rows = Assignment.objects.filter(review=review, stage=stage)
+    if rebuild:
+        # Rows someone already decided on stay (their decision stands); the rest are redrawn.
+        mine = Decision.objects.filter(
+            record=OuterRef("record"), stage=stage, reviewer=OuterRef("reviewer")
+        )
+        rows.exclude(Exists(mine)).delete()
+    split = settings.split_pool
+    required = review.required_decisions
+    seeds = {p: reviewer_seed(review.pk, p) for p in people}
+    ids = sorted(_pool(review, stage, since))
+    newest = ids[-1] if ids else since
+    it = iter(ids)
+    while chunk := list(islice(it, _BATCH)):
+        existing = set(rows.filter(record_id__in=chunk).values_list("record_id", "reviewer_id"))
+        decided = set(
+            Decision.objects.filter(record_id__in=chunk, stage=stage).values_list(
+                "record_id", "reviewer_id"
+            )
+        )
+        statuses = dict(
+            RecordStatus.objects.filter(record_id__in=chunk, stage=stage).values_list(
+                "record_id", "outcome"
+            )
+        )
+        canonical = set(
+            Record.objects.filter(pk__in=chunk, is_canonical=True).values_list("pk", flat=True)
+        )
+        _insert_statuses(review, stage, [r for r in chunk if r not in statuses])
+        _insert_assignments(
+            review,
+            stage,
+            [
+                (
+                    r,
+                    p,
+                    sort_key(seeds[p], r),
+                    r in canonical
+                    and statuses.get(r, Outcome.PENDING) == Outcome.PENDING
+                    and (r, p) not in decided,
+                )
+                for r in chunk
+                for p in assignees(r, people, required, split)
+                if (r, p) not in existing
+            ],
+        )
+    return newest if stage == Stage.TITLE_ABSTRACT else 0
+
+
+def _insert_statuses(review: Review, stage: str, record_ids: list[int]) -> None:
+    if not record_ids:
+        return
+    if connection.vendor == "postgresql":
+        # One statement per batch, no model instances: a 100k-record import syncs in seconds.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {RecordStatus._meta.db_table} (review_id, record_id, stage, "
+                "outcome, resolution, decisions_count, updated_at) "
+                "SELECT %s, r, %s, %s, '', 0, now() FROM unnest(%s::bigint[]) AS r "
+                "ON CONFLICT DO NOTHING",
+                [review.pk, stage, Outcome.PENDING, record_ids],
+            )
+        return
+    RecordStatus.objects.bulk_create(
+        [RecordStatus(review=review, record_id=r, stage=stage) for r in record_ids],
+        batch_size=_BATCH,
+        ignore_conflicts=True,
+    )
+
+
+def _insert_assignments(review: Review, stage: str, rows: list[tuple[int, int, int, bool]]) -> None:
+    """Rows of (record id, reviewer id, sort key, open); existing ones are left alone."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        records, reviewers, keys, flags = (list(column) for column in zip(*rows, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Assignment._meta.db_table} "
+                "(review_id, record_id, stage, reviewer_id, sort_key, open) "
+                "SELECT %s, r, %s, u, k, o FROM unnest(%s::bigint[], %s::bigint[], "
+                "%s::bigint[], %s::boolean[]) AS t(r, u, k, o) ON CONFLICT DO NOTHING",
+                [review.pk, stage, records, reviewers, keys, flags],
+            )
+        return
+    Assignment.objects.bulk_create(
+        [
+            Assignment(review=review, record_id=r, stage=stage, reviewer_id=u, sort_key=k, open=o)
+            for r, u, k, o in rows
+        ],
+        batch_size=_BATCH,
+        ignore_conflicts=True,
+    )
+
+
+def assign_record(record: Record, stage: str) -> None:
+    """Give one record its assignments now (used when a record enters full-text screening)."""
+    review = record.review
+    settings = settings_for(review)
+    people = participant_ids(review, settings)
+    seeds = {p: reviewer_seed(review.pk, p) for p in people}
+    RecordStatus.objects.get_or_create(record=record, stage=stage, defaults={"review": review})
+    Assignment.objects.bulk_create(
+        [
+            Assignment(
+                review=review,
+                record=record,
+                stage=stage,
+                reviewer_id=p,
+                sort_key=sort_key(seeds[p], record.pk),
+            )
+            for p in assignees(record.pk, people, review.required_decisions, settings.split_pool)
+        ],
+        ignore_conflicts=True,
+    )
+    reset_counts(review, stage)
+
+
+def sync_open_flags(
+    record: Record,
+    stage: str,
+    *,
+    pending: bool,
+    decided: Iterable[int],
+    newly_decided: int | None = None,
+) -> None:
+    """A record's rows wait for exactly the assignees who have not decided, while it is pending
+    and canonical; the queue counts of whoever gained or lost the record follow (and the
+    decided count of `newly_decided`, in the same update)."""
+    decided = set(decided)
+    waiting = pending and record.is_canonical
+    rows = Assignment.objects.filter(record=record, stage=stage).values_list(
+        "pk", "reviewer_id", "open"
+    )
+    opened, closed = [], []
+    for pk, reviewer_id, is_open in rows:
+        want = waiting and reviewer_id not in decided
+        if want and not is_open:
+            opened.append((pk, reviewer_id))
+        elif is_open and not want:
+            closed.append((pk, reviewer_id))
+    if opened:
+        Assignment.objects.filter(pk__in=[pk for pk, _ in opened]).update(open=True)
+    if closed:
+        Assignment.objects.filter(pk__in=[pk for pk, _ in closed]).update(open=False)
+    deltas: dict[int, list[int]] = {}  # reviewer id -> [remaining, decided]
+    for pk_reviewers, delta in ((opened, 1), (closed, -1)):
+        for _, reviewer_id in pk_reviewers:
+            deltas.setdefault(reviewer_id, [0, 0])[0] += delta
+    if newly_decided is not None:
+        deltas.setdefault(newly_decided, [0, 0])[1] += 1
+    for reviewer_id, (remaining, decided_delta) in deltas.items():
+        adjust_counts(
+            record.review_id, reviewer_id, stage, remaining=remaining, decided=decided_delta
+        )
+
+
+def adjust_counts(
+    review_id: int, reviewer_id: int, stage: str, *, remaining: int = 0, decided: int = 0
+) -> None:
+    """Move a reviewer's stored counts (a missing row is simply counted afresh when read)."""
+    QueueCount.objects.filter(review_id=review_id, reviewer_id=reviewer_id, stage=stage).update(
+        remaining=F("remaining") + remaining, decided=F("decided") + decided
+    )
+
+
+def reset_counts(review: Review, stage: str) -> None:
+    QueueCount.objects.filter(review=review, stage=stage).delete()
+
+
+def queue_counts(
+    review: Review, reviewer: Any, stage: str = Stage.TITLE_ABSTRACT
+) -> tuple[int, int]:
+    """(records waiting for me, my decisions): one indexed row, counted only when missing."""
+    reviewer_id = getattr(reviewer, "pk", reviewer)
+    row = (
+        QueueCount.objects.filter(review=review, reviewer_id=reviewer_id, stage=stage)
+        .values_list("remaining", "decided")
+        .first()
+    )
+    if row is not None:
+        return row
+    remaining = Assignment.objects.filter(
+        reviewer_id=reviewer_id, review=review, stage=stage, open=True
+    ).count()
+    decided = Decision.objects.filter(reviewer_id=reviewer_id, review=review, stage=stage).count()
+    QueueCount.objects.bulk_create(
+        [
+            QueueCount(
+                review=review,
+                reviewer_id=reviewer_id,
+                stage=stage,
+                remaining=remaining,
+                decided=decided,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return remaining, decided
+
+
+def is_assigned(record: Record, reviewer: Any, stage: str) -> bool:
+    return Assignment.objects.filter(record=record, stage=stage, reviewer=reviewer).exists()
+
+
+def ordering_for(review: Review, reviewer: Any) -> str:
+    name = (
+        ReviewerQueue.objects.filter(review=review, reviewer=reviewer)
+        .values_list("ordering", flat=True)
+        .first()
+    )
+    return name if name in ORDERINGS else "random"
+
+
+def set_ordering(review: Review, reviewer: Any, name: str) -> None:
+    if name not in ORDERINGS:
+        raise ValueError(f"Unknown queue order {name!r}")
+    reviewer_id = getattr(reviewer, "pk", reviewer)
+    ReviewerQueue.objects.update_or_create(
+        review=review, reviewer_id=reviewer_id, defaults={"ordering": name}
+    )
+
+
+def _open_records(review: Review, reviewer: Any, stage: str) -> QuerySet:
+    return Record.objects.filter(
+        review=review,
+        is_canonical=True,
+        # Every column of the partial index, so PostgreSQL walks it in sort_key order.
+        assignments__review=review,
+        assignments__reviewer=reviewer,
+        assignments__stage=stage,
+        assignments__open=True,
+    ).annotate(queue_key=F("assignments__sort_key"))
+
+
+def queue_for(review: Review, reviewer: Any, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet:
+    """Canonical, unresolved records assigned to me that I have not decided, in my order."""
+    settings = ensure_assignments(review, stage, reviewer=reviewer)
+    return _in_my_order(review, reviewer, stage, settings)
+
+
+def _in_my_order(
+    review: Review, reviewer: Any, stage: str, settings: ScreeningSettings
+) -> QuerySet:
+    name = settings.my_ordering if settings.my_ordering in ORDERINGS else "random"
+    return ORDERINGS[name](review, reviewer, _open_records(review, reviewer, stage))
+
+
+def queue_and_counts(
+    review: Review, reviewer: Any, stage: str = Stage.TITLE_ABSTRACT
+) -> tuple[QuerySet, tuple[int, int]]:
+    """My queue (as queue_for) and its counts (as queue_counts), from one query when the
+    stored counts are there."""
+    settings = ensure_assignments(review, stage, reviewer=reviewer)
+    queue = _in_my_order(review, reviewer, stage, settings)
+    if settings.my_remaining is None or settings.my_decided is None:
+        return queue, queue_counts(review, reviewer, stage)
+    return queue, (settings.my_remaining, settings.my_decided)
+
+
+def queue_size(
+    review: Review, reviewer: Any, stage: str = Stage.TITLE_ABSTRACT, *, ensure: bool = True
+) -> int:
+    """How many records wait for me (my own count: nobody else's progress changes it)."""
+    if ensure:
+        ensure_assignments(review, stage)
+    return queue_counts(review, reviewer, stage)[0]
+
+
+def assigned_count(review: Review, reviewer: Any, stage: str = Stage.TITLE_ABSTRACT) -> int:
+    return Assignment.objects.filter(
+        reviewer=reviewer, review=review, stage=stage, record__is_canonical=True
+    ).count()

@@ -1,0 +1,194 @@
+"""Records out: CSV, RIS and BibTeX, streamed row by row (a review may hold 200,000 records).
+
+    for chunk in export_records(review.records.all(), "csv"):
+        out.write(chunk)
+
+CSV cells that a spreadsheet would run as a formula (starting with = + - @, or a tab/CR that
+hides one) get a leading apostrophe: titles and author names come from outside.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
+
+from reviewapp.models import Review, Stage
+from reviewapp.spreadsheet import safe_cell
+from screening.models import Outcome, Record
+
+FORMATS = {"csv": "CSV", "ris": "RIS", "bibtex": "BibTeX"}
+SETS = {
+    "all": "All imported records",
+    "unique": "Unique records (after de-duplication)",
+    "included": "Included at title/abstract or later",
+}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "ris": "application/x-research-info-systems; charset=utf-8",
+    "bibtex": "application/x-bibtex; charset=utf-8",
+}
+EXTENSIONS = {"csv": "csv", "ris": "ris", "bibtex": "bib"}
+CSV_COLUMNS = [
+    "id", "source", "source_key", "cluster_id", "title", "authors", "year", "journal", "volume",
+    "issue", "pages", "doi", "pmid", "language", "phase", "title_alt", "abstract", "keywords",
+    "publication_type", "url",
+]  # fmt: skip
+_VALUES = [
+    "id", "source_key", "title", "title_alt", "abstract", "authors", "year", "journal", "volume",
+    "issue", "pages", "doi", "pmid", "language", "keywords", "publication_type", "url",
+]  # fmt: skip
+CHUNK = 2000
+
+
+def record_set(review: Review, name: str) -> QuerySet[Record]:
+    """The records of one export set: all, unique (canonical) or included."""
+    records = review.records.all()
+    if name == "unique":
+        return records.canonical()
+    if name == "included":
+        # Included at title/abstract: a record included at full text passed title/abstract too.
+        return records.filter(
+            statuses__stage=Stage.TITLE_ABSTRACT, statuses__outcome=Outcome.INCLUDED
+        )
+    if name != "all":
+        raise ValueError(f"Unknown set {name!r}; choose one of {', '.join(SETS)}")
+    return records
+
+
+def _rows(records: QuerySet[Record]) -> Iterator[dict]:
+    return (
+        records.order_by("id")
+        .annotate(
+            source=F("search__source"),
+            phase=F("search__phase"),
+            cluster_id_=Coalesce(F("cluster__canonical_id"), F("id")),
+        )
+        .values(*_VALUES, "source", "phase", "cluster_id_")
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+neutralise = safe_cell  # the name this module's callers use
+
+
+def export_csv(records: QuerySet[Record]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for n, row in enumerate(_rows(records), 1):
+        row["cluster_id"] = row.pop("cluster_id_")
+        row["authors"] = "; ".join(row["authors"] or [])
+        row["keywords"] = "; ".join(row["keywords"] or [])
+        writer.writerow([neutralise(row[c]) for c in CSV_COLUMNS])
+        if n % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+_RIS_TYPES = {"journal article": "JOUR", "article": "JOUR", "conference": "CONF", "book": "BOOK"}
+
+
+def _ris_type(publication_type: str) -> str:
+    value = (publication_type or "").strip()
+    if re.fullmatch(r"[A-Z]{2,6}", value):
+        return value
+    return _RIS_TYPES.get(value.lower(), "JOUR")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def export_ris(records: QuerySet[Record]) -> Iterator[str]:
+    out: list[str] = []
+    for n, row in enumerate(_rows(records), 1):
+        lines = [f"TY  - {_ris_type(row['publication_type'])}"]
+        lines += [f"AU  - {_one_line(a)}" for a in row["authors"] or []]
+        for tag, key in (
+            ("TI", "title"),
+            ("TT", "title_alt"),
+            ("T2", "journal"),
+            ("AB", "abstract"),
+        ):
+            if row[key]:
+                lines.append(f"{tag}  - {_one_line(row[key])}")
+        if row["year"]:
+            lines.append(f"PY  - {row['year']}")
+        for tag, key in (("VL", "volume"), ("IS", "issue"), ("DO", "doi"), ("LA", "language"),
+                         ("UR", "url")):  # fmt: skip
+            if row[key]:
+                lines.append(f"{tag}  - {_one_line(row[key])}")
+        if row["pages"]:
+            start, _, end = row["pages"].partition("-")
+            lines.append(f"SP  - {start.strip()}")
+            if end:
+                lines.append(f"EP  - {end.strip()}")
+        lines += [f"KW  - {_one_line(k)}" for k in row["keywords"] or []]
+        if row["pmid"]:
+            lines.append(f"AN  - {row['pmid']}")
+        lines.append(f"ID  - {row['id']}")
+        lines.append(f"DB  - {_one_line(row['source'])}")
+        lines.append("ER  - ")
+        out.append("\n".join(lines) + "\n\n")
+        if n % 500 == 0:
+            yield "".join(out)
+            out = []
+    yield "".join(out)
+
+
+_BIBTEX_SPECIAL = str.maketrans({"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}", "%": r"\%",
+                                 "&": r"\&", "#": r"\#", "$": r"\$", "_": r"\_"})  # fmt: skip
+
+
+def _bib(text: object) -> str:
+    return _one_line(str(text)).translate(_BIBTEX_SPECIAL)
+
+
+def _bib_key(row: dict) -> str:
+    first = (row["authors"] or ["anon"])[0].split(",")[0]
+    stem = re.sub(r"[^A-Za-z]", "", first)[:20] or "record"
+    return f"{stem}{row['year'] or ''}_{row['id']}"
+
+
+def export_bibtex(records: QuerySet[Record]) -> Iterator[str]:
+    out: list[str] = []
+    for n, row in enumerate(_rows(records), 1):
+        kind = "article" if _ris_type(row["publication_type"]) == "JOUR" else "misc"
+        fields = [
+            ("author", " and ".join(_bib(a) for a in row["authors"] or [])),
+            ("title", _bib(row["title"])),
+            ("journal", _bib(row["journal"])),
+            ("year", row["year"] or ""),
+            ("volume", _bib(row["volume"])),
+            ("number", _bib(row["issue"])),
+            ("pages", _bib(row["pages"]).replace("-", "--")),
+            ("doi", _bib(row["doi"])),
+            ("pmid", _bib(row["pmid"])),
+            ("language", _bib(row["language"])),
+            ("abstract", _bib(row["abstract"])),
+            ("keywords", _bib(", ".join(row["keywords"] or []))),
+            ("url", _bib(row["url"])),
+        ]
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+        out.append(f"@{kind}{{{_bib_key(row)},\n{body}\n}}\n\n")
+        if n % 500 == 0:
+            yield "".join(out)
+            out = []
+    yield "".join(out)
+
+
+def export_records(records: QuerySet[Record], fmt: str) -> Iterator[str]:
+    if fmt == "csv":
+        return export_csv(records)
+    if fmt == "ris":
+        return export_ris(records)
+    if fmt == "bibtex":
+        return export_bibtex(records)
+    raise ValueError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

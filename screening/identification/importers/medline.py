@@ -1,0 +1,411 @@
+"""PubMed/MEDLINE tagged text (.nbib, PubMed 'Save as PubMed format', Ovid MEDLINE)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from screening.identification.importers.base import ImportFormatError, ParseReport
+from screening.identification.importers.base import first_value as _first
+from screening.identification.importers.normalise import (
+    expand_pages,
+    normalise_doi,
+    parse_year,
+    split_parallel_name,
+)
+from screening.identification.importers.textio import chunks_of
+
+KNOWN_TAGS = frozenset(
+    [
+        "AB",
+        "AD",
+        "AID",
+        "AU",
+        "AUID",
+        "BTI",
+        "CI",
+        "CIN",
+        "CN",
+        "COIS",
+        "COI",
+        "CON",
+        "CP",
+        "CRDT",
+        "CRF",
+        "CRI",
+        "CTDT",
+        "CTI",
+        "DA",
+        "DCOM",
+        "DEP",
+        "DP",
+        "DRDT",
+        "ECF",
+        "ECI",
+        "EDAT",
+        "EFR",
+        "EIN",
+        "ED",
+        "EN",
+        "FAU",
+        "FED",
+        "FIR",
+        "FPS",
+        "GN",
+        "GR",
+        "GS",
+        "IP",
+        "IR",
+        "IRAD",
+        "IS",
+        "ISBN",
+        "JID",
+        "JT",
+        "LA",
+        "LID",
+        "LR",
+        "MH",
+        "MHDA",
+        "MID",
+        "OAB",
+        "OABL",
+        "OCI",
+        "OID",
+        "ORI",
+        "OT",
+        "OTO",
+        "OWN",
+        "PB",
+        "PG",
+        "PHST",
+        "PL",
+        "PMC",
+        "PMCR",
+        "PMID",
+        "PS",
+        "PST",
+        "PT",
+        "PUBM",
+        "RF",
+        "RIN",
+        "RN",
+        "ROF",
+        "RPF",
+        "RPI",
+        "RRF",
+        "RRI",
+        "SB",
+        "SFM",
+        "SI",
+        "SO",
+        "SPIN",
+        "STAT",
+        "TA",
+        "TI",
+        "TT",
+        "UIN",
+        "UOF",
+        "VI",
+        "VTI",
+        "YR",
+    ]
+)
+
+
+def _tag_of(line: str) -> str:
+    """'PMID- 1' -> 'PMID', 'AU  - X' -> 'AU'; '' when the line is not a tag line."""
+    if line[4:6] != "- " and line[4:] != "-":
+        return ""
+    tag = line[:4].rstrip()
+    if tag and tag.isascii() and tag.isalnum() and tag.isupper():
+        return tag
+    return ""
+
+
+# A line in the usual shape, once its continuation lines are joined to it: a tag padded to four
+# characters, "- ", the value.
+_FIELD = re.compile(r"^([A-Z][A-Z0-9 ]{3})- (.*)$", re.MULTILINE)
+_BLANK_CONTINUATION = re.compile(r"\n      [^\S\n]*(?:\n|\Z)")
+_PADDED_KNOWN = frozenset(tag.ljust(4) for tag in KNOWN_TAGS)
+# Past this much text with no blank line in it, the text goes to the line parser rather than
+# waiting for the end of a record: memory stays flat whatever the file holds.
+_MAX_PENDING = 8 * 1024 * 1024
+
+
+def parse_medline(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
+    """Records of MEDLINE text. Each record in the usual shape (from 'PMID- ' to a blank line,
+    every line a 'TAG - value' line or a six-space continuation) is cut out with str.find and
+    read with one regular expression; anything else goes line by line through `_LineParser`,
+    which knows every rule. Both give the same records, warnings and errors."""
+    state = _LineParser(report)
+    buf = "\n"  # buf[pos - 1] is always a line end
+    pos = 1
+    line = 0  # lines of the file before buf[pos]
+    for chunk in chunks_of(blocks):
+        buf = buf[pos - 1 :] + chunk
+        pos, line = yield from _scan(buf, 1, line, state)
+        if len(buf) - pos > _MAX_PENDING:
+            cut = buf.rfind("\n") + 1
+            yield from state.feed(buf[pos : cut - 1].split("\n"), line)
+            line += buf.count("\n", pos, cut)
+            pos = cut
+    if pos < len(buf):
+        rest = buf[pos:-1] if buf[-1] == "\n" else buf[pos:]
+        yield from state.feed(rest.split("\n"), line)
+    yield from state.finish()
+
+
+def _scan(buf: str, pos: int, line: int, state: _LineParser):
+    """Read the records of buf[pos:] that a blank line ends; returns (pos, line) after them."""
+    report = state.report
+    find = buf.find
+    while True:
+        end = find("\n\n", pos - 1)
+        if end < 0:
+            return pos, line
+        if end < pos:  # an empty line at pos
+            if state.fields is not None or state.pieces:
+                yield from state.feed([""], line)
+            pos += 1
+            line += 1
+            continue
+        record = buf[pos:end]
+        lines = record.count("\n") + 1
+        start = line + 1
+        fields = None
+        if state.fields is None and record.startswith("PMID- ") and "\nPMID- " not in record:
+            parts = record.split("\n      ")
+            joined: str | None = record
+            if len(parts) > 1:
+                # Continuation lines joined to their field with one space, as the line parser
+                # joins stripped lines; a blank continuation line is left to the line parser.
+                joined = None
+                if not _BLANK_CONTINUATION.search(record):
+                    strip = str.strip
+                    joined = " ".join(
+                        [parts[0].rstrip(), *map(strip, parts[1:-1]), parts[-1].lstrip()]
+                    )
+            if joined is not None:
+                pairs = _FIELD.findall(joined)
+                if len(pairs) == lines - len(parts) + 1:
+                    fields = _fields(pairs, record, start, state)
+        if fields is None:
+            yield from state.feed([*record.split("\n"), ""], line)
+        else:
+            state.records += 1
+            yield _build(fields, record, start, report)
+        line += lines + 1
+        pos = end + 2
+
+
+def _fields(pairs: list[tuple[str, str]], record: str, start: int, state: _LineParser):
+    """{padded tag: [values]} of a record in the usual shape; None when the line parser must
+    read it (a tag that is not one)."""
+    fields: dict[str, list[str]] = {}
+    for tag, value in pairs:
+        value = value.strip()
+        values = fields.get(tag)
+        if values is None:
+            fields[tag] = [value]
+        else:
+            values.append(value)
+    if not fields.keys() <= _PADDED_KNOWN:
+        unknown = [tag for tag in fields if tag not in _PADDED_KNOWN]
+        if any(" " in tag.rstrip() for tag in unknown):
+            return None  # 'A B - ': the line parser reports the line
+        for tag in unknown:
+            name = tag.rstrip()
+            if name not in state.unknown_warned:
+                state.unknown_warned.add(name)
+                at = ("\n" + record).find(f"\n{tag}- ")
+                state.report.warn(
+                    start + record.count("\n", 0, at),
+                    f"unknown MEDLINE tag {name}; kept in the raw record only",
+                )
+    return fields
+
+
+class _LineParser:
+    """MEDLINE read line by line, every rule included; the state carries over between calls,
+    so the fast path of `parse_medline` can hand it any stretch of lines."""
+
+    def __init__(self, report: ParseReport) -> None:
+        self.report = report
+        self.fields: dict[str, list[str]] | None = None
+        self.raw: list[str] = []
+        self.last: list[str] | None = None
+        # Continuation lines of the current field, joined when the field ends: joining once is
+        # linear where appending to the value line by line is quadratic on long abstracts.
+        self.pieces: list[str] = []
+        self.start = 0
+        self.records = 0
+        self.unknown_warned: set[str] = set()
+
+    def _record(self, fields: dict[str, list[str]], raw: list[str], start: int) -> dict:
+        self.records += 1
+        return _build({tag.ljust(4): v for tag, v in fields.items()}, raw, start, self.report)
+
+    def feed(self, lines: list[str], base: int) -> Iterator[dict]:
+        """Records ended by `lines`, the lines of the file after its first `base` lines."""
+        report = self.report
+        fields, raw, last, pieces, start = (
+            self.fields,
+            self.raw,
+            self.last,
+            self.pieces,
+            self.start,
+        )
+        unknown_warned = self.unknown_warned
+        for index, line in enumerate(lines):
+            if line[:6] == "      ":
+                # MEDLINE wraps long fields with six spaces.
+                if last is None:
+                    raise ImportFormatError(
+                        "continuation line outside a MEDLINE record", base + index + 1
+                    )
+                raw.append(line)
+                pieces.append(line.strip())
+                continue
+            if pieces:
+                last[-1] = " ".join([last[-1], *pieces]) if last[-1] else " ".join(pieces)
+                pieces = []
+            if line[4:6] == "- " and fields is not None:
+                # The common case: one more field of the current record.
+                tag = line[:4].rstrip()
+                if tag != "PMID":
+                    raw.append(line)
+                    values = fields.get(tag)
+                    if values is None:
+                        if not (tag.isascii() and tag.isalnum() and tag.isupper()):
+                            raise ImportFormatError(
+                                f"expected a MEDLINE tag, found {line[:30]!r}", base + index + 1
+                            )
+                        fields[tag] = last = [line[6:].strip()]
+                        if tag not in KNOWN_TAGS and tag not in unknown_warned:
+                            unknown_warned.add(tag)
+                            report.warn(
+                                base + index + 1,
+                                f"unknown MEDLINE tag {tag}; kept in the raw record only",
+                            )
+                    else:
+                        values.append(line[6:].strip())
+                        last = values
+                    continue
+            if not line or line.isspace():
+                if fields is not None:
+                    yield self._record(fields, raw, start)
+                    fields = None
+                    last = None
+                continue
+            tag = _tag_of(line)
+            if not tag:
+                if line[0] in " \t" and last is not None:
+                    # Indented by fewer than six spaces: still a continuation.
+                    raw.append(line)
+                    last[-1] = f"{last[-1]} {line.strip()}"
+                    continue
+                raise ImportFormatError(
+                    "expected a MEDLINE tag line ('PMID- ', 'TI  - ', ...) or an indented "
+                    f"continuation line, found {line[:30]!r}",
+                    base + index + 1,
+                )
+            value = line[6:].strip()
+            if fields is not None and tag == "PMID" and "PMID" in fields:
+                # Records not separated by a blank line: PMID always opens a record.
+                yield self._record(fields, raw, start)
+                fields = None
+            if fields is None:
+                start = base + index + 1
+                if tag not in KNOWN_TAGS:
+                    raise ImportFormatError(
+                        f"a MEDLINE record cannot start with {tag} (not a MEDLINE tag)", start
+                    )
+                if tag != "PMID":
+                    report.warn(start, f"MEDLINE record starts with {tag}, not PMID")
+                fields = {}
+                raw = []
+            raw.append(line)
+            values = fields.get(tag)
+            if values is None:
+                fields[tag] = last = [value]
+            else:
+                values.append(value)
+                last = values
+        self.fields, self.raw, self.last, self.pieces, self.start = (
+            fields,
+            raw,
+            last,
+            pieces,
+            start,
+        )
+
+    def finish(self) -> Iterator[dict]:
+        if self.pieces and self.last is not None:
+            last = self.last
+            last[-1] = " ".join([last[-1], *self.pieces]) if last[-1] else " ".join(self.pieces)
+            self.pieces = []
+        if self.fields is not None:
+            yield self._record(self.fields, self.raw, self.start)
+            self.fields = None
+        elif self.records == 0:
+            raise ImportFormatError("no MEDLINE records found (no line starts with 'PMID- ')", 1)
+
+
+def _build(
+    fields: dict[str, list[str]], raw: list[str] | str, start: int, report: ParseReport
+) -> dict:
+    """The record of `fields`, keyed by tags padded to four characters ("TI  ", "PMID")."""
+    get = fields.get
+    pmid = _first(fields, "PMID")
+    values = get("TI  ")
+    title = values[0] if values and values[0] else _first(fields, "TI  ", "BTI ")
+    authors = get("FAU ") or get("AU  ")
+    authors = ([a for a in authors if a] if "" in authors else authors[:]) if authors else []
+    if "CN  " in fields:
+        authors += [c for c in fields["CN  "] if c]
+    alt: list[str] = []
+    if authors and "(" in "\n".join(authors):
+        split = [split_parallel_name(a) for a in authors]
+        authors = [native for native, _ in split]
+        alt = [roman for _, roman in split if roman]
+    dp = _first(fields, "DP  ")
+    year = parse_year(dp)
+    if dp and year is None:
+        report.warn(start, f"year not understood: {dp!r}")
+    doi = ""
+    other_ids: dict[str, str] = {}
+    for tag in ("LID ", "AID "):
+        for value in get(tag, ()):
+            if value.endswith("[doi]"):
+                if not doi:
+                    doi = normalise_doi(value[:-5])
+            elif value.endswith("[pii]"):
+                other_ids.setdefault("pii", value[:-5].strip())
+    pmc = _first(fields, "PMC ")
+    if pmc:
+        other_ids["pmcid"] = pmc
+    keywords = get("MH  ", []) + get("OT  ", [])
+    if "" in keywords:
+        keywords = [k for k in keywords if k]
+    return {
+        "title": title,
+        "title_alt": _first(fields, "TT  "),
+        "abstract": _first(fields, "AB  "),
+        "authors": authors,
+        "authors_alt": alt,
+        "year": year,
+        "journal": _first(fields, "JT  ", "TA  "),
+        "volume": _first(fields, "VI  "),
+        "issue": _first(fields, "IP  "),
+        "pages": expand_pages(_first(fields, "PG  ")),
+        "doi": doi,
+        "pmid": pmid,
+        "other_ids": other_ids,
+        "keywords": keywords,
+        "language": _first(fields, "LA  "),
+        "publication_type": "; ".join(get("PT  ", ())),
+        "url": "",
+        "source_key": pmid,
+        "raw": raw if isinstance(raw, str) else "\n".join(raw),
+        "line": start,
+    }

@@ -1,0 +1,145 @@
+"""What an import writes is exactly what the parser read, whichever way the rows go.
+
+On PostgreSQL the rows go through binary COPY, encoded in a second thread and sent in several COPY
+statements; on SQLite through bulk_create. Both must store every field and the raw record as
+parsed, cut CharFields to their length the same way, and roll everything back on an error.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+from django.db import connection
+
+from screening.identification import imports
+from screening.identification.importers import iter_records
+from screening.models import ImportJob, Record
+
+from .conftest import ris
+
+pytestmark = pytest.mark.django_db
+
+STORED = list(imports.RECORD_FIELDS)
+
+AWKWARD_RIS = (
+    "TY  - JOUR\n"
+    "TI  - Tabs\tand back\\slashes \\N and “quotes” — Müller 中文題名\n"
+    "AU  - Müller, José\n"
+    "AU  - 王小明(Wang, Xiao-Ming)\n"
+    "AB  - Line one\n"
+    "of a wrapped abstract with a tab\there\n"
+    "KW  - alpha; beta\n"
+    "KW  - γ\n"
+    "PY  - not a year\n"
+    f"VL  - {'9' * 80}\n"
+    f"DO  - 10.1000/{'x' * 300}\n"
+    "SN  - 1234-5678\n"
+    "UR  - https://www.scopus.com/inward/record.uri?eid=2-s2.0-85000000000\n"
+    "ZZ  - an unknown tag, kept in raw only\n"
+    "ER  - \n"
+    "\n"
+    "TY  - BOOK\n"
+    "ER  - \n"
+).encode()
+
+
+def _parsed(content: bytes) -> list[dict]:
+    return list(iter_records(io.BytesIO(content), filename="x.ris"))
+
+
+def _stored(job: ImportJob) -> list[dict]:
+    return list(Record.objects.filter(import_job=job).order_by("line").values(*STORED))
+
+
+def _expected(record: dict) -> dict:
+    out = {name: record[name] for name in STORED}
+    for field in Record._meta.concrete_fields:
+        limit = field.max_length if field.get_internal_type() == "CharField" else None
+        if field.name in out and limit and len(out[field.name]) > limit:
+            out[field.name] = out[field.name][:limit]
+    return out
+
+
+def test_every_field_and_the_raw_record_are_stored_as_parsed(search):
+    job = imports.import_file_now(search, AWKWARD_RIS, "awkward.ris")
+    assert job.status == ImportJob.Status.DONE, job.error
+    parsed = _parsed(AWKWARD_RIS)
+    assert _stored(job) == [_expected(r) for r in parsed]
+    first = Record.objects.filter(import_job=job).order_by("line").first()
+    assert "ZZ  - an unknown tag" in first.raw and "\t" in first.raw and "\\N" in first.raw
+    assert len(first.volume) == 60 and len(first.doi) == 255  # cut as bulk_create's path cuts
+    assert first.year is None and first.is_canonical and first.created_at is not None
+    assert (first.review_id, first.search_id) == (search.review_id, search.pk)
+
+
+def test_many_rows_in_several_statements_and_pieces_are_all_stored_once(search, monkeypatch):
+    monkeypatch.setattr(imports, "COPY_STATEMENT_ROWS", 7)
+    monkeypatch.setattr(imports, "COPY_PIECE_BYTES", 300)
+    monkeypatch.setattr(imports, "COPY_QUEUE_PIECES", 2)
+    monkeypatch.setattr(imports, "BATCH_SIZE", 3)
+    content = ris(50)
+    job = imports.import_file_now(search, content, "many.ris")
+    assert (job.status, job.records_imported) == (ImportJob.Status.DONE, 50)
+    assert _stored(job) == [_expected(r) for r in _parsed(content)]
+
+
+def test_a_parse_error_after_several_statements_rolls_everything_back(search, monkeypatch):
+    monkeypatch.setattr(imports, "COPY_STATEMENT_ROWS", 5)
+    monkeypatch.setattr(imports, "COPY_PIECE_BYTES", 200)
+    good = ris(40)
+    broken_at = good.count(b"\n") + 1
+    job = imports.import_file_now(search, good + b"TI  - no type\nER  - \n", "broken.ris")
+    assert job.status == ImportJob.Status.FAILED
+    assert f"Line {broken_at}" in job.error
+    assert Record.objects.count() == 0
+    assert not [t for t in threading.enumerate() if t.name == "import-parser"]
+
+
+def test_a_database_error_mid_way_stops_the_parser_and_rolls_back(search, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 4)
+    monkeypatch.setattr(imports, "COPY_PIECE_BYTES", 100)
+    monkeypatch.setattr(imports, "COPY_QUEUE_PIECES", 1)
+
+    def beat_fails(job_id, bytes_read, records):
+        if records >= 8:
+            raise RuntimeError("the connection broke")
+
+    monkeypatch.setattr(imports, "_beat", beat_fails)
+    job = imports.import_file_now(search, ris(60), "a.ris")
+    assert job.status == ImportJob.Status.FAILED
+    assert "RuntimeError" in job.error
+    assert Record.objects.count() == 0
+    assert not [t for t in threading.enumerate() if t.name == "import-parser"]
+
+
+def test_a_nul_character_is_refused_with_its_line_not_a_database_error(search):
+    content = ris(2) + b"TY  - JOUR\nTI  - Binary \x00 junk\nER  - \n"
+    line = ris(2).count(b"\n") + 1
+    job = imports.import_file_now(search, content, "nul.ris")
+    if connection.vendor == "postgresql":
+        assert job.status == ImportJob.Status.FAILED
+        assert "NUL character" in job.error and f"Line {line}" in job.error
+        assert Record.objects.count() == 0
+    else:  # SQLite stores it
+        assert job.status == ImportJob.Status.DONE
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the record table's storage is PostgreSQL's"
+)
+def test_postgresql_keeps_records_cheap_to_write(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = %s", [Record._meta.db_table]
+        )
+        assert "toast_tuple_target=8160" in (cursor.fetchone()[0] or [])
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [Record._meta.db_table]
+        )
+        indexes = [row[0] for row in cursor.fetchall()]
+    assert not [i for i in indexes if "varchar_pattern_ops" in i]
+    assert not [i for i in indexes if i.endswith("(review_id)")]
+    assert [i for i in indexes if i.endswith("(doi)")]
+    assert [i for i in indexes if i.endswith("(pmid)")]
