@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from screening.prisma.diagram import _with_phys, text_width, wrap
+from screening.prisma.diagram import _with_phys
+from screening.prisma.text import text_width, wrap
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 SIZE = 10.0

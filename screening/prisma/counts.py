@@ -55,7 +55,9 @@ from screening.models import (
     StoppedRecord,
 )
 from screening.prisma import diagram as prisma_diagram
-from screening.prisma.diagram import PrismaCounts, Source
+from screening.prisma import flow
+from screening.prisma.flow import PrismaCounts, Source
+from screening.prisma.layout import _Texts
 
 # What a lead may type in: what happened outside the app, so the data cannot know it.
 MANUAL_FIELDS = ("excluded_automatic", "excluded_other")
@@ -94,7 +96,7 @@ class Flow:
 
     @property
     def problems(self) -> list[str]:
-        return prisma_diagram.check_arithmetic(self.counts)
+        return flow.check_arithmetic(self.counts)
 
 
 def main_phase(review: Review) -> str:
@@ -340,7 +342,7 @@ def _reasons(column: _Column, labels: dict[int | None, tuple[int, str]]) -> list
 
 def default_wording(counts: PrismaCounts) -> dict[str, str]:
     """The template's wording of every editable box line (it differs for an updated review)."""
-    return dict(prisma_diagram._Texts(counts).defaults)
+    return dict(_Texts(counts).defaults)
 
 
 @transaction.atomic
@@ -398,11 +400,9 @@ def render(counts: PrismaCounts, fmt: str) -> bytes:
     if fmt == "pdf":
         return prisma_diagram.render_pdf(counts)
     if fmt == "csv":
-        return prisma_diagram.to_prisma_csv(counts).encode()
+        return flow.to_prisma_csv(counts).encode()
     if fmt == "json":
-        return (
-            json.dumps(prisma_diagram.to_json(counts), indent=2, ensure_ascii=False) + "\n"
-        ).encode()
+        return (json.dumps(flow.to_json(counts), indent=2, ensure_ascii=False) + "\n").encode()
     raise ValueError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
 
 

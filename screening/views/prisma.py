@@ -19,7 +19,7 @@ from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Membership, Review, Role
 from screening.models import PrismaOverride
 from screening.prisma import counts as prisma
-from screening.prisma import diagram as prisma_diagram
+from screening.prisma import flow as prisma_flow
 
 VIEWERS = (Role.LEAD, Role.REVIEWER)
 
@@ -38,7 +38,7 @@ MANUAL_HELP = {
 def diagram_context(review: Review, membership: Membership) -> dict[str, Any]:
     """What the diagram page and the overview panel show (also the overview's context)."""
     flow = prisma.flow_for(review)
-    data = prisma_diagram.to_json(flow.counts)
+    data = prisma_flow.to_json(flow.counts)
     version = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
     return {
         "flow": flow,
@@ -46,7 +46,7 @@ def diagram_context(review: Review, membership: Membership) -> dict[str, Any]:
         "problems": flow.problems,
         "svg_url": f"{reverse('prisma_svg', args=[review.slug])}?v={version}",
         "is_lead": membership.is_lead,
-        "manual_mark": prisma_diagram.MANUAL_MARK,
+        "manual_mark": prisma_flow.MANUAL_MARK,
         "manual_labels": [
             prisma.default_wording(flow.counts)[name] for name in sorted(flow.counts.manual)
         ],

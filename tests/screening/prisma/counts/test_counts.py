@@ -6,7 +6,7 @@ import pytest
 
 from screening.models import Phase, PrismaOverride
 from screening.prisma.counts import automation_counts, counts_for, flow_for
-from screening.prisma.diagram import check_arithmetic, to_json
+from screening.prisma.flow import check_arithmetic, to_json
 
 from .factories import (
     StudyFactory,

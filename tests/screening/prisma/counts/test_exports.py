@@ -11,7 +11,7 @@ from defusedxml import ElementTree
 from django.core.management import CommandError, call_command
 
 from screening.prisma.counts import counts_for, render
-from screening.prisma.diagram import check_arithmetic
+from screening.prisma.flow import check_arithmetic
 
 from .scenarios import new_review, updated_review, with_other_methods
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screening.prisma.diagram import PrismaCounts
+from screening.prisma.flow import PrismaCounts
 
 
 def new_review(**overrides) -> PrismaCounts:

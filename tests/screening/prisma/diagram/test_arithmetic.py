@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from screening.prisma.diagram import PrismaCounts, check_arithmetic
+from screening.prisma.flow import PrismaCounts, check_arithmetic
 
 from .examples import new_review, updated_review, updated_review_with_other_methods
 

@@ -9,14 +9,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from screening.prisma.diagram import (
-    MANUAL_FOOTNOTE,
-    PrismaCounts,
-    render_pdf,
-    render_png,
-    render_svg,
-    text_width,
-)
+from screening.prisma.diagram import render_pdf, render_png, render_svg
+from screening.prisma.flow import MANUAL_FOOTNOTE, PrismaCounts
+from screening.prisma.text import text_width
 
 from .examples import new_review, updated_review, updated_review_with_other_methods
 

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from screening.prisma.diagram import (
+from screening.prisma.flow import (
     CSV_COLUMNS,
     PrismaCounts,
     format_sources,
