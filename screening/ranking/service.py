@@ -39,6 +39,7 @@ from screening.decisions import queues
 
 if TYPE_CHECKING:
     from screening.ranking import model as ranking
+    from screening.ranking import stopping
 
 from screening.models import (
     Assignment,
@@ -343,9 +344,9 @@ def retrain_ranking(review_id: int, reviewer_id: int) -> int:
 # Stopping
 
 
-def estimate_for(review: Review, reviewer: Any) -> ranking.StoppingEstimate:
+def estimate_for(review: Review, reviewer: Any) -> stopping.StoppingEstimate:
     """The stopping estimate from one reviewer's own decisions, in the order made."""
-    from screening.ranking import model as ranking
+    from screening.ranking import stopping
 
     reviewer_id = getattr(reviewer, "pk", reviewer)
     decisions = [
@@ -355,7 +356,7 @@ def estimate_for(review: Review, reviewer: Any) -> ranking.StoppingEstimate:
         .values_list("value", flat=True)
     ]
     remaining, _ = queues.queue_counts(review, reviewer_id, TA)
-    return ranking.stopping_estimate(decisions, len(decisions) + remaining)
+    return stopping.stopping_estimate(decisions, len(decisions) + remaining)
 
 
 def stoppable(review: Review) -> QuerySet:

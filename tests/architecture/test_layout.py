@@ -16,7 +16,6 @@ NOT_YET_SPLIT: set[str] = {
     "screening/dedup/service.py",
     "screening/identification/imports.py",
     "screening/identification/importers/ris.py",
-    "screening/ranking/model.py",
     "reviewapp/backup.py",
 }
 

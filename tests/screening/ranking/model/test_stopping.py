@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from screening.ranking.model import stopping_estimate
+from screening.ranking.stopping import stopping_estimate
 
 
 def test_long_run_of_irrelevant_records_after_the_relevant_ones_suggests_stopping():
