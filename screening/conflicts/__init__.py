@@ -1,0 +1,1 @@
+"""Conflicts: discussion, consensus and escalation to the adjudicator when reviewers disagree."""

@@ -1,0 +1,1 @@
+"""Screening decisions: independent, blinded decisions, the reviewers' queues and agreement statistics."""

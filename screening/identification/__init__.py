@@ -1,0 +1,1 @@
+"""Identification: searches, the import of their export files (importers/ are pure parsers) and record exports."""

@@ -1,0 +1,1 @@
+"""PRISMA 2020: counts from the database, the flow's numbers and the diagram drawn from them."""

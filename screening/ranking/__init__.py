@@ -1,0 +1,1 @@
+"""Relevance ranking: the pure model and stopping estimate, and the service that trains per reviewer."""
