@@ -8,9 +8,10 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         # Each stage connects to the signals of the stages before it (see docs/architecture.md):
         # de-duplication after an import, assignments after de-duplication, conflicts and full
-        # text after decisions. Importing their services connects their receivers.
+        # text after decisions, appraisal into the conflicts flow. Importing their services connects their receivers.
         # Each part of the workflow registers its navigation tabs and overview panels.
         from screening import navigation  # noqa: F401
+        from screening.appraisal import service as _appraisal  # noqa: F401
         from screening.conflicts import service as _conflicts  # noqa: F401
         from screening.decisions import queues as _queues  # noqa: F401
         from screening.dedup import service as _dedup  # noqa: F401

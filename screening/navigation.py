@@ -58,6 +58,20 @@ registry.add_nav(NavItem("Conflicts", "conflict_list", order=40, badge=_conflict
 registry.add_nav(NavItem("Full text", "fulltext_list", roles=("lead", "reviewer"), order=45))
 
 
+# appraisal: the included studies' critical appraisal; the badge counts my studies to appraise.
+def _appraisal_badge(review, membership) -> int:
+    from screening.appraisal.service import waiting_for
+
+    return waiting_for(membership)
+
+
+registry.add_nav(
+    NavItem(
+        "Appraise", "appraisal_home", roles=("lead", "reviewer"), order=47, badge=_appraisal_badge
+    )
+)
+
+
 # screen: my queue (badge = records waiting for me) and the team's progress.
 def _screen_badge(review, membership) -> int:
     from screening.decisions.queues import queue_size

@@ -5,7 +5,17 @@ Each part of the workflow keeps its URL patterns beside its views.
 
 from __future__ import annotations
 
-from screening.views import conflicts, dedup, fulltext, imports, prisma, ranking, records, screen
+from screening.views import (
+    appraisal,
+    conflicts,
+    dedup,
+    fulltext,
+    imports,
+    prisma,
+    ranking,
+    records,
+    screen,
+)
 
 urlpatterns = [
     *imports.urlpatterns,
@@ -14,6 +24,7 @@ urlpatterns = [
     *screen.urlpatterns,
     *conflicts.urlpatterns,
     *fulltext.urlpatterns,
+    *appraisal.urlpatterns,
     *prisma.urlpatterns,
     *ranking.urlpatterns,
 ]

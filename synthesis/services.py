@@ -17,6 +17,8 @@ from coding.models import CodebookVersion, Coding, Polarity, SourceType
 from coding.services import codings_for, get_codebook, studies_for, version_tree
 from coding.services.tree import Node, Tree
 from reviewapp.models import Review
+from screening.appraisal.service import plan_for as appraisal_plan_for
+from screening.appraisal.service import studies_meeting
 from screening.models import Study
 from synthesis.figure import FigureItem, FigureLevel
 
@@ -42,6 +44,8 @@ class Filters:
     source_type: str = ""
     coder: int | None = None
     sort: str = "tree"
+    # Sensitivity view: only studies whose agreed appraisal scores at least this (percent).
+    min_quality: int | None = None
 
     @classmethod
     def from_query(cls, params) -> Filters:
@@ -59,6 +63,7 @@ class Filters:
             source_type=source_type if source_type in SourceType.values else "",
             coder=number("coder"),
             sort=sort if sort in SORTS else "tree",
+            min_quality=min(number("min_quality") or 0, 100) or None,
         )
 
     def query(self, **overrides) -> str:
@@ -72,13 +77,16 @@ class Filters:
             "source_type": self.source_type,
             "coder": self.coder,
             "sort": "" if self.sort == "tree" else self.sort,
+            "min_quality": self.min_quality,
         }
         values.update(overrides)
         return urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
     @property
     def narrowed(self) -> bool:
-        return bool(self.level or self.polarity or self.source_type or self.coder)
+        return bool(
+            self.level or self.polarity or self.source_type or self.coder or self.min_quality
+        )
 
 
 def resolve_version(review: Review, number: int | None) -> tuple[CodebookVersion | None, Tree]:
@@ -223,6 +231,9 @@ def build_matrix(review: Review, filters: Filters | None = None) -> Matrix:
     filters = filters or Filters()
     version, tree = resolve_version(review, filters.version)
     studies = sorted(studies_for(review), key=study_key)
+    if filters.min_quality and appraisal_plan_for(review) is not None:
+        meeting = studies_meeting(review, filters.min_quality / 100)
+        studies = [s for s in studies if s.pk in meeting]
     column = {s.pk: i for i, s in enumerate(studies)}
     counts: Counter[tuple[str, int]] = Counter()
     for key, study_id in _codings(review, version, filters).values_list("code__key", "study_id"):

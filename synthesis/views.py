@@ -13,6 +13,7 @@ from coding.models import SourceType
 from coding.services import coders_of, get_codebook, studies_for
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Review, Role
+from screening.appraisal.service import plan_for as appraisal_plan_for
 from synthesis import exports, figure
 from synthesis import services as synth
 from synthesis.services import Filters
@@ -43,6 +44,8 @@ def _context(request: HttpRequest, review: Review, membership, matrix: synth.Mat
         "coders": coders_of(review),
         "source_types": SourceType.choices,
         "sorts": synth.SORTS.items(),
+        # The sensitivity view's thresholds, offered once the review appraises its studies.
+        "quality_thresholds": (50, 70, 80, 100) if appraisal_plan_for(review) else (),
         **extra,
     }
 

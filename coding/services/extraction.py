@@ -8,9 +8,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from reviewapp.audit import record_event
 from reviewapp.models import Review
+from screening.appraisal.exports import appraisal_line
+from screening.appraisal.service import plan_for as appraisal_plan_for
 from screening.models import Study
 
 from ..models import Extraction, ExtractionField, ExtractionForm, ExtractionSection, FieldKind
@@ -182,6 +185,7 @@ class StudyRow:
     values: dict
     status: str  # "consensus", "single", "agreed", "pending"
     disagreements: list[str]
+    appraisal: str | None = None  # None: the review appraises nothing (no column)
 
     def cells(self, fields: list[ExtractionField]) -> list[str]:
         return [display(f, self.values.get(f.key)) for f in fields]
@@ -214,26 +218,35 @@ def study_table(review: Review) -> tuple[list[ExtractionField], list[StudyRow]]:
         .prefetch_related("extractions")
         .order_by("reference_number", "label", "id")
     )
+    appraised = appraisal_plan_for(review) is not None
+    lines = appraisal_line(review) if appraised else {}
     rows = []
     for study in studies:
         values, status, differing = final_values(form, list(study.extractions.all()), fields)
-        rows.append(StudyRow(study, values, status, differing))
+        appraisal = lines.get(study.pk, "") if appraised else None
+        rows.append(StudyRow(study, values, status, differing, appraisal))
     return fields, rows
 
 
-def table_header(fields) -> list[str]:
-    return ["No.", "Study", *[f.label for f in fields]]
+def _appraised(rows: list[StudyRow]) -> bool:
+    return any(row.appraisal is not None for row in rows)
+
+
+def table_header(fields, rows: list[StudyRow] = ()) -> list[str]:
+    extra = [gettext("Appraisal")] if _appraised(rows) else []
+    return ["No.", "Study", *[f.label for f in fields], *extra]
 
 
 def table_cells(row: StudyRow, fields) -> list[str]:
-    return [row.study.reference_number or "", row.study.label, *row.cells(fields)]
+    extra = [row.appraisal] if row.appraisal is not None else []
+    return [row.study.reference_number or "", row.study.label, *row.cells(fields), *extra]
 
 
 def study_table_csv(review: Review) -> str:
     fields, rows = study_table(review)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([safe_cell(h) for h in table_header(fields)])
+    writer.writerow([safe_cell(h) for h in table_header(fields, rows)])
     for row in rows:
         writer.writerow([safe_cell(c) for c in table_cells(row, fields)])
     return out.getvalue()
@@ -247,7 +260,7 @@ def study_table_xlsx(review: Review) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Study characteristics"
-    sheet.append([safe_cell(h) for h in table_header(fields)])
+    sheet.append([safe_cell(h) for h in table_header(fields, rows)])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:

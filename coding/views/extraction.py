@@ -36,6 +36,7 @@ def extraction_table(request: HttpRequest, slug: str) -> HttpResponse:
             "form": review.extraction_form,
             "fields": fields,
             "rows": [(row, row.cells(fields), row.study.pk in mine) for row in rows],
+            "appraised": any(row.appraisal is not None for row in rows),
         },
     )
 

@@ -13,13 +13,14 @@ outcome; this module owns the path to it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, models, transaction
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,8 +36,12 @@ from screening.models import (
     Record,
     RecordStatus,
 )
+from screening.models.conflicts import party_to
 
 logger = logging.getLogger(__name__)
+
+# Sent when a later stage's conflict (see register_stage) is resolved: conflict, answers, by.
+resolved = Signal()
 
 FINAL_VALUES = (DecisionValue.INCLUDE, DecisionValue.EXCLUDE)
 COMMENT_MAX = 5000
@@ -47,11 +52,34 @@ class ConflictError(Exception):
     """A refused step; the message is shown to the user as is."""
 
 
+# --- stages whose conflicts are not about a screening decision ---------------------------
+
+
+@dataclass(frozen=True)
+class StageRules:
+    """How a later stage's conflicts work (appraisal registers these): who disagreed, and how
+    a proposed or ruled set of answers is checked. Its `resolved` signal receiver stores them."""
+
+    parties: Callable[[Conflict], set[int]]
+    clean_answers: Callable[[Conflict, dict], dict]
+
+
+_STAGE_RULES: dict[str, StageRules] = {}
+
+
+def register_stage(stage: str, rules: StageRules) -> None:
+    _STAGE_RULES[stage] = rules
+
+
 # --- who takes part -----------------------------------------------------------------------
 
 
 def participant_ids(conflict: Conflict) -> set[int]:
-    """Ids of the reviewers whose decisions on the record, at this stage, disagree."""
+    """Ids of the people whose judgements disagree: the reviewers who decided the record at this
+    stage or, for a later stage's conflict, whoever that stage says."""
+    rules = _STAGE_RULES.get(conflict.stage)
+    if rules is not None:
+        return rules.parties(conflict)
     return set(
         Decision.objects.filter(record_id=conflict.record_id, stage=conflict.stage).values_list(
             "reviewer_id", flat=True
@@ -161,10 +189,20 @@ def _require_live(conflict: Conflict) -> None:
         )
 
 
+def _clean_answers(conflict: Conflict, answers: dict | None) -> dict:
+    rules = _STAGE_RULES.get(conflict.stage)
+    if rules is None:
+        return {}
+    return rules.clean_answers(conflict, answers or {})
+
+
 def _clean_final(
     conflict: Conflict, value: str, reason: ExclusionReason | int | str | None
 ) -> tuple[str, ExclusionReason | None]:
-    """A final decision is Include or Exclude; an exclusion names one of the stage's reasons."""
+    """A final decision is Include or Exclude; an exclusion names one of the stage's reasons.
+    (A later stage's conflict is settled by answers instead: no value, no reason.)"""
+    if conflict.stage in _STAGE_RULES:
+        return "", None
     if value not in FINAL_VALUES:
         raise ConflictError("The final decision is either Include or Exclude.")
     if value == DecisionValue.INCLUDE:
@@ -276,8 +314,11 @@ def propose(
     value: str,
     reason: ExclusionReason | int | None = None,
     note: str = "",
+    *,
+    answers: dict | None = None,
 ) -> ConsensusProposal:
-    """One of the disagreeing reviewers proposes the final decision; another must confirm it."""
+    """One of the disagreeing reviewers proposes the final decision (or, for an appraisal,
+    the agreed answers); another must confirm it."""
     conflict = _lock(conflict)
     _require_live(conflict)
     if conflict.is_escalated:
@@ -285,12 +326,18 @@ def propose(
     if by.pk not in participant_ids(conflict):
         raise ConflictError("Only the reviewers who disagreed can propose a consensus.")
     value, reason = _clean_final(conflict, value, reason)
+    answers = _clean_answers(conflict, answers)
     # One live proposal per person: a new one replaces their earlier one.
     conflict.proposals.filter(proposed_by=by, withdrawn=False, confirmed_at=None).update(
         withdrawn=True
     )
     proposal = ConsensusProposal.objects.create(
-        conflict=conflict, proposed_by=by, value=value, reason=reason, note=(note or "").strip()
+        conflict=conflict,
+        proposed_by=by,
+        value=value,
+        reason=reason,
+        answers=answers,
+        note=(note or "").strip(),
     )
     if conflict.state == Conflict.State.OPEN:
         conflict.state = Conflict.State.DISCUSSION
@@ -311,7 +358,7 @@ def propose(
         conflict,
         _others(conflict, by),
         "A consensus is proposed: please confirm",
-        f"{by.display_name} proposes: {proposal.get_value_display()}"
+        f"{by.display_name} proposes: {proposal.get_value_display() or 'agreed answers'}"
         + (f" ({reason.label})" if reason else "")
         + ". Confirm it on the conflict page, or keep discussing.",
     )
@@ -349,6 +396,7 @@ def confirm(proposal: ConsensusProposal, by: User) -> Conflict:
         proposal.reason,
         proposal.note,
         by,
+        answers=proposal.answers,
     )
 
 
@@ -450,6 +498,8 @@ def adjudicate(
     value: str,
     reason: ExclusionReason | int | None = None,
     note: str = "",
+    *,
+    answers: dict | None = None,
 ) -> Conflict:
     """The adjudicator's decision on an escalated conflict: final."""
     conflict = _lock(conflict)
@@ -463,7 +513,15 @@ def adjudicate(
     if conflict.adjudicator_id is None:
         conflict.adjudicator = by
         conflict.save(update_fields=["adjudicator"])
-    return _resolve(conflict, Conflict.Resolution.ADJUDICATED, value, reason, note, by)
+    return _resolve(
+        conflict,
+        Conflict.Resolution.ADJUDICATED,
+        value,
+        reason,
+        note,
+        by,
+        answers=_clean_answers(conflict, answers),
+    )
 
 
 @transaction.atomic
@@ -473,6 +531,8 @@ def lead_decide(
     value: str,
     reason: ExclusionReason | int | None = None,
     note: str = "",
+    *,
+    answers: dict | None = None,
 ) -> Conflict:
     """A lead settles the conflict directly (e.g. no adjudicator available)."""
     conflict = _lock(conflict)
@@ -481,7 +541,8 @@ def lead_decide(
     if membership is None or not membership.is_lead:
         raise ConflictError("Only a lead decides a conflict directly.")
     value, reason, note = _clean_ruling(conflict, value, reason, note)
-    return _resolve(conflict, Conflict.Resolution.LEAD, value, reason, note, by)
+    answers = _clean_answers(conflict, answers)
+    return _resolve(conflict, Conflict.Resolution.LEAD, value, reason, note, by, answers=answers)
 
 
 def _clean_ruling(
@@ -502,6 +563,8 @@ def _resolve(
     reason: ExclusionReason | None,
     note: str,
     by: User,
+    *,
+    answers: dict | None = None,
 ) -> Conflict:
     from screening.decisions import service as decisions
 
@@ -515,12 +578,16 @@ def _resolve(
     conflict.resolved_by = by
     conflict.save()
     conflict.proposals.filter(withdrawn=False, confirmed_at=None).update(withdrawn=True)
-    try:
-        decisions.set_final(
-            conflict.record, conflict.stage, value, reason=reason, resolution=resolution, by=by
-        )
-    except decisions.ScreeningError as exc:
-        raise ConflictError(str(exc)) from exc
+    if conflict.stage in _STAGE_RULES:
+        # A later stage's conflict: that stage stores the agreed answers.
+        resolved.send(sender=Conflict, conflict=conflict, answers=answers or {}, by=by)
+    else:
+        try:
+            decisions.set_final(
+                conflict.record, conflict.stage, value, reason=reason, resolution=resolution, by=by
+            )
+        except decisions.ScreeningError as exc:
+            raise ConflictError(str(exc)) from exc
     record_event(
         conflict.review,
         by,
@@ -535,7 +602,9 @@ def _resolve(
         recipients,
         "A conflict is resolved",
         f"Resolved ({conflict.get_resolution_display().lower()}) by {by.display_name}: "
-        f"{conflict.get_final_value_display()}" + (f" ({reason.label})" if reason else "") + ".",
+        f"{conflict.get_final_value_display() or 'answers agreed'}"
+        + (f" ({reason.label})" if reason else "")
+        + ".",
     )
     return conflict
 
@@ -568,13 +637,7 @@ def reopen(record: Record, stage: str, *, by: User, reason: str) -> RecordStatus
 
 
 def _waiting_conditions(user_id: int, membership: Membership) -> dict[str, models.Q]:
-    decided = models.Exists(
-        Decision.objects.filter(
-            record_id=models.OuterRef("record_id"),
-            stage=models.OuterRef("stage"),
-            reviewer_id=user_id,
-        )
-    )
+    decided = party_to(user_id)
     own_proposal = models.Exists(
         ConsensusProposal.objects.filter(
             conflict_id=models.OuterRef("pk"),

@@ -5,10 +5,24 @@ dedup      pairs of records the de-duplication asks a person about
 decisions  reviewers' independent decisions and each record's outcome at a stage
 conflicts  disagreements, their discussion, consensus and adjudication
 fulltext   reports sought for retrieval, full-text files, studies
+appraisal  critical appraisal tools, appraisers' judgements and the agreed result
 prisma     the lead's manual entries and box wording on the PRISMA diagram
 """
 
-from screening.models.conflicts import Conflict, ConflictComment, ConsensusProposal
+from screening.models.appraisal import (
+    Appraisal,
+    AppraisalPlan,
+    AppraisalResult,
+    AppraisalTool,
+    AppraisalToolVersion,
+    StudyAppraisalTool,
+)
+from screening.models.conflicts import (
+    Conflict,
+    ConflictComment,
+    ConflictStage,
+    ConsensusProposal,
+)
 from screening.models.decisions import (
     Assignment,
     Decision,
@@ -35,9 +49,15 @@ from screening.models.records import (
 )
 
 __all__ = [
+    "Appraisal",
+    "AppraisalPlan",
+    "AppraisalResult",
+    "AppraisalTool",
+    "AppraisalToolVersion",
     "Assignment",
     "Conflict",
     "ConflictComment",
+    "ConflictStage",
     "ConsensusProposal",
     "Decision",
     "DecisionValue",
@@ -62,4 +82,5 @@ __all__ = [
     "SourceType",
     "StoppedRecord",
     "Study",
+    "StudyAppraisalTool",
 ]

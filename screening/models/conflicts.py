@@ -4,10 +4,38 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import ExclusionReason, Review, Stage
+from screening.models.appraisal import Appraisal
 from screening.models.decisions import Decision, DecisionValue
 from screening.models.records import Record
+
+
+class ConflictStage(models.TextChoices):
+    """Where a disagreement arose: the two screening stages, or the appraisal of a study."""
+
+    TITLE_ABSTRACT = Stage.TITLE_ABSTRACT.value, Stage.TITLE_ABSTRACT.label
+    FULL_TEXT = Stage.FULL_TEXT.value, Stage.FULL_TEXT.label
+    APPRAISAL = "ap", _("Appraisal")
+
+
+def party_to(user_id: int) -> models.Q:
+    """The conflicts this person is party to: they decided the record at its stage or, for an
+    appraisal conflict, submitted an appraisal of the study the record reports."""
+    decided = models.Exists(
+        Decision.objects.filter(
+            record_id=models.OuterRef("record_id"),
+            stage=models.OuterRef("stage"),
+            reviewer_id=user_id,
+        )
+    )
+    appraised = models.Exists(
+        Appraisal.objects.submitted().filter(
+            study__reports__record_id=models.OuterRef("record_id"), appraiser_id=user_id
+        )
+    )
+    return models.Q(decided) | models.Q(appraised, stage=ConflictStage.APPRAISAL)
 
 
 class ConflictQuerySet(models.QuerySet["Conflict"]):
@@ -16,16 +44,8 @@ class ConflictQuerySet(models.QuerySet["Conflict"]):
         return self.exclude(state=Conflict.State.RESOLVED)
 
     def involving(self, user_id: int) -> ConflictQuerySet:
-        """Conflicts on which this person recorded one of the disagreeing decisions."""
-        return self.filter(
-            models.Exists(
-                Decision.objects.filter(
-                    record_id=models.OuterRef("record_id"),
-                    stage=models.OuterRef("stage"),
-                    reviewer_id=user_id,
-                )
-            )
-        )
+        """Conflicts on which this person recorded one of the disagreeing judgements."""
+        return self.filter(party_to(user_id))
 
     def for_adjudicator(self, user_id: int) -> ConflictQuerySet:
         """Escalated to this adjudicator: assigned to them, or to the review's adjudicators.
@@ -35,15 +55,7 @@ class ConflictQuerySet(models.QuerySet["Conflict"]):
         return (
             self.filter(escalated_at__isnull=False)
             .filter(models.Q(adjudicator__isnull=True) | models.Q(adjudicator_id=user_id))
-            .exclude(
-                models.Exists(
-                    Decision.objects.filter(
-                        record_id=models.OuterRef("record_id"),
-                        stage=models.OuterRef("stage"),
-                        reviewer_id=user_id,
-                    )
-                )
-            )
+            .exclude(party_to(user_id))
         )
 
 
@@ -62,7 +74,9 @@ class Conflict(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="conflicts")
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="conflicts")
-    stage = models.CharField(max_length=2, choices=Stage.choices, default=Stage.TITLE_ABSTRACT)
+    stage = models.CharField(
+        max_length=2, choices=ConflictStage.choices, default=ConflictStage.TITLE_ABSTRACT
+    )
     state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
     opened_at = models.DateTimeField(auto_now_add=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
@@ -134,10 +148,12 @@ class ConsensusProposal(models.Model):
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    value = models.CharField(max_length=10, choices=DecisionValue.choices)
+    # Empty for an appraisal conflict, whose proposal is a set of agreed answers.
+    value = models.CharField(max_length=10, choices=DecisionValue.choices, blank=True)
     reason = models.ForeignKey(
         ExclusionReason, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
+    answers = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_by = models.ForeignKey(

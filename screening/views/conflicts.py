@@ -21,6 +21,7 @@ from reviewapp.models import AuditEvent, ExclusionReason, Membership, Review, Ro
 from screening.conflicts import service
 from screening.models import (
     Conflict,
+    ConflictStage,
     ConsensusProposal,
     Decision,
     DecisionValue,
@@ -149,6 +150,8 @@ def conflict_list(request: HttpRequest, slug: str) -> HttpResponse:
 @review_roles()
 def conflict_detail(request: HttpRequest, slug: str, conflict_id: int) -> HttpResponse:
     review, membership, conflict = _conflict_for(request, slug, conflict_id)
+    if conflict.stage == ConflictStage.APPRAISAL:
+        return redirect("appraisal_conflict", review.slug, conflict.pk)
     return TemplateResponse(
         request, "screening/conflicts/detail.html", _detail_context(review, membership, conflict)
     )

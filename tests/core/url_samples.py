@@ -212,3 +212,30 @@ def _import_job(team):
     search = SearchFactory(review=team.review, source="Scopus")
     content = f"TY  - JOUR\nTI  - Sample {search.pk}\nER  - \n".encode()
     return import_file_now(search, content, "sample.ris").pk
+
+
+# Critical appraisal.
+
+
+@sample("key")
+def _appraisal_tool(team):
+    from reviewapp.models import User
+    from screening.appraisal import service
+
+    lead = User.objects.get(pk=team.lead.pk)
+    tool = team.review.appraisal_tools.filter(key="sample-tool").first()
+    if tool is None:
+        tool = service.publish_tool(
+            team.review,
+            lead,
+            key="sample-tool",
+            name="Sample tool",
+            definition={
+                "items": [{"number": "1", "text": "Clear question?"}],
+                "answers": [
+                    {"key": "yes", "label": "Yes", "level": "good"},
+                    {"key": "no", "label": "No", "level": "bad"},
+                ],
+            },
+        )
+    return tool.key

@@ -170,6 +170,28 @@ def build(team) -> dict:
     )
     coding.comment_on(proposal, lead, "Belongs under environmental facilitators?")
 
+    # Appraisal: a lead's own tool for this study, two appraisals that differ, settled by
+    # consensus through the conflicts flow.
+    from screening.appraisal import service as appraisal
+
+    appraisal.publish_tool(
+        review, lead, key="rich-tool", name="Rich tool",
+        definition={
+            "items": [{"number": "1", "text": "Clear aims?"}, {"number": "2", "text": "Ethics?"}],
+            "answers": [{"key": "yes", "label": "Yes", "level": "good"}, {"key": "no", "label": "No", "level": "bad"}],
+        },
+    )  # fmt: skip
+    appraisal.set_plan(review, lead, "casp-qualitative", {study.pk: "rich-tool"})
+    appraisal.save_appraisal(
+        study, rita, answers={"1": {"answer": "yes"}, "2": {"answer": "no"}}, submit=True
+    )
+    appraisal.save_appraisal(
+        study, remy, answers={"1": {"answer": "yes"}, "2": {"answer": "yes"}}, submit=True
+    )
+    appraisal_conflict = Conflict.objects.get(stage="ap")
+    agreed = conflicts.propose(appraisal_conflict, rita, "", answers={"items": {"2": "yes"}})
+    conflicts.confirm(agreed, remy)
+
     # PRISMA: a manual count and the wording of a box.
     prisma.save_entries(review, lead, values={"excluded_automatic": 3}, texts={})
     HighlightKeyword.objects.create(review=review, kind="include", word="clinician")
