@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "coding",
     "synthesis",
     "demo",
+    "api",
+    "ninja",  # serves the API docs' Swagger UI from its own static files
 ]
 
 MIDDLEWARE = [
@@ -261,3 +263,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# The JSON API: calls per token per minute (0: no limit).
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)

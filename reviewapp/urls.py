@@ -29,4 +29,5 @@ urlpatterns = [
     path("r/<slug:slug>/", include("screening.urls")),
     path("r/<slug:slug>/", include("coding.urls")),
     path("r/<slug:slug>/", include("synthesis.urls")),
+    path("", include("api.urls")),
 ]

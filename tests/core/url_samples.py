@@ -239,3 +239,13 @@ def _appraisal_tool(team):
             },
         )
     return tool.key
+
+
+# API tokens (a person's own, outside any review).
+
+
+@sample("token_id")
+def _api_token(team):
+    from api.tokens import create_token
+
+    return create_token(team.lead, "walk")[0].pk
