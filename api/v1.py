@@ -270,16 +270,27 @@ def list_records(
     phase: str = "",
     year: str = "",
     language: str = "",
+    mine: str = "",
+    final: str = "",
+    reason: str = "",
+    abstract: str = "",
+    fulltext: str = "",
     after: int | None = None,
     limit: int = 100,
 ):
     """Records page by page (keyset: pass `next_after` back as `after`), with the records
-    page's search and filters."""
-    from screening.views.records import filter_records
+    page's search and filters (`q` takes its query language: "phrases", -word, author:,
+    journal:, year:2015..2020)."""
+    from screening.identification import filters
 
-    review, _m = review_for(request, slug, *STAFF)
-    params = {"q": q, "source": source, "phase": phase, "year": year, "language": language}
-    matching = filter_records(review.records.all(), params).select_related("search", "cluster")
+    review, membership = review_for(request, slug, *STAFF)
+    params = {
+        "q": q, "source": source, "phase": phase, "year": year, "language": language,
+        "mine": mine, "final": final, "reason": reason, "abstract": abstract, "fulltext": fulltext,
+    }  # fmt: skip
+    viewer = membership.user_id if membership.is_reviewer else None
+    f = filters.RecordFilters.from_params(params)
+    matching = filters.apply(review.records.all(), f, viewer).select_related("search", "cluster")
     if after is not None:
         matching = matching.filter(pk__gt=after)
     limit = max(1, min(limit, PAGE_MAX))

@@ -7,4 +7,5 @@ from __future__ import annotations
 
 from screening.dedup.service import dedup_review  # noqa: F401
 from screening.identification.imports import import_file  # noqa: F401
+from screening.identification.search import index_records  # noqa: F401
 from screening.ranking.service import retrain_ranking  # noqa: F401

@@ -7,7 +7,7 @@ bounded COUNT: past COUNT_LIMIT matches the list says "more than 10,000".
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,14 +16,15 @@ from django.utils.http import urlencode
 
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Role
-from screening.identification import exports
+from screening.identification import exports, filters, search
 from screening.models import Phase, Record
 
 PAGE_SIZE = 50
 COUNT_LIMIT = 10_000
 LIST_FIELDS = ("id", "title", "authors", "year", "journal", "language", "is_canonical",
                "search__source", "search__phase")  # fmt: skip
-FILTERS = ("q", "source", "phase", "year", "language")
+# Facet counts are computed while the matches are at most this many (each is a GROUP BY).
+FACET_LIMIT = 200_000
 
 
 def _int(value: str | None) -> int | None:
@@ -31,28 +32,6 @@ def _int(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
-
-
-def filter_records(records: QuerySet[Record], params) -> QuerySet[Record]:
-    """Apply the list's search box and filters (each optional)."""
-    q = (params.get("q") or "").strip()
-    if q:
-        match = Q(title__icontains=q) | Q(source_key=q)
-        if q.lower().startswith("10.") or "/" in q:
-            match |= Q(doi=q.lower())
-        if q.isdigit():
-            match |= Q(pmid=q) | Q(pk=int(q))
-        records = records.filter(match)
-    if params.get("source"):
-        records = records.filter(search__source=params["source"])
-    if params.get("phase") in Phase.values:
-        records = records.filter(search__phase=params["phase"])
-    year = _int(params.get("year"))
-    if year is not None:
-        records = records.filter(year=year)
-    if params.get("language"):
-        records = records.filter(language=params["language"])
-    return records
 
 
 def _page(records: QuerySet[Record], params) -> tuple[list[Record], int | None, int | None]:
@@ -78,19 +57,21 @@ def _page(records: QuerySet[Record], params) -> tuple[list[Record], int | None, 
 @review_roles(Role.LEAD, Role.REVIEWER)
 def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
-    params = request.GET
-    matching = filter_records(review.records.all(), params)
+    f = filters.RecordFilters.from_params(request.GET)
+    viewer = membership.user_id if membership.is_reviewer else None
+    matching = filters.apply(review.records.all(), f, viewer)
     rows, prev_id, next_id = _page(
         matching.select_related("search").only(*LIST_FIELDS),
-        params,
+        request.GET,
     )
     total = matching[: COUNT_LIMIT + 1].count()
-    kept = {k: params[k] for k in FILTERS if params.get(k)}
+    kept = f.kept()
     context = {
         "review": review,
         "records": rows,
         "total": min(total, COUNT_LIMIT),
         "more_than_limit": total > COUNT_LIMIT,
+        "f": f,
         "filters": kept,
         "query": urlencode(kept),
         "prev_url": "?" + urlencode({**kept, "before": prev_id}) if prev_id else "",
@@ -98,6 +79,11 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
         "sources": review.searches.values_list("source", flat=True).distinct().order_by("source"),
         "phases": Phase.choices,
         "languages": _languages(review),
+        "facets": filters.facets(matching, f, viewer) if total <= FACET_LIMIT else None,
+        "mine_choices": filters.MINE.items() if viewer else (),
+        "final_choices": filters.FINAL.items(),
+        "reasons": review.exclusion_reasons.filter(stage=f.stage).order_by("position"),
+        "suggestions": search.suggest(review.records.all(), f.query) if total == 0 else [],
         "export_formats": exports.FORMATS,
         "export_sets": exports.SETS,
     }
@@ -146,8 +132,12 @@ def record_export(request: HttpRequest, slug: str) -> HttpResponse:
     which = request.GET.get("set", "all")
     if fmt not in exports.FORMATS or which not in exports.SETS:
         fmt, which = "csv", "all"
+    # The records the page shows: the same search and filters.
+    f = filters.RecordFilters.from_params(request.GET)
+    viewer = membership.user_id if membership.is_reviewer else None
+    records = filters.apply(exports.record_set(review, which), f, viewer)
     response = StreamingHttpResponse(
-        exports.export_records(exports.record_set(review, which), fmt),
+        exports.export_records(records, fmt),
         content_type=exports.CONTENT_TYPES[fmt],
     )
     name = f"{review.slug}-{which}.{exports.EXTENSIONS[fmt]}"

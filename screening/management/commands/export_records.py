@@ -1,4 +1,4 @@
-"""python manage.py export_records --review SLUG [--set all|unique|included]
+"""python manage.py export_records --review SLUG [--set all|unique|included] [--query Q]
 --format csv|ris|bibtex -o FILE"""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from reviewapp.models import Review
+from screening.identification import filters
 from screening.identification.exports import FORMATS, SETS, export_records, record_set
 
 
@@ -18,13 +19,18 @@ class Command(BaseCommand):
         parser.add_argument("--review", required=True, help="The review's slug")
         parser.add_argument("--set", choices=list(SETS), default="all", dest="which")
         parser.add_argument("--format", choices=list(FORMATS), required=True, dest="fmt")
+        parser.add_argument(
+            "--query", default="", help="Only the records this search finds on the records page"
+        )
         parser.add_argument("-o", "--output", required=True, help="File to write ('-' for stdout)")
 
-    def handle(self, *args, review, which, fmt, output, **options) -> None:
+    def handle(self, *args, review, which, fmt, output, query="", **options) -> None:
         review_obj = Review.objects.filter(slug=review).first()
         if review_obj is None:
             raise CommandError(f"No review with the slug {review!r}.")
         records = record_set(review_obj, which)
+        if query:
+            records = filters.apply(records, filters.RecordFilters.from_params({"q": query}), None)
         chunks = export_records(records, fmt)
         if output == "-":
             for chunk in chunks:

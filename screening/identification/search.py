@@ -1,0 +1,296 @@
+"""Searching a review's records: one query language, two engines.
+
+    protected time "medical education" -students author:smith journal:"med educ" year:2015..2020
+
+Plain words must all match (title, alternative title, abstract, keywords, authors, journal);
+"quoted phrases" match as phrases; -word excludes; author:, journal: and year: (a year or a
+range a..b) are fields; a DOI, PMID or record number finds that record. Chinese, Japanese and
+Korean text matches by its characters: a query of CJK characters finds exactly the records
+containing that sequence, with no word segmentation.
+
+On PostgreSQL the words go through full-text search (English stemming) on a stored, GIN-indexed
+`search_doc` that a background task fills after each import (records not indexed yet are matched
+by a plain scan meanwhile), CJK runs through character bigrams in the same document, and a
+pg_trgm index on titles suggests near matches for a mistyped word. On SQLite (the embedded
+default) the same queries run as case-insensitive substring matches: no stemming, same results
+on small data otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError, connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.dispatch import receiver
+
+from reviewapp import jobs
+from screening.identification.signals import records_imported
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+CJK_RUN = re.compile(f"[{CJK}]+")
+FIELD = re.compile(r"^(author|journal|year):(.*)$", re.I)
+YEAR_RANGE = re.compile(r"^(\d{4})?\s*(?:\.\.|-)\s*(\d{4})?$")
+DOI = re.compile(r"^10\.\d+/\S+$", re.I)
+
+
+@dataclass
+class Query:
+    words: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    journals: list[str] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    identifier: str = ""  # a DOI, PMID or record number typed alone
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.words or self.phrases or self.excluded or self.authors or self.journals
+            or self.year_from or self.year_to or self.identifier
+        )  # fmt: skip
+
+    @property
+    def texts(self) -> list[str]:
+        """What must occur in the record's text: words and phrases."""
+        return [*self.words, *self.phrases]
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """(token, was quoted); an unbalanced quote is read as if closed at the end."""
+    lexer = shlex.shlex(text, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    lexer.quotes = '"“”'
+    out = []
+    try:
+        for token in lexer:
+            out.append(token)
+    except ValueError:  # no closing quotation
+        return _tokens(text + '"')
+    quoted = set(re.findall(r'["“]([^"”]+)["”]', text))
+    return [(t, t in quoted) for t in out]
+
+
+def parse(text: str) -> Query:
+    """Read the query language (see the module docstring)."""
+    query = Query()
+    text = (text or "").strip()[:500]
+    if not text:
+        return query
+    if DOI.match(text) or text.isdigit():
+        query.identifier = text.lower()
+        return query
+    for token, quoted in _tokens(text):
+        if not token:
+            continue
+        if match := FIELD.match(token):
+            name, value = match.group(1).lower(), match.group(2).strip().strip('"“”')
+            if name == "year":
+                _year(query, value)
+            elif value:
+                (query.authors if name == "author" else query.journals).append(value)
+        elif token.startswith("-") and len(token) > 1 and not quoted:
+            query.excluded.append(token[1:])
+        elif quoted or " " in token:
+            query.phrases.append(token)
+        else:
+            query.words.append(token)
+    return query
+
+
+def _year(query: Query, value: str) -> None:
+    if value.isdigit() and len(value) == 4:
+        query.year_from = query.year_to = int(value)
+    elif match := YEAR_RANGE.match(value):
+        low, high = match.groups()
+        query.year_from = int(low) if low else None
+        query.year_to = int(high) if high else None
+
+
+# --- the engines ------------------------------------------------------------------------------
+
+
+def _substring(text: str) -> Q:
+    """A case-insensitive substring of any searchable field (the plain engine)."""
+    return (
+        Q(title__icontains=text)
+        | Q(title_alt__icontains=text)
+        | Q(abstract__icontains=text)
+        | Q(journal__icontains=text)
+        | Q(keywords__icontains=text)
+        | Q(authors__icontains=text)
+        | Q(authors_alt__icontains=text)
+    )
+
+
+def _identifier(query: Query) -> Q:
+    value = query.identifier
+    match = Q(doi=value) | Q(source_key=value)
+    if value.isdigit():
+        match |= Q(pmid=value) | Q(pk=int(value))
+    return match
+
+
+def _fields(records: QuerySet, query: Query) -> QuerySet:
+    for author in query.authors:
+        records = records.filter(Q(authors__icontains=author) | Q(authors_alt__icontains=author))
+    for journal in query.journals:
+        records = records.filter(journal__icontains=journal)
+    if query.year_from:
+        records = records.filter(year__gte=query.year_from)
+    if query.year_to:
+        records = records.filter(year__lte=query.year_to)
+    return records
+
+
+def has_search_index() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def cjk_bigrams(text: str) -> str:
+    """The CJK runs of `text` as overlapping character bigrams (single characters alone)."""
+    grams = []
+    for run in CJK_RUN.findall(text or ""):
+        if len(run) == 1:
+            grams.append(run)
+        grams += [run[i : i + 2] for i in range(len(run) - 1)]
+    return " ".join(grams)
+
+
+def _ts_match(text: str, negate: bool = False) -> Q:
+    """Full-text match of one word or phrase on PostgreSQL; unindexed records by substring."""
+    cjk = CJK_RUN.findall(text)
+    if cjk and len("".join(cjk)) >= 2 and not CJK_RUN.sub("", text).strip():
+        grams = cjk_bigrams(text).split()
+        tsquery = " <-> ".join(g for g in grams if len(g) == 2)
+        sql = "search_doc @@ to_tsquery('simple', %s)"
+        params = [tsquery]
+    else:
+        sql = "search_doc @@ websearch_to_tsquery('english', %s)"
+        params = [f'"{text}"' if " " in text else text]
+    indexed = Q(RawSQL(f"COALESCE({sql}, FALSE)", params, output_field=_bool()))
+    # A record not indexed yet (the background task is still running): a plain scan.
+    pending = Q(RawSQL("search_doc IS NULL", [], output_field=_bool())) & _substring(text)
+    return indexed | pending
+
+
+def _bool():
+    from django.db.models import BooleanField
+
+    return BooleanField()
+
+
+def apply(records: QuerySet, query: Query) -> QuerySet:
+    """The records matching the query (records must be of one review)."""
+    if query.identifier:
+        return records.filter(_identifier(query))
+    records = _fields(records, query)
+    indexed = has_search_index()
+    for text in query.texts:
+        records = records.filter(_ts_match(text) if indexed else _substring(text))
+    for text in query.excluded:
+        records = records.exclude(_ts_match(text) if indexed else _substring(text))
+    return records
+
+
+SUGGEST_SIMILARITY = 0.3
+
+
+def suggest(records: QuerySet, query: Query, limit: int = 5) -> list[str]:
+    """Titles close to a mistyped query (pg_trgm word similarity), when nothing matched."""
+    if not has_search_index() or not query.words:
+        return []
+    text = " ".join(query.words)
+    with connection.cursor() as cursor:
+        # Looser than pg_trgm's default (0.6): one swapped letter in a short word scores ~0.3.
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(SUGGEST_SIMILARITY)],
+        )
+    similar = RawSQL("%s <%% title", [text], output_field=_bool())
+    return list(
+        records.filter(Q(similar))
+        .annotate(score=RawSQL("word_similarity(%s, title)", [text]))
+        .order_by("-score")
+        .values_list("title", flat=True)[:limit]
+    )
+
+
+# --- the index (PostgreSQL) ---------------------------------------------------------------------
+
+DOCUMENT_SQL = (
+    "setweight(to_tsvector('english', coalesce(title, '') || ' ' || coalesce(title_alt, '')), 'A')"
+    " || setweight(to_tsvector('english', coalesce(abstract, '')), 'B')"
+    " || setweight(to_tsvector('english', coalesce(keywords::text, '') || ' '"
+    " || coalesce(authors::text, '') || ' ' || coalesce(authors_alt::text, '') || ' '"
+    " || coalesce(journal, '')), 'C')"
+)
+BATCH = 5000
+
+
+def index_pending(review_id: int) -> int:
+    """Fill search_doc for the review's records that have none; returns how many.
+
+    Batched so no statement holds many rows locked for long; CJK records get their character
+    bigrams (computed here) added to the document.
+    """
+    if not has_search_index():
+        return 0
+    done = 0
+    cjk_pattern = f"[{CJK}]"
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT id, coalesce(title,'') || ' ' || coalesce(title_alt,'') || ' ' ||"
+                " coalesce(abstract,'') || ' ' || coalesce(keywords::text,'') ||"
+                " ' ' || coalesce(authors::text,'') || ' ' || coalesce(journal,'')"
+                " ~ %s FROM screening_record WHERE review_id = %s AND search_doc IS NULL"
+                " ORDER BY id LIMIT %s",
+                [cjk_pattern, review_id, BATCH],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            plain = [i for i, has_cjk in rows if not has_cjk]
+            if plain:
+                cursor.execute(
+                    f"UPDATE screening_record SET search_doc = {DOCUMENT_SQL} WHERE id = ANY(%s)",
+                    [plain],
+                )
+            for record_id in (i for i, has_cjk in rows if has_cjk):
+                cursor.execute(
+                    "SELECT coalesce(title,'') || ' ' || coalesce(title_alt,'') || ' ' ||"
+                    " coalesce(abstract,'') || ' ' || coalesce(keywords::text,'') || ' ' ||"
+                    " coalesce(authors::text,'') || ' ' || coalesce(journal,'')"
+                    " FROM screening_record WHERE id = %s",
+                    [record_id],
+                )
+                text = cursor.fetchone()[0]
+                cursor.execute(
+                    f"UPDATE screening_record SET search_doc = {DOCUMENT_SQL}"
+                    " || to_tsvector('simple', %s) WHERE id = %s",
+                    [cjk_bigrams(text), record_id],
+                )
+            done += len(rows)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
+def index_records(self, review_id: int) -> int:
+    """Index the review's new records for search (idempotent: only records without a document)."""
+    try:
+        return index_pending(review_id)
+    except (OperationalError, InterfaceError) as exc:
+        raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
+
+
+@receiver(records_imported, dispatch_uid="search.index_after_import")
+def _index_after_import(sender, job, **kwargs) -> None:
+    if has_search_index():
+        jobs.enqueue(index_records, job.review_id)

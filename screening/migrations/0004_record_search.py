@@ -1,0 +1,34 @@
+"""Full-text search over records on PostgreSQL: a stored tsvector (filled in the background
+after each import, see screening.identification.search), its GIN index, and pg_trgm on titles
+for near matches. Nothing on SQLite, where search scans."""
+
+from django.db import migrations
+
+FORWARD = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "ALTER TABLE screening_record ADD COLUMN IF NOT EXISTS search_doc tsvector",
+    "CREATE INDEX IF NOT EXISTS screening_record_search_doc ON screening_record USING gin (search_doc)",
+    "CREATE INDEX IF NOT EXISTS screening_record_title_trgm ON screening_record USING gin (title gin_trgm_ops)",
+]
+BACKWARD = [
+    "DROP INDEX IF EXISTS screening_record_title_trgm",
+    "DROP INDEX IF EXISTS screening_record_search_doc",
+    "ALTER TABLE screening_record DROP COLUMN IF EXISTS search_doc",
+]
+
+
+def forward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in FORWARD:
+            schema_editor.execute(sql)
+
+
+def backward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in BACKWARD:
+            schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("screening", "0003_appraisal")]
+    operations = [migrations.RunPython(forward, backward)]

@@ -1,0 +1,125 @@
+"""Filters and their counts, in the URL, combinable with the search; blind to others."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from reviewapp.models import ExclusionReason, Stage
+from screening.decisions import queues
+from screening.decisions import service as decisions
+from screening.models import Report
+from tests.factories import RecordFactory
+
+
+@pytest.fixture
+def screened(team):
+    reason = ExclusionReason.objects.create(
+        review=team.review, stage=Stage.TITLE_ABSTRACT, label="Wrong population"
+    )
+    r = [
+        RecordFactory(
+            review=team.review,
+            search__review=team.review,
+            title=f"Nurse study {i}",
+            abstract="" if i == 3 else "An abstract.",
+        )
+        for i in range(4)
+    ]
+    queues.ensure_assignments(team.review)
+    decisions.decide(r[0], team.reviewer1, "include")
+    decisions.decide(r[0], team.reviewer2, "include")
+    decisions.decide(r[1], team.reviewer1, "exclude", reason=reason)
+    decisions.decide(r[1], team.reviewer2, "exclude", reason=reason)
+    decisions.decide(r[2], team.reviewer2, "exclude", reason=reason)  # only Remy, pending
+    Report.objects.filter(record=r[0]).update(
+        link="https://example.org/a.pdf", retrieval="retrieved"
+    )
+    return r, reason
+
+
+def page(team, user, **params):
+    return team.client(user).get(f"/r/{team.review.slug}/records/", params)
+
+
+def shown(response) -> set[str]:
+    return {r.title for r in response.context["records"]}
+
+
+def test_final_decision_reason_abstract_and_full_text_filters(team, screened):
+    r, reason = screened
+    assert shown(page(team, team.lead, final="included")) == {r[0].title}
+    assert shown(page(team, team.lead, final="excluded", reason=reason.pk)) == {r[1].title}
+    assert shown(page(team, team.lead, abstract="no")) == {r[3].title}
+    assert shown(page(team, team.lead, fulltext="yes")) == {r[0].title}
+    assert shown(page(team, team.lead, q="nurse", final="pending")) == {r[2].title, r[3].title}
+
+
+def test_my_decision_filter_reads_only_my_own_decisions(team, screened):
+    r, _reason = screened
+    # Remy excluded r[2]; Rita has not: Rita's "I excluded" must not show it.
+    assert shown(page(team, team.reviewer1, mine="exclude")) == {r[1].title}
+    assert shown(page(team, team.reviewer2, mine="exclude")) == {r[1].title, r[2].title}
+    assert r[2].title in shown(page(team, team.reviewer1, mine="undecided"))
+
+
+def test_facet_counts_describe_the_matching_records(team, screened):
+    facets = page(team, team.reviewer1).context["facets"]
+    final = {value: n for value, _label, n in facets["final"]}
+    assert final == {"included": 1, "excluded": 1, "pending": 2}
+    mine = {value: n for value, _label, n in facets["mine"]}
+    assert mine == {"include": 1, "exclude": 1}  # Rita's own only
+    assert facets["abstract"][0][2] == 3
+
+
+def test_filters_live_in_the_url(team, screened):
+    response = page(team, team.lead, q="nurse", final="excluded")
+    assert "final=excluded" in response.context["query"] and "q=nurse" in response.context["query"]
+
+
+def test_export_records_query_exports_what_the_page_shows(team, screened, tmp_path):
+    r, _reason = screened
+    RecordFactory(review=team.review, search__review=team.review, title="Physicians only")
+    out = tmp_path / "nurses.csv"
+    call_command(
+        "export_records",
+        "--review",
+        team.review.slug,
+        "--format",
+        "csv",
+        "--query",
+        'nurse -"study 3"',
+        "-o",
+        str(out),
+        stderr=StringIO(),
+    )
+    exported = {line.split(",")[4] for line in out.read_text().splitlines()[1:]}
+    assert exported == shown(page(team, team.lead, q='nurse -"study 3"'))
+    assert "Physicians only" not in exported and len(exported) == 3
+
+
+def test_the_page_export_follows_the_filters(team, screened):
+    r, _reason = screened
+    response = team.client(team.lead).get(
+        f"/r/{team.review.slug}/records/export/", {"format": "csv", "final": "included"}
+    )
+    body = b"".join(response.streaming_content).decode()
+    assert r[0].title in body and r[1].title not in body
+
+
+def test_the_records_page_makes_a_bounded_number_of_queries(
+    team, screened, django_assert_max_num_queries
+):
+    for i in range(60):
+        RecordFactory(review=team.review, search__review=team.review, title=f"Extra {i}")
+    queues.ensure_assignments(team.review)  # as after an import's de-duplication
+    client = team.client(team.reviewer1)
+    client.get(f"/r/{team.review.slug}/records/")  # the navigation's counts are stored once
+    with django_assert_max_num_queries(24):
+        response = client.get(
+            f"/r/{team.review.slug}/records/",
+            {"q": "extra", "final": "pending", "mine": "undecided"},
+        )
+    assert len(response.context["records"]) == 50
