@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format bench clean
+.PHONY: run test install migrate demo lint format bench clean messages
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -37,3 +37,9 @@ format: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+
+# Translations: update the catalogues from the code, then compile them (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages -l zh_Hant --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(PY) manage.py makemessages -d djangojs -l zh_Hant --ignore '.venv/*' --ignore 'static/vendor/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .models import Criterion, ExclusionReason, Review, Role, Stage
 
@@ -102,4 +104,9 @@ class SignupExtraForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label="Your name", max_length=200)
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("As my browser asks")), *settings.LANGUAGES],
+        required=False,
+    )

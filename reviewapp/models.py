@@ -42,6 +42,8 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=200, blank=True)
+    # The interface language the person chose; empty: follow the browser.
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("language/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("reviews/new/", views.review_new, name="review_new"),

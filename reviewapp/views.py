@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
@@ -275,10 +280,45 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     """The name a person's team sees on decisions, comments and codings."""
-    form = ProfileForm(request.POST or None, initial={"full_name": request.user.full_name})
+    form = ProfileForm(
+        request.POST or None,
+        initial={"full_name": request.user.full_name, "language": request.user.language},
+    )
     if request.method == "POST" and form.is_valid():
         request.user.full_name = form.cleaned_data["full_name"].strip()
-        request.user.save(update_fields=["full_name"])
-        messages.success(request, "Your name was saved.")
-        return redirect("profile")
+        request.user.language = form.cleaned_data["language"]
+        request.user.save(update_fields=["full_name", "language"])
+        if request.user.language:
+            translation.activate(request.user.language)
+        messages.success(request, gettext("Your profile was saved."))
+        response = redirect("profile")
+        _remember_language(response, request.user.language)
+        return response
     return TemplateResponse(request, "reviewapp/profile.html", {"form": form})
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+
+
+@login_not_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: remembered in a cookie, and on the profile when signed in."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = ""
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    _remember_language(response, language)
+    if request.user.is_authenticated:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from screening.prisma.diagram import _with_phys
-from screening.prisma.text import text_width, wrap
+from django.utils.translation import gettext as _
 
-FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
+from screening.prisma.diagram import _with_phys
+from screening.prisma.text import require_cjk_font, text_width, wrap
+
+FONT = "DejaVu Sans, Noto Sans CJK TC, Liberation Sans, Arial, Helvetica, sans-serif"
 SIZE = 10.0
 TITLE_SIZE = 12.5
 LEVEL_SIZE = 11.0
@@ -158,14 +160,14 @@ def render_svg(levels: list[FigureLevel], *, title: str = "", core: str = "Engag
         # Which side is which, in each ring's header row (only where the side has items).
         if f:
             parts.append(
-                _text(x + 26, y + 20, "Facilitators", size=8.5, weight="bold", fill=FACILITATOR)
+                _text(x + 26, y + 20, _("Facilitators"), size=8.5, weight="bold", fill=FACILITATOR)
             )
         if b:
             parts.append(
                 _text(
                     x + w - 26,
                     y + 20,
-                    "Barriers",
+                    _("Barriers"),
                     size=8.5,
                     weight="bold",
                     anchor="end",
@@ -193,15 +195,15 @@ def render_svg(levels: list[FigureLevel], *, title: str = "", core: str = "Engag
     ly = top + heights[0] + 24
     parts.append(f'<circle cx="20" cy="{ly - 3.5:.1f}" r="7" fill="{FACILITATOR}"/>')
     parts.append(_text(20, ly, "+", size=10, weight="bold", anchor="middle", fill="#fff"))
-    parts.append(_text(32, ly, "Facilitator"))
+    parts.append(_text(32, ly, _("Facilitator")))
     parts.append(f'<circle cx="120" cy="{ly - 3.5:.1f}" r="7" fill="{BARRIER}"/>')
     parts.append(_text(120, ly, "−", size=10, weight="bold", anchor="middle", fill="#fff"))
-    parts.append(_text(132, ly, "Barrier"))
+    parts.append(_text(132, ly, _("Barrier")))
     parts.append(
         f'<rect x="205" y="{ly - 10:.1f}" width="18" height="{LINE:.1f}" rx="6" fill="#fff" stroke="#5d6676" stroke-width="0.8"/>'
     )
     parts.append(_text(214, ly, "n", size=9, anchor="middle", fill="#5d6676"))
-    parts.append(_text(230, ly, "Number of supporting studies"))
+    parts.append(_text(230, ly, _("Number of supporting studies")))
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -212,4 +214,5 @@ def render_png(
     import cairosvg
 
     svg = render_svg(levels, title=title, core=core)
+    require_cjk_font(svg)
     return _with_phys(cairosvg.svg2png(bytestring=svg.encode(), dpi=dpi), dpi)

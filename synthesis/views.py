@@ -3,17 +3,21 @@ comparison of two codebook versions, and the downloads."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
 
 from coding.models import SourceType
 from coding.services import coders_of, get_codebook, studies_for
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Review, Role
 from screening.appraisal.service import plan_for as appraisal_plan_for
+from screening.prisma.text import FontMissing
 from synthesis import exports, figure
 from synthesis import services as synth
 from synthesis.services import Filters
@@ -140,7 +144,7 @@ def matrix_csv(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-FIGURE_TITLE = "Facilitators and barriers at each level of the ecological model"
+FIGURE_TITLE = gettext_noop("Facilitators and barriers at each level of the ecological model")
 
 
 def _figure_args(review: Review, request: HttpRequest) -> tuple[synth.Matrix, list]:
@@ -172,12 +176,22 @@ def figure_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     m, levels = _figure_args(review, request)
     if not levels:
         raise Http404("No codes with a level and a polarity yet")
-    if fmt == "svg":
-        content = figure.render_svg(levels, title=FIGURE_TITLE)
-        return _download(content, _filename(review, "ecological-model", m, "svg"), "image/svg+xml")
-    if fmt == "png":
-        content = figure.render_png(levels, title=FIGURE_TITLE)
-        return _download(content, _filename(review, "ecological-model", m, "png"), "image/png")
+    language = request.GET.get("language") or None
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
+    with translation.override(language):
+        title, core = gettext(FIGURE_TITLE), gettext("Engagement")
+        if fmt == "svg":
+            content = figure.render_svg(levels, title=title, core=core)
+            return _download(
+                content, _filename(review, "ecological-model", m, "svg"), "image/svg+xml"
+            )
+        if fmt == "png":
+            try:
+                content = figure.render_png(levels, title=title, core=core)
+            except FontMissing as exc:
+                return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+            return _download(content, _filename(review, "ecological-model", m, "png"), "image/png")
     raise Http404("Unknown format")
 
 

@@ -40,6 +40,7 @@ from django.db.models import (
     OuterRef,
     Q,
 )
+from django.utils import translation
 
 from reviewapp.audit import record_event
 from reviewapp.models import ExclusionReason, Review, Stage
@@ -391,8 +392,12 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-def render(counts: PrismaCounts, fmt: str) -> bytes:
-    """The diagram or its counts in one of FORMATS."""
+def render(counts: PrismaCounts, fmt: str, language: str | None = None) -> bytes:
+    """The diagram or its counts in one of FORMATS; the diagram's wording in `language` (one
+    of settings.LANGUAGES; None: the active language)."""
+    if language:
+        with translation.override(language):
+            return render(counts, fmt)
     if fmt == "svg":
         return prisma_diagram.render_svg(counts).encode()
     if fmt == "png":

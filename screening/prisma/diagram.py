@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 
 from screening.prisma.flow import PrismaCounts
 from screening.prisma.layout import BAR_WIDTH, BLUE, MARGIN, _Box, _build, _clean
-from screening.prisma.text import FONT_FAMILY, FONT_SIZE, LINE_HEIGHT
+from screening.prisma.text import FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, require_cjk_font
 
 
 def _fmt(value: float) -> str:
@@ -129,7 +129,9 @@ def render_png(counts: PrismaCounts, dpi: int = 300, *, title: str | None = None
     """A PNG at `dpi` (the SVG is sized in points, so pixels = points / 72 × dpi)."""
     import cairosvg
 
-    png = cairosvg.svg2png(bytestring=render_svg(counts, title=title).encode(), dpi=dpi)
+    svg = render_svg(counts, title=title)
+    require_cjk_font(svg)
+    png = cairosvg.svg2png(bytestring=svg.encode(), dpi=dpi)
     return _with_phys(png, dpi)
 
 
@@ -137,7 +139,9 @@ def render_pdf(counts: PrismaCounts, *, title: str | None = None) -> bytes:
     """A one-page vector PDF, the page sized to the diagram."""
     import cairosvg
 
-    return cairosvg.svg2pdf(bytestring=render_svg(counts, title=title).encode())
+    svg = render_svg(counts, title=title)
+    require_cjk_font(svg)
+    return cairosvg.svg2pdf(bytestring=svg.encode())
 
 
 def _with_phys(png: bytes, dpi: int) -> bytes:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from screening.prisma.flow import MANUAL_FOOTNOTE, MANUAL_MARK, PrismaCounts, Source, _sum
 from screening.prisma.text import FONT_SIZE, LINE_HEIGHT, text_width, wrap
 
@@ -80,45 +82,48 @@ class _Texts:
     def __init__(self, counts: PrismaCounts) -> None:
         self.counts = counts
         update = counts.is_update
-        new = "new " if update else ""
         self.defaults = {
-            "prevstud": "Previous studies",
-            "newstud": f"Identification of {new}studies via databases and registers",
-            "othstud": f"Identification of {new}studies via other methods",
-            "identification": "Identification",
-            "screening": "Screening",
-            "included": "Included",
-            "box2": "Records identified from:",
-            "box3": "Records removed before screening:",
-            "box11": "Records identified from:",
-            "previous_studies": "Studies included in previous version of review",
-            "previous_reports": "Reports of studies included in previous version of review",
-            "database_results": "Databases",
-            "register_results": "Registers",
-            "website_results": "Websites",
-            "organisation_results": "Organisations",
-            "citations_results": "Citation searching",
-            "duplicates": "Duplicate records removed",
-            "excluded_automatic": "Records marked as ineligible by automation tools",
-            "excluded_other": "Records removed for other reasons",
-            "records_screened": "Records screened",
-            "records_excluded": "Records excluded",
-            "dbr_sought_reports": "Reports sought for retrieval",
-            "dbr_notretrieved_reports": "Reports not retrieved",
-            "dbr_assessed": "Reports assessed for eligibility",
-            "dbr_excluded": "Reports excluded",
-            "other_sought_reports": "Reports sought for retrieval",
-            "other_notretrieved_reports": "Reports not retrieved",
-            "other_assessed": "Reports assessed for eligibility",
-            "other_excluded": "Reports excluded",
-            "new_studies": "New studies included in review"
+            "prevstud": _("Previous studies"),
+            "newstud": _("Identification of new studies via databases and registers")
             if update
-            else "Studies included in review",
-            "new_reports": "Reports of new included studies"
+            else _("Identification of studies via databases and registers"),
+            "othstud": _("Identification of new studies via other methods")
             if update
-            else "Reports of included studies",
-            "total_studies": "Total studies included in review",
-            "total_reports": "Reports of total included studies",
+            else _("Identification of studies via other methods"),
+            "identification": _("Identification"),
+            "screening": _("Screening"),
+            "included": _("Included"),
+            "box2": _("Records identified from:"),
+            "box3": _("Records removed before screening:"),
+            "box11": _("Records identified from:"),
+            "previous_studies": _("Studies included in previous version of review"),
+            "previous_reports": _("Reports of studies included in previous version of review"),
+            "database_results": _("Databases"),
+            "register_results": _("Registers"),
+            "website_results": _("Websites"),
+            "organisation_results": _("Organisations"),
+            "citations_results": _("Citation searching"),
+            "duplicates": _("Duplicate records removed"),
+            "excluded_automatic": _("Records marked as ineligible by automation tools"),
+            "excluded_other": _("Records removed for other reasons"),
+            "records_screened": _("Records screened"),
+            "records_excluded": _("Records excluded"),
+            "dbr_sought_reports": _("Reports sought for retrieval"),
+            "dbr_notretrieved_reports": _("Reports not retrieved"),
+            "dbr_assessed": _("Reports assessed for eligibility"),
+            "dbr_excluded": _("Reports excluded"),
+            "other_sought_reports": _("Reports sought for retrieval"),
+            "other_notretrieved_reports": _("Reports not retrieved"),
+            "other_assessed": _("Reports assessed for eligibility"),
+            "other_excluded": _("Reports excluded"),
+            "new_studies": _("New studies included in review")
+            if update
+            else _("Studies included in review"),
+            "new_reports": _("Reports of new included studies")
+            if update
+            else _("Reports of included studies"),
+            "total_studies": _("Total studies included in review"),
+            "total_reports": _("Reports of total included studies"),
         }
 
     def label(self, key: str) -> str:
@@ -401,7 +406,7 @@ def _build(counts: PrismaCounts, title: str | None) -> _Diagram:
     header_h = headers[0].height
     bars, y = _place_phases(boxes, t, y, y + header_h + HEADER_GAP, header_h)
 
-    footnote = MANUAL_FOOTNOTE if counts.manual else None
+    footnote = _(MANUAL_FOOTNOTE) if counts.manual else None
     height = y + MARGIN + (FONT_SIZE * LINE_HEIGHT + 4.0 if footnote else 0.0)
     return _Diagram(width, height, boxes, headers, bars, _arrows(boxes), title_lines, footnote)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-FONT_FAMILY = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
+FONT_FAMILY = "DejaVu Sans, Noto Sans CJK TC, Liberation Sans, Arial, Helvetica, sans-serif"
 FONT_SIZE = 9.0
 HEADER_SIZE = 9.5
 LINE_HEIGHT = 1.3
@@ -82,3 +82,37 @@ def _fitting_prefix(word: str, width: float, size: float, bold: bool) -> int:
         if text_width(word[:cut], size, bold) <= width:
             return cut
     return 1
+
+
+class FontMissing(RuntimeError):
+    """A PNG or PDF with CJK text would draw empty boxes: no CJK font is installed."""
+
+
+_CJK = re.compile(
+    "[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\uac00-\ud7af]"
+)
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def require_cjk_font(text: str) -> None:
+    """Refuse to rasterise CJK text without a font that has it (never tofu boxes)."""
+    if not has_cjk(text):
+        return
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    found = ""
+    if fc_list:
+        found = subprocess.run(
+            [fc_list, ":lang=zh-tw", "family"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    if not found:
+        raise FontMissing(
+            "This figure has Chinese, Japanese or Korean text but no CJK font is installed, so "
+            "its PNG or PDF would show empty boxes. Install Noto Sans CJK (Debian: apt-get "
+            "install fonts-noto-cjk), or download the SVG."
+        )

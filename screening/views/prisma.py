@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -20,6 +21,7 @@ from reviewapp.models import Membership, Review, Role
 from screening.models import PrismaOverride
 from screening.prisma import counts as prisma
 from screening.prisma import flow as prisma_flow
+from screening.prisma.text import FontMissing
 
 VIEWERS = (Role.LEAD, Role.REVIEWER)
 
@@ -77,7 +79,13 @@ def prisma_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     review, _ = get_review_for(request, slug, *VIEWERS)
     if refused := _not_get(request):
         return refused
-    body = prisma.render(prisma.counts_for(review), fmt)
+    language = request.GET.get("language") or None
+    if language not in dict(settings.LANGUAGES):
+        language = None  # the page's own language
+    try:
+        body = prisma.render(prisma.counts_for(review), fmt, language)
+    except FontMissing as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(body, content_type=prisma.FORMATS[fmt][0])
     # The SVG is also the live picture on the pages (an <img>): inline unless downloading.
     attachment = fmt != "svg" or "download" in request.GET

@@ -18,4 +18,10 @@
     form.dataset.submitting = "1";
     window.setTimeout(function () { form.dataset.submitting = ""; }, 4000);
   });
+  // Selects marked data-submit-on-change (the language switcher) submit their form.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-submit-on-change]")) {
+      event.target.form.requestSubmit();
+    }
+  });
 })();

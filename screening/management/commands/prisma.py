@@ -1,13 +1,15 @@
-"""python manage.py prisma --review SLUG --format svg|png|pdf|csv|json -o FILE"""
+"""python manage.py prisma --review SLUG --format svg|png|pdf|csv|json [--language zh-hant] -o FILE"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reviewapp.models import Review
 from screening.prisma import counts as prisma
+from screening.prisma.text import FontMissing
 
 
 class Command(BaseCommand):
@@ -17,13 +19,24 @@ class Command(BaseCommand):
         parser.add_argument("--review", required=True, help="The review's slug")
         parser.add_argument("--format", required=True, choices=sorted(prisma.FORMATS))
         parser.add_argument("-o", "--output", default="-", help="File to write; - for stdout")
+        parser.add_argument(
+            "--language",
+            default="en",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="The diagram's wording (default English)",
+        )
 
-    def handle(self, *args, review: str, format: str, output: str, **options) -> None:
+    def handle(
+        self, *args, review: str, format: str, output: str, language: str = "en", **options
+    ) -> None:
         found = Review.objects.filter(slug=review).first()
         if found is None:
             raise CommandError(f"No review with the slug {review!r}.")
         flow = prisma.flow_for(found)
-        body = prisma.render(flow.counts, format)
+        try:
+            body = prisma.render(flow.counts, format, language)
+        except FontMissing as exc:
+            raise CommandError(str(exc)) from exc
         if output == "-":
             if format in ("png", "pdf"):
                 raise CommandError(
