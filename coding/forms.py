@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Code, CodeProposal, ExtractionField, ExtractionSection, FieldKind, SourceType
 
@@ -148,7 +149,13 @@ class CodingForm(forms.Form):
         help_text="Select a passage in the text, or paste it here",
     )
     codes = forms.TypedMultipleChoiceField(coerce=int, widget=forms.CheckboxSelectMultiple)
-    source_type = forms.ChoiceField(choices=SourceType.choices, label="Source")
+    source_type = forms.ChoiceField(choices=SourceType.choices, label=_("Source"))
+    section = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Section"),
+        help_text=_("Where the passage stands in its source, e.g. Results"),
+    )
     note = forms.CharField(required=False, max_length=1000)
 
     def __init__(self, *args, tree, **kwargs):

@@ -29,6 +29,12 @@ EXCERPT_COLUMNS = [
 ]
 
 
+def _source(coding) -> str:
+    """The passage's source type, with the section of its source when the coder gave one."""
+    label = str(SOURCE_LABELS.get(coding.source_type, coding.source_type))
+    return f"{label} ({coding.section})" if coding.section else label
+
+
 def _coder(coding) -> str:
     user = coding.coder
     return (user.full_name or user.email) if user is not None else ""
@@ -57,7 +63,7 @@ def excerpt_rows(themes: list[Theme]) -> list[list]:
             t.node.name,
             c.study.reference_number if c.study.reference_number is not None else "",
             c.study.label,
-            SOURCE_LABELS.get(c.source_type, c.source_type),
+            _source(c),
             _coder(c),
             c.excerpt,
         ]
@@ -88,7 +94,7 @@ def themes_csv(themes: list[Theme]) -> str:
                     *summary,
                     c.study.reference_number if c.study.reference_number is not None else "",
                     c.study.label,
-                    SOURCE_LABELS.get(c.source_type, c.source_type),
+                    _source(c),
                     _coder(c),
                     c.excerpt,
                 ]
@@ -127,10 +133,10 @@ def themes_markdown(title: str, matrix: Matrix, counts: Counts, themes: list[The
         for c in theme.codings:
             ref = c.study.reference_number
             where = f"[{ref}] {c.study.label}" if ref is not None else c.study.label
-            source = SOURCE_LABELS.get(c.source_type, c.source_type)
+            source = _source(c)
             lines.append(f"> {md(c.excerpt)}")
             lines.append(">")
-            lines.append(f"> — {md(where)}, {source.lower()}")
+            lines.append(f"> — {md(where)}, {md(source[:1].lower() + source[1:])}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import Review
 from screening.models import Report, Study
@@ -12,11 +13,13 @@ from .codebook import Code, CodebookVersion
 
 
 class SourceType(models.TextChoices):
-    """Where in a study a passage comes from (the seed's three data sources)."""
+    """Where a passage comes from: the seed's three data sources in a primary study, or the
+    text of a review that reports on the study (a Coding's ``section`` says which part)."""
 
-    RESULTS = "results", "Results section"
-    QUOTATION = "quotation", "Participant quotation"
-    INTERPRETATION = "interpretation", "Author interpretation"
+    RESULTS = "results", _("Results section")
+    QUOTATION = "quotation", _("Participant quotation")
+    INTERPRETATION = "interpretation", _("Author interpretation")
+    REVIEW = "review", _("Review text")
 
 
 class Document(models.Model):
@@ -81,6 +84,8 @@ class Coding(models.Model):
     source_type = models.CharField(
         max_length=16, choices=SourceType.choices, default=SourceType.RESULTS
     )
+    # Where in its source the passage stands, e.g. "Results: Barriers, individual level".
+    section = models.CharField(max_length=200, blank=True)
     status = models.CharField(
         max_length=10, choices=CodingStatus.choices, default=CodingStatus.OPEN
     )

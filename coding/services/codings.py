@@ -144,9 +144,13 @@ def create_codings(
     end: int | None = None,
     excerpt: str = "",
     source_type: str = SourceType.RESULTS,
+    section: str = "",
     note: str = "",
 ) -> list[Coding]:
-    """Apply one or more codes of the latest published version to one passage."""
+    """Apply one or more codes of the latest published version to one passage.
+
+    ``section`` says where the passage stands in its source (e.g. the review's "Results").
+    """
     review = study.review
     version, tree = _latest(review)
     codes = list(codes)
@@ -178,6 +182,7 @@ def create_codings(
             start=start,
             end=end,
             source_type=source_type,
+            section=section.strip()[:200],
             note=note,
         )
         for code in codes

@@ -102,6 +102,7 @@ def recode(coding: Coding, user, codes: list[Code]) -> list[Coding]:
             end=coding.end,
             excerpt=coding.excerpt,
             source_type=coding.source_type,
+            section=coding.section,
             note=coding.note,
         )
     coding.status = CodingStatus.REMOVED

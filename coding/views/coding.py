@@ -152,6 +152,7 @@ def coding_create(request: HttpRequest, slug: str, study_id: int) -> HttpRespons
                 end=data["end"],
                 excerpt=data["excerpt"],
                 source_type=data["source_type"],
+                section=data["section"],
                 note=data["note"],
             )
         except services.CodingError as exc:
