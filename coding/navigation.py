@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
 from reviewapp.models import Role
-from reviewapp.registry import NavItem, OverviewSection, registry
+from reviewapp.registry import NavItem, OverviewSection, WaitingWork, registry
 
 CODERS = (Role.LEAD, Role.REVIEWER)
 
@@ -38,7 +41,26 @@ def _overview(review, membership) -> dict:
     }
 
 
+def codings_to_recheck(review, membership) -> int:
+    """My codings made under an older definition of their code than the latest version's."""
+    from .services import codings_to_recheck as rechecks
+
+    return len(rechecks(review, coder=membership.user))
+
+
 registry.add_nav(NavItem("Extraction", "extraction_table", CODERS, order=60))
 registry.add_nav(NavItem("Codebook", "codebook", CODERS, order=65, badge=_open_proposals))
 registry.add_nav(NavItem("Coding", "coding_home", CODERS, order=70))
 registry.add_overview(OverviewSection("coding/_overview.html", _overview, CODERS, order=60))
+registry.add_waiting(
+    WaitingWork(
+        "codings_to_recheck",
+        _("Codings to re-check"),
+        codings_to_recheck,
+        lambda n: ngettext("%(n)d coding to re-check", "%(n)d codings to re-check", n) % {"n": n},
+        "coding_recheck",
+        roles=CODERS,
+        order=70,
+        url_query="?mine=1",
+    )
+)

@@ -30,14 +30,17 @@ from .forms import (
 )
 from .models import Invitation, Membership, Role, Stage
 from .registry import registry, visible
+from .waiting import review_status, waiting_for
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=request.user, active=True)
-        .select_related("review")
+        .select_related("review", "user")
         .order_by("-review__created_at")
     )
+    for m in memberships:
+        m.waiting = waiting_for(m)  # the card's line: what waits for me in this review
     invitations = Invitation.objects.filter(
         email__iexact=request.user.email, accepted_at=None, revoked=False
     ).select_related("review")
@@ -82,11 +85,24 @@ def review_overview(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "review": review,
             "membership": membership,
+            "waiting": _waiting_table(review, membership),
             "criteria": review.criteria.all(),
             "members": review.memberships.filter(active=True).select_related("user"),
             "sections": sections,
         },
     )
+
+
+def _waiting_table(review, membership: Membership) -> dict:
+    """Who has what waiting: every member for a lead, one's own row for anyone else."""
+    status = review_status(review)
+    mine = [m for m in status.members if m.membership.pk == membership.pk]
+    members = status.members if membership.is_lead else mine
+    return {
+        "review_items": status.review_items if membership.is_lead else [],
+        "members": members,
+        "columns": members[0].items if members else [],
+    }
 
 
 @review_roles(Role.LEAD)

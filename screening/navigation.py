@@ -5,7 +5,10 @@ Each part adds its own entries below.
 
 from __future__ import annotations
 
-from reviewapp.registry import NavItem, OverviewSection, registry
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from reviewapp.registry import NavItem, OverviewSection, WaitingWork, registry
 
 
 # prisma: the flow diagram, for those who screen (adjudicators see only their conflicts).
@@ -45,17 +48,71 @@ registry.add_overview(
 
 
 # conflicts: every member sees the tab (an adjudicator sees only what is escalated to them);
-# the badge counts the conflicts where this member must act next.
+# the badge counts the conflicts where this member must act next: to discuss, or to rule on.
 def _conflicts_badge(review, membership):
     from screening.conflicts.service import waiting_for_member
 
     return waiting_for_member(membership)
 
 
+def conflicts_to_discuss(review, membership) -> int:
+    from screening.conflicts.service import waiting_counts
+
+    return waiting_counts(membership)["discuss"]
+
+
+def conflicts_to_adjudicate(review, membership) -> int:
+    from screening.conflicts.service import waiting_counts
+
+    return waiting_counts(membership)["adjudicate"]
+
+
 registry.add_nav(NavItem("Conflicts", "conflict_list", order=40, badge=_conflicts_badge))
+registry.add_waiting(
+    WaitingWork(
+        "conflicts_to_discuss",
+        _("Conflicts to discuss"),
+        conflicts_to_discuss,
+        lambda n: ngettext("%(n)d conflict to discuss", "%(n)d conflicts to discuss", n) % {"n": n},
+        "conflict_list",
+        order=40,
+    )
+)
+registry.add_waiting(
+    WaitingWork(
+        "conflicts_to_adjudicate",
+        _("Conflicts to adjudicate"),
+        conflicts_to_adjudicate,
+        lambda n: (
+            ngettext("%(n)d conflict to adjudicate", "%(n)d conflicts to adjudicate", n) % {"n": n}
+        ),
+        "conflict_list",
+        roles=("adjudicator", "lead"),
+        order=41,
+    )
+)
+
 
 # full text: retrieval, eligibility and studies, for those who screen.
+def full_texts_to_assess(review, membership) -> int:
+    from screening.fulltext.service import to_assess_count
+
+    return to_assess_count(review, membership.user_id)
+
+
 registry.add_nav(NavItem("Full text", "fulltext_list", roles=("lead", "reviewer"), order=45))
+registry.add_waiting(
+    WaitingWork(
+        "full_texts_to_assess",
+        _("Full texts to assess"),
+        full_texts_to_assess,
+        lambda n: ngettext("%(n)d full text to assess", "%(n)d full texts to assess", n) % {"n": n},
+        "fulltext_list",
+        roles=("reviewer",),
+        order=45,
+        url_query="?show=todo",
+    )
+)
 
 
 # appraisal: the included studies' critical appraisal; the badge counts my studies to appraise.
@@ -73,10 +130,10 @@ registry.add_nav(
 
 
 # screen: my queue (badge = records waiting for me) and the team's progress.
-def _screen_badge(review, membership) -> int:
+def to_screen(review, membership) -> int:
     from screening.decisions.queues import queue_size
 
-    return queue_size(review, membership.user_id)
+    return queue_size(review, membership.user_id) if membership.is_reviewer else 0
 
 
 def _screen_overview(review, membership) -> dict:
@@ -93,7 +150,18 @@ def _screen_overview(review, membership) -> dict:
     }
 
 
-registry.add_nav(NavItem("Screen", "screen", roles=("reviewer",), order=30, badge=_screen_badge))
+registry.add_nav(NavItem("Screen", "screen", roles=("reviewer",), order=30, badge=to_screen))
+registry.add_waiting(
+    WaitingWork(
+        "to_screen",
+        _("To screen"),
+        to_screen,
+        lambda n: ngettext("%(n)d record to screen", "%(n)d records to screen", n) % {"n": n},
+        "screen",
+        roles=("reviewer",),
+        order=30,
+    )
+)
 registry.add_nav(NavItem("Progress", "screen_progress", roles=("lead", "reviewer"), order=35))
 registry.add_overview(
     OverviewSection(
@@ -103,7 +171,7 @@ registry.add_overview(
 
 
 # dedup: the lead's queue of pairs to check (badge = open pairs) and the overview line.
-def _dedup_badge(review, membership) -> int:
+def duplicates_to_check(review, membership=None) -> int:
     from screening.dedup.service import open_pair_count
 
     return open_pair_count(review)
@@ -121,7 +189,23 @@ def _dedup_overview(review, membership) -> dict:
 
 
 registry.add_nav(
-    NavItem("Duplicates", "dedup_queue", roles=("lead",), order=20, badge=_dedup_badge)
+    NavItem("Duplicates", "dedup_queue", roles=("lead",), order=20, badge=duplicates_to_check)
+)
+# Any lead may settle a pair, so the review has one figure, not one per member.
+registry.add_waiting(
+    WaitingWork(
+        "duplicates_to_check",
+        _("Duplicate pairs to check"),
+        duplicates_to_check,
+        lambda n: (
+            ngettext("%(n)d duplicate pair to check", "%(n)d duplicate pairs to check", n)
+            % {"n": n}
+        ),
+        "dedup_queue",
+        roles=("lead",),
+        per_review=True,
+        order=20,
+    )
 )
 registry.add_overview(
     OverviewSection(

@@ -668,13 +668,32 @@ def _waiting_conditions(user_id: int, membership: Membership) -> dict[str, model
     return conditions
 
 
-def waiting_for_member(membership: Membership) -> int:
-    """How many live conflicts wait for this member to act: one query, for the nav badge."""
+def waiting_counts(membership: Membership) -> dict[str, int]:
+    """Live conflicts waiting for this member, in one query: {"discuss": n, "adjudicate": n}.
+
+    To discuss: they are party to it and it is not escalated. To adjudicate: escalated to them
+    (or to the review's adjudicators), or, for a lead, escalated with no adjudicator to take it.
+    """
     conditions = _waiting_conditions(membership.user_id, membership)
-    any_of = models.Q()
-    for condition in conditions.values():
-        any_of |= condition
-    return Conflict.objects.filter(review_id=membership.review_id).live().filter(any_of).count()
+    rulings = [q for role, q in conditions.items() if role != "reviewer"]
+    adjudicate = models.Q(pk__in=[])
+    for condition in rulings:
+        adjudicate |= condition
+    counts = (
+        Conflict.objects.filter(review_id=membership.review_id)
+        .live()
+        .aggregate(
+            discuss=models.Count("pk", filter=conditions["reviewer"]),
+            adjudicate=models.Count("pk", filter=adjudicate),
+        )
+    )
+    return {"discuss": counts["discuss"] or 0, "adjudicate": counts["adjudicate"] or 0}
+
+
+def waiting_for_member(membership: Membership) -> int:
+    """How many live conflicts wait for this member to act (the nav badge): the conflicts to
+    discuss and to adjudicate, which never overlap (discussion ends with the escalation)."""
+    return sum(waiting_counts(membership).values())
 
 
 def waiting_for(user: User, review: Review) -> int:
