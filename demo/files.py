@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from demo.data import BackgroundRecord, IncludedStudy
+from demo.data import ILLUSTRATIVE_ZH, BackgroundRecord
+from demo.paper import IncludedStudy
 
 
 @dataclass
@@ -48,11 +49,11 @@ JOURNAL_ABBREVIATIONS = {
 
 
 def included_work(study: IncludedStudy) -> Work:
+    """One of the review's included studies, as its reference list gives it. The demo does not
+    reproduce the authors' abstract; the record says so and quotes the review's Table 2."""
     abstract = (
-        f"Illustrative abstract for the demo. {study.methods} with {study.participants.lower()} "
-        f"in {study.region}"
-        + (f" ({study.sample_size})" if study.sample_size not in ("", "-") else "")
-        + f". {study.outcome}"
+        "The authors' abstract is not reproduced in this demo. Table 2 of the review "
+        f"(Chen, Liao & Yau 2025) reports: {study.outcome}"
     )
     return Work(
         key=f"ref-{study.ref}",
@@ -67,7 +68,6 @@ def included_work(study: IncludedStudy) -> Work:
         doi=study.doi,
         pmid=study.pmid,
         abstract=abstract,
-        keywords=["medical education research", "engagement", "faculty development"],
     )
 
 
@@ -97,7 +97,7 @@ def chinese_work(key: str, row: tuple) -> Work:
         authors=list(authors),
         year=year,
         journal=journal,
-        abstract=f"（示範用摘要）{title}。Illustrative record: {english}.",
+        abstract=f"{ILLUSTRATIVE_ZH} {english}.",
         language="Chinese",
     )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from coding import services as coding
 from coding.models import Code, SourceType
-from demo import data, files
+from demo import codebook, data, files, paper
 from reviewapp.audit import record_event
 from reviewapp.models import Review, Stage
 from screening.conflicts import service as conflicts
@@ -50,17 +50,17 @@ UPDATE_IN = {
     "Airiti Library": (range(22, 24), ["zh-0"]),
 }
 TWIN = "zh-4"
-SEARCH_DATES = {"initial": dt.date(2022, 9, 15), "update": dt.date(2025, 1, 10)}
+# The paper gives the months (August 2022, January 2025); the days are the demo's.
+SEARCH_DATES = {"initial": dt.date(2022, 8, 31), "update": dt.date(2025, 1, 31)}
 
 # Title/abstract screening: which illustrative works are included, and the two disagreements.
 TA_INCLUDED = ["bg-10", "bg-40", "bg-60", "bg-90"]
 CONSENSUS = "bg-20"  # reviewer 1 includes, reviewer 2 excludes; they agree on exclude
 ESCALATED = "bg-70"  # reviewer 1 excludes, reviewer 2 includes; the adjudicator includes
 NOT_RETRIEVED = "bg-90"
-FT_EXCLUDED = {"bg-10": "Population", "bg-40": "Focus", "bg-60": "Study design", ESCALATED: "Scope"}
+FT_EXCLUDED = {"bg-10": "Population", "bg-40": "Focus", "bg-60": "Study design", ESCALATED: "Other"}
 
 CODERS_OF = {3: R1, 9: R1, 13: R1, 18: R1, 27: R2, 34: R2, 38: R2, 41: R2}
-QUALITATIVE = {"Interview", "Focus group", "Grounded theory", "Qualitative phone interviews"}
 
 
 @dataclass
@@ -78,7 +78,7 @@ def _norm(title: str) -> str:
 
 def all_works() -> Works:
     works: dict[str, files.Work] = {}
-    for study in data.STUDIES:
+    for study in paper.STUDIES:
         work = files.included_work(study)
         works[work.key] = work
     for i, rec in enumerate(data.background_records(129, seed=2022)):
@@ -94,11 +94,11 @@ def all_works() -> Works:
     works[f"{TWIN}-en"] = files.Work(
         key=f"{TWIN}-en",
         title=zh.title_alt,
-        authors=["Wu, T. H.", "Chou, Y. C.", "Hsu, W. P."],
+        authors=["Demo Author A", "Demo Author B", "Demo Author C"],
         year=zh.year,
-        journal="Journal of Medical Education (Taiwan)",
-        journal_abbrev="J Med Educ Taiwan",
-        abstract=f"Illustrative record (English-language indexing of a Chinese paper). {zh.title_alt}.",
+        journal="Illustrative Journal of Medical Education (Taiwan)",
+        journal_abbrev="Illus J Med Educ Taiwan",
+        abstract=f"{data.ILLUSTRATIVE} (English-language indexing of a Chinese record.)",
     )
     title_key = {_norm(w.title): k.removesuffix("-en") for k, w in works.items()}
     return Works(works, title_key)
@@ -148,7 +148,7 @@ def _searches(review: Review, lead, phase: str, counts: dict, pick) -> None:
             source_type="database",
             date_run=SEARCH_DATES[phase],
             phase=phase,
-            query=data.AIRITI_QUERY if source == "Airiti Library" else data.QUERY,
+            query=data.QUERY,
         )
         write, fmt, filename = files.WRITERS[source]
         job = imports.import_file_now(
@@ -251,7 +251,7 @@ def title_abstract_screening(review: Review, users: dict) -> None:
 # --- 4. full text --------------------------------------------------------------------------------
 
 
-STUDY_BY_KEY = {f"ref-{s.ref}": s for s in data.STUDIES}
+STUDY_BY_KEY = {f"ref-{s.ref}": s for s in paper.STUDIES}
 
 
 def full_text(review: Review, users: dict) -> None:
@@ -307,7 +307,7 @@ def extraction(review: Review, users: dict) -> None:
     lead, r1, _, _ = _users(users)
     coding.ensure_default_form(review, lead)
     studies = {s.reference_number: s for s in coding.studies_for(review)}
-    for item in data.STUDIES:
+    for item in paper.STUDIES:
         study = studies[item.ref]
         first = item.authors[0].split(",")[0]
         values = {
@@ -325,49 +325,42 @@ def extraction(review: Review, users: dict) -> None:
 
 # --- 6. codebook v1, coding, a proposed code, v2 -------------------------------------------------
 
-# v1 had mentorship and coaching as one subtheme; coding study 27 made the team split it (v2).
+# The demo's coding history (illustrative): v1 had mentorship and coaching as one subtheme;
+# coding [27] made the team split it (v2), which gives the paper's 25.
 V1_MENTORSHIP = (
     "Mentorship and coaching",
     "Experienced mentors and coaches who turn ideas into projects and guide researchers.",
 )
-COACHING = next(s for s in data.SUBTHEMES if s.key == "coaching")
+COACHING = next(s for s in codebook.SUBTHEMES if s.key == "coaching")
 
 
-def _lc(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+def passages_citing(ref: int) -> list[tuple[codebook.Subtheme, codebook.Passage]]:
+    """The Results passages that cite the study, in the paper's order of subthemes."""
+    return [(sub, p) for sub in codebook.SUBTHEMES for p in sub.passages if ref in p.studies]
 
 
-def excerpt_for(sub: data.Subtheme, study: data.IncludedStudy, source: str) -> str:
-    """An illustrative excerpt of the study supporting the subtheme (wording is ours)."""
-    effect = (
-        "encouraged their engagement in education research"
-        if sub.polarity == "facilitator"
-        else "held back their engagement in education research"
-    )
-    definition = _lc(sub.definition.rstrip("."))
-    if source == SourceType.QUOTATION:
-        if sub.polarity == "facilitator":
-            return f"“What really made the difference for me was {_lc(sub.name)}.”"
-        return f"“Honestly, {_lc(sub.name)} is what stops me doing more education research.”"
-    if source == SourceType.INTERPRETATION:
-        role = "facilitator" if sub.polarity == "facilitator" else "barrier"
-        return f"The authors interpret {_lc(sub.name)} as a {role} of engagement: {definition}."
-    return f"Participants reported that {_lc(sub.name)} {effect} ({definition})."
-
-
-def source_for(study: data.IncludedStudy, i: int) -> str:
-    cycle = (
-        [SourceType.RESULTS, SourceType.QUOTATION, SourceType.INTERPRETATION]
-        if study.methods in QUALITATIVE
-        else [SourceType.RESULTS, SourceType.INTERPRETATION]
-    )
-    return cycle[i % len(cycle)]
+def review_text(study: paper.IncludedStudy) -> str:
+    """What the review says of one study, in its own words: the study's Table 2 outcome and
+    strategy, then every Results passage that cites it, under its section. The coders code
+    this text (the demo does not reproduce the studies' own texts)."""
+    parts = [
+        f"Table 2, {paper.TABLE2_COLUMNS['outcome']}\n{study.outcome}",
+        f"Table 2, {paper.TABLE2_COLUMNS['strategy']}\n{study.strategy}",
+    ]
+    section = None
+    for sub, passage in passages_citing(study.ref):
+        if sub.section != section:
+            section = sub.section
+            parts.append(f"{section}\n{passage.text}")
+        else:
+            parts.append(passage.text)
+    return "\n\n".join(parts)
 
 
 def _codebook_v1(review: Review, lead) -> dict[str, Code]:
     book = coding.get_codebook(review)
     codes: dict[str, Code] = {}
-    for position, (level, label, definition) in enumerate(data.LEVELS):
+    for position, (level, label, definition) in enumerate(codebook.LEVELS):
         node = coding.add_code(
             book, lead, name=label, level=level, definition=definition, position=position
         )
@@ -382,7 +375,7 @@ def _codebook_v1(review: Review, lead) -> dict[str, Code]:
                 f"{level} level.",
                 position=p,
             )
-            subs = [s for s in data.SUBTHEMES if s.level == level and s.polarity == polarity]
+            subs = [s for s in codebook.SUBTHEMES if s.level == level and s.polarity == polarity]
             for i, sub in enumerate(s for s in subs if s.key != "coaching"):
                 name, definition_ = (
                     V1_MENTORSHIP if sub.key == "mentorship" else (sub.name, sub.definition)
@@ -393,9 +386,6 @@ def _codebook_v1(review: Review, lead) -> dict[str, Code]:
                     parent=category,
                     name=name,
                     definition=definition_,
-                    inclusion=sub.inclusion,
-                    exclusion=sub.exclusion,
-                    example=sub.example,
                     position=i if i < 2 or level != "interpersonal" else i + 1,
                 )
             codes[f"{level}-{polarity}"] = category
@@ -409,32 +399,35 @@ def _codebook_v1(review: Review, lead) -> dict[str, Code]:
 
 
 def codebook_and_coding(review: Review, users: dict) -> None:
+    """Each study's coder codes the review's passages that cite it, with the subtheme the
+    review reports them under: so every subtheme cites exactly the studies the paper cites."""
     lead, r1, r2, _ = _users(users)
     codes = _codebook_v1(review, lead)
     studies = {s.reference_number: s for s in coding.studies_for(review)}
     people = {R1: r1, R2: r2}
     coaching_coding = None
-    for item in data.STUDIES:
+    for item in paper.STUDIES:
         study = studies[item.ref]
-        subs = [s for s in data.SUBTHEMES if item.ref in s.studies]
-        passages = [(sub, source_for(item, i)) for i, sub in enumerate(subs)]
-        texts = [excerpt_for(sub, item, source) for sub, source in passages]
-        report = study.reports.first()
+        coder = people[CODERS_OF[item.ref]]
         document = coding.add_document(
             study,
-            people[CODERS_OF[item.ref]],
-            f"{item.label}: {item.title}\n\n"
-            "(Illustrative passages for the demo, one per finding the review cites.)\n\n"
-            + "\n\n".join(texts),
-            title=f"{item.label} — findings (illustrative)",
-            report=report,
+            coder,
+            review_text(item),
+            title=f"{item.label} [{item.ref}] in the review (Chen, Liao & Yau 2025): Table 2 "
+            "and the Results passages that cite it",
+            report=study.reports.first(),
         )
-        coder = people[CODERS_OF[item.ref]]
-        for (sub, source), text in zip(passages, texts, strict=True):
+        for sub, passage in passages_citing(item.ref):
             # Under v1, coaching was part of "Mentorship and coaching".
             code = codes["mentorship" if sub.key == "coaching" else sub.key]
             made = coding.create_codings(
-                study, coder, [code], document=document, excerpt=text, source_type=source
+                study,
+                coder,
+                [code],
+                document=document,
+                excerpt=passage.text,
+                source_type=SourceType.REVIEW,
+                section=sub.section,
             )
             if sub.key == "coaching":
                 coaching_coding = made[0]
@@ -458,7 +451,7 @@ def _version_two(review: Review, lead, r2, codes, coaching_coding, people) -> No
         proposal, lead, "Agreed: coaching on specific tasks is not the same as mentorship."
     )
     coding.accept_proposal(proposal, lead, "Split from “Mentorship and coaching”.", position=2)
-    mentorship = next(s for s in data.SUBTHEMES if s.key == "mentorship")
+    mentorship = next(s for s in codebook.SUBTHEMES if s.key == "mentorship")
     coding.update_code(
         codes["mentorship"], lead, name=mentorship.name, definition=mentorship.definition
     )

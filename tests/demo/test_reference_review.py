@@ -1,5 +1,6 @@
-"""The demo review reproduces the seed paper: every subtheme cites the paper's studies, and the
-figure and every export carry the matrix's numbers."""
+"""The demo's reference review reproduces the paper: its 25 subthemes (15 facilitators, 10
+barriers) on three levels cite the paper's studies, and the figure and every export carry the
+matrix's numbers; its records and screening are complete and the PRISMA counts follow."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from coding.models import Coding
-from demo import data as demo_data
-from demo import loader as demo
+from demo import codebook, loader
 from reviewapp.models import Review
 from screening.models import Conflict, Record, Study
 from screening.prisma.counts import counts_for
@@ -23,16 +23,6 @@ from synthesis.services import Filters
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def review(django_db_setup, django_db_blocker):
-    """Loaded once for the module (it takes seconds), through the app's own services."""
-    with django_db_blocker.unblock():
-        review = demo.load_demo(reset=True)
-    yield review
-    with django_db_blocker.unblock():
-        demo._delete(review)
-
-
 def paper_citation(sub) -> str:
     return synth.citation(sorted(sub.studies))
 
@@ -41,8 +31,13 @@ def test_every_subtheme_cites_exactly_the_papers_studies(review):
     matrix = synth.build_matrix(review)
     assert [s.reference_number for s in matrix.studies] == [3, 9, 13, 18, 27, 34, 38, 41]
     got = {r.node.name: r.citation for r in matrix.rows}
-    expected = {s.name: paper_citation(s) for s in demo_data.SUBTHEMES}
+    expected = {s.name: paper_citation(s) for s in codebook.SUBTHEMES}
     assert got == expected
+    # The paper's citations, as its Results section gives them, for a few subthemes.
+    assert got["Protected research time"] == "[3, 13, 41]"
+    assert got["Mentorship by experienced researchers"] == "[3, 38, 41]"
+    assert got["Insufficient funding"] == "[9, 34, 41]"
+    assert got["Coaching"] == "[27]"
 
 
 def test_the_counts_are_the_papers(review):
@@ -69,9 +64,11 @@ def test_version_one_differs_from_version_two_where_coaching_was_split_off(revie
 
 
 def test_filters_on_the_demo_narrow_by_source_and_coder(review):
+    review_text = synth.build_matrix(review, Filters(source_type="review"))
     quotes = synth.build_matrix(review, Filters(source_type="quotation"))
     all_rows = synth.build_matrix(review)
-    assert 0 < quotes.total_excerpts < all_rows.total_excerpts
+    assert review_text.total_excerpts == all_rows.total_excerpts > 0
+    assert quotes.total_excerpts == 0
     r1 = review.memberships.get(user__email="reviewer1@demo.example").user
     mine = synth.build_matrix(review, Filters(coder=r1.pk))
     refs = {s.reference_number for row in mine.rows for s in row.studies}
@@ -163,8 +160,8 @@ def test_screening_had_a_consensus_and_an_adjudication_and_prisma_follows(review
 
 def test_loading_again_changes_nothing(review):
     codings = Coding.objects.filter(review=review).count()
-    assert demo.load_demo() == review
-    assert Review.objects.filter(slug=demo.DEMO_SLUG).count() == 1
+    assert loader.load_demo() == review
+    assert Review.objects.filter(slug=loader.DEMO_SLUG).count() == 1
     assert Coding.objects.filter(review=review).count() == codings
 
 
