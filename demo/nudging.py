@@ -19,6 +19,7 @@ from reviewapp import services
 from reviewapp.models import Review, Stage
 from screening.conflicts import service as conflicts
 from screening.decisions import service as decisions
+from screening.dedup.service import run_dedup
 from screening.identification import imports
 from screening.models import Conflict, Record
 
@@ -141,13 +142,15 @@ def load(lead, r1, r2, adjudicator) -> Review:
         phase="initial",
         notes=f"{CITATION}. {DATASET}.",
     )
-    # Imported as a person would upload it; de-duplication runs after the import and queues
-    # the dataset's duplicate pair for the lead.
+    # Imported as a person would upload it. De-duplication, which an import queues for after
+    # the commit, runs now too, so the dataset's duplicate pair waits for the lead before anyone
+    # screens (and with or without a worker).
     job = imports.import_file_now(
         search, import_file(data), "nagtegaal_2019_excerpt.csv", fmt="csv", user=lead
     )
     if job.status != job.Status.DONE:
         raise RuntimeError(f"Demo import of the Nagtegaal excerpt failed: {job.error}")
+    run_dedup(review, user=lead)
     _screen(review, data, r1, r2)
     return review
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 import pytest
+from django.test import override_settings
 
 from demo import loader, nudging
 from reviewapp.models import Review, User
@@ -14,9 +15,15 @@ from tests.conftest import SHARED_DATA
 
 @pytest.fixture(scope="package")
 def demo_reviews(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+    from reviewapp.celery import app
+
+    # Background tasks in-process, as make run without Redis (the tests' own rule).
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    with django_db_blocker.unblock(), override_settings(CELERY_TASK_ALWAYS_EAGER=True):
         loader.load_demo(reset=True)
         reviews = {r.slug: r for r in loader.demo_reviews()}
+    app.conf.task_always_eager = saved
     yield reviews
     with django_db_blocker.unblock():
         for review in Review.objects.filter(slug__in=list(reviews)):
