@@ -50,19 +50,19 @@ registry.add_overview(
 # conflicts: every member sees the tab (an adjudicator sees only what is escalated to them);
 # the badge counts the conflicts where this member must act next: to discuss, or to rule on.
 def _conflicts_badge(review, membership):
-    from screening.conflicts.service import waiting_for_member
+    from screening.conflicts.waiting import waiting_for_member
 
     return waiting_for_member(membership)
 
 
 def conflicts_to_discuss(review, membership) -> int:
-    from screening.conflicts.service import waiting_counts
+    from screening.conflicts.waiting import waiting_counts
 
     return waiting_counts(membership)["discuss"]
 
 
 def conflicts_to_adjudicate(review, membership) -> int:
-    from screening.conflicts.service import waiting_counts
+    from screening.conflicts.waiting import waiting_counts
 
     return waiting_counts(membership)["adjudicate"]
 

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviewapp.audit import record_event
-from reviewapp.models import ExclusionReason, Membership, Review, User
+from reviewapp.models import ExclusionReason, Membership, User
 from screening.decisions import signals
 from screening.models import (
     Conflict,
@@ -36,7 +36,9 @@ from screening.models import (
     Record,
     RecordStatus,
 )
-from screening.models.conflicts import party_to
+
+# What waits for whom lives beside this module; these names stay importable from here.
+from .waiting import waiting_counts, waiting_for, waiting_for_member, waiting_ids  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -631,81 +633,3 @@ def reopen(record: Record, stage: str, *, by: User, reason: str) -> RecordStatus
         return decisions.reopen(record, stage, by=by, reason=reason)
     except decisions.ScreeningError as exc:
         raise ConflictError(str(exc)) from exc
-
-
-# --- what is waiting for whom -------------------------------------------------------------
-
-
-def _waiting_conditions(user_id: int, membership: Membership) -> dict[str, models.Q]:
-    decided = party_to(user_id)
-    own_proposal = models.Exists(
-        ConsensusProposal.objects.filter(
-            conflict_id=models.OuterRef("pk"),
-            proposed_by_id=user_id,
-            withdrawn=False,
-            confirmed_at=None,
-        )
-    )
-    # A reviewer must act until they have a proposal of their own on the table.
-    conditions = {
-        "reviewer": models.Q(decided, escalated_at__isnull=True) & ~models.Q(own_proposal)
-    }
-    if membership.is_adjudicator:
-        conditions["adjudicator"] = models.Q(
-            models.Q(adjudicator__isnull=True) | models.Q(adjudicator_id=user_id),
-            escalated_at__isnull=False,
-        ) & ~models.Q(decided)
-    if membership.is_lead:
-        has_adjudicator = models.Exists(
-            Membership.objects.filter(
-                review_id=models.OuterRef("review_id"), active=True, is_adjudicator=True
-            )
-        )
-        # Escalated with nobody to take it: the lead must find an adjudicator or decide.
-        conditions["lead"] = models.Q(
-            escalated_at__isnull=False, adjudicator__isnull=True
-        ) & ~models.Q(has_adjudicator)
-    return conditions
-
-
-def waiting_counts(membership: Membership) -> dict[str, int]:
-    """Live conflicts waiting for this member, in one query: {"discuss": n, "adjudicate": n}.
-
-    To discuss: they are party to it and it is not escalated. To adjudicate: escalated to them
-    (or to the review's adjudicators), or, for a lead, escalated with no adjudicator to take it.
-    """
-    conditions = _waiting_conditions(membership.user_id, membership)
-    rulings = [q for role, q in conditions.items() if role != "reviewer"]
-    adjudicate = models.Q(pk__in=[])
-    for condition in rulings:
-        adjudicate |= condition
-    counts = (
-        Conflict.objects.filter(review_id=membership.review_id)
-        .live()
-        .aggregate(
-            discuss=models.Count("pk", filter=conditions["reviewer"]),
-            adjudicate=models.Count("pk", filter=adjudicate),
-        )
-    )
-    return {"discuss": counts["discuss"] or 0, "adjudicate": counts["adjudicate"] or 0}
-
-
-def waiting_for_member(membership: Membership) -> int:
-    """How many live conflicts wait for this member to act (the nav badge): the conflicts to
-    discuss and to adjudicate, which never overlap (discussion ends with the escalation)."""
-    return sum(waiting_counts(membership).values())
-
-
-def waiting_for(user: User, review: Review) -> int:
-    """Badge count: conflicts of the review where this person must act next."""
-    membership = _membership(review.pk, user)
-    return waiting_for_member(membership) if membership else 0
-
-
-def waiting_ids(membership: Membership, conflicts: models.QuerySet[Conflict]) -> set[int]:
-    """Which of these conflicts wait for this member (for 'your turn' marks on lists)."""
-    conditions = _waiting_conditions(membership.user_id, membership)
-    any_of = models.Q()
-    for condition in conditions.values():
-        any_of |= condition
-    return set(conflicts.filter(any_of).values_list("pk", flat=True))
