@@ -165,7 +165,14 @@ def appraisal_line(review: Review) -> dict[int, str]:
     tools: dict[tuple[str, str], Tool] = {}
     for result in AppraisalResult.objects.filter(review=review):
         key = (result.tool_key, result.tool_version)
-        tool = tools.get(key) or tools.setdefault(key, service.get_tool(review, *key))
+        if key not in tools:
+            try:
+                tools[key] = service.get_tool(review, *key)
+            except service.AppraisalError:
+                tools[key] = None  # a tool that no longer exists: the study shows no summary
+        tool = tools[key]
+        if tool is None:
+            continue
         score = service.quality_score(tool, result)
         yes = sum(1 for a in result.answers.values() if tool.level(a.get("answer", "")) == "good")
         out[result.study_id] = _("%(tool)s: %(yes)s of %(n)s favourable%(score)s") % {

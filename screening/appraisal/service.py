@@ -165,11 +165,19 @@ def _per_study(review: Review) -> dict[str, str]:
     }
 
 
+def _tool_or_none(review: Review, key: str) -> Tool | None:
+    """The tool, or None when the plan names one that no longer exists (the page says so)."""
+    try:
+        return get_tool(review, key)
+    except AppraisalError:
+        return None
+
+
 def tool_for_study(review: Review, study: Study, plan: AppraisalPlan | None = None) -> Tool | None:
     plan = plan if plan is not None else plan_for(review)
     if plan is None:
         return None
-    return get_tool(review, plan.tool_key_for(study.pk))
+    return _tool_or_none(review, plan.tool_key_for(study.pk))
 
 
 # --- appraising -----------------------------------------------------------------------------
@@ -452,7 +460,9 @@ def study_rows(review: Review, viewer: Membership) -> list[StudyRow]:
         tool = None
         if plan is not None:
             key = plan.tool_key_for(study.pk)
-            tool = tools.get(key) or tools.setdefault(key, get_tool(review, key))
+            if key not in tools:
+                tools[key] = _tool_or_none(review, key)
+            tool = tools[key]
         mine_all = [a for a in by_study.get(study.pk, []) if tool and a.tool_key == tool.key]
         rows.append(
             StudyRow(
@@ -549,11 +559,16 @@ def studies_meeting(review: Review, threshold: float) -> set[int]:
     if plan is None:
         return set()
     keep = set()
-    tools: dict[str, Tool] = {}
+    tools: dict[tuple[str, str], Tool | None] = {}
     for result in AppraisalResult.objects.filter(review=review):
-        tool = tools.get(result.tool_key) or tools.setdefault(
-            result.tool_key, get_tool(review, result.tool_key, result.tool_version)
-        )
+        key = (result.tool_key, result.tool_version)
+        if key not in tools:
+            try:
+                tools[key] = get_tool(review, *key)
+            except AppraisalError:
+                tools[key] = None  # a tool that no longer exists: the study cannot qualify
+        if (tool := tools[key]) is None:
+            continue
         score = quality_score(tool, result)
         if score is not None and score >= threshold:
             keep.add(result.study_id)

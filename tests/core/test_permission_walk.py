@@ -15,8 +15,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from .url_samples import SAMPLES
 
 # The JSON API authenticates by bearer token, not the session: tests/api/test_permissions.py
-# walks its schema (401 without a token, the pages' roles with one).
-PUBLIC_PREFIXES = ("accounts/", "admin/", "static/", "api/v1/")
+# walks its schema (401 without a token, the pages' roles with one). The language switcher
+# serves visitors before they sign in too (tests/i18n/test_language_choice.py).
+PUBLIC_PREFIXES = ("accounts/", "admin/", "static/", "api/v1/", "language/")
 PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 
 
