@@ -85,12 +85,12 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
 
     from reviewapp.models import User
     from reviewapp.services import create_review
-    from screening.identification import imports
+    from screening.identification import lifecycle
     from screening.identification.imports import import_file_now
 
     # De-duplication follows each import as its own queued job, timed by bench/dedup_bench.py;
     # without a broker it would run inline here, inside the import's timing.
-    imports.after_import = lambda job: None
+    lifecycle.after_import = lambda job: None
     from screening.models import Search
 
     user, _ = User.objects.get_or_create(email="bench@example.org")
