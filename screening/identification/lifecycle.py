@@ -196,6 +196,8 @@ def report_lines(job: ImportJob) -> list[str]:
         f"Encoding: {job.encoding or '-'}",
         f"Records imported: {job.records_imported:,}",
     ]
+    if job.allow_truncated:
+        lines.append("Truncated file: allowed (a record cut off at the end is dropped)")
     for line, message in job.warnings:
         lines.append(f"Warning{f' (line {line})' if line else ''}: {message}")
     if job.error:

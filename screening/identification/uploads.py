@@ -103,12 +103,14 @@ def store_upload(
     column_map: dict[str, str] | None = None,
     dispatch: bool = True,
     on_unavailable: Any = None,
+    allow_truncated: bool = False,
 ) -> ImportJob:
     """Keep an uploaded export as a job of `search` and queue its import (after commit).
 
     Refuses (ImportRefused) a file that is too large, empty, in a format we do not read, or
     already uploaded to this review. A CSV/XLSX with unrecognised headers waits for the
-    column-mapping step (status MAPPING) instead of being queued.
+    column-mapping step (status MAPPING) instead of being queued. `allow_truncated`: a file
+    that ends inside a record imports its complete records instead of failing.
     """
     review = search.review
     fh, opened = _as_file(data, filename)
@@ -143,6 +145,7 @@ def store_upload(
                 requested_format=fmt,
                 detected_format="" if fmt == "auto" and waiting else detected,
                 column_map=column_map or {},
+                allow_truncated=allow_truncated,
                 status=Status.MAPPING if waiting else Status.QUEUED,
                 created_by=_user(user),
             )
@@ -153,7 +156,13 @@ def store_upload(
                 user,
                 "import.uploaded",
                 job,
-                after={"file": job.original_name, "sha256": sha, "size": size, "format": fmt},
+                after={
+                    "file": job.original_name,
+                    "sha256": sha,
+                    "size": size,
+                    "format": fmt,
+                    "allow_truncated": allow_truncated,
+                },
                 message=f"{job.original_name} uploaded to {search}",
             )
             if dispatch and job.status == Status.QUEUED:
@@ -195,6 +204,7 @@ def import_file_now(
     fmt: str = "auto",
     user: Any = None,
     column_map: dict[str, str] | None = None,
+    allow_truncated: bool = False,
 ) -> ImportJob:
     """Store and import a file synchronously (command line, demo, tests).
 
@@ -202,7 +212,14 @@ def import_file_now(
     job with its error. A CSV/XLSX with unrecognised headers comes back waiting (MAPPING).
     """
     job = store_upload(
-        search, path_or_bytes, filename, fmt=fmt, user=user, column_map=column_map, dispatch=False
+        search,
+        path_or_bytes,
+        filename,
+        fmt=fmt,
+        user=user,
+        column_map=column_map,
+        dispatch=False,
+        allow_truncated=allow_truncated,
     )
     if job.status == Status.QUEUED:
         job = run_import(job.pk)

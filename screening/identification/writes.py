@@ -54,6 +54,7 @@ def write_records(job: ImportJob, fh: IO[bytes], report: ParseReport) -> int:
         filename=job.original_name,
         report=report,
         column_map=job.column_map or None,
+        allow_truncated=job.allow_truncated,
     )
     if connection.vendor == "postgresql":
         return pgcopy.write_copy(job, fh, records, RECORD_FIELDS, BATCH_SIZE)

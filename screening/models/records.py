@@ -70,6 +70,9 @@ class ImportJob(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     requested_format = models.CharField(max_length=20, default="auto")
     column_map = models.JSONField(default=dict, blank=True)
+    # A file that ends inside a record imports its complete records (the cut one is dropped)
+    # instead of being refused.
+    allow_truncated = models.BooleanField(default=False)
     detected_format = models.CharField(max_length=20, blank=True)
     encoding = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp import jobs
@@ -62,6 +63,15 @@ class UploadForm(forms.Form):
         choices=[("auto", "Detect automatically"), *FORMATS.items()],
         initial="auto",
         help_text="Override only if the detected format is wrong.",
+    )
+    allow_truncated = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Allow a truncated file"),
+        help_text=gettext_lazy(
+            "A file that ends inside a record (an interrupted download) is refused. Tick this "
+            "to import its complete records instead; the cut record is dropped and the import "
+            "report says so."
+        ),
     )
 
 
@@ -183,6 +193,7 @@ def search_upload(request: HttpRequest, slug: str, search_id: int) -> HttpRespon
                 upload.name,
                 fmt=form.cleaned_data["format"],
                 user=request.user,
+                allow_truncated=form.cleaned_data["allow_truncated"],
                 on_unavailable=lambda: queue_down.append(True),
             )
         except ReviewError as exc:

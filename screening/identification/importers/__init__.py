@@ -10,9 +10,11 @@ memory does not grow with the file. Any malformed input ends in `ImportFormatErr
 line when known), never in another exception.
 
 Decisions worth knowing:
-- A last record cut off without its end tag (RIS ER, WoS ER) is kept, with a warning that the
-  file may be truncated: the record's fields up to the cut are all the file has, and the warning
-  appears in the import report. Records before it are complete.
+- A file that ends inside a record (RIS or WoS without the last ER, a MEDLINE/EndNote tagged/
+  RefWorks/NoteExpress record cut mid-field -- see `tagged` --, a BibTeX entry not closed, XML
+  or CSL-JSON that stops before its end) is refused with the line and the reason
+  (TruncatedFileError). With `allow_truncated` the complete records are imported and the cut
+  one is dropped, with a warning saying so (`ParseReport.cut_off`).
 - A record with no end tag followed by a new start tag (TY, PT) is closed there, with a warning.
 - A RIS record with tags but no TY, an ER with no record, a MEDLINE/WoS line that is neither a
   tag nor a continuation, an unreadable BibTeX entry or ill-formed XML is an error: the file is
@@ -24,6 +26,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -32,6 +35,7 @@ from screening.identification.importers.base import (
     FORMATS,
     ImportFormatError,
     ParseReport,
+    TruncatedFileError,
     formats_we_read,
     new_record,
 )
@@ -44,6 +48,7 @@ __all__ = [
     "MAPPABLE_FIELDS",
     "ImportFormatError",
     "ParseReport",
+    "TruncatedFileError",
     "csv_columns",
     "detect_encoding",
     "detect_format",
@@ -58,10 +63,17 @@ _RIS_TY = re.compile(r"^\s*TY\s{0,4}-", re.MULTILINE)
 _BIBTEX = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _MEDLINE = re.compile(r"^(PMID|FAU |TI  |AB  )- ", re.MULTILINE)
 _WOS_TAG = re.compile(r"^[A-Z][A-Z0-9] \S", re.MULTILINE)
+_NOTEEXPRESS = re.compile(r"^\ufeff?\{[^{}\n]{1,60}\}\s*[:：]")
+_REFER = re.compile(r"^%[0-9A-Z@!#$&()*+^~>](?:[ \t]|$)", re.MULTILINE)
+_REFWORKS = re.compile(r"^(?:A1|T1|JF|YR|SR|K1) ", re.MULTILINE)
+_PUBMED_XML = ("<PubmedArticleSet", "<PubmedArticle>", "<PubmedArticle ", "<PubmedBookArticle")
+_OVID_MARKER = re.compile(r"^\ufeff?<\s*\d+\.?\s*>\s*$")
+_OVID_TAG = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,2}- ", re.MULTILINE)
+_JSON_START = re.compile(r"^[\[{]\s*(?:[\[{\]]|\")")
 _EXTENSIONS = {
     "ris": "ris", "nbib": "medline", "medline": "medline", "ciw": "wos", "isi": "wos",
     "bib": "bibtex", "bibtex": "bibtex", "xml": "endnote-xml", "csv": "csv", "tsv": "csv",
-    "xlsx": "xlsx",
+    "xlsx": "xlsx", "enw": "endnote-tagged", "json": "csl-json",
 }  # fmt: skip
 
 
@@ -82,15 +94,29 @@ def detect_format(head: bytes, filename: str = "") -> str:
         raise _unsupported("This is a PDF, not a database export.")
     text = head.decode(detect_encoding(head), errors="replace").lstrip("\ufeff")
     stripped = text.lstrip()
+    if _is_ovid(stripped):
+        return "ovid"
     if stripped.startswith("<"):
+        if any(tag in text for tag in _PUBMED_XML):
+            return "pubmed-xml"
         if "<record" in text or "<records" in text or "<xml>" in text:
             return "endnote-xml"
-        raise _unsupported("This XML file is not an EndNote XML export (no <records>).")
+        raise _unsupported(
+            "This XML file is neither an EndNote XML export (no <records>) nor PubMed XML "
+            "(no <PubmedArticleSet>)."
+        )
     lines = text.splitlines()[:400]
     meaningful = [line for line in lines if line.strip()]
     if not meaningful:
         raise _unsupported("The file has no text we recognise.")
     first = meaningful[0].strip()
+    tagged = _new_tagged_kind(first, "\n".join(lines))
+    if tagged:
+        return tagged
+    if _JSON_START.match(stripped):
+        if '"type"' in text or '"title"' in text:
+            return "csl-json"
+        raise _unsupported("This JSON file is not CSL-JSON (a list of items with a title).")
     if first.startswith(("FN ", "VR ")) or (
         first.startswith("PT ") and len(_WOS_TAG.findall(text, 0, 20000)) >= 3
     ):
@@ -114,6 +140,25 @@ def detect_format(head: bytes, filename: str = "") -> str:
         return by_extension
     name = f" ({filename})" if filename else ""
     raise _unsupported(f"The format of this file{name} was not recognised.")
+
+
+def _is_ovid(text: str) -> bool:
+    """Ovid's tagged export: '<1. >' then 'UI  - ' lines, or 'VN  - Ovid Technologies'."""
+    first, _, rest = text[:20000].partition("\n")
+    if text.startswith("VN  - Ovid"):
+        return True
+    return bool(_OVID_MARKER.match(first)) and "TY  - " not in rest and bool(_OVID_TAG.search(rest))
+
+
+def _new_tagged_kind(first: str, sample: str) -> str:
+    """NoteExpress, EndNote/Refer or RefWorks tagged text, told apart by their first line."""
+    if first[:1] in ("{", "\ufeff") and _NOTEEXPRESS.match(first):
+        return "noteexpress"
+    if first[:1] == "%" and _REFER.match(first) and len(_REFER.findall(sample, 0, 20000)) >= 2:
+        return "endnote-tagged"
+    if first.startswith("RT ") and _REFWORKS.search(sample, 0, 20000):
+        return "refworks"
+    return ""
 
 
 def _tabular_kind(first: str, extension: str) -> str:
@@ -143,16 +188,20 @@ def iter_records(
     filename: str = "",
     report: ParseReport | None = None,
     column_map: dict[str, str] | None = None,
+    allow_truncated: bool = False,
 ) -> Iterator[dict]:
     """Yield one dict per record of `stream` (see `new_record` for the keys).
 
-    Raises ImportFormatError (and nothing else) for any content: empty, unrecognised, malformed.
+    Raises ImportFormatError (and nothing else) for any content: empty, unrecognised, malformed,
+    cut off (TruncatedFileError, unless `allow_truncated`: then the cut record is dropped).
     `column_map` ({our_field: their_column}) applies to csv, scopus-csv and xlsx; without it the
     headers are recognised automatically (`guess_column_map`).
     """
     from screening.identification.importers import textio
 
     report = report if report is not None else ParseReport()
+    if allow_truncated:
+        report.allow_truncated = True
     head, stream = textio.read_head(stream)
     if fmt == "auto":
         fmt = detect_format(head, filename)
@@ -176,6 +225,11 @@ def iter_records(
                     f"some bytes are not valid {report.encoding}; they were read as Windows-1252",
                 )
             yield record
+        if report.records_seen == 0 and report.truncated_at is not None:
+            raise ImportFormatError(
+                "the file ends inside its first record: there is no complete record to import",
+                report.truncated_at,
+            )
     except ImportFormatError:
         raise
     except OSError:
@@ -194,15 +248,19 @@ def _dispatch(stream, head, fmt, report, column_map) -> Iterator[dict]:
 
         report.encoding = "xlsx"
         return parse_xlsx(stream, report, column_map)
-    if fmt == "endnote-xml":
-        from screening.identification.importers.endnote_xml import (
-            declared_encoding,
-            parse_endnote_xml,
-        )
+    if fmt in ("endnote-xml", "pubmed-xml"):
+        from screening.identification.importers.endnote_xml import parse_endnote_xml
+        from screening.identification.importers.pubmed_xml import parse_pubmed_xml
+        from screening.identification.importers.xmlstream import declared_encoding
 
         report.encoding = declared_encoding(head)
-        return parse_endnote_xml(stream, report)
+        parse = parse_endnote_xml if fmt == "endnote-xml" else parse_pubmed_xml
+        return parse(stream, report)
     report.encoding = detect_encoding(head)
+    if fmt == "csl-json":
+        from screening.identification.importers.csl_json import parse_csl_json
+
+        return parse_csl_json(textio.text_stream(stream, report.encoding), report)
     if fmt in ("csv", "scopus-csv"):
         from screening.identification.importers.tabular import parse_csv
 
@@ -225,9 +283,20 @@ def _dispatch(stream, head, fmt, report, column_map) -> Iterator[dict]:
         from screening.identification.importers.wos import parse_wos_tab
 
         return parse_wos_tab(lines, report)
+    if fmt in _TAGGED_PARSERS:
+        module, function = _TAGGED_PARSERS[fmt]
+        return getattr(importlib.import_module(module), function)(lines, report)
     from screening.identification.importers.bibtex import parse_bibtex
 
     return parse_bibtex(lines, report)
+
+
+_TAGGED_PARSERS = {
+    "noteexpress": ("screening.identification.importers.noteexpress", "parse_noteexpress"),
+    "endnote-tagged": ("screening.identification.importers.refer", "parse_refer"),
+    "refworks": ("screening.identification.importers.refworks", "parse_refworks"),
+    "ovid": ("screening.identification.importers.ovid", "parse_ovid"),
+}
 
 
 def csv_columns(stream: BinaryIO, filename: str = "") -> list[str]:

@@ -15,6 +15,12 @@ FORMATS: dict[str, str] = {
     "scopus-csv": "Scopus CSV",
     "bibtex": "BibTeX",
     "endnote-xml": "EndNote XML",
+    "endnote-tagged": "EndNote/Refer tagged (.enw)",
+    "noteexpress": "NoteExpress (CNKI, Wanfang)",
+    "refworks": "RefWorks tagged",
+    "pubmed-xml": "PubMed XML",
+    "csl-json": "CSL-JSON",
+    "ovid": "Ovid tagged (Citavi/EndNote direct export)",
     "csv": "CSV/TSV with a header row",
     "xlsx": "Excel workbook (.xlsx)",
 }
@@ -41,6 +47,19 @@ class ImportFormatError(Exception):
         return f"Line {self.line}: {self.message}"
 
 
+class TruncatedFileError(ImportFormatError):
+    """The file ends inside a record: it was cut off (an interrupted download, a full disk).
+
+    Refused unless the person allows it; then the complete records are imported and the cut one
+    is dropped (`ParseReport.cut_off`)."""
+
+
+TRUNCATED_ADVICE = (
+    "The file looks cut off (an interrupted download?) and nothing was imported. Download it "
+    "again, or allow a truncated file to import the complete records and drop the cut one."
+)
+
+
 @dataclass
 class ParseReport:
     """What a parse found out about the file, filled in as records are read."""
@@ -50,12 +69,26 @@ class ParseReport:
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
     records_seen: int = 0
     warnings_dropped: int = 0
+    # Set by the caller: a file that ends inside a record loses that record instead of being
+    # refused. `truncated_at` is the line where the dropped record started.
+    allow_truncated: bool = False
+    truncated_at: int | None = None
 
     def warn(self, line: int | None, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append((line, message))
         else:
             self.warnings_dropped += 1
+
+    def cut_off(self, line: int | None, why: str, dropped: bool = True) -> None:
+        """The file ends inside the record starting at `line` (or, `dropped` False, between
+        records but before its end): raise TruncatedFileError, or, when allowed, note it and
+        return so the parser drops that record."""
+        if not self.allow_truncated:
+            raise TruncatedFileError(f"the file ends too early: {why}. {TRUNCATED_ADVICE}", line)
+        self.truncated_at = line
+        done = "this record was dropped" if dropped else "no record was cut"
+        self.warn(line, f"the file ends too early: {why}; {done}, the complete records imported")
 
 
 def new_record(line: int) -> dict:

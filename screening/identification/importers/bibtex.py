@@ -129,11 +129,34 @@ def parse_bibtex(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[d
                 batch = []
         elif current is not None:
             current.append(line)
+    if current is not None and _unclosed(current):
+        report.cut_off(current_start, "the last BibTeX entry is not closed")
+        current = None  # allowed: the cut entry is dropped
     finish()
     if batch:
         yield from _parse_batch(macros, batch, seen_keys, report)
     if not found_any:
         raise ImportFormatError("no BibTeX entries found (no line starts with '@')", 1)
+
+
+def _unclosed(lines: list[str]) -> bool:
+    """True when the entry's opening brace (or parenthesis) is never matched: the file stops
+    inside it."""
+    text = "\n".join(lines)
+    opener = re.match(r"\s*@\s*\w+\s*([{(])", text)
+    if opener is None:
+        return False
+    left = opener.group(1)
+    right = "}" if left == "{" else ")"
+    depth = 0
+    for char in text[opener.start(1) :]:
+        if char == left:
+            depth += 1
+        elif char == right:
+            depth -= 1
+            if depth == 0:
+                return False
+    return True
 
 
 def _numbered(blocks: Iterable[list[str]]) -> Iterator[tuple[int, str]]:

@@ -13,6 +13,7 @@ from screening.identification.importers.normalise import (
     parse_year,
     split_parallel_name,
 )
+from screening.identification.importers.tagged import Ending
 from screening.identification.importers.textio import chunks_of
 
 KNOWN_TAGS = frozenset(
@@ -142,6 +143,7 @@ def parse_medline(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[
     pos = 1
     line = 0  # lines of the file before buf[pos]
     for chunk in chunks_of(blocks):
+        state.open_line = chunk[-1] != "\n" and not chunk[chunk.rfind("\n") + 1 :].isspace()
         buf = buf[pos - 1 :] + chunk
         pos, line = yield from _scan(buf, 1, line, state)
         if len(buf) - pos > _MAX_PENDING:
@@ -151,7 +153,15 @@ def parse_medline(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[
             pos = cut
     if pos < len(buf):
         rest = buf[pos:-1] if buf[-1] == "\n" else buf[pos:]
-        yield from state.feed(rest.split("\n"), line)
+        lines = rest.split("\n")
+        # A line the file stops inside is not read: its record is cut either way.
+        partial = lines.pop() if state.open_line else None
+        yield from state.feed(lines, line)
+        if partial is not None and state.fields is None:
+            state.report.cut_off(
+                line + len(lines) + 1, "the file stops inside the first line of a MEDLINE record"
+            )
+            return
     yield from state.finish()
 
 
@@ -193,6 +203,7 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
             yield from state.feed([*record.split("\n"), ""], line)
         else:
             state.records += 1
+            state.ending.closed(pairs[-1][0].rstrip(), len(fields))
             yield _build(fields, record, start, report)
         line += lines + 1
         pos = end + 2
@@ -240,9 +251,13 @@ class _LineParser:
         self.start = 0
         self.records = 0
         self.unknown_warned: set[str] = set()
+        self.ending = Ending()
+        self.open_line = False  # the file's text so far stops inside a line
 
     def _record(self, fields: dict[str, list[str]], raw: list[str], start: int) -> dict:
+        """A record ended by a blank line or by the next PMID (not by the end of the file)."""
         self.records += 1
+        self.ending.closed(_last_tag(raw), len(fields))
         return _build({tag.ljust(4): v for tag, v in fields.items()}, raw, start, self.report)
 
     def feed(self, lines: list[str], base: int) -> Iterator[dict]:
@@ -345,10 +360,28 @@ class _LineParser:
             last[-1] = " ".join([last[-1], *self.pieces]) if last[-1] else " ".join(self.pieces)
             self.pieces = []
         if self.fields is not None:
-            yield self._record(self.fields, self.raw, self.start)
+            why = self.ending.why_cut(self.fields.keys(), self.open_line)
+            if why is None:
+                self.records += 1
+                yield _build(
+                    {tag.ljust(4): v for tag, v in self.fields.items()},
+                    self.raw,
+                    self.start,
+                    self.report,
+                )
+            else:
+                self.report.cut_off(self.start, f"the last MEDLINE record {why}")
             self.fields = None
         elif self.records == 0:
             raise ImportFormatError("no MEDLINE records found (no line starts with 'PMID- ')", 1)
+
+
+def _last_tag(raw: list[str]) -> str:
+    """The tag of the record's last field (its last line that is not a continuation)."""
+    for line in reversed(raw):
+        if line[:1] not in (" ", "\t", ""):
+            return line[:4].rstrip()
+    return ""
 
 
 def _build(

@@ -169,7 +169,7 @@ def parse_ris(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
     if pos < len(buf):
         rest = buf[pos:-1] if buf[-1] == "\n" else buf[pos:]
         yield from state.feed(rest.split("\n"), line)
-    yield from state.finish()
+    state.finish()
 
 
 def _scan(buf: str, pos: int, line: int, state: _LineParser, final: bool):
@@ -339,11 +339,11 @@ class _LineParser:
                     last = values
         self.fields, self.raw, self.last, self.start = fields, raw, last, start
 
-    def finish(self) -> Iterator[dict]:
+    def finish(self) -> None:
+        """The end of the file: refuse a record left open (or drop it, when allowed)."""
         if self.fields is not None:
-            yield self.close(
-                self.start, "last RIS record has no ER tag (file may be truncated); record kept"
-            )
+            self.report.cut_off(self.start, "the last RIS record has no ER tag")
+            self.fields = None  # allowed: the cut record is dropped
         elif self.records == 0:
             if self.stray_line:
                 raise ImportFormatError("RIS record starts without a TY tag", self.stray_line)

@@ -1,5 +1,6 @@
 """python manage.py import_records --review SLUG --source "Web of Science" [--phase initial|update]
-[--format auto|ris|...] FILE...: the same import as an upload, run synchronously."""
+[--format auto|ris|...] [--allow-truncated] FILE...: the same import as an upload, run
+synchronously."""
 
 from __future__ import annotations
 
@@ -27,8 +28,16 @@ class Command(BaseCommand):
         parser.add_argument("--source", required=True, help='e.g. "Web of Science"')
         parser.add_argument("--phase", choices=Phase.values, default=Phase.INITIAL)
         parser.add_argument("--format", choices=["auto", *FORMATS], default="auto", dest="fmt")
+        parser.add_argument(
+            "--allow-truncated",
+            action="store_true",
+            help="Import the complete records of a file that ends inside a record (the cut record "
+            "is dropped and the report says so) instead of refusing the file.",
+        )
 
-    def handle(self, *args, files, review, source, phase, fmt, **options) -> None:
+    def handle(
+        self, *args, files, review, source, phase, fmt, allow_truncated=False, **options
+    ) -> None:
         review_obj = Review.objects.filter(slug=review).first()
         if review_obj is None:
             raise CommandError(f"No review with the slug {review!r}.")
@@ -39,7 +48,9 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{name}: no such file")
             try:
-                job = import_file_now(search, path, path.name, fmt=fmt)
+                job = import_file_now(
+                    search, path, path.name, fmt=fmt, allow_truncated=allow_truncated
+                )
             except ImportRefused as exc:
                 self.stderr.write(f"{path.name}: refused. {exc}")
                 failed.append(path.name)

@@ -1,0 +1,181 @@
+"""XML exports streamed through defusedxml's expat parser: records are built as their end tags
+arrive, so a large file never sits in memory, and entity expansion and external references are
+refused (EndNote XML has no DOCTYPE at all and refuses one; PubMed XML declares its DTD, which
+is read as a name only, never fetched).
+
+A parser subclasses `RecordTarget` (what to keep of each record) and reads with
+`stream_records`. Not well-formed XML is refused with its line; XML that simply stops (the
+parser is still inside the document when the bytes run out) is a cut-off file
+(`ParseReport.cut_off`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+from xml.parsers.expat import ExpatError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from screening.identification.importers.base import ImportFormatError, ParseReport
+
+CHUNK = 256 * 1024
+_DECLARED = re.compile(rb"""<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+
+
+def declared_encoding(head: bytes) -> str:
+    match = _DECLARED.search(head[:200])
+    if match:
+        return match.group(1).decode("ascii").lower()
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    return "utf-8"
+
+
+class RecordTarget:
+    """Receives expat's events; keeps only the open record's text. Subclasses set `record_tags`
+    and fill `self.current` (a dict) in `field_start` / `field_end`."""
+
+    record_tags: frozenset[str] = frozenset()
+
+    def __init__(self, report: ParseReport) -> None:
+        self.report = report
+        self.stack: list[str] = []
+        self.texts: list[list[str]] = []
+        self.current: dict | None = None
+        self.depth = 0  # of the record element in `stack`
+        self.done: list[tuple[dict, int, int, int]] = []
+        self.parser: DefusedXMLParser | None = None
+        self.start_byte = 0
+        self.start_line = 0
+        self.started = False  # the root element was seen
+
+    def start(self, tag: str, attrib: dict) -> None:
+        self.started = True
+        if self.current is None and tag in self.record_tags:
+            expat = self.parser.parser
+            self.current = {}
+            self.depth = len(self.stack)
+            self.start_byte = expat.CurrentByteIndex
+            self.start_line = expat.CurrentLineNumber
+        self.stack.append(tag)
+        self.texts.append([])
+        if self.current is not None:
+            self.field_start(tag, attrib)
+
+    def data(self, text: str) -> None:
+        if self.texts:
+            self.texts[-1].append(text)
+
+    def end(self, tag: str) -> None:
+        self.stack.pop()
+        text = "".join(self.texts.pop())
+        if self.texts:
+            # Inline markup (<style>, <i>, <sup>) belongs to the text of the field around it.
+            self.texts[-1].append(text)
+        if self.current is None:
+            return
+        if len(self.stack) == self.depth and tag in self.record_tags:
+            end_byte = self.parser.parser.CurrentByteIndex + len(f"</{tag}>")
+            self.done.append((self.current, self.start_line, self.start_byte, end_byte))
+            self.current = None
+            return
+        self.field_end(tag, text)
+
+    def close(self) -> None:
+        return None
+
+    def path(self, tag: str) -> tuple[str, ...]:
+        """Where `tag` (just opened or closed) sits inside the record, record element first."""
+        return (*self.stack[self.depth :], tag)
+
+    def field_start(self, tag: str, attrib: dict) -> None:
+        return None
+
+    def field_end(self, tag: str, text: str) -> None:
+        raise NotImplementedError
+
+
+def stream_records(
+    stream: BinaryIO,
+    target: RecordTarget,
+    report: ParseReport,
+    *,
+    dtd: bool,
+    what: str,
+    none_found: str,
+) -> Iterator[tuple[dict, int, str]]:
+    """(fields, line, raw XML) of each record, as the file is read. `what` names the format in
+    messages, `none_found` is the error for a document without records; `dtd` allows a DOCTYPE
+    declaration."""
+    parser = DefusedXMLParser(target=target, forbid_dtd=not dtd)
+    target.parser = parser
+    # Bytes from `buffer_start` on are kept so each record's raw XML can be cut out of them.
+    buffer = bytearray()
+    buffer_start = 0
+    records = 0
+    while True:
+        chunk = stream.read(CHUNK)
+        try:
+            if chunk:
+                buffer += chunk
+                parser.feed(chunk)
+            else:
+                parser.close()
+        except (ExpatError, SyntaxError) as exc:
+            line = _line_of(exc)
+            if chunk or not target.started:
+                raise ImportFormatError(
+                    f"the XML is not well formed ({_reason(exc)})", line
+                ) from exc
+            # The bytes ran out inside the document: a cut-off file.
+            if target.current is not None:
+                report.cut_off(target.start_line, f"the last {what} record is not closed")
+            else:
+                report.cut_off(line, f"the XML stops before its end ({_reason(exc)})", False)
+            return
+        except DefusedXmlException as exc:
+            raise ImportFormatError(f"the XML uses a forbidden construct ({exc})") from exc
+        for fields, line, start, end in target.done:
+            raw = bytes(buffer[start - buffer_start : end - buffer_start])
+            records += 1
+            yield fields, line, _decode(raw, report.encoding)
+        if target.done:
+            last_end = target.done[-1][3]
+            del buffer[: last_end - buffer_start]
+            buffer_start = last_end
+            target.done.clear()
+        elif target.current is None and len(buffer) > CHUNK:
+            # Between records: nothing of the buffer is needed any more.
+            position = parser.parser.CurrentByteIndex
+            if position > buffer_start:
+                del buffer[: position - buffer_start]
+                buffer_start = position
+        if not chunk:
+            break
+    if records == 0:
+        if not target.started:
+            raise ImportFormatError("the file is empty")
+        raise ImportFormatError(none_found)
+
+
+def _line_of(exc: Exception) -> int | None:
+    line = getattr(exc, "lineno", None)
+    position = getattr(exc, "position", None)
+    if line is None and position:
+        line = position[0]
+    return line
+
+
+def _decode(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding or "utf-8", "replace")
+    except LookupError:
+        return raw.decode("utf-8", "replace")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    return re.sub(r":? ?line \d+, column \d+", "", text) or type(exc).__name__
