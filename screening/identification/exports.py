@@ -175,6 +175,18 @@ def _bib(text: object) -> str:
     return _one_line(str(text)).translate(_BIBTEX_SPECIAL)
 
 
+def _verbatim(text: object) -> str:
+    """Identifiers and links as they are (readers take these fields verbatim, as Zotero writes
+    them); only braces that do not pair up are dropped, so the entry stays well formed."""
+    value = _one_line(str(text or ""))
+    depth = 0
+    for char in value:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            break
+    return value if depth == 0 else value.replace("{", "").replace("}", "")
+
+
 def _bib_key(row: dict) -> str:
     first = (row["authors"] or ["anon"])[0].split(",")[0]
     stem = re.sub(r"[^A-Za-z]", "", first)[:20] or "record"
@@ -233,16 +245,17 @@ def export_bibtex(records: QuerySet[Record]) -> Iterator[str]:
             ("year", row["year"] or ""),
             ("volume", _bib(row["volume"])),
             ("number", _bib(row["issue"])),
-            ("pages", _bib(row["pages"]).replace("-", "--")),
-            ("doi", _bib(row["doi"])),
-            ("pmid", _bib(row["pmid"])),
+            # Written as stored: BibTeX styles turn '-' into an en dash themselves.
+            ("pages", _bib(row["pages"])),
+            ("doi", _verbatim(row["doi"])),
+            ("pmid", _verbatim(row["pmid"])),
             ("language", _bib(row["language"])),
             ("abstract", _bib(row["abstract"])),
             ("keywords", _bib(keyword_list(row["keywords"]))),
-            ("url", _bib(row["url"])),
-            ("issn", _bib(ids.get("issn", ""))),
-            ("isbn", _bib(ids.get("isbn", ""))),
-            ("pmcid", _bib(ids.get("pmcid", ""))),
+            ("url", _verbatim(row["url"])),
+            ("issn", _verbatim(ids.get("issn", ""))),
+            ("isbn", _verbatim(ids.get("isbn", ""))),
+            ("pmcid", _verbatim(ids.get("pmcid", ""))),
         ]
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
         out.append(f"@{kind}{{{_bib_key(row)},\n{body}\n}}\n\n")

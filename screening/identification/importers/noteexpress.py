@@ -38,14 +38,11 @@ class _NoteExpress(TaggedFormat):
     start_tag = "Reference Type"
     example = "{Title}: ..."
 
-    def split(self, line: str) -> tuple[str, str] | None:
-        if line[:1] != "{":
-            return None
-        match = _FIELD.match(line.lstrip("\ufeff"))
-        if match is None:
-            return None
+    line = _FIELD
+
+    def tag(self, written: str) -> str:
         # '{Subsidiary Author,}' is seen in real CNKI files.
-        return match.group(1).strip().rstrip(",，").strip(), match.group(2)
+        return written.strip().rstrip(",，").strip()
 
     def build(self, fields, raw: str, start: int, report: ParseReport) -> dict:
         return _build(fields, raw, start, report)

@@ -9,6 +9,7 @@ Tags as EndNote defines them: %A author, %B secondary title, %D year, %J journal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from screening.identification.importers.base import ParseReport, new_record
@@ -23,25 +24,13 @@ from screening.identification.importers.normalise import (
 )
 from screening.identification.importers.tagged import TaggedFormat, read_tagged
 
-# The characters EndNote uses as tags after '%'.
-TAG_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ@!#$&()*+^~>")
-
 
 class _Refer(TaggedFormat):
     name = "EndNote/Refer"
     start_tag = "0"
     example = "%T ..."
 
-    def split(self, line: str) -> tuple[str, str] | None:
-        if line[:1] != "%":
-            if line[:2] == "\ufeff%":
-                line = line[1:]
-            else:
-                return None
-        tag = line[1:2]
-        if tag not in TAG_CHARS or (len(line) > 2 and line[2] not in " \t"):
-            return None
-        return tag, line[3:]
+    line = re.compile(r"%([0-9A-Z@!#$&()*+^~>])(?:[ \t](.*))?$")
 
     def build(self, fields, raw: str, start: int, report: ParseReport) -> dict:
         return _build(fields, raw, start, report)

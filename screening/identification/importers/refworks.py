@@ -32,20 +32,7 @@ class _RefWorks(TaggedFormat):
     start_tag = "RT"
     example = "T1 ..."
 
-    def split(self, line: str) -> tuple[str, str] | None:
-        if line[:1] == "\ufeff":
-            line = line[1:]
-        tag = line[:2]
-        if (
-            len(tag) == 2
-            and (len(line) == 2 or line[2] == " ")
-            and tag.isascii()
-            and tag.isalnum()
-            and tag.isupper()
-            and tag[0].isalpha()
-        ):
-            return tag, line[3:]
-        return None
+    line = re.compile(r"([A-Z][A-Z0-9])(?: (.*))?$")
 
     def build(self, fields, raw: str, start: int, report: ParseReport) -> dict:
         return _build(fields, raw, start, report)

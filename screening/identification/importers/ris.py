@@ -135,6 +135,7 @@ KNOWN_TAGS = frozenset(
 # continuation line such as 'IT - based' stays a continuation line.
 _ODD_TAG = re.compile(r"^([A-Z][A-Z0-9])\s{0,4}-(?:\s+(.*))?$")
 _EID = re.compile(r"eid=(2-s2\.0-\d+)")
+_ROMAN = re.compile(r"^[ivxlcdm]+(?:-[ivxlcdm]+)?$", re.IGNORECASE)  # front matter: 'i'-'ii'
 
 
 _TAG_LINE = re.compile(r"^(..)  - (.*)$", re.MULTILINE)
@@ -441,7 +442,7 @@ def _pages(fields: dict[str, list[str]]) -> str:
     values = fields.get("EP")
     ep = values[0] if values and values[0] else _first(fields, "EP")
     both = sp + ep
-    if not (both.isdigit() or any(c.isdigit() for c in both)):
+    if not (both.isdigit() or any(c.isdigit() for c in both)) and not _ROMAN.match(both):
         return ""  # Ovid's 'No' / 'Specified' ("No pagination specified"); raw keeps it
     if sp and ep and "-" not in sp:
         return expand_pages(f"{sp}-{ep}")

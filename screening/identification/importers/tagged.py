@@ -14,6 +14,7 @@ A blank line after the last record, or its absence, proves nothing either way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 
 from screening.identification.importers.base import ImportFormatError, ParseReport
@@ -64,10 +65,20 @@ class TaggedFormat:
     name = ""
     start_tag = ""
     example = ""  # a tag line, for error messages
+    # A tag line: group 1 the tag as written, group 2 the value (None when there is none).
+    # Matched inline by `read_tagged` (a format whose lines need more overrides `split`).
+    line: re.Pattern | None = None
+
+    def tag(self, written: str) -> str:
+        """The tag as the format's fields are keyed, from the tag as written."""
+        return written
 
     def split(self, line: str) -> tuple[str, str] | None:
         """(tag, value) of a tag line; None for any other line."""
-        raise NotImplementedError
+        match = self.line.match(line.lstrip("\ufeff"))
+        if match is None:
+            return None
+        return self.tag(match.group(1)), match.group(2) or ""
 
     def build(self, fields: dict[str, list[str]], raw: str, start: int, report: ParseReport):
         raise NotImplementedError
@@ -84,6 +95,8 @@ def read_tagged(
     starts, so the last one is judged by `Ending`.
     """
     split = fmt.split
+    line_match = fmt.line.match if fmt.line is not None else None
+    tags: dict[str, str] = {}  # tag as written -> as keyed
     build = fmt.build
     start_tag = fmt.start_tag
     ending = Ending()
@@ -97,6 +110,8 @@ def read_tagged(
     records = 0
     open_line = False
     for chunk in chunks_of(blocks):
+        if number == 0 and chunk[:1] == "\ufeff":
+            chunk = chunk[1:]
         # Only the file's last piece can stop inside a line; that line is then cut.
         open_line = chunk[-1] != "\n"
         lines = (chunk[:-1] if not open_line else chunk).split("\n")
@@ -109,7 +124,18 @@ def read_tagged(
                 if fields is not None:
                     raw.append(line)
                 continue
-            pair = split(line)
+            if line_match is not None:
+                match = line_match(line)
+                if match is None:
+                    pair = None
+                else:
+                    written = match.group(1)
+                    tag = tags.get(written)
+                    if tag is None:
+                        tag = tags[written] = fmt.tag(written)
+                    pair = (tag, match.group(2) or "")
+            else:
+                pair = split(line)
             if pair is None and index == cut and (fields is None or blank):
                 # The cut line would have opened a record: the one before it is complete.
                 if fields is not None:
