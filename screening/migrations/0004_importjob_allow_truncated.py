@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0002_record_import_storage'),
+        ('screening', '0003_appraisal'),
     ]
 
     operations = [
