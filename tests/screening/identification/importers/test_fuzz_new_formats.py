@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from screening.identification.importers import ImportFormatError, ParseReport, iter_records
@@ -61,11 +61,15 @@ def test_cut_and_mutated_files_end_in_records_or_a_format_error(index, cut, flip
 
 @FUZZ
 @given(index=st.integers(min_value=0, max_value=len(ALL) - 1), cut=st.integers(min_value=1))
-def test_a_cut_file_never_yields_a_record_the_whole_file_lacks(index, cut):
+def test_a_file_cut_inside_a_line_never_yields_a_record_the_whole_file_lacks(index, cut):
+    # A cut that falls exactly at a line end can look like a complete file (tagged.py says when
+    # it is told apart); one inside a line -- nearly every interrupted download -- always is.
     sample = ALL[index]
     whole = sample.text.encode("utf-8")
+    data = whole[: cut % len(whole)]
+    assume(data.rsplit(b"\n", 1)[-1].strip())
     titles = {r["title"] for r in _read(whole)}
-    records = _read(whole[: cut % len(whole)], sample.fmt, allow=True)
+    records = _read(data, sample.fmt, allow=True)
     if records is not None:
         assert {r["title"] for r in records} <= titles
 
