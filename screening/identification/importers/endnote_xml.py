@@ -17,6 +17,7 @@ from screening.identification.importers.normalise import (
 )
 from screening.identification.importers.xmlstream import (
     RecordTarget,
+    attribute,
     declared_encoding,
     stream_records,
 )
@@ -55,23 +56,29 @@ _LIST_FIELDS = {
 }
 
 
+_TAGS = frozenset(tag for _, tag in [*_TEXT_FIELDS, *_LIST_FIELDS])
+
+
 class _Target(RecordTarget):
     record_tags = frozenset({"record"})
 
-    def field_start(self, tag: str, attrib: dict) -> None:
+    def field_start(self, tag: str, attrs: list[str]) -> None:
         if tag in ("record", "ref-type"):
-            self.current["ref_type"] = attrib.get("name", "")
+            self.current["ref_type"] = attribute(attrs, "name")
 
-    def field_end(self, tag: str, text: str) -> None:
-        parent = self.stack[-1] if self.stack else ""
-        key = (parent, tag)
+    def field_end(self, tag: str, mark: int) -> None:
+        if tag not in _TAGS:
+            return
+        key = (self.stack[-1], tag)
         name = _TEXT_FIELDS.get(key)
         if name is not None:
-            self.current.setdefault(name, text.strip())
+            self.current.setdefault(name, self.text(mark).strip())
             return
         name = _LIST_FIELDS.get(key)
-        if name is not None and text.strip():
-            self.current.setdefault(name, []).append(text.strip())
+        if name is not None:
+            text = self.text(mark).strip()
+            if text:
+                self.current.setdefault(name, []).append(text)
 
 
 def parse_endnote_xml(stream: BinaryIO, report: ParseReport) -> Iterator[dict]:

@@ -35,67 +35,83 @@ def declared_encoding(head: bytes) -> str:
 
 
 class RecordTarget:
-    """Receives expat's events; keeps only the open record's text. Subclasses set `record_tags`
-    and fill `self.current` (a dict) in `field_start` / `field_end`."""
+    """Receives expat's events straight from expat (no ElementTree layer in between: this is
+    the per-element hot path) and keeps only the open record's text.
+
+    Subclasses set `record_tags` and fill `self.current` (a dict) in `field_start(tag, attrs)`
+    -- `attrs` as expat gives them, [name, value, name, value...] -- and `field_end(tag, mark)`,
+    where `self.text(mark)` is the element's text, inline markup (<i>, <style>) included.
+    """
 
     record_tags: frozenset[str] = frozenset()
 
     def __init__(self, report: ParseReport) -> None:
         self.report = report
         self.stack: list[str] = []
-        self.texts: list[list[str]] = []
+        self.chars: list[str] = []  # the open record's text, in pieces
+        self.marks: list[int] = []  # where each open element's text starts in `chars`
         self.current: dict | None = None
         self.depth = 0  # of the record element in `stack`
         self.done: list[tuple[dict, int, int, int]] = []
-        self.parser: DefusedXMLParser | None = None
+        self.expat = None
         self.start_byte = 0
         self.start_line = 0
         self.started = False  # the root element was seen
 
-    def start(self, tag: str, attrib: dict) -> None:
+    def start(self, tag: str, attrs: list[str]) -> None:
         self.started = True
-        if self.current is None and tag in self.record_tags:
-            expat = self.parser.parser
-            self.current = {}
-            self.depth = len(self.stack)
-            self.start_byte = expat.CurrentByteIndex
-            self.start_line = expat.CurrentLineNumber
         self.stack.append(tag)
-        self.texts.append([])
-        if self.current is not None:
-            self.field_start(tag, attrib)
+        if self.current is None:
+            if tag not in self.record_tags:
+                return
+            self.current = {}
+            self.depth = len(self.stack) - 1
+            self.start_byte = self.expat.CurrentByteIndex
+            self.start_line = self.expat.CurrentLineNumber
+        self.marks.append(len(self.chars))
+        self.field_start(tag, attrs)
 
     def data(self, text: str) -> None:
-        if self.texts:
-            self.texts[-1].append(text)
+        if self.current is not None:
+            self.chars.append(text)
 
     def end(self, tag: str) -> None:
         self.stack.pop()
-        text = "".join(self.texts.pop())
-        if self.texts:
-            # Inline markup (<style>, <i>, <sup>) belongs to the text of the field around it.
-            self.texts[-1].append(text)
         if self.current is None:
             return
+        mark = self.marks.pop()
         if len(self.stack) == self.depth and tag in self.record_tags:
-            end_byte = self.parser.parser.CurrentByteIndex + len(f"</{tag}>")
+            end_byte = self.expat.CurrentByteIndex + len(f"</{tag}>".encode())
             self.done.append((self.current, self.start_line, self.start_byte, end_byte))
             self.current = None
+            self.chars.clear()
             return
-        self.field_end(tag, text)
+        self.field_end(tag, mark)
+
+    def text(self, mark: int) -> str:
+        chars = self.chars
+        return chars[mark] if len(chars) == mark + 1 else "".join(chars[mark:])
 
     def close(self) -> None:
         return None
 
     def path(self, tag: str) -> tuple[str, ...]:
-        """Where `tag` (just opened or closed) sits inside the record, record element first."""
-        return (*self.stack[self.depth :], tag)
+        """Where `tag` (just closed) sits inside the record, below the record element."""
+        return (*self.stack[self.depth + 1 :], tag)
 
-    def field_start(self, tag: str, attrib: dict) -> None:
+    def field_start(self, tag: str, attrs: list[str]) -> None:
         return None
 
-    def field_end(self, tag: str, text: str) -> None:
+    def field_end(self, tag: str, mark: int) -> None:
         raise NotImplementedError
+
+
+def attribute(attrs: list[str], name: str) -> str:
+    """The value of attribute `name` in expat's [name, value, ...] list ('' when absent)."""
+    for i in range(0, len(attrs), 2):
+        if attrs[i] == name:
+            return attrs[i + 1]
+    return ""
 
 
 def stream_records(
@@ -111,7 +127,12 @@ def stream_records(
     messages, `none_found` is the error for a document without records; `dtd` allows a DOCTYPE
     declaration."""
     parser = DefusedXMLParser(target=target, forbid_dtd=not dtd)
-    target.parser = parser
+    # defusedxml's guards (entities, external references, DTD) stay on the expat parser; the
+    # element events go to the target directly.
+    expat = target.expat = parser.parser
+    expat.StartElementHandler = target.start
+    expat.EndElementHandler = target.end
+    expat.CharacterDataHandler = target.data
     # Bytes from `buffer_start` on are kept so each record's raw XML can be cut out of them.
     buffer = bytearray()
     buffer_start = 0
@@ -125,16 +146,16 @@ def stream_records(
             else:
                 parser.close()
         except (ExpatError, SyntaxError) as exc:
-            line = _line_of(exc)
+            line = line_of(exc)
             if chunk or not target.started:
                 raise ImportFormatError(
-                    f"the XML is not well formed ({_reason(exc)})", line
+                    f"the XML is not well formed ({reason(exc)})", line
                 ) from exc
             # The bytes ran out inside the document: a cut-off file.
             if target.current is not None:
                 report.cut_off(target.start_line, f"the last {what} record is not closed")
             else:
-                report.cut_off(line, f"the XML stops before its end ({_reason(exc)})", False)
+                report.cut_off(line, f"the XML stops before its end ({reason(exc)})", False)
             return
         except DefusedXmlException as exc:
             raise ImportFormatError(f"the XML uses a forbidden construct ({exc})") from exc
@@ -149,7 +170,7 @@ def stream_records(
             target.done.clear()
         elif target.current is None and len(buffer) > CHUNK:
             # Between records: nothing of the buffer is needed any more.
-            position = parser.parser.CurrentByteIndex
+            position = expat.CurrentByteIndex
             if position > buffer_start:
                 del buffer[: position - buffer_start]
                 buffer_start = position
@@ -161,7 +182,7 @@ def stream_records(
         raise ImportFormatError(none_found)
 
 
-def _line_of(exc: Exception) -> int | None:
+def line_of(exc: Exception) -> int | None:
     line = getattr(exc, "lineno", None)
     position = getattr(exc, "position", None)
     if line is None and position:
@@ -176,6 +197,6 @@ def _decode(raw: bytes, encoding: str) -> str:
         return raw.decode("utf-8", "replace")
 
 
-def _reason(exc: Exception) -> str:
+def reason(exc: Exception) -> str:
     text = str(exc)
     return re.sub(r":? ?line \d+, column \d+", "", text) or type(exc).__name__

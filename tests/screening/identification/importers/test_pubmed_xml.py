@@ -11,7 +11,7 @@ from screening.identification.importers import (
     ImportFormatError,
     ParseReport,
     iter_records,
-    xmlstream,
+    pubmed_xml,
 )
 
 from .conftest import parse_bytes
@@ -119,7 +119,7 @@ def test_pubmed_xml_fields_from_invented_records():
 
 
 def test_pubmed_xml_is_streamed_across_small_reads(monkeypatch):
-    monkeypatch.setattr(xmlstream, "CHUNK", 97)
+    monkeypatch.setattr(pubmed_xml, "CHUNK", 97)
     report = ParseReport()
     records = list(iter_records(io.BytesIO(PUBMED.encode()), report=report))
     assert [r["pmid"] for r in records] == ["11111111", "22222222", "33333333"]
@@ -151,3 +151,21 @@ def test_a_set_without_articles_is_refused():
     with pytest.raises(ImportFormatError) as error:
         parse_bytes(b"<PubmedArticleSet></PubmedArticleSet>")
     assert "no <PubmedArticle> elements found" in error.value.message
+
+
+def test_a_namespace_prefix_declared_on_the_root_resolves_inside_a_record():
+    data = (
+        '<PubmedArticleSet xmlns:mml="http://www.w3.org/1998/Math/MathML">\n'
+        "<PubmedArticle><MedlineCitation><PMID>7</PMID><Article><ArticleTitle>Dose "
+        "<mml:math><mml:mi>x</mml:mi></mml:math> and more</ArticleTitle></Article>"
+        "</MedlineCitation></PubmedArticle>\n</PubmedArticleSet>\n"
+    )
+    [record], _ = parse_bytes(data.encode())
+    assert (record["pmid"], record["title"], record["line"]) == ("7", "Dose x and more", 2)
+
+
+def test_a_broken_record_in_the_middle_is_refused_with_its_line():
+    broken = PUBMED.replace("<Volume>5</Volume>", "<Volume>5</Volme>")
+    with pytest.raises(ImportFormatError) as error:
+        parse_bytes(broken.encode(), allow_truncated=True)
+    assert error.value.line == 47 and "not well formed (mismatched tag)" in error.value.message
