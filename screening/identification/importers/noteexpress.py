@@ -20,10 +20,14 @@ from screening.identification.importers.normalise import (
     expand_pages,
     normalise_doi,
     parse_year,
-    split_bilingual,
     split_keywords,
 )
-from screening.identification.importers.tagged import TaggedFormat, read_tagged, split_list
+from screening.identification.importers.tagged import (
+    TaggedFormat,
+    read_tagged,
+    split_list,
+    two_titles,
+)
 
 _FIELD = re.compile(r"^\{([^{}\n]{1,60})\}\s*[:：]\s?(.*)$")
 _NAME_SEP = re.compile(r"\s*[;；]+\s*")
@@ -71,10 +75,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     record = new_record(start)
     record["raw"] = raw
     record["publication_type"] = _first(fields, "Reference Type")
-    title = " ".join(_first(fields, "Title").split())
-    title_alt = " ".join(_first(fields, "Translated Title").split())
-    if not title_alt:
-        title, title_alt = split_bilingual(title)
+    title, title_alt = two_titles(fields.get("Title", ()), _first(fields, "Translated Title"))
     record["title"] = title
     record["title_alt"] = title_alt
     record["authors"] = _names(fields.get("Author", ()))

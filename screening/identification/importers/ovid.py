@@ -27,9 +27,8 @@ from screening.identification.importers.normalise import (
     normalise_doi,
     normalise_pmid,
     parse_year,
-    split_bilingual,
 )
-from screening.identification.importers.tagged import TaggedFormat, read_tagged
+from screening.identification.importers.tagged import TaggedFormat, read_tagged, two_titles
 
 _MARKER = re.compile(r"^\ufeff?<\s*(\d+)\.?\s*>\s*$")
 # SO: 'Journal. 12(3):45-67, 2019 Aug.' (MEDLINE) or 'Journal. 12 (3) (pp 45-67), 2018.' (Embase)
@@ -90,10 +89,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     record = new_record(start)
     record["raw"] = raw
     record["publication_type"] = "; ".join(v for v in fields.get("PT", ()) if v)
-    title = " ".join(_first(fields, "TI").split())
-    title_alt = " ".join(_first(fields, "OT").split())
-    if not title_alt:
-        title, title_alt = split_bilingual(title)
+    title, title_alt = two_titles(fields.get("TI", ()), _first(fields, "OT"))
     record["title"], record["title_alt"] = title, title_alt
     record["authors"] = [a for a in fields.get("FA") or fields.get("AU") or () if a]
     record["abstract"] = _first(fields, "AB")

@@ -19,10 +19,9 @@ from screening.identification.importers.normalise import (
     normalise_doi,
     normalise_pmid,
     parse_year,
-    split_bilingual,
     split_keywords,
 )
-from screening.identification.importers.tagged import TaggedFormat, read_tagged
+from screening.identification.importers.tagged import TaggedFormat, read_tagged, two_titles
 
 
 class _Refer(TaggedFormat):
@@ -47,10 +46,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     record = new_record(start)
     record["raw"] = raw
     record["publication_type"] = _first(fields, "0")
-    title = " ".join(_first(fields, "T").split())
-    title_alt = " ".join(_first(fields, "Q").split())
-    if not title_alt:
-        title, title_alt = split_bilingual(title)
+    title, title_alt = two_titles(fields.get("T", ()), _first(fields, "Q"))
     record["title"] = title
     record["title_alt"] = title_alt
     record["authors"] = [a for a in fields.get("A", ()) if a]

@@ -19,10 +19,14 @@ from screening.identification.importers.normalise import (
     normalise_doi,
     normalise_pmid,
     parse_year,
-    split_bilingual,
     split_keywords,
 )
-from screening.identification.importers.tagged import TaggedFormat, read_tagged, split_list
+from screening.identification.importers.tagged import (
+    TaggedFormat,
+    read_tagged,
+    split_list,
+    two_titles,
+)
 
 _NAME_SEP = re.compile(r"\s*[;；]\s*")
 
@@ -55,10 +59,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     record = new_record(start)
     record["raw"] = raw
     record["publication_type"] = _first(fields, "RT")
-    title = " ".join(_first(fields, "T1").split())
-    title_alt = " ".join(_first(fields, "OT").split())
-    if not title_alt:
-        title, title_alt = split_bilingual(title)
+    title, title_alt = two_titles(fields.get("T1", ()), _first(fields, "OT"))
     record["title"] = title
     record["title_alt"] = title_alt
     names = split_list(fields.get("A1", ()), lambda v: [n for n in _NAME_SEP.split(v) if n])

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 
 from screening.identification.importers.base import ImportFormatError, ParseReport
+from screening.identification.importers.normalise import has_cjk, split_bilingual
 from screening.identification.importers.textio import chunks_of
 
 # Records that must agree on their last field before its absence means a cut.
@@ -193,6 +194,20 @@ def blocks_with_cut(blocks: Iterable[list[str]]) -> Iterator[tuple[list[str], in
         else:
             lines = chunk.split("\n")
             yield lines, -1 if lines[-1].isspace() else len(lines) - 1
+
+
+def two_titles(titles: Iterable[str], translated: str) -> tuple[str, str]:
+    """(title, title in the other language): the translated-title field; else a repeated title
+    field in the other script (Airiti writes %T twice, Chinese then English); else both
+    languages in one value ('中文題名 = English title')."""
+    values = [" ".join(v.split()) for v in titles if v.strip()]
+    title = values[0] if values else ""
+    alt = " ".join(translated.split())
+    if not alt and len(values) > 1 and has_cjk(title) != has_cjk(values[1]):
+        alt = values[1]
+    if not alt:
+        title, alt = split_bilingual(title)
+    return title, alt
 
 
 def split_list(values: Iterable[str], separators: Callable[[str], list[str]]) -> list[str]:

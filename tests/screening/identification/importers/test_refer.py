@@ -105,3 +105,13 @@ def test_a_line_before_any_record_is_refused_with_its_line():
     assert error.value.message == (
         "expected a tag line (EndNote/Refer: '%T ...'), found 'Exported from somewhere'"
     )
+
+
+def test_a_title_repeated_in_the_other_language_is_the_second_language_title():
+    # As Airiti writes it: %T twice, Chinese then English, no %Q.
+    data = "%0 Journal Article\n%T 虛構的研究\n%T An invented study\n%A 王小明\n%D 2015\n".encode()
+    [record], _ = parse_bytes(data)
+    assert (record["title"], record["title_alt"]) == ("虛構的研究", "An invented study")
+    data = b"%0 Journal Article\n%T First of two\n%T Second of two\n%D 2015\n"
+    [record], _ = parse_bytes(data)  # both in one script: the second is not a translation
+    assert (record["title"], record["title_alt"]) == ("First of two", "")
