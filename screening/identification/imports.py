@@ -48,6 +48,7 @@ from screening.identification.uploads import (
     ImportRefused,
     import_file_now,
     job_columns,
+    rerun_import,
     set_column_map,
     store_upload,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "job_columns",
     "live_progress",
     "report_lines",
+    "rerun_import",
     "run_import",
     "search_for_source",
     "searches_with_counts",

@@ -19,7 +19,13 @@ from reviewapp import jobs
 from reviewapp.audit import record_event
 from reviewapp.models import Review
 from screening.identification import progress, signals
-from screening.identification.importers import FORMATS, ImportFormatError, ParseReport
+from screening.identification.importers import (
+    FORMATS,
+    ColumnsNotRecognised,
+    ImportFormatError,
+    ParseReport,
+)
+from screening.identification.importers.textio import ENCODINGS
 from screening.identification.writes import write_records
 from screening.models import ImportJob, Record
 
@@ -66,6 +72,8 @@ def run_import(job_id: int) -> ImportJob:
             with job.file.open("rb") as fh:
                 count = write_records(locked, fh, report)
             _finish(locked, report, count)
+    except ColumnsNotRecognised as exc:
+        return _fail(job_id, attempt, str(exc), report, status=Status.MAPPING)
     except ImportFormatError as exc:
         return _fail(job_id, attempt, str(exc), report)
     except (OperationalError, InterfaceError):
@@ -93,6 +101,7 @@ def _finish(job: ImportJob, report: ParseReport, count: int) -> None:
     job.warnings = [[line, message] for line, message in report.warnings]
     if report.warnings_dropped:
         job.warnings.append([None, f"{report.warnings_dropped} more warnings not shown"])
+    job.skipped = [list(entry) for entry in report.skipped]
     job.error = ""
     job.finished_at = timezone.now()
     job.save()
@@ -106,17 +115,21 @@ def _finish(job: ImportJob, report: ParseReport, count: int) -> None:
             "format": job.detected_format,
             "encoding": job.encoding,
             "warnings": len(job.warnings),
+            "skipped": len(job.skipped),
         },
         message=f"{count} records imported from {job.original_name}",
     )
 
 
-def _fail(job_id: int, attempt: int, error: str, report: ParseReport) -> ImportJob:
+def _fail(
+    job_id: int, attempt: int, error: str, report: ParseReport, status: str = Status.FAILED
+) -> ImportJob:
+    """Nothing of the file is stored: the job FAILED, or waits for its columns (MAPPING)."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         if job.attempts != attempt or job.status == Status.DONE:
             return job
-        job.status = Status.FAILED
+        job.status = status
         job.error = error
         job.detected_format = report.format or job.detected_format
         job.encoding = report.encoding
@@ -124,9 +137,8 @@ def _fail(job_id: int, attempt: int, error: str, report: ParseReport) -> ImportJ
         job.records_imported = 0
         job.finished_at = timezone.now()
         job.save()
-        record_event(
-            job.review, job.created_by, "import.failed", job, after={"error": error}, message=error
-        )
+        action = "import.failed" if status == Status.FAILED else "import.needs_columns"
+        record_event(job.review, job.created_by, action, job, after={"error": error}, message=error)
     return job
 
 
@@ -189,17 +201,27 @@ def dispatch_pending(review: Review) -> int | None:
 def report_lines(job: ImportJob) -> list[str]:
     """The import report as text: what the job page shows and the command line prints."""
     fmt = FORMATS.get(job.detected_format, job.detected_format or "not detected")
+    encoding = ENCODINGS.get(job.encoding, job.encoding) if job.encoding else "-"
+    if job.encoding and job.encoding != "xlsx":
+        encoding += " (chosen)" if job.requested_encoding else " (detected)"
     lines = [
         f"File: {job.original_name} ({job.size:,} bytes) -> search “{job.search}”",
         f"Status: {job.get_status_display()}",
         f"Format: {fmt}" + (" (chosen)" if job.requested_format != "auto" else " (detected)"),
-        f"Encoding: {job.encoding or '-'}",
+        f"Encoding: {encoding}",
         f"Records imported: {job.records_imported:,}",
     ]
     if job.allow_truncated:
         lines.append("Truncated file: allowed (a record cut off at the end is dropped)")
     for line, message in job.warnings:
         lines.append(f"Warning{f' (line {line})' if line else ''}: {message}")
+    if job.skipped:
+        lines.append(f"Entries skipped because they could not be read: {len(job.skipped)}")
+    for line, key, title, why in job.skipped:
+        named = ", ".join(
+            p for p in (f"key {key}" if key else "", f"“{title}”" if title else "") if p
+        )
+        lines.append(f"Skipped (line {line}{', ' + named if named else ''}): {why}")
     if job.error:
         lines.append(f"Error: {job.error}")
     return lines

@@ -23,11 +23,13 @@ from reviewapp.services import ReviewError
 from screening.identification.importers import (
     FORMATS,
     ImportFormatError,
+    check_columns,
     csv_columns,
     detect_format,
     guess_column_map,
 )
 from screening.identification.importers.base import formats_we_read
+from screening.identification.importers.textio import codec_name
 from screening.identification.lifecycle import import_file, run_import
 from screening.models import ImportJob, Search
 
@@ -67,20 +69,27 @@ def _digest(fh: IO[bytes]) -> tuple[str, int]:
     return sha.hexdigest(), size
 
 
-def _needs_mapping(fh: IO[bytes], filename: str, fmt: str) -> bool:
-    """True for a CSV/XLSX whose header names no title, DOI or PMID column we recognise."""
+def _needs_mapping(fh: IO[bytes], filename: str, fmt: str, encoding: str = "") -> str:
+    """Why a CSV/XLSX must wait for its columns to be chosen ('' when it need not): an XLSX
+    whose header names no title, DOI or PMID column we recognise; a CSV whose first rows, read
+    with the columns we recognise, would be stored without titles or authors."""
     if fmt not in ("csv", "xlsx"):
-        return False
+        return ""
     try:
+        if fmt == "csv":
+            problem = check_columns(fh, filename, fmt, encoding or None)
+            return problem.message if problem is not None else ""
         header = csv_columns(fh, filename)
     except ImportFormatError as exc:
         raise ImportRefused(str(exc)) from exc
     finally:
         fh.seek(0)
-    return not ({"title", "doi", "pmid"} & guess_column_map(header).keys())
+    if {"title", "doi", "pmid"} & guess_column_map(header).keys():
+        return ""
+    return "No column of this file was recognised as the title."
 
 
-def _format_of(fh: IO[bytes], filename: str, fmt: str) -> str:
+def _format_of(fh: IO[bytes], filename: str, fmt: str, encoding: str = "") -> str:
     if fmt != "auto" and fmt not in FORMATS:
         raise ImportRefused(f"Unknown format {fmt!r}. We read: {formats_we_read()}.")
     if fmt != "auto":
@@ -88,7 +97,7 @@ def _format_of(fh: IO[bytes], filename: str, fmt: str) -> str:
     head = fh.read(HEAD_BYTES)
     fh.seek(0)
     try:
-        return detect_format(head, filename)
+        return detect_format(head, filename, encoding or None)
     except ImportFormatError as exc:
         raise ImportRefused(str(exc)) from exc
 
@@ -103,23 +112,32 @@ def store_upload(
     column_map: dict[str, str] | None = None,
     dispatch: bool = True,
     on_unavailable: Any = None,
+    encoding: str = "",
+    skip_bad_entries: bool = False,
     allow_truncated: bool = False,
 ) -> ImportJob:
     """Keep an uploaded export as a job of `search` and queue its import (after commit).
 
-    Refuses (ImportRefused) a file that is too large, empty, in a format we do not read, or
-    already uploaded to this review. A CSV/XLSX with unrecognised headers waits for the
-    column-mapping step (status MAPPING) instead of being queued. `allow_truncated`: a file
-    that ends inside a record imports its complete records instead of failing.
+    Refuses (ImportRefused) a file that is too large, empty, in a format we do not read, in an
+    encoding we do not know, or already uploaded to this review. A CSV/XLSX whose columns are
+    not recognised well enough waits for the column-mapping step (status MAPPING, with the
+    reason as its error) instead of being queued. `encoding` ('' = detect),
+    `skip_bad_entries` and `allow_truncated` (a file that ends inside a record imports its
+    complete records instead of failing) are kept on the job for its import.
     """
     review = search.review
+    if encoding:
+        try:
+            encoding = codec_name(encoding)
+        except ImportFormatError as exc:
+            raise ImportRefused(str(exc)) from exc
     fh, opened = _as_file(data, filename)
     try:
         sha, size = _digest(fh)
         if size == 0:
             raise ImportRefused(f"{filename} is empty.")
-        detected = _format_of(fh, filename, fmt)
-        waiting = column_map is None and _needs_mapping(fh, filename, detected)
+        detected = _format_of(fh, filename, fmt, encoding)
+        waiting = "" if column_map else _needs_mapping(fh, filename, detected, encoding)
         with transaction.atomic():
             # Serialise uploads to one review so two copies of a file sent at once are caught.
             Review.objects.select_for_update().filter(pk=review.pk).first()
@@ -143,10 +161,13 @@ def store_upload(
                 size=size,
                 sha256=sha,
                 requested_format=fmt,
+                requested_encoding=encoding,
+                skip_bad_entries=skip_bad_entries,
                 detected_format="" if fmt == "auto" and waiting else detected,
                 column_map=column_map or {},
                 allow_truncated=allow_truncated,
                 status=Status.MAPPING if waiting else Status.QUEUED,
+                error=waiting,
                 created_by=_user(user),
             )
             job.file.save(job.original_name, File(fh, name=job.original_name), save=False)
@@ -192,9 +213,45 @@ def set_column_map(
     return job
 
 
+@transaction.atomic
+def rerun_import(
+    job: ImportJob,
+    user: Any,
+    *,
+    skip_bad_entries: bool | None = None,
+    encoding: str | None = None,
+    **enqueue: Any,
+) -> ImportJob:
+    """Queue a failed (or waiting) import again, changing how its file is read: leaving out
+    the entries that cannot be read, or another text encoding. Its stored file is read again;
+    nothing has to be uploaded twice."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status not in (Status.MAPPING, Status.FAILED):
+        raise ImportRefused("This import is not waiting to be run again.")
+    if encoding is not None:
+        try:
+            job.requested_encoding = codec_name(encoding) if encoding else ""
+        except ImportFormatError as exc:
+            raise ImportRefused(str(exc)) from exc
+    if skip_bad_entries is not None:
+        job.skip_bad_entries = skip_bad_entries
+    job.status = Status.QUEUED
+    job.error = ""
+    job.save(update_fields=["requested_encoding", "skip_bad_entries", "status", "error"])
+    record_event(
+        job.review,
+        user,
+        "import.rerun",
+        job,
+        after={"encoding": job.requested_encoding, "skip_bad_entries": job.skip_bad_entries},
+    )
+    jobs.enqueue(import_file, job.pk, **enqueue)
+    return job
+
+
 def job_columns(job: ImportJob) -> list[str]:
     with job.file.open("rb") as fh:
-        return csv_columns(fh, job.original_name)
+        return csv_columns(fh, job.original_name, job.requested_encoding or None)
 
 
 def import_file_now(
@@ -204,12 +261,15 @@ def import_file_now(
     fmt: str = "auto",
     user: Any = None,
     column_map: dict[str, str] | None = None,
+    encoding: str = "",
+    skip_bad_entries: bool = False,
     allow_truncated: bool = False,
 ) -> ImportJob:
     """Store and import a file synchronously (command line, demo, tests).
 
     Raises ImportRefused when the upload is refused; a file that fails to parse gives a FAILED
-    job with its error. A CSV/XLSX with unrecognised headers comes back waiting (MAPPING).
+    job with its error. A CSV/XLSX whose columns are not recognised well enough comes back
+    waiting (MAPPING), its error saying why.
     """
     job = store_upload(
         search,
@@ -219,6 +279,8 @@ def import_file_now(
         user=user,
         column_map=column_map,
         dispatch=False,
+        encoding=encoding,
+        skip_bad_entries=skip_bad_entries,
         allow_truncated=allow_truncated,
     )
     if job.status == Status.QUEUED:

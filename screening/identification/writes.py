@@ -54,6 +54,8 @@ def write_records(job: ImportJob, fh: IO[bytes], report: ParseReport) -> int:
         filename=job.original_name,
         report=report,
         column_map=job.column_map or None,
+        encoding=job.requested_encoding or None,
+        skip_bad_entries=job.skip_bad_entries,
         allow_truncated=job.allow_truncated,
     )
     if connection.vendor == "postgresql":

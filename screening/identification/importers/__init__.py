@@ -27,28 +27,37 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from screening.identification.importers.base import (
     FORMATS,
+    ColumnsNotRecognised,
     ImportFormatError,
     ParseReport,
     TruncatedFileError,
     formats_we_read,
     new_record,
 )
+from screening.identification.importers.lookalikes import xml_kind
 from screening.identification.importers.normalise import expand_pages, normalise_doi
 from screening.identification.importers.tabular import MAPPABLE_FIELDS, guess_column_map
 from screening.identification.importers.textio import detect_encoding
 
+logger = logging.getLogger(__name__)
+# Rows of a spreadsheet read before an import is queued, to judge its columns.
+SAMPLE_ROWS = 200
+
 __all__ = [
     "FORMATS",
     "MAPPABLE_FIELDS",
+    "ColumnsNotRecognised",
     "ImportFormatError",
     "ParseReport",
     "TruncatedFileError",
+    "check_columns",
     "csv_columns",
     "detect_encoding",
     "detect_format",
@@ -81,7 +90,7 @@ def _unsupported(why: str) -> ImportFormatError:
     return ImportFormatError(f"{why} We read: {formats_we_read()}.")
 
 
-def detect_format(head: bytes, filename: str = "") -> str:
+def detect_format(head: bytes, filename: str = "", encoding: str | None = None) -> str:
     """The format code of a file from its first bytes (and, to break ties, its name)."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if not head.strip():
@@ -92,19 +101,16 @@ def detect_format(head: bytes, filename: str = "") -> str:
         raise _unsupported("This is an old Excel (.xls) or Word file; save it as .xlsx or CSV.")
     if head.startswith(b"%PDF"):
         raise _unsupported("This is a PDF, not a database export.")
-    text = head.decode(detect_encoding(head), errors="replace").lstrip("\ufeff")
+    text = head.decode(encoding or detect_encoding(head), errors="replace").lstrip("\ufeff")
     stripped = text.lstrip()
     if _is_ovid(stripped):
         return "ovid"
     if stripped.startswith("<"):
-        if any(tag in text for tag in _PUBMED_XML):
-            return "pubmed-xml"
-        if "<record" in text or "<records" in text or "<xml>" in text:
-            return "endnote-xml"
-        raise _unsupported(
-            "This XML file is neither an EndNote XML export (no <records>) nor PubMed XML "
-            "(no <PubmedArticleSet>)."
-        )
+        # PubMed XML goes to its reader; other XML is named with the export to choose instead.
+        try:
+            return xml_kind(stripped)
+        except ImportFormatError as exc:
+            raise _unsupported(exc.message) from None
     lines = text.splitlines()[:400]
     meaningful = [line for line in lines if line.strip()]
     if not meaningful:
@@ -132,7 +138,7 @@ def detect_format(head: bytes, filename: str = "") -> str:
         return "medline"
     if _BIBTEX.search(sample):
         return "bibtex"
-    tabular = _tabular_kind(first, extension)
+    tabular = _tabular_kind(meaningful, extension)
     if tabular:
         return tabular
     by_extension = _EXTENSIONS.get(extension)
@@ -161,19 +167,18 @@ def _new_tagged_kind(first: str, sample: str) -> str:
     return ""
 
 
-def _tabular_kind(first: str, extension: str) -> str:
+def _tabular_kind(lines: list[str], extension: str) -> str:
     import csv
 
-    from screening.identification.importers.tabular import sniff_delimiter
+    from screening.identification.importers.tabular import header_of_lines
 
-    delimiter = sniff_delimiter(first)
     try:
-        header = next(csv.reader([first], delimiter=delimiter))
-    except (csv.Error, StopIteration):
+        header = header_of_lines(lines)
+    except csv.Error:
         return ""
     if len(header) < 2:
         return ""
-    lowered = {h.strip().lower() for h in header}
+    lowered = {h.strip().lower() for h in header if isinstance(h, str)}
     if "eid" in lowered and ("source title" in lowered or "link" in lowered):
         return "scopus-csv"
     recognised = guess_column_map(header)
@@ -189,28 +194,49 @@ def iter_records(
     report: ParseReport | None = None,
     column_map: dict[str, str] | None = None,
     allow_truncated: bool = False,
+    *,
+    encoding: str | None = None,
+    skip_bad_entries: bool = False,
+    limit: int | None = None,
 ) -> Iterator[dict]:
     """Yield one dict per record of `stream` (see `new_record` for the keys).
 
     Raises ImportFormatError (and nothing else) for any content: empty, unrecognised, malformed,
     cut off (TruncatedFileError, unless `allow_truncated`: then the cut record is dropped).
     `column_map` ({our_field: their_column}) applies to csv, scopus-csv and xlsx; without it the
-    headers are recognised automatically (`guess_column_map`).
+    headers are recognised automatically (`guess_column_map`), and a guess that would leave the
+    records without titles or authors raises ColumnsNotRecognised. `encoding` overrides the
+    detected encoding of a text file; `skip_bad_entries` leaves out BibTeX entries that cannot
+    be read (listed in `report.skipped`) instead of refusing the file; `limit` stops a
+    spreadsheet after that many rows (a sample to judge its columns).
     """
     from screening.identification.importers import textio
 
     report = report if report is not None else ParseReport()
     if allow_truncated:
         report.allow_truncated = True
+    if encoding:
+        encoding = textio.codec_name(encoding)
+        report.encoding_chosen = True
     head, stream = textio.read_head(stream)
     if fmt == "auto":
-        fmt = detect_format(head, filename)
+        fmt = detect_format(head, filename, encoding)
     elif fmt not in FORMATS:
         raise _unsupported(f"Unknown format {fmt!r}.")
     elif not head.strip():
         raise ImportFormatError("The file is empty.")
+    elif fmt == "endnote-xml":
+        # A PubMed XML or Ovid file chosen as EndNote XML: say what it is rather than fail on it.
+        text = head.decode(encoding or detect_encoding(head), errors="replace")
+        kind = xml_kind(text.lstrip("\ufeff \t\r\n"))
+        if kind != fmt:
+            report.warn(
+                None, f"chosen as EndNote XML, but the file is {FORMATS[kind]}: read as that"
+            )
+            fmt = kind
     report.format = fmt
-    records = _dispatch(stream, head, fmt, report, column_map)
+    options = {"encoding": encoding, "skip_bad_entries": skip_bad_entries, "limit": limit}
+    records = _dispatch(stream, head, fmt, report, column_map, **options)
     # Decoding runs in this generator's thread, which counts the bytes it could not read.
     counter = textio.fallback_counter()
     fallbacks = counter[0]
@@ -218,6 +244,7 @@ def iter_records(
     try:
         for record in records:
             report.records_seen += 1
+            report.last_line = record["line"]
             if not warned_bytes and counter[0] != fallbacks:
                 warned_bytes = True
                 report.warn(
@@ -235,19 +262,29 @@ def iter_records(
     except OSError:
         raise  # the storage failed, not the file's content
     except Exception as exc:
+        # The message is for the person who sent the file: the library's own words go to the log.
+        logger.warning("Reading %s as %s failed", filename or "a file", fmt, exc_info=True)
+        where = (
+            f" after the record at line {last_line}" if (last_line := _last_line(report)) else ""
+        )
         raise ImportFormatError(
-            f"the file could not be read as {FORMATS[fmt]} ({type(exc).__name__}: {exc})"
+            f"the file could not be read as {FORMATS[fmt]}: its content stops following that "
+            f"format{where}. Check that it is a complete export, saved as the database wrote it."
         ) from exc
 
 
-def _dispatch(stream, head, fmt, report, column_map) -> Iterator[dict]:
+def _last_line(report: ParseReport) -> int | None:
+    return report.last_line or None
+
+
+def _dispatch(stream, head, fmt, report, column_map, **options) -> Iterator[dict]:
     from screening.identification.importers import textio
 
     if fmt == "xlsx":
         from screening.identification.importers.tabular import parse_xlsx
 
         report.encoding = "xlsx"
-        return parse_xlsx(stream, report, column_map)
+        return parse_xlsx(stream, report, column_map, limit=options.get("limit"))
     if fmt in ("endnote-xml", "pubmed-xml"):
         from screening.identification.importers.endnote_xml import parse_endnote_xml
         from screening.identification.importers.pubmed_xml import parse_pubmed_xml
@@ -256,7 +293,7 @@ def _dispatch(stream, head, fmt, report, column_map) -> Iterator[dict]:
         report.encoding = declared_encoding(head)
         parse = parse_endnote_xml if fmt == "endnote-xml" else parse_pubmed_xml
         return parse(stream, report)
-    report.encoding = detect_encoding(head)
+    report.encoding = options.get("encoding") or detect_encoding(head)
     if fmt == "csl-json":
         from screening.identification.importers.csl_json import parse_csl_json
 
@@ -265,7 +302,7 @@ def _dispatch(stream, head, fmt, report, column_map) -> Iterator[dict]:
         from screening.identification.importers.tabular import parse_csv
 
         text = textio.text_stream(stream, report.encoding, newline="")
-        return parse_csv(text, report, column_map)
+        return parse_csv(text, report, column_map, limit=options.get("limit"))
     lines = textio.line_blocks(textio.text_stream(stream, report.encoding))
     if fmt == "ris":
         from screening.identification.importers.ris import parse_ris
@@ -288,7 +325,7 @@ def _dispatch(stream, head, fmt, report, column_map) -> Iterator[dict]:
         return getattr(importlib.import_module(module), function)(lines, report)
     from screening.identification.importers.bibtex import parse_bibtex
 
-    return parse_bibtex(lines, report)
+    return parse_bibtex(lines, report, skip_bad=options.get("skip_bad_entries", False))
 
 
 _TAGGED_PARSERS = {
@@ -299,7 +336,29 @@ _TAGGED_PARSERS = {
 }
 
 
-def csv_columns(stream: BinaryIO, filename: str = "") -> list[str]:
+def check_columns(
+    stream: BinaryIO, filename: str = "", fmt: str = "auto", encoding: str | None = None
+) -> ColumnsNotRecognised | None:
+    """What stops a CSV's import for want of a column mapping, judged on its first rows (the
+    import judges the whole file again); None when nothing does, or for other formats."""
+    from screening.identification.importers import textio
+
+    head, stream = textio.read_head(stream)
+    try:
+        if fmt == "auto":
+            fmt = detect_format(head, filename, encoding)
+        if fmt not in ("csv", "scopus-csv"):
+            return None
+        for _ in iter_records(stream, fmt, filename, encoding=encoding, limit=SAMPLE_ROWS):
+            pass
+    except ColumnsNotRecognised as exc:
+        return exc
+    except ImportFormatError:
+        return None  # the import itself reports what is wrong with the file
+    return None
+
+
+def csv_columns(stream: BinaryIO, filename: str = "", encoding: str | None = None) -> list[str]:
     """The header row of a CSV/TSV/XLSX (Scopus or WoS tab too), for the column-mapping step;
     [] for formats that need no mapping (RIS, MEDLINE, ...)."""
     from screening.identification.importers import textio
@@ -307,19 +366,24 @@ def csv_columns(stream: BinaryIO, filename: str = "") -> list[str]:
 
     head, stream = textio.read_head(stream)
     try:
-        fmt = detect_format(head, filename)
+        fmt = detect_format(head, filename, encoding)
     except ImportFormatError:
         fmt = "csv"  # an unrecognised header row is exactly what the mapping step is for
     try:
         if fmt == "xlsx":
             return xlsx_header(stream)
         if fmt in ("csv", "scopus-csv", "wos-tab"):
-            text = textio.text_stream(stream, detect_encoding(head), newline="")
+            encoding = textio.codec_name(encoding) if encoding else detect_encoding(head)
+            text = textio.text_stream(stream, encoding, newline="")
             if fmt == "wos-tab":
                 return [c.strip().lstrip("\ufeff") for c in text.readline().split("\t")]
             return csv_header(text)
     except ImportFormatError:
         raise
     except Exception as exc:
-        raise ImportFormatError(f"the header row could not be read ({exc})") from exc
+        logger.warning("Reading the header row of %s failed", filename or "a file", exc_info=True)
+        raise ImportFormatError(
+            "the header row could not be read: the file is not a spreadsheet or delimited text "
+            "we can follow"
+        ) from exc
     return []

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from screening.identification.importers.normalise import compact_date_year, parse_year
+
 FORMATS: dict[str, str] = {
     "ris": "RIS",
     "medline": "PubMed/MEDLINE (.nbib)",
@@ -47,6 +49,24 @@ class ImportFormatError(Exception):
         return f"Line {self.line}: {self.message}"
 
 
+class ColumnsNotRecognised(ImportFormatError):
+    """A spreadsheet whose columns, as recognised, would store records without their titles or
+    authors: nothing is stored until someone says which column holds what."""
+
+    def __init__(self, problems: list[str], columns: list[str], unmapped: list[str],
+                 line: int | None = None) -> None:  # fmt: skip
+        self.problems = problems
+        self.columns = columns
+        self.unmapped = unmapped
+        shown = ", ".join(unmapped[:40]) + (
+            f" and {len(unmapped) - 40} more" if len(unmapped) > 40 else ""
+        )
+        message = " ".join(problems)
+        if unmapped:
+            message += f" Columns not recognised: {shown}."
+        super().__init__(message, line)
+
+
 class TruncatedFileError(ImportFormatError):
     """The file ends inside a record: it was cut off (an interrupted download, a full disk).
 
@@ -69,6 +89,12 @@ class ParseReport:
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
     records_seen: int = 0
     warnings_dropped: int = 0
+    # True when the person chose the encoding rather than leaving it to detection.
+    encoding_chosen: bool = False
+    # Line of the last record read, to say where a file stopped making sense.
+    last_line: int = 0
+    # Entries left out because they could not be read: (line, key, title, why).
+    skipped: list[tuple[int, str, str, str]] = field(default_factory=list)
     # Set by the caller: a file that ends inside a record loses that record instead of being
     # refused. `truncated_at` is the line where the dropped record started.
     allow_truncated: bool = False
@@ -128,3 +154,24 @@ def first_value(fields: dict[str, list[str]], *tags: str) -> str:
                 if value:
                     return value
     return ""
+
+
+def year_of(report: ParseReport, line: int, *texts: str) -> int | None:
+    """The year of the first of `texts` (date fields, best first) that holds one. A year dug
+    out of a compact date ('Start date: 20170812') is kept with a warning; text with no year
+    in it gives a warning and None."""
+    for text in texts:
+        if text:
+            year = parse_year(text)
+            if year is not None:
+                return year
+    first = next((t for t in texts if t), "")
+    if not first:
+        return None
+    for text in texts:
+        year = compact_date_year(text)
+        if year is not None:
+            report.warn(line, f"year taken as {year} from the date {text!r}")
+            return year
+    report.warn(line, f"year not understood: {first!r}")
+    return None

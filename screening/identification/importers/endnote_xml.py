@@ -7,12 +7,11 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from screening.identification.importers.base import ParseReport, new_record
+from screening.identification.importers.base import ParseReport, new_record, year_of
 from screening.identification.importers.normalise import (
     expand_pages,
     normalise_doi,
     normalise_pmid,
-    parse_year,
     split_bilingual,
 )
 from screening.identification.importers.xmlstream import (
@@ -106,10 +105,7 @@ def _build(fields: dict, line: int, raw: str, report: ParseReport) -> dict:
     record["abstract"] = fields.get("abstract", "")
     record["authors"] = fields.get("authors", [])
     record["authors_alt"] = fields.get("authors_alt", [])
-    year_text = fields.get("year", "")
-    record["year"] = parse_year(year_text)
-    if year_text and record["year"] is None:
-        report.warn(line, f"year not understood: {year_text!r}")
+    record["year"] = year_of(report, line, fields.get("year", ""))
     record["journal"] = fields.get("secondary_title") or fields.get("full_title", "")
     record["volume"] = fields.get("volume", "")
     record["issue"] = fields.get("issue") or fields.get("number", "")

@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from screening.identification.importers.base import ParseReport, new_record
+from screening.identification.importers.base import ParseReport, new_record, year_of
 from screening.identification.importers.base import first_value as _first
 from screening.identification.importers.normalise import (
     expand_pages,
     normalise_doi,
-    parse_year,
     split_keywords,
 )
 from screening.identification.importers.tagged import (
@@ -86,9 +85,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     # newspaper is the Secondary Title. The Publisher of a thesis is its university: not taken.
     record["journal"] = _first(fields, "Journal", "Tertiary Title", "Secondary Title")
     year_text = _first(fields, "Year", "Date")
-    record["year"] = parse_year(year_text)
-    if year_text and record["year"] is None:
-        report.warn(start, f"year not understood: {year_text!r}")
+    record["year"] = year_of(report, start, year_text)
     record["volume"] = _first(fields, "Volume")
     record["issue"] = _first(fields, "Issue")
     record["pages"] = expand_pages(_first(fields, "Pages"))

@@ -20,13 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from screening.identification.importers.base import ParseReport, new_record
+from screening.identification.importers.base import ParseReport, new_record, year_of
 from screening.identification.importers.base import first_value as _first
 from screening.identification.importers.normalise import (
     expand_pages,
     normalise_doi,
     normalise_pmid,
-    parse_year,
 )
 from screening.identification.importers.tagged import TaggedFormat, read_tagged, two_titles
 
@@ -99,9 +98,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     record["issue"] = _first(fields, "IP") or source["issue"]
     record["pages"] = expand_pages(_first(fields, "PG") or source["pages"])
     year_text = _first(fields, "YR", "DP", "PY")
-    record["year"] = parse_year(year_text)
-    if year_text and record["year"] is None:
-        report.warn(start, f"year not understood: {year_text!r}")
+    record["year"] = year_of(report, start, year_text)
     record["doi"] = normalise_doi(_first(fields, "DO", "DI"))
     record["keywords"] = [k for k in fields.get("MH", []) + fields.get("KW", []) if k]
     record["language"] = _first(fields, "LG", "LA")

@@ -30,9 +30,14 @@ from xml.parsers.expat import ExpatError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from screening.identification.importers.base import ImportFormatError, ParseReport, new_record
-from screening.identification.importers.normalise import expand_pages, normalise_doi, parse_year
-from screening.identification.importers.xmlstream import CHUNK, line_of, reason
+from screening.identification.importers.base import (
+    ImportFormatError,
+    ParseReport,
+    new_record,
+    year_of,
+)
+from screening.identification.importers.normalise import expand_pages, normalise_doi
+from screening.identification.importers.xmlstream import CHUNK, forbidden, line_of, reason
 
 _STARTS = (b"<PubmedArticle>", b"<PubmedArticle ", b"<PubmedBookArticle>", b"<PubmedBookArticle ")
 _ENDS = {b"<PubmedArticle": b"</PubmedArticle>", b"<PubmedBookArticle": b"</PubmedBookArticle>"}
@@ -120,7 +125,7 @@ def parse_pubmed_xml(stream: BinaryIO, report: ParseReport) -> Iterator[dict]:
             cut_line = line + buffer.count(b"\n", 0, start)
             report.cut_off(cut_line, "the last PubMed XML record is not closed")
         else:
-            report.cut_off(line_of(exc), f"the XML stops before its end ({reason(exc)})", False)
+            report.cut_off(line_of(exc), f"the XML stops before its end: {reason(exc)}", False)
         return
     if records == 0:
         raise ImportFormatError(_NONE_FOUND if seen else "the file is empty")
@@ -130,11 +135,9 @@ def _check(checker: DefusedXMLParser, chunk: bytes) -> None:
     try:
         checker.feed(chunk)
     except (ExpatError, SyntaxError) as exc:
-        raise ImportFormatError(
-            f"the XML is not well formed ({reason(exc)})", line_of(exc)
-        ) from exc
+        raise ImportFormatError(f"the XML is not well formed: {reason(exc)}", line_of(exc)) from exc
     except DefusedXmlException as exc:
-        raise ImportFormatError(f"the XML uses a forbidden construct ({exc})") from exc
+        raise ImportFormatError(forbidden("PubMed XML")) from exc
 
 
 def _tree(raw: bytes, root: bytes, line: int) -> ElementTree.Element:
@@ -143,7 +146,7 @@ def _tree(raw: bytes, root: bytes, line: int) -> ElementTree.Element:
             return ElementTree.fromstring(root + raw + b"</PubmedArticleSet>")[0]
         return ElementTree.fromstring(raw)
     except ElementTree.ParseError as exc:
-        raise ImportFormatError(f"this PubMed record cannot be read ({reason(exc)})", line) from exc
+        raise ImportFormatError(f"this PubMed record cannot be read: {reason(exc)}", line) from exc
 
 
 def _text(element: ElementTree.Element | None) -> str:
@@ -249,9 +252,7 @@ def _build(element: ElementTree.Element, line: int, raw: str, report: ParseRepor
     record["abstract"] = get("Abstract", "")
     record["authors"] = get("authors", [])
     year_text = get("Date", "")
-    record["year"] = parse_year(year_text)
-    if year_text and record["year"] is None:
-        report.warn(line, f"year not understood: {year_text!r}")
+    record["year"] = year_of(report, line, year_text)
     journal = get("Journal") or get("ISOAbbreviation") or get("MedlineTA", "")
     if not journal and get("ArticleTitle") and get("BookTitle"):
         journal = fields["BookTitle"]  # a chapter: the book is where it was published

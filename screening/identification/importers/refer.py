@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from screening.identification.importers.base import ParseReport, new_record
+from screening.identification.importers.base import ParseReport, new_record, year_of
 from screening.identification.importers.base import first_value as _first
 from screening.identification.importers.normalise import (
     expand_pages,
     normalise_doi,
     normalise_pmid,
-    parse_year,
     split_keywords,
 )
 from screening.identification.importers.tagged import TaggedFormat, read_tagged, two_titles
@@ -54,9 +53,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     record["abstract"] = _first(fields, "X")
     record["journal"] = " ".join(_first(fields, "J", "B").split())
     year_text = _first(fields, "D", "8")
-    record["year"] = parse_year(year_text)
-    if year_text and record["year"] is None:
-        report.warn(start, f"year not understood: {year_text!r}")
+    record["year"] = year_of(report, start, year_text)
     record["volume"] = _first(fields, "V")
     record["issue"] = _first(fields, "N")
     record["pages"] = expand_pages(_first(fields, "P"))

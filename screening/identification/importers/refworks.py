@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from screening.identification.importers.base import ParseReport, new_record
+from screening.identification.importers.base import ParseReport, new_record, year_of
 from screening.identification.importers.base import first_value as _first
 from screening.identification.importers.normalise import (
     expand_pages,
     normalise_doi,
     normalise_pmid,
-    parse_year,
     split_keywords,
 )
 from screening.identification.importers.tagged import (
@@ -67,9 +66,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     record["abstract"] = _first(fields, "AB")
     record["journal"] = " ".join(_first(fields, "JF", "JO", "T2").split())
     year_text = _first(fields, "YR", "FD")
-    record["year"] = parse_year(year_text)
-    if year_text and record["year"] is None:
-        report.warn(start, f"year not understood: {year_text!r}")
+    record["year"] = year_of(report, start, year_text)
     record["volume"] = _first(fields, "VO")
     record["issue"] = _first(fields, "IS")
     record["pages"] = _pages(_first(fields, "SP"), _first(fields, "OP"))

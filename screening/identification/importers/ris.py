@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from screening.identification.importers.base import ImportFormatError, ParseReport
+from screening.identification.importers.base import ImportFormatError, ParseReport, year_of
 from screening.identification.importers.base import first_value as _first
 from screening.identification.importers.normalise import (
     expand_pages,
     has_cjk,
     normalise_doi,
     normalise_pmid,
-    parse_year,
     split_keywords,
     split_parallel_name,
 )
@@ -364,6 +363,8 @@ def _build(
     values = get("AB")
     abstract = values[0] if values and values[0] else _first(fields, "AB", "N2")
     title, title_alt, journal = _titles_and_journal(fields)
+    if not title:
+        title, title_alt = _fallback_title(fields, title_alt, start, report)
     native, alt = _authors(fields)
     url = _first(fields, "UR")
     accession = _first(fields, "AN")
@@ -413,6 +414,31 @@ def _titles_and_journal(fields: dict[str, list[str]]) -> tuple[str, str, str]:
     return title, title_alt, journal
 
 
+# Where a record without TI or T1 may still have its title, best first: the short title, a
+# caption title (older RIS), the book title (BOOK records), the translated title, then the
+# secondary and tertiary titles (a chapter's book, a series).
+_FALLBACK_TITLES = (
+    ("ST", "short title"),
+    ("CT", "caption title"),
+    ("BT", "book title"),
+    ("TT", "translated title"),
+    ("T2", "secondary title"),
+    ("T3", "tertiary title"),
+)
+
+
+def _fallback_title(
+    fields: dict[str, list[str]], title_alt: str, start: int, report: ParseReport
+) -> tuple[str, str]:
+    """(title, title_alt) of a record with no TI or T1, with a warning naming the tag used."""
+    for tag, name in _FALLBACK_TITLES:
+        value = _one_line(_first(fields, tag))
+        if value:
+            report.warn(start, f"no title (TI or T1): the {name} ({tag}) was taken as the title")
+            return value, "" if value == title_alt else title_alt
+    return "", title_alt
+
+
 def _authors(fields: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     """(names, parallel romanised or translated names)."""
     authors = fields.get("AU") or fields.get("A1")
@@ -429,11 +455,9 @@ def _authors(fields: dict[str, list[str]]) -> tuple[list[str], list[str]]:
 
 def _year(fields: dict[str, list[str]], start: int, report: ParseReport) -> int | None:
     values = fields.get("PY")
-    year_text = values[0] if values and values[0] else _first(fields, "PY", "Y1", "DA", "Y2")
-    year = parse_year(year_text)
-    if year_text and year is None:
-        report.warn(start, f"year not understood: {year_text!r}")
-    return year
+    if values and len(values[0]) == 4 and values[0].isdigit() and "1500" <= values[0] <= "2199":
+        return int(values[0])  # the usual case
+    return year_of(report, start, *(_first(fields, tag) for tag in ("PY", "Y1", "DA", "Y2")))
 
 
 def _pages(fields: dict[str, list[str]]) -> str:

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from screening.identification.importers.base import ImportFormatError, ParseReport, new_record
+from screening.identification.importers.base import (
+    ImportFormatError,
+    ParseReport,
+    new_record,
+    year_of,
+)
 from screening.identification.importers.base import first_value as _first
 from screening.identification.importers.normalise import (
     expand_pages,
     normalise_doi,
     normalise_pmid,
-    parse_year,
     split_keywords,
 )
 from screening.identification.importers.tagged import blocks_with_cut
@@ -284,10 +288,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     if "Z2" in fields:
         record["authors_alt"] = [a for v in fields["Z2"] for a in split_keywords(v)]
     record["journal"] = _first(fields, "SO")
-    year_text = _first(fields, "PY", "EA", "PD")
-    record["year"] = parse_year(year_text)
-    if year_text and record["year"] is None:
-        report.warn(start, f"year not understood: {year_text!r}")
+    record["year"] = year_of(report, start, _first(fields, "PY", "EA", "PD"))
     record["volume"] = _first(fields, "VL")
     record["issue"] = _first(fields, "IS")
     bp, ep = _first(fields, "BP"), _first(fields, "EP")

@@ -148,17 +148,15 @@ def stream_records(
         except (ExpatError, SyntaxError) as exc:
             line = line_of(exc)
             if chunk or not target.started:
-                raise ImportFormatError(
-                    f"the XML is not well formed ({reason(exc)})", line
-                ) from exc
+                raise ImportFormatError(f"the XML is not well formed: {reason(exc)}", line) from exc
             # The bytes ran out inside the document: a cut-off file.
             if target.current is not None:
                 report.cut_off(target.start_line, f"the last {what} record is not closed")
             else:
-                report.cut_off(line, f"the XML stops before its end ({reason(exc)})", False)
+                report.cut_off(line, f"the XML stops before its end: {reason(exc)}", False)
             return
         except DefusedXmlException as exc:
-            raise ImportFormatError(f"the XML uses a forbidden construct ({exc})") from exc
+            raise ImportFormatError(forbidden(what)) from exc
         for fields, line, start, end in target.done:
             raw = bytes(buffer[start - buffer_start : end - buffer_start])
             records += 1
@@ -197,6 +195,29 @@ def _decode(raw: bytes, encoding: str) -> str:
         return raw.decode("utf-8", "replace")
 
 
+# expat's reasons, in the words of someone reading the file.
+_REASONS = {
+    "mismatched tag": "a closing tag does not match the tag it should close",
+    "no element found": "the file ends before its last element is closed (is it complete?)",
+    "unclosed token": "the file ends inside a tag (is it complete?)",
+    "junk after document element": "there is text after the end of the XML document",
+    "not well-formed (invalid token)": "a character appears where XML does not allow it",
+    "undefined entity": "an &...; entity is used that XML does not define",
+    "syntax error": "the text is not XML",
+    "unbound prefix": "a tag uses a namespace prefix that is not declared",
+    "duplicate attribute": "a tag has the same attribute twice",
+}
+
+
 def reason(exc: Exception) -> str:
-    text = str(exc)
-    return re.sub(r":? ?line \d+, column \d+", "", text) or type(exc).__name__
+    """What expat found wrong, in plain words (never the parser's own)."""
+    text = re.sub(r":? ?line \d+, column \d+", "", str(exc)).strip()
+    return _REASONS.get(text, "its tags or characters are out of place")
+
+
+def forbidden(what: str) -> str:
+    """Why a document with entities or an inline DTD is refused."""
+    return (
+        "the XML declares entities or a document type of its own (<!ENTITY ...>, "
+        f"<!DOCTYPE ... [...]>), which we do not read, for safety; {what} exports have none"
+    )

@@ -87,7 +87,9 @@ def test_broken_bibtex_entry_names_its_line():
     )
     error = _error(data)
     assert error.line == 3
-    assert "BibTeX entry could not be read" in error.message
+    assert str(error).startswith(
+        "Line 3: The BibTeX entry (key b, “never closed”) could not be read"
+    )
 
 
 def test_unknown_format_override_names_the_formats():
