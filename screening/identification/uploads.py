@@ -219,12 +219,13 @@ def rerun_import(
     user: Any,
     *,
     skip_bad_entries: bool | None = None,
+    allow_truncated: bool | None = None,
     encoding: str | None = None,
     **enqueue: Any,
 ) -> ImportJob:
     """Queue a failed (or waiting) import again, changing how its file is read: leaving out
-    the entries that cannot be read, or another text encoding. Its stored file is read again;
-    nothing has to be uploaded twice."""
+    the entries that cannot be read, allowing a truncated file, or another text encoding. Its
+    stored file is read again; nothing has to be uploaded twice."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status not in (Status.MAPPING, Status.FAILED):
         raise ImportRefused("This import is not waiting to be run again.")
@@ -235,15 +236,25 @@ def rerun_import(
             raise ImportRefused(str(exc)) from exc
     if skip_bad_entries is not None:
         job.skip_bad_entries = skip_bad_entries
+    if allow_truncated is not None:
+        job.allow_truncated = allow_truncated
     job.status = Status.QUEUED
     job.error = ""
-    job.save(update_fields=["requested_encoding", "skip_bad_entries", "status", "error"])
+    job.save(
+        update_fields=[
+            "requested_encoding", "skip_bad_entries", "allow_truncated", "status", "error"
+        ]
+    )  # fmt: skip
     record_event(
         job.review,
         user,
         "import.rerun",
         job,
-        after={"encoding": job.requested_encoding, "skip_bad_entries": job.skip_bad_entries},
+        after={
+            "encoding": job.requested_encoding,
+            "skip_bad_entries": job.skip_bad_entries,
+            "allow_truncated": job.allow_truncated,
+        },
     )
     jobs.enqueue(import_file, job.pk, **enqueue)
     return job

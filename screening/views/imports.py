@@ -112,6 +112,9 @@ class RerunForm(forms.Form):
     skip_bad_entries = forms.BooleanField(
         label=gettext_lazy("Skip entries that cannot be read"), required=False
     )
+    allow_truncated = forms.BooleanField(
+        label=gettext_lazy("Allow a truncated file (its cut record is dropped)"), required=False
+    )
 
 
 def column_map_form(columns: list[str], data=None, initial=None) -> forms.Form:
@@ -317,7 +320,11 @@ def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
     }
     if job.status == Status.FAILED and context["can_edit"]:
         context["rerun_form"] = RerunForm(
-            initial={"encoding": job.requested_encoding, "skip_bad_entries": True}
+            initial={
+                "encoding": job.requested_encoding,
+                "skip_bad_entries": True,
+                "allow_truncated": job.allow_truncated,
+            }
         )
     if job.status == Status.MAPPING and context["can_edit"]:
         try:
@@ -374,6 +381,7 @@ def import_job_rerun(request: HttpRequest, slug: str, job_id: int) -> HttpRespon
                 job,
                 request.user,
                 skip_bad_entries=form.cleaned_data["skip_bad_entries"],
+                allow_truncated=form.cleaned_data["allow_truncated"],
                 encoding=form.cleaned_data["encoding"],
                 on_unavailable=lambda: queue_down.append(True),
             )

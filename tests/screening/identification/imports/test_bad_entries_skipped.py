@@ -111,3 +111,26 @@ def test_only_a_lead_may_run_an_import_again(
     assert response.status_code == status
     job.refresh_from_db()
     assert job.status == Status.FAILED
+
+
+def test_a_truncated_import_runs_again_allowing_the_cut(
+    team, search, django_capture_on_commit_callbacks
+):
+    client = team.client(team.lead)
+    cut = BIB.replace(b"@article{broken2", b"@article{ok2").split(b"@article{good3")[0]
+    cut += b"@article{good3,\n  title = {Research cham"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/r/{search.review.slug}/searches/{search.pk}/upload/",
+            {"files": SimpleUploadedFile("cut.bib", cut), "format": "auto"},
+        )
+    job = ImportJob.objects.get()
+    assert job.status == Status.FAILED and "ends too early" in job.error
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/r/{team.review.slug}/imports/{job.pk}/rerun/",
+            {"allow_truncated": "on", "skip_bad_entries": "on"},
+        )
+    job.refresh_from_db()
+    assert (job.status, job.allow_truncated) == (Status.DONE, True)
+    assert "good3" not in Record.objects.values_list("source_key", flat=True)
