@@ -160,12 +160,13 @@ def year_of(report: ParseReport, line: int, *texts: str) -> int | None:
     """The year of the first of `texts` (date fields, best first) that holds one. A year dug
     out of a compact date ('Start date: 20170812') is kept with a warning; text with no year
     in it gives a warning and None."""
+    first = ""
     for text in texts:
         if text:
             year = parse_year(text)
             if year is not None:
                 return year
-    first = next((t for t in texts if t), "")
+            first = first or text
     if not first:
         return None
     for text in texts:

@@ -50,6 +50,8 @@ csv.field_size_limit(64 * 1024 * 1024)
 MAPPABLE_FIELDS = tuple(ALIASES)
 # Rows looked at for the header: Dimensions writes a line "About the data: ..." above it.
 HEADER_SEARCH_ROWS = 6
+# Rows without authors whose other cells are looked at for names: a sample is enough.
+NAME_SAMPLE_ROWS = 500
 _QUOTED = re.compile(r'"[^"]*"')
 
 
@@ -253,6 +255,8 @@ class _Rows:
             self.untitled += 1
         if not record["authors"]:
             self.authorless += 1
+            if self.authorless > NAME_SAMPLE_ROWS:
+                return  # enough rows seen to tell which columns hold text
             n = len(cells)
             for j, i in enumerate(self.free):
                 if i < n and _could_be_names(cells[i]):
@@ -268,7 +272,7 @@ class _Rows:
         if self.untitled * 2 > self.rows:
             problems.append(f"{self.untitled} of {self.rows} rows have no title.")
         if self.authorless * 2 > self.rows:
-            floor = max(1, self.authorless // 4)
+            floor = max(1, min(self.authorless, NAME_SAMPLE_ROWS) // 4)
             candidates = [self.header[i] for j, i in enumerate(self.free)
                           if self.text_in[j] >= floor]  # fmt: skip
             if candidates or problems:
