@@ -75,7 +75,6 @@ _WOS_TAG = re.compile(r"^[A-Z][A-Z0-9] \S", re.MULTILINE)
 _NOTEEXPRESS = re.compile(r"^\ufeff?\{[^{}\n]{1,60}\}\s*[:：]")
 _REFER = re.compile(r"^%[0-9A-Z@!#$&()*+^~>](?:[ \t]|$)", re.MULTILINE)
 _REFWORKS = re.compile(r"^(?:A1|T1|JF|YR|SR|K1) ", re.MULTILINE)
-_PUBMED_XML = ("<PubmedArticleSet", "<PubmedArticle>", "<PubmedArticle ", "<PubmedBookArticle")
 _OVID_MARKER = re.compile(r"^\ufeff?<\s*\d+\.?\s*>\s*$")
 _OVID_TAG = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,2}- ", re.MULTILINE)
 _JSON_START = re.compile(r"^[\[{]\s*(?:[\[{\]]|\")")
@@ -264,17 +263,11 @@ def iter_records(
     except Exception as exc:
         # The message is for the person who sent the file: the library's own words go to the log.
         logger.warning("Reading %s as %s failed", filename or "a file", fmt, exc_info=True)
-        where = (
-            f" after the record at line {last_line}" if (last_line := _last_line(report)) else ""
-        )
+        where = f" after the record at line {report.last_line}" if report.last_line else ""
         raise ImportFormatError(
             f"the file could not be read as {FORMATS[fmt]}: its content stops following that "
             f"format{where}. Check that it is a complete export, saved as the database wrote it."
         ) from exc
-
-
-def _last_line(report: ParseReport) -> int | None:
-    return report.last_line or None
 
 
 def _dispatch(stream, head, fmt, report, column_map, **options) -> Iterator[dict]:

@@ -30,7 +30,7 @@ def xml_kind(text: str) -> str:
             "<1>, <2>, …), which we do not read. In Ovid, export the records again and choose "
             "RIS as the format (or EndNote, which Ovid also writes as RIS)."
         )
-    if "<pubmedarticleset" in lowered or "<pubmedbookarticleset" in lowered:
+    if "<pubmedarticle" in lowered or "<pubmedbookarticle" in lowered:
         code = pubmed_xml_format()
         if code:
             return code

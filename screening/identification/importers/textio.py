@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import functools
 import io
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
@@ -143,6 +144,11 @@ CJK_CANDIDATES = ("gb18030", "big5", "cp950")
 # its own standard counts as common (see `_common`), errors and misfits counted against it.
 CJK_MIN_SCORE = 0.5
 _MIN_HANGUL_SHARE = 0.9
+# A language field naming Chinese (RIS 'LA  - Chinese', BibTeX 'language = {chinese}', a CSV
+# column 'Language' then 'Chinese'...): the file's text is then never read as Korean.
+_CHINESE_FIELD = re.compile(
+    rb"(?i)(?:\bLA\s{1,2}-|lang\w*\s*[=:,;\t]|language)[\s{\"']*(?:chinese|chi|zho|zh)\b"
+)
 
 
 @functools.cache
@@ -208,7 +214,7 @@ def _cjk_encoding(sample: bytes) -> str:
     """GB18030, Big5 (or CP950) or CP949 for bytes in one of them; '' when none reads well."""
     if sum(1 for b in sample[:4096] if b >= 0x80) < 2:
         return ""
-    korean = _as_text(sample, "cp949")
+    korean = "" if _CHINESE_FIELD.search(sample) else _as_text(sample, "cp949")
     wide = [c for c in korean if c >= "\x80"]
     if len(wide) >= 20 and "\ufffd" not in korean:
         # Korean text is nearly all Hangul; Chinese bytes read as CP949 turn up hanja

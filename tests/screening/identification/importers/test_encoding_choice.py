@@ -104,3 +104,18 @@ def test_traditional_chinese_in_big5_is_detected(chars):
 def test_western_text_in_windows_1252_is_never_taken_for_chinese(text):
     data = f"TY  - JOUR\nAU  - Müller, José\nTI  - {text}\nER  - \n".encode("cp1252")
     assert detect_encoding(data) not in ("gb18030", "big5", "cp950", "cp949")
+
+
+# Hanzi whose GB codes all sit in the rows where CP949 keeps its Hangul (lead bytes B0-C8): read
+# as Korean they give Hangul syllables, so only the file's own language field can tell.
+HANGUL_ROWS_HANZI = "啊阿埃挨哎唉哀皑癌蔼矮艾碍爱隘鞍氨安俺按暗岸胺案肮昂盎凹敖熬翱袄"
+
+
+@pytest.mark.parametrize(
+    "field", ["LA  - Chinese\n", "LA  - chi\n", "language = {Chinese}\n", "Language,Chinese\n"]
+)
+def test_a_chinese_language_field_keeps_the_text_from_being_read_as_korean(field):
+    data = f"TY  - JOUR\nTI  - {HANGUL_ROWS_HANZI}\n{field}ER  - \n".encode("gb18030")
+    assert detect_encoding(data) == "gb18030"
+    without = f"TY  - JOUR\nTI  - {HANGUL_ROWS_HANZI}\nER  - \n".encode("gb18030")
+    assert detect_encoding(without) == "cp949"
