@@ -168,4 +168,7 @@ def test_a_broken_record_in_the_middle_is_refused_with_its_line():
     broken = PUBMED.replace("<Volume>5</Volume>", "<Volume>5</Volme>")
     with pytest.raises(ImportFormatError) as error:
         parse_bytes(broken.encode(), allow_truncated=True)
-    assert error.value.line == 47 and "not well formed (mismatched tag)" in error.value.message
+    assert error.value.line == 47
+    assert "not well formed: a closing tag does not match the tag it should close" in (
+        error.value.message
+    )
