@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0003_appraisal'),
+        ('screening', '0004_record_search'),
     ]
 
     operations = [

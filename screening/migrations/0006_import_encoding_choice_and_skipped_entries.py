@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0004_importjob_allow_truncated'),
+        ('screening', '0005_importjob_allow_truncated'),
     ]
 
     operations = [
