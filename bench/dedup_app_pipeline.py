@@ -59,7 +59,7 @@ def run_app_pipeline(path: Path) -> tuple[list[set], list[tuple], str]:
     )
     search = create_search(review, None, source=path.parent.name)
     # The import would queue its own de-duplication run; the benchmark times exactly one.
-    with mock.patch("screening.identification.imports.after_import"):
+    with mock.patch("screening.identification.lifecycle.after_import"):
         job = import_file_now(search, path, path.name)
     if job.status != "done":
         raise RuntimeError(f"import of {path} failed: {job.status} {job.error}")

@@ -1,4 +1,7 @@
-"""Records out: CSV, RIS and BibTeX, streamed row by row (a review may hold 200,000 records).
+"""Records out: CSV, RIS, BibTeX, CSL-JSON and EndNote XML, streamed row by row (a review may
+hold 200,000 records). Every format we also read imports back with the same records and fields
+(tests/screening/identification/test_round_trip.py): what a format has no place for is said
+next to its writer.
 
     for chunk in export_records(review.records.all(), "csv"):
         out.write(chunk)
@@ -19,9 +22,20 @@ from django.db.models.functions import Coalesce
 
 from reviewapp.models import Review, Stage
 from reviewapp.spreadsheet import safe_cell
+from screening.identification.exports_structured import (
+    export_csl_json,
+    export_endnote_xml,
+    keyword_list,
+)
 from screening.models import Outcome, Record
 
-FORMATS = {"csv": "CSV", "ris": "RIS", "bibtex": "BibTeX"}
+FORMATS = {
+    "csv": "CSV",
+    "ris": "RIS",
+    "bibtex": "BibTeX",
+    "csl-json": "CSL-JSON",
+    "endnote-xml": "EndNote XML",
+}
 SETS = {
     "all": "All imported records",
     "unique": "Unique records (after de-duplication)",
@@ -31,16 +45,19 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "ris": "application/x-research-info-systems; charset=utf-8",
     "bibtex": "application/x-bibtex; charset=utf-8",
+    "csl-json": "application/vnd.citationstyles.csl+json; charset=utf-8",
+    "endnote-xml": "application/xml; charset=utf-8",
 }
-EXTENSIONS = {"csv": "csv", "ris": "ris", "bibtex": "bib"}
+EXTENSIONS = {"csv": "csv", "ris": "ris", "bibtex": "bib", "csl-json": "json", "endnote-xml": "xml"}
 CSV_COLUMNS = [
     "id", "source", "source_key", "cluster_id", "title", "authors", "year", "journal", "volume",
     "issue", "pages", "doi", "pmid", "language", "phase", "title_alt", "abstract", "keywords",
     "publication_type", "url",
 ]  # fmt: skip
 _VALUES = [
-    "id", "source_key", "title", "title_alt", "abstract", "authors", "year", "journal", "volume",
-    "issue", "pages", "doi", "pmid", "language", "keywords", "publication_type", "url",
+    "id", "source_key", "title", "title_alt", "abstract", "authors", "authors_alt", "year",
+    "journal", "volume", "issue", "pages", "doi", "pmid", "other_ids", "language", "keywords",
+    "publication_type", "url",
 ]  # fmt: skip
 CHUNK = 2000
 
@@ -111,6 +128,7 @@ def export_ris(records: QuerySet[Record]) -> Iterator[str]:
     for n, row in enumerate(_rows(records), 1):
         lines = [f"TY  - {_ris_type(row['publication_type'])}"]
         lines += [f"AU  - {_one_line(a)}" for a in row["authors"] or []]
+        lines += [f"TA  - {_one_line(a)}" for a in row["authors_alt"] or []]
         for tag, key in (
             ("TI", "title"),
             ("TT", "title_alt"),
@@ -131,10 +149,16 @@ def export_ris(records: QuerySet[Record]) -> Iterator[str]:
             if end:
                 lines.append(f"EP  - {end.strip()}")
         lines += [f"KW  - {_one_line(k)}" for k in row["keywords"] or []]
-        if row["pmid"]:
-            lines.append(f"AN  - {row['pmid']}")
+        issn = (row["other_ids"] or {}).get("issn")
+        if issn:
+            lines.append(f"SN  - {_one_line(issn)}")
         lines.append(f"ID  - {row['id']}")
-        lines.append(f"DB  - {_one_line(row['source'])}")
+        if row["pmid"]:
+            # AN is the PMID, so DB names the database it belongs to; the search's source
+            # becomes the provider.
+            lines += [f"AN  - {row['pmid']}", "DB  - PubMed", f"DP  - {_one_line(row['source'])}"]
+        else:
+            lines.append(f"DB  - {_one_line(row['source'])}")
         lines.append("ER  - ")
         out.append("\n".join(lines) + "\n\n")
         if n % 500 == 0:
@@ -151,30 +175,87 @@ def _bib(text: object) -> str:
     return _one_line(str(text)).translate(_BIBTEX_SPECIAL)
 
 
+def _verbatim(text: object) -> str:
+    """Identifiers and links as they are (readers take these fields verbatim, as Zotero writes
+    them); only braces that do not pair up are dropped, so the entry stays well formed."""
+    value = _one_line(str(text or ""))
+    depth = 0
+    for char in value:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            break
+    return value if depth == 0 else value.replace("{", "").replace("}", "")
+
+
 def _bib_key(row: dict) -> str:
     first = (row["authors"] or ["anon"])[0].split(",")[0]
     stem = re.sub(r"[^A-Za-z]", "", first)[:20] or "record"
     return f"{stem}{row['year'] or ''}_{row['id']}"
 
 
+_BIBTEX_TYPES = frozenset(
+    [
+        "article",
+        "book",
+        "booklet",
+        "inbook",
+        "incollection",
+        "inproceedings",
+        "conference",
+        "manual",
+        "mastersthesis",
+        "misc",
+        "phdthesis",
+        "proceedings",
+        "techreport",
+        "unpublished",
+        "online",
+        "report",
+        "thesis",
+    ]
+)
+
+
+def _bib_names(names: list[str] | None) -> str:
+    # A name that itself holds ' and ' ('Department of Health and Social Care') is braced, so
+    # it is not split into two people.
+    return " and ".join(
+        f"{{{_bib(n)}}}" if " and " in f" {n} ".lower() else _bib(n) for n in names or []
+    )
+
+
+def _bib_kind(publication_type: str) -> str:
+    kind = (publication_type or "").strip().lower()
+    if kind in _BIBTEX_TYPES:
+        return kind
+    return "article" if _ris_type(publication_type) == "JOUR" else "misc"
+
+
 def export_bibtex(records: QuerySet[Record]) -> Iterator[str]:
     out: list[str] = []
     for n, row in enumerate(_rows(records), 1):
-        kind = "article" if _ris_type(row["publication_type"]) == "JOUR" else "misc"
+        kind = _bib_kind(row["publication_type"])
+        ids = row["other_ids"] or {}
         fields = [
-            ("author", " and ".join(_bib(a) for a in row["authors"] or [])),
+            ("author", _bib_names(row["authors"])),
+            ("translatedauthor", _bib_names(row["authors_alt"])),
             ("title", _bib(row["title"])),
+            ("translatedtitle", _bib(row["title_alt"])),
             ("journal", _bib(row["journal"])),
             ("year", row["year"] or ""),
             ("volume", _bib(row["volume"])),
             ("number", _bib(row["issue"])),
-            ("pages", _bib(row["pages"]).replace("-", "--")),
-            ("doi", _bib(row["doi"])),
-            ("pmid", _bib(row["pmid"])),
+            # Written as stored: BibTeX styles turn '-' into an en dash themselves.
+            ("pages", _bib(row["pages"])),
+            ("doi", _verbatim(row["doi"])),
+            ("pmid", _verbatim(row["pmid"])),
             ("language", _bib(row["language"])),
             ("abstract", _bib(row["abstract"])),
-            ("keywords", _bib(", ".join(row["keywords"] or []))),
-            ("url", _bib(row["url"])),
+            ("keywords", _bib(keyword_list(row["keywords"]))),
+            ("url", _verbatim(row["url"])),
+            ("issn", _verbatim(ids.get("issn", ""))),
+            ("isbn", _verbatim(ids.get("isbn", ""))),
+            ("pmcid", _verbatim(ids.get("pmcid", ""))),
         ]
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
         out.append(f"@{kind}{{{_bib_key(row)},\n{body}\n}}\n\n")
@@ -191,4 +272,8 @@ def export_records(records: QuerySet[Record], fmt: str) -> Iterator[str]:
         return export_ris(records)
     if fmt == "bibtex":
         return export_bibtex(records)
+    if fmt == "csl-json":
+        return export_csl_json(_rows(records))
+    if fmt == "endnote-xml":
+        return export_endnote_xml(_rows(records))
     raise ValueError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -69,13 +69,21 @@ class ImportJob(models.Model):
     size = models.BigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, db_index=True)
     requested_format = models.CharField(max_length=20, default="auto")
+    # The text encoding the person chose ('' = detect it from the bytes).
+    requested_encoding = models.CharField(max_length=40, blank=True)
+    # Leave out the entries that cannot be read (listed in `skipped`) instead of refusing.
+    skip_bad_entries = models.BooleanField(default=False)
     column_map = models.JSONField(default=dict, blank=True)
+    # A file that ends inside a record imports its complete records (the cut one is dropped)
+    # instead of being refused.
+    allow_truncated = models.BooleanField(default=False)
     detected_format = models.CharField(max_length=20, blank=True)
     encoding = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveIntegerField(default=0, help_text="Bytes read so far")
     records_imported = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(default=list, blank=True)  # [[line, message], ...]
+    skipped = models.JSONField(default=list, blank=True)  # [[line, key, title, why], ...]
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(

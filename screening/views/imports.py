@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp import jobs
@@ -21,6 +23,8 @@ from screening.identification.importers import (
     ImportFormatError,
     guess_column_map,
 )
+from screening.identification.importers.preview import preview as preview_file
+from screening.identification.importers.textio import ENCODINGS
 from screening.models import ImportJob, Search
 
 Status = ImportJob.Status
@@ -56,12 +60,60 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else single(data, initial)
 
 
+# The encodings offered on the upload page, in the person's language.
+ENCODING_CHOICES = [
+    ("", gettext_lazy("Detect automatically")),
+    ("utf-8", gettext_lazy("UTF-8 (Unicode)")),
+    ("gb18030", gettext_lazy("GB18030 / GBK (Simplified Chinese)")),
+    ("big5", gettext_lazy("Big5 (Traditional Chinese)")),
+    ("cp1252", gettext_lazy("Windows-1252 (Western European)")),
+    ("utf-16", gettext_lazy("UTF-16 (Unicode)")),
+    ("shift_jis", gettext_lazy("Shift JIS (Japanese)")),
+    ("cp949", gettext_lazy("CP949 / EUC-KR (Korean)")),
+    ("cp1250", gettext_lazy("Windows-1250 (Central European)")),
+    ("cp1251", gettext_lazy("Windows-1251 (Cyrillic)")),
+]
+
+
 class UploadForm(forms.Form):
     files = MultipleFileField(label="Export files", help_text="One or more files of this search.")
     format = forms.ChoiceField(
         choices=[("auto", "Detect automatically"), *FORMATS.items()],
         initial="auto",
         help_text="Override only if the detected format is wrong.",
+    )
+    encoding = forms.ChoiceField(
+        label=gettext_lazy("Text encoding"),
+        choices=ENCODING_CHOICES,
+        required=False,
+        help_text=gettext_lazy(
+            "Override only if names or titles look wrong: Preview shows how the file reads."
+        ),
+    )
+    skip_bad_entries = forms.BooleanField(
+        label=gettext_lazy("Skip entries that cannot be read (they are listed in the report)"),
+        required=False,
+    )
+    allow_truncated = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Allow a truncated file"),
+        help_text=gettext_lazy(
+            "A file that ends inside a record (an interrupted download) is refused. Tick this "
+            "to import its complete records instead; the cut record is dropped and the import "
+            "report says so."
+        ),
+    )
+
+
+class RerunForm(forms.Form):
+    encoding = forms.ChoiceField(
+        label=gettext_lazy("Text encoding"), choices=ENCODING_CHOICES, required=False
+    )
+    skip_bad_entries = forms.BooleanField(
+        label=gettext_lazy("Skip entries that cannot be read"), required=False
+    )
+    allow_truncated = forms.BooleanField(
+        label=gettext_lazy("Allow a truncated file (its cut record is dropped)"), required=False
     )
 
 
@@ -183,7 +235,10 @@ def search_upload(request: HttpRequest, slug: str, search_id: int) -> HttpRespon
                 upload.name,
                 fmt=form.cleaned_data["format"],
                 user=request.user,
+                allow_truncated=form.cleaned_data["allow_truncated"],
                 on_unavailable=lambda: queue_down.append(True),
+                encoding=form.cleaned_data.get("encoding") or "",
+                skip_bad_entries=form.cleaned_data.get("skip_bad_entries", False),
             )
         except ReviewError as exc:
             messages.error(request, str(exc))
@@ -197,6 +252,42 @@ def search_upload(request: HttpRequest, slug: str, search_id: int) -> HttpRespon
     if len(created) == 1:
         return redirect("import_job", review.slug, created[0].pk)
     return redirect("search_detail", review.slug, search.pk)
+
+
+@review_roles(Role.LEAD)
+@require_POST
+def search_upload_preview(request: HttpRequest, slug: str, search_id: int) -> HttpResponse:
+    """The first records of the chosen file as they would be imported, with the encoding the
+    form names: nothing is stored."""
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    search = _search_for(review, search_id)
+    form = UploadForm(request.POST, request.FILES)
+    shown = None
+    if form.is_valid():
+        upload = form.cleaned_data["files"][0]
+        shown = preview_file(
+            upload,
+            upload.name,
+            form.cleaned_data["format"],
+            form.cleaned_data.get("encoding") or None,
+        )
+    template = "screening/imports/search_detail.html"
+    if request.htmx:
+        template += "#preview"
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "review": review,
+            "search": search,
+            "record_count": search.records.count(),
+            "jobs": search.import_jobs.all(),
+            "upload_form": form,
+            "can_edit": True,
+            "preview": shown,
+        },
+        status=200 if shown is not None else 400,
+    )
 
 
 def _with_live_progress(job: ImportJob) -> ImportJob:
@@ -224,8 +315,17 @@ def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
         "job": job,
         "queue_down": queue_down,
         "format_label": FORMATS.get(job.detected_format, job.detected_format),
+        "encoding_label": ENCODINGS.get(job.encoding, job.encoding),
         "can_edit": membership.has_role(Role.LEAD),
     }
+    if job.status == Status.FAILED and context["can_edit"]:
+        context["rerun_form"] = RerunForm(
+            initial={
+                "encoding": job.requested_encoding,
+                "skip_bad_entries": True,
+                "allow_truncated": job.allow_truncated,
+            }
+        )
     if job.status == Status.MAPPING and context["can_edit"]:
         try:
             columns = imports.job_columns(job)
@@ -266,12 +366,46 @@ def import_job_columns(request: HttpRequest, slug: str, job_id: int) -> HttpResp
     return redirect("import_job", review.slug, job.pk)
 
 
+@review_roles(Role.LEAD)
+@require_POST
+def import_job_rerun(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
+    """Run a failed import again from its stored file: skipping the entries that cannot be
+    read, or with another encoding."""
+    review, membership = get_review_for(request, slug, Role.LEAD)
+    job = get_object_or_404(review.import_jobs, pk=job_id)
+    form = RerunForm(request.POST)
+    if form.is_valid():
+        queue_down = []
+        try:
+            imports.rerun_import(
+                job,
+                request.user,
+                skip_bad_entries=form.cleaned_data["skip_bad_entries"],
+                allow_truncated=form.cleaned_data["allow_truncated"],
+                encoding=form.cleaned_data["encoding"],
+                on_unavailable=lambda: queue_down.append(True),
+            )
+        except ReviewError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The import runs again."))
+        if queue_down:
+            messages.warning(request, QUEUE_DOWN)
+    return redirect("import_job", review.slug, job.pk)
+
+
 urlpatterns = [
     path("searches/", search_list, name="search_list"),
     path("searches/new/", search_new, name="search_new"),
     path("searches/<int:search_id>/", search_detail, name="search_detail"),
     path("searches/<int:search_id>/edit/", search_edit, name="search_edit"),
     path("searches/<int:search_id>/upload/", search_upload, name="search_upload"),
+    path(
+        "searches/<int:search_id>/upload/preview/",
+        search_upload_preview,
+        name="search_upload_preview",
+    ),
     path("imports/<int:job_id>/", import_job, name="import_job"),
     path("imports/<int:job_id>/columns/", import_job_columns, name="import_job_columns"),
+    path("imports/<int:job_id>/rerun/", import_job_rerun, name="import_job_rerun"),
 ]

@@ -69,6 +69,8 @@ def _json_value(label: str, name: str, current, text: str):
         return [text]
     if label == "screening.importjob" and name == "warnings":
         return [[3, text]]
+    if label == "screening.importjob" and name == "skipped":
+        return [[3, text, text, text]]
     if label == "reviewapp.auditevent" and name in ("before", "after"):
         return {"note": text, "title": text}
     return current

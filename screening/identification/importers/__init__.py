@@ -10,9 +10,11 @@ memory does not grow with the file. Any malformed input ends in `ImportFormatErr
 line when known), never in another exception.
 
 Decisions worth knowing:
-- A last record cut off without its end tag (RIS ER, WoS ER) is kept, with a warning that the
-  file may be truncated: the record's fields up to the cut are all the file has, and the warning
-  appears in the import report. Records before it are complete.
+- A file that ends inside a record (RIS or WoS without the last ER, a MEDLINE/EndNote tagged/
+  RefWorks/NoteExpress record cut mid-field -- see `tagged` --, a BibTeX entry not closed, XML
+  or CSL-JSON that stops before its end) is refused with the line and the reason
+  (TruncatedFileError). With `allow_truncated` the complete records are imported and the cut
+  one is dropped, with a warning saying so (`ParseReport.cut_off`).
 - A record with no end tag followed by a new start tag (TY, PT) is closed there, with a warning.
 - A RIS record with tags but no TY, an ER with no record, a MEDLINE/WoS line that is neither a
   tag nor a continuation, an unreadable BibTeX entry or ill-formed XML is an error: the file is
@@ -24,26 +26,38 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import importlib
+import logging
 import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from screening.identification.importers.base import (
     FORMATS,
+    ColumnsNotRecognised,
     ImportFormatError,
     ParseReport,
+    TruncatedFileError,
     formats_we_read,
     new_record,
 )
+from screening.identification.importers.lookalikes import xml_kind
 from screening.identification.importers.normalise import expand_pages, normalise_doi
 from screening.identification.importers.tabular import MAPPABLE_FIELDS, guess_column_map
 from screening.identification.importers.textio import detect_encoding
 
+logger = logging.getLogger(__name__)
+# Rows of a spreadsheet read before an import is queued, to judge its columns.
+SAMPLE_ROWS = 200
+
 __all__ = [
     "FORMATS",
     "MAPPABLE_FIELDS",
+    "ColumnsNotRecognised",
     "ImportFormatError",
     "ParseReport",
+    "TruncatedFileError",
+    "check_columns",
     "csv_columns",
     "detect_encoding",
     "detect_format",
@@ -58,10 +72,16 @@ _RIS_TY = re.compile(r"^\s*TY\s{0,4}-", re.MULTILINE)
 _BIBTEX = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _MEDLINE = re.compile(r"^(PMID|FAU |TI  |AB  )- ", re.MULTILINE)
 _WOS_TAG = re.compile(r"^[A-Z][A-Z0-9] \S", re.MULTILINE)
+_NOTEEXPRESS = re.compile(r"^\ufeff?\{[^{}\n]{1,60}\}\s*[:：]")
+_REFER = re.compile(r"^%[0-9A-Z@!#$&()*+^~>](?:[ \t]|$)", re.MULTILINE)
+_REFWORKS = re.compile(r"^(?:A1|T1|JF|YR|SR|K1) ", re.MULTILINE)
+_OVID_MARKER = re.compile(r"^\ufeff?<\s*\d+\.?\s*>\s*$")
+_OVID_TAG = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,2}- ", re.MULTILINE)
+_JSON_START = re.compile(r"^[\[{]\s*(?:[\[{\]]|\")")
 _EXTENSIONS = {
     "ris": "ris", "nbib": "medline", "medline": "medline", "ciw": "wos", "isi": "wos",
     "bib": "bibtex", "bibtex": "bibtex", "xml": "endnote-xml", "csv": "csv", "tsv": "csv",
-    "xlsx": "xlsx",
+    "xlsx": "xlsx", "enw": "endnote-tagged", "json": "csl-json",
 }  # fmt: skip
 
 
@@ -69,7 +89,7 @@ def _unsupported(why: str) -> ImportFormatError:
     return ImportFormatError(f"{why} We read: {formats_we_read()}.")
 
 
-def detect_format(head: bytes, filename: str = "") -> str:
+def detect_format(head: bytes, filename: str = "", encoding: str | None = None) -> str:
     """The format code of a file from its first bytes (and, to break ties, its name)."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if not head.strip():
@@ -80,17 +100,28 @@ def detect_format(head: bytes, filename: str = "") -> str:
         raise _unsupported("This is an old Excel (.xls) or Word file; save it as .xlsx or CSV.")
     if head.startswith(b"%PDF"):
         raise _unsupported("This is a PDF, not a database export.")
-    text = head.decode(detect_encoding(head), errors="replace").lstrip("\ufeff")
+    text = head.decode(encoding or detect_encoding(head), errors="replace").lstrip("\ufeff")
     stripped = text.lstrip()
+    if _is_ovid(stripped):
+        return "ovid"
     if stripped.startswith("<"):
-        if "<record" in text or "<records" in text or "<xml>" in text:
-            return "endnote-xml"
-        raise _unsupported("This XML file is not an EndNote XML export (no <records>).")
+        # PubMed XML goes to its reader; other XML is named with the export to choose instead.
+        try:
+            return xml_kind(stripped)
+        except ImportFormatError as exc:
+            raise _unsupported(exc.message) from None
     lines = text.splitlines()[:400]
     meaningful = [line for line in lines if line.strip()]
     if not meaningful:
         raise _unsupported("The file has no text we recognise.")
     first = meaningful[0].strip()
+    tagged = _new_tagged_kind(first, "\n".join(lines))
+    if tagged:
+        return tagged
+    if _JSON_START.match(stripped):
+        if '"type"' in text or '"title"' in text:
+            return "csl-json"
+        raise _unsupported("This JSON file is not CSL-JSON (a list of items with a title).")
     if first.startswith(("FN ", "VR ")) or (
         first.startswith("PT ") and len(_WOS_TAG.findall(text, 0, 20000)) >= 3
     ):
@@ -106,7 +137,7 @@ def detect_format(head: bytes, filename: str = "") -> str:
         return "medline"
     if _BIBTEX.search(sample):
         return "bibtex"
-    tabular = _tabular_kind(first, extension)
+    tabular = _tabular_kind(meaningful, extension)
     if tabular:
         return tabular
     by_extension = _EXTENSIONS.get(extension)
@@ -116,19 +147,37 @@ def detect_format(head: bytes, filename: str = "") -> str:
     raise _unsupported(f"The format of this file{name} was not recognised.")
 
 
-def _tabular_kind(first: str, extension: str) -> str:
+def _is_ovid(text: str) -> bool:
+    """Ovid's tagged export: '<1. >' then 'UI  - ' lines, or 'VN  - Ovid Technologies'."""
+    first, _, rest = text[:20000].partition("\n")
+    if text.startswith("VN  - Ovid"):
+        return True
+    return bool(_OVID_MARKER.match(first)) and "TY  - " not in rest and bool(_OVID_TAG.search(rest))
+
+
+def _new_tagged_kind(first: str, sample: str) -> str:
+    """NoteExpress, EndNote/Refer or RefWorks tagged text, told apart by their first line."""
+    if first[:1] in ("{", "\ufeff") and _NOTEEXPRESS.match(first):
+        return "noteexpress"
+    if first[:1] == "%" and _REFER.match(first) and len(_REFER.findall(sample, 0, 20000)) >= 2:
+        return "endnote-tagged"
+    if first.startswith("RT ") and _REFWORKS.search(sample, 0, 20000):
+        return "refworks"
+    return ""
+
+
+def _tabular_kind(lines: list[str], extension: str) -> str:
     import csv
 
-    from screening.identification.importers.tabular import sniff_delimiter
+    from screening.identification.importers.tabular import header_of_lines
 
-    delimiter = sniff_delimiter(first)
     try:
-        header = next(csv.reader([first], delimiter=delimiter))
-    except (csv.Error, StopIteration):
+        header = header_of_lines(lines)
+    except csv.Error:
         return ""
     if len(header) < 2:
         return ""
-    lowered = {h.strip().lower() for h in header}
+    lowered = {h.strip().lower() for h in header if isinstance(h, str)}
     if "eid" in lowered and ("source title" in lowered or "link" in lowered):
         return "scopus-csv"
     recognised = guess_column_map(header)
@@ -143,25 +192,50 @@ def iter_records(
     filename: str = "",
     report: ParseReport | None = None,
     column_map: dict[str, str] | None = None,
+    allow_truncated: bool = False,
+    *,
+    encoding: str | None = None,
+    skip_bad_entries: bool = False,
+    limit: int | None = None,
 ) -> Iterator[dict]:
     """Yield one dict per record of `stream` (see `new_record` for the keys).
 
-    Raises ImportFormatError (and nothing else) for any content: empty, unrecognised, malformed.
+    Raises ImportFormatError (and nothing else) for any content: empty, unrecognised, malformed,
+    cut off (TruncatedFileError, unless `allow_truncated`: then the cut record is dropped).
     `column_map` ({our_field: their_column}) applies to csv, scopus-csv and xlsx; without it the
-    headers are recognised automatically (`guess_column_map`).
+    headers are recognised automatically (`guess_column_map`), and a guess that would leave the
+    records without titles or authors raises ColumnsNotRecognised. `encoding` overrides the
+    detected encoding of a text file; `skip_bad_entries` leaves out BibTeX entries that cannot
+    be read (listed in `report.skipped`) instead of refusing the file; `limit` stops a
+    spreadsheet after that many rows (a sample to judge its columns).
     """
     from screening.identification.importers import textio
 
     report = report if report is not None else ParseReport()
+    if allow_truncated:
+        report.allow_truncated = True
+    if encoding:
+        encoding = textio.codec_name(encoding)
+        report.encoding_chosen = True
     head, stream = textio.read_head(stream)
     if fmt == "auto":
-        fmt = detect_format(head, filename)
+        fmt = detect_format(head, filename, encoding)
     elif fmt not in FORMATS:
         raise _unsupported(f"Unknown format {fmt!r}.")
     elif not head.strip():
         raise ImportFormatError("The file is empty.")
+    elif fmt == "endnote-xml":
+        # A PubMed XML or Ovid file chosen as EndNote XML: say what it is rather than fail on it.
+        text = head.decode(encoding or detect_encoding(head), errors="replace")
+        kind = xml_kind(text.lstrip("\ufeff \t\r\n"))
+        if kind != fmt:
+            report.warn(
+                None, f"chosen as EndNote XML, but the file is {FORMATS[kind]}: read as that"
+            )
+            fmt = kind
     report.format = fmt
-    records = _dispatch(stream, head, fmt, report, column_map)
+    options = {"encoding": encoding, "skip_bad_entries": skip_bad_entries, "limit": limit}
+    records = _dispatch(stream, head, fmt, report, column_map, **options)
     # Decoding runs in this generator's thread, which counts the bytes it could not read.
     counter = textio.fallback_counter()
     fallbacks = counter[0]
@@ -169,6 +243,7 @@ def iter_records(
     try:
         for record in records:
             report.records_seen += 1
+            report.last_line = record["line"]
             if not warned_bytes and counter[0] != fallbacks:
                 warned_bytes = True
                 report.warn(
@@ -176,38 +251,51 @@ def iter_records(
                     f"some bytes are not valid {report.encoding}; they were read as Windows-1252",
                 )
             yield record
+        if report.records_seen == 0 and report.truncated_at is not None:
+            raise ImportFormatError(
+                "the file ends inside its first record: there is no complete record to import",
+                report.truncated_at,
+            )
     except ImportFormatError:
         raise
     except OSError:
         raise  # the storage failed, not the file's content
     except Exception as exc:
+        # The message is for the person who sent the file: the library's own words go to the log.
+        logger.warning("Reading %s as %s failed", filename or "a file", fmt, exc_info=True)
+        where = f" after the record at line {report.last_line}" if report.last_line else ""
         raise ImportFormatError(
-            f"the file could not be read as {FORMATS[fmt]} ({type(exc).__name__}: {exc})"
+            f"the file could not be read as {FORMATS[fmt]}: its content stops following that "
+            f"format{where}. Check that it is a complete export, saved as the database wrote it."
         ) from exc
 
 
-def _dispatch(stream, head, fmt, report, column_map) -> Iterator[dict]:
+def _dispatch(stream, head, fmt, report, column_map, **options) -> Iterator[dict]:
     from screening.identification.importers import textio
 
     if fmt == "xlsx":
         from screening.identification.importers.tabular import parse_xlsx
 
         report.encoding = "xlsx"
-        return parse_xlsx(stream, report, column_map)
-    if fmt == "endnote-xml":
-        from screening.identification.importers.endnote_xml import (
-            declared_encoding,
-            parse_endnote_xml,
-        )
+        return parse_xlsx(stream, report, column_map, limit=options.get("limit"))
+    if fmt in ("endnote-xml", "pubmed-xml"):
+        from screening.identification.importers.endnote_xml import parse_endnote_xml
+        from screening.identification.importers.pubmed_xml import parse_pubmed_xml
+        from screening.identification.importers.xmlstream import declared_encoding
 
         report.encoding = declared_encoding(head)
-        return parse_endnote_xml(stream, report)
-    report.encoding = detect_encoding(head)
+        parse = parse_endnote_xml if fmt == "endnote-xml" else parse_pubmed_xml
+        return parse(stream, report)
+    report.encoding = options.get("encoding") or detect_encoding(head)
+    if fmt == "csl-json":
+        from screening.identification.importers.csl_json import parse_csl_json
+
+        return parse_csl_json(textio.text_stream(stream, report.encoding), report)
     if fmt in ("csv", "scopus-csv"):
         from screening.identification.importers.tabular import parse_csv
 
         text = textio.text_stream(stream, report.encoding, newline="")
-        return parse_csv(text, report, column_map)
+        return parse_csv(text, report, column_map, limit=options.get("limit"))
     lines = textio.line_blocks(textio.text_stream(stream, report.encoding))
     if fmt == "ris":
         from screening.identification.importers.ris import parse_ris
@@ -225,12 +313,45 @@ def _dispatch(stream, head, fmt, report, column_map) -> Iterator[dict]:
         from screening.identification.importers.wos import parse_wos_tab
 
         return parse_wos_tab(lines, report)
+    if fmt in _TAGGED_PARSERS:
+        module, function = _TAGGED_PARSERS[fmt]
+        return getattr(importlib.import_module(module), function)(lines, report)
     from screening.identification.importers.bibtex import parse_bibtex
 
-    return parse_bibtex(lines, report)
+    return parse_bibtex(lines, report, skip_bad=options.get("skip_bad_entries", False))
 
 
-def csv_columns(stream: BinaryIO, filename: str = "") -> list[str]:
+_TAGGED_PARSERS = {
+    "noteexpress": ("screening.identification.importers.noteexpress", "parse_noteexpress"),
+    "endnote-tagged": ("screening.identification.importers.refer", "parse_refer"),
+    "refworks": ("screening.identification.importers.refworks", "parse_refworks"),
+    "ovid": ("screening.identification.importers.ovid", "parse_ovid"),
+}
+
+
+def check_columns(
+    stream: BinaryIO, filename: str = "", fmt: str = "auto", encoding: str | None = None
+) -> ColumnsNotRecognised | None:
+    """What stops a CSV's import for want of a column mapping, judged on its first rows (the
+    import judges the whole file again); None when nothing does, or for other formats."""
+    from screening.identification.importers import textio
+
+    head, stream = textio.read_head(stream)
+    try:
+        if fmt == "auto":
+            fmt = detect_format(head, filename, encoding)
+        if fmt not in ("csv", "scopus-csv"):
+            return None
+        for _ in iter_records(stream, fmt, filename, encoding=encoding, limit=SAMPLE_ROWS):
+            pass
+    except ColumnsNotRecognised as exc:
+        return exc
+    except ImportFormatError:
+        return None  # the import itself reports what is wrong with the file
+    return None
+
+
+def csv_columns(stream: BinaryIO, filename: str = "", encoding: str | None = None) -> list[str]:
     """The header row of a CSV/TSV/XLSX (Scopus or WoS tab too), for the column-mapping step;
     [] for formats that need no mapping (RIS, MEDLINE, ...)."""
     from screening.identification.importers import textio
@@ -238,19 +359,24 @@ def csv_columns(stream: BinaryIO, filename: str = "") -> list[str]:
 
     head, stream = textio.read_head(stream)
     try:
-        fmt = detect_format(head, filename)
+        fmt = detect_format(head, filename, encoding)
     except ImportFormatError:
         fmt = "csv"  # an unrecognised header row is exactly what the mapping step is for
     try:
         if fmt == "xlsx":
             return xlsx_header(stream)
         if fmt in ("csv", "scopus-csv", "wos-tab"):
-            text = textio.text_stream(stream, detect_encoding(head), newline="")
+            encoding = textio.codec_name(encoding) if encoding else detect_encoding(head)
+            text = textio.text_stream(stream, encoding, newline="")
             if fmt == "wos-tab":
                 return [c.strip().lstrip("\ufeff") for c in text.readline().split("\t")]
             return csv_header(text)
     except ImportFormatError:
         raise
     except Exception as exc:
-        raise ImportFormatError(f"the header row could not be read ({exc})") from exc
+        logger.warning("Reading the header row of %s failed", filename or "a file", exc_info=True)
+        raise ImportFormatError(
+            "the header row could not be read: the file is not a spreadsheet or delimited text "
+            "we can follow"
+        ) from exc
     return []

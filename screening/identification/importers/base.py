@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from screening.identification.importers.normalise import compact_date_year, parse_year
+
 FORMATS: dict[str, str] = {
     "ris": "RIS",
     "medline": "PubMed/MEDLINE (.nbib)",
@@ -15,6 +17,12 @@ FORMATS: dict[str, str] = {
     "scopus-csv": "Scopus CSV",
     "bibtex": "BibTeX",
     "endnote-xml": "EndNote XML",
+    "endnote-tagged": "EndNote/Refer tagged (.enw)",
+    "noteexpress": "NoteExpress (CNKI, Wanfang)",
+    "refworks": "RefWorks tagged",
+    "pubmed-xml": "PubMed XML",
+    "csl-json": "CSL-JSON",
+    "ovid": "Ovid tagged (Citavi/EndNote direct export)",
     "csv": "CSV/TSV with a header row",
     "xlsx": "Excel workbook (.xlsx)",
 }
@@ -41,6 +49,37 @@ class ImportFormatError(Exception):
         return f"Line {self.line}: {self.message}"
 
 
+class ColumnsNotRecognised(ImportFormatError):
+    """A spreadsheet whose columns, as recognised, would store records without their titles or
+    authors: nothing is stored until someone says which column holds what."""
+
+    def __init__(self, problems: list[str], columns: list[str], unmapped: list[str],
+                 line: int | None = None) -> None:  # fmt: skip
+        self.problems = problems
+        self.columns = columns
+        self.unmapped = unmapped
+        shown = ", ".join(unmapped[:40]) + (
+            f" and {len(unmapped) - 40} more" if len(unmapped) > 40 else ""
+        )
+        message = " ".join(problems)
+        if unmapped:
+            message += f" Columns not recognised: {shown}."
+        super().__init__(message, line)
+
+
+class TruncatedFileError(ImportFormatError):
+    """The file ends inside a record: it was cut off (an interrupted download, a full disk).
+
+    Refused unless the person allows it; then the complete records are imported and the cut one
+    is dropped (`ParseReport.cut_off`)."""
+
+
+TRUNCATED_ADVICE = (
+    "The file looks cut off (an interrupted download?) and nothing was imported. Download it "
+    "again, or allow a truncated file to import the complete records and drop the cut one."
+)
+
+
 @dataclass
 class ParseReport:
     """What a parse found out about the file, filled in as records are read."""
@@ -50,12 +89,32 @@ class ParseReport:
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
     records_seen: int = 0
     warnings_dropped: int = 0
+    # True when the person chose the encoding rather than leaving it to detection.
+    encoding_chosen: bool = False
+    # Line of the last record read, to say where a file stopped making sense.
+    last_line: int = 0
+    # Entries left out because they could not be read: (line, key, title, why).
+    skipped: list[tuple[int, str, str, str]] = field(default_factory=list)
+    # Set by the caller: a file that ends inside a record loses that record instead of being
+    # refused. `truncated_at` is the line where the dropped record started.
+    allow_truncated: bool = False
+    truncated_at: int | None = None
 
     def warn(self, line: int | None, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append((line, message))
         else:
             self.warnings_dropped += 1
+
+    def cut_off(self, line: int | None, why: str, dropped: bool = True) -> None:
+        """The file ends inside the record starting at `line` (or, `dropped` False, between
+        records but before its end): raise TruncatedFileError, or, when allowed, note it and
+        return so the parser drops that record."""
+        if not self.allow_truncated:
+            raise TruncatedFileError(f"the file ends too early: {why}. {TRUNCATED_ADVICE}", line)
+        self.truncated_at = line
+        done = "this record was dropped" if dropped else "no record was cut"
+        self.warn(line, f"the file ends too early: {why}; {done}, the complete records imported")
 
 
 def new_record(line: int) -> dict:
@@ -95,3 +154,25 @@ def first_value(fields: dict[str, list[str]], *tags: str) -> str:
                 if value:
                     return value
     return ""
+
+
+def year_of(report: ParseReport, line: int, *texts: str) -> int | None:
+    """The year of the first of `texts` (date fields, best first) that holds one. A year dug
+    out of a compact date ('Start date: 20170812') is kept with a warning; text with no year
+    in it gives a warning and None."""
+    first = ""
+    for text in texts:
+        if text:
+            year = parse_year(text)
+            if year is not None:
+                return year
+            first = first or text
+    if not first:
+        return None
+    for text in texts:
+        year = compact_date_year(text)
+        if year is not None:
+            report.warn(line, f"year taken as {year} from the date {text!r}")
+            return year
+    report.warn(line, f"year not understood: {first!r}")
+    return None

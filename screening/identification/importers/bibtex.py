@@ -16,14 +16,25 @@ import re
 from collections.abc import Iterable, Iterator
 
 import bibtexparser
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+from bibtexparser.model import (
+    Block,
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ParsingFailedBlock,
+)
 
-from screening.identification.importers.base import ImportFormatError, ParseReport, new_record
+from screening.identification.importers.base import (
+    ImportFormatError,
+    ParseReport,
+    new_record,
+    year_of,
+)
+from screening.identification.importers.bibtex_problems import entry_key, entry_title, explain
 from screening.identification.importers.normalise import (
     expand_pages,
     normalise_doi,
     normalise_pmid,
-    parse_year,
     split_bilingual,
     split_keywords,
 )
@@ -101,12 +112,65 @@ def split_authors(value: str) -> list[str]:
     return [decode(n) for n in names if n.strip()]
 
 
-def parse_bibtex(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
+class _State:
+    """What a parse carries from batch to batch."""
+
+    def __init__(self, report: ParseReport, skip_bad: bool) -> None:
+        self.report = report
+        self.skip_bad = skip_bad
+        self.seen_keys: set[str] = set()
+        self.duplicate_warned: set[str] = set()
+        self.bad: list[tuple[int, str, str, str]] = []  # (line, key, title, why)
+        self.good = 0
+
+
+class EntriesNotRead(ImportFormatError):
+    """Entries of the file could not be read; nothing of it is stored. `bad` lists them as
+    (line, key, title, why); importing again with skip_bad_entries leaves them out."""
+
+    skippable = True
+
+    def __init__(self, bad: list[tuple[int, str, str, str]], good: int) -> None:
+        bad = sorted(bad)
+        self.bad = bad
+        shown = "; ".join(_describe(entry) for entry in bad[:MAX_LISTED])
+        more = f"; and {len(bad) - MAX_LISTED} more" if len(bad) > MAX_LISTED else ""
+        if len(bad) == 1:
+            message = f"The BibTeX entry {_describe(bad[0], with_line=False)}."
+        else:
+            message = f"{len(bad)} BibTeX entries could not be read: {shown}{more}."
+        message += " Nothing was imported."
+        if good:
+            other = "the other entry" if good == 1 else f"the other {good} entries"
+            message += f" To import {other}, import the file again skipping unreadable entries."
+        super().__init__(message, bad[0][0])
+
+
+MAX_LISTED = 10
+
+
+def _describe(entry: tuple[int, str, str, str], with_line: bool = True) -> str:
+    line, key, title, why = entry
+    named = ", ".join(
+        part for part in (f"key {key}" if key else "", f"“{title}”" if title else "") if part
+    )
+    named = f" ({named})" if named else ""
+    if with_line:
+        return f"at line {line}{named}: {why}"
+    return f"{named.strip()} could not be read: {why}".strip()
+
+
+def parse_bibtex(
+    blocks: Iterable[list[str]], report: ParseReport, skip_bad: bool = False
+) -> Iterator[dict]:
+    """Records of BibTeX text. An entry that cannot be read is left out and listed in
+    `report.skipped` when `skip_bad`; otherwise the parse reads on only to list every such
+    entry, yields nothing more, and raises EntriesNotRead at the end."""
     macros: list[str] = []
     batch: list[tuple[int, list[str]]] = []
     current: list[str] | None = None
     current_start = 0
-    seen_keys: set[str] = set()
+    state = _State(report, skip_bad)
     found_any = False
 
     def finish() -> None:
@@ -125,15 +189,54 @@ def parse_bibtex(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[d
             current = [line]
             current_start = number
             if len(batch) >= BATCH:
-                yield from _parse_batch(macros, batch, seen_keys, report)
+                yield from _parse_batch(macros, batch, state)
                 batch = []
         elif current is not None:
             current.append(line)
+    if current is not None and _unclosed(current) and not _ends_with_closing_line(current):
+        report.cut_off(current_start, "the last BibTeX entry is not closed")
+        current = None  # allowed: the cut entry is dropped
     finish()
     if batch:
-        yield from _parse_batch(macros, batch, seen_keys, report)
+        yield from _parse_batch(macros, batch, state)
     if not found_any:
         raise ImportFormatError("no BibTeX entries found (no line starts with '@')", 1)
+    report.skipped.sort()
+    if state.bad and not skip_bad:
+        raise EntriesNotRead(state.bad, state.good)
+    if skip_bad and state.bad and not state.good:
+        raise ImportFormatError(
+            "no entry of this BibTeX file could be read; the first, " + _describe(min(state.bad)),
+            state.bad[0][0],
+        )
+
+
+def _ends_with_closing_line(lines: list[str]) -> bool:
+    """True when the entry's last line is its closing brace alone: the export wrote the whole
+    entry, and braces that do not balance are inside it (EBSCO copies page code into fields),
+    which makes it an entry that cannot be read, not a file cut off."""
+    last = next((line.strip() for line in reversed(lines) if line.strip()), "")
+    return last in ("}", ")", "},", "),")
+
+
+def _unclosed(lines: list[str]) -> bool:
+    """True when the entry's opening brace (or parenthesis) is never matched: the file stops
+    inside it."""
+    text = "\n".join(lines)
+    opener = re.match(r"\s*@\s*\w+\s*([{(])", text)
+    if opener is None:
+        return False
+    left = opener.group(1)
+    right = "}" if left == "{" else ")"
+    depth = 0
+    for char in text[opener.start(1) :]:
+        if char == left:
+            depth += 1
+        elif char == right:
+            depth -= 1
+            if depth == 0:
+                return False
+    return True
 
 
 def _numbered(blocks: Iterable[list[str]]) -> Iterator[tuple[int, str]]:
@@ -144,8 +247,8 @@ def _numbered(blocks: Iterable[list[str]]) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
-def _parse_batch(macros: list[str], batch: list[tuple[int, list[str]]], seen_keys: set[str],
-                 report: ParseReport) -> Iterator[dict]:  # fmt: skip
+def _parse_batch(macros: list[str], batch: list[tuple[int, list[str]]],
+                 state: _State) -> Iterator[dict]:  # fmt: skip
     parts = list(macros)
     offset = sum(m.count("\n") + 1 for m in macros)
     starts: list[int] = []  # 0-based line in the combined text where each chunk starts
@@ -157,6 +260,9 @@ def _parse_batch(macros: list[str], batch: list[tuple[int, list[str]]], seen_key
         offset += len(chunk)
     library = bibtexparser.parse_string("\n".join(parts))
 
+    def chunk_of(block_line: int) -> int:
+        return max(0, bisect.bisect_right(starts, block_line) - 1)
+
     def file_line_of(block_line: int) -> int:
         i = bisect.bisect_right(starts, block_line) - 1
         if i < 0:
@@ -167,26 +273,114 @@ def _parse_batch(macros: list[str], batch: list[tuple[int, list[str]]], seen_key
     for block in library.blocks:
         if isinstance(block, DuplicateBlockKeyBlock):
             entry = block.ignore_error_block
+            if isinstance(entry, DuplicateFieldKeyBlock):
+                entry = _without_duplicate_fields(entry.ignore_error_block, macros, entry)
             if isinstance(entry, Entry):
+                records.append((file_line_of(block.start_line), entry))
+        elif isinstance(block, DuplicateFieldKeyBlock):
+            entry = _without_duplicate_fields(block.ignore_error_block, macros, block)
+            if entry is not None:
                 records.append((file_line_of(block.start_line), entry))
         elif isinstance(block, ParsingFailedBlock):
             if block.start_line is not None and block.start_line < starts[0]:
-                continue  # a broken @string macro, already reported with its own batch
-            line = file_line_of(block.start_line or 0)
-            reason = str(block.error).split("\n")[0] if block.error else "syntax error"
-            raise ImportFormatError(f"BibTeX entry could not be read: {reason}", line)
+                continue  # a broken @string macro: its uses stay unresolved
+            i = chunk_of(block.start_line or 0)
+            line, text = file_lines[i], "\n".join(batch[i][1])
+            state.bad.append((line, entry_key(text), entry_title(text), explain(text, line)))
+            if state.skip_bad:
+                state.report.skipped.append(state.bad[-1])
         elif isinstance(block, Entry):
             records.append((file_line_of(block.start_line), block))
     records.sort(key=lambda pair: pair[0])
     for line, entry in records:
-        if entry.key in seen_keys:
-            report.warn(line, f"BibTeX key {entry.key!r} used twice; both entries kept")
-        seen_keys.add(entry.key)
-        yield _build(entry, line, report)
+        if _runs_into_next_field(entry):
+            # bibtexparser reads 'title={A} year={2001}' as one title: a comma is missing.
+            text = _chunk_text(batch, file_lines, line)
+            state.bad.append((line, entry.key, entry_title(text), explain(text, line)))
+            if state.skip_bad:
+                state.report.skipped.append(state.bad[-1])
+            continue
+        state.good += 1
+        if entry.key in state.seen_keys:
+            state.report.warn(line, f"BibTeX key {entry.key!r} used twice; both entries kept")
+        state.seen_keys.add(entry.key)
+        if state.bad and not state.skip_bad:
+            continue  # the file is refused: read on only to find every entry that fails
+        yield _build(entry, line, state)
 
 
-def _build(entry: Entry, line: int, report: ParseReport) -> dict:
-    fields = {k.lower(): v.value for k, v in entry.fields_dict.items() if isinstance(v.value, str)}
+# A value that goes on with another field's name and '=' after its closing brace or quote.
+_NEXT_FIELD = re.compile(r"""[}"]\s*[A-Za-z][\w-]*\s*=\s*[{"\d]""")
+
+
+def _runs_into_next_field(entry: Entry) -> bool:
+    return any(
+        isinstance(item.value, str) and "=" in item.value and _NEXT_FIELD.search(item.value)
+        for item in entry.fields
+    )
+
+
+def _chunk_text(batch: list[tuple[int, list[str]]], file_lines: list[int], line: int) -> str:
+    i = max(0, bisect.bisect_right(file_lines, line) - 1)
+    return "\n".join(batch[i][1])
+
+
+# Fields an export may write twice whose values add up; any other field keeps its first value.
+_JOINED = frozenset(
+    ["keywords", "keyword", "funding_details", "funding_text", "note", "annote", "mesh",
+     "affiliation", "affiliations", "references", "file"]
+)  # fmt: skip
+_DUPLICATE = "__duplicate"
+
+
+def _without_duplicate_fields(entry: Entry, macros: list[str], failed: Block) -> Entry | None:
+    """The entry read again with its repeated fields renamed (`_fields` puts them back), so
+    that macros and braces are handled as in any entry; bibtexparser leaves such an entry raw."""
+    counts: dict[str, int] = {}
+    lines = []
+    for item in entry.fields:
+        name = item.key.lower()
+        counts[name] = counts.get(name, 0) + 1
+        renamed = item.key if counts[name] == 1 else f"{item.key}{_DUPLICATE}{counts[name]}"
+        lines.append(f"  {renamed} = {item.value}")
+    text = "\n".join([*macros, f"@{entry.entry_type}{{{entry.key},", ",\n".join(lines), "}"])
+    again = [b for b in bibtexparser.parse_string(text).blocks if isinstance(b, Entry)]
+    if not again:
+        return None
+    read = again[0]
+    return Entry(read.entry_type, read.key, read.fields, entry.start_line, failed.raw or entry.raw)
+
+
+def _fields(entry: Entry, line: int, state: _State) -> dict[str, str]:
+    """{lower-case name: value} of an entry; a field written twice keeps its first value, or
+    all of them joined by '; ' for the fields that add up (keywords, funding...)."""
+    fields: dict[str, str] = {}
+    for item in entry.fields:
+        if not isinstance(item.value, str):
+            continue
+        name = item.key.lower().split(_DUPLICATE, 1)[0]
+        value = item.value
+        if name not in fields:
+            fields[name] = value
+            continue
+        if value.strip() == fields[name].strip() or not value.strip():
+            continue
+        joined = name in _JOINED
+        if joined:
+            fields[name] = f"{fields[name]}; {value}"
+        if name not in state.duplicate_warned:
+            state.duplicate_warned.add(name)
+            how = "their values were joined" if joined else "the first value was kept"
+            state.report.warn(
+                line,
+                f"field {name!r} appears more than once in an entry (key {entry.key!r}); {how}",
+            )
+    return fields
+
+
+def _build(entry: Entry, line: int, state: _State) -> dict:
+    report = state.report
+    fields = _fields(entry, line, state)
     record = new_record(line)
     record["raw"] = entry.raw or ""
     record["source_key"] = entry.key
@@ -209,10 +403,7 @@ def _build(entry: Entry, line: int, report: ParseReport) -> dict:
     record["authors"] = split_authors(fields.get("author", "")) if "author" in fields else []
     if "translatedauthor" in fields:
         record["authors_alt"] = split_authors(fields["translatedauthor"])
-    year_text = get("year", "date")
-    record["year"] = parse_year(year_text)
-    if year_text and record["year"] is None:
-        report.warn(line, f"year not understood: {year_text!r}")
+    record["year"] = year_of(report, line, get("year"), get("date"))
     record["journal"] = " ".join(get("journal", "journaltitle", "booktitle", "series").split())
     record["volume"] = get("volume")
     record["issue"] = get("number", "issue")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from screening.identification.importers.base import ImportFormatError, ParseReport
+from screening.identification.importers.base import ImportFormatError, ParseReport, year_of
 from screening.identification.importers.base import first_value as _first
 from screening.identification.importers.normalise import (
     expand_pages,
     normalise_doi,
-    parse_year,
     split_parallel_name,
 )
+from screening.identification.importers.tagged import Ending
 from screening.identification.importers.textio import chunks_of
 
 KNOWN_TAGS = frozenset(
@@ -59,6 +59,7 @@ KNOWN_TAGS = frozenset(
         "IRAD",
         "IS",
         "ISBN",
+        "ISSN",
         "JID",
         "JT",
         "LA",
@@ -112,19 +113,24 @@ KNOWN_TAGS = frozenset(
 )
 
 
-def _tag_of(line: str) -> str:
-    """'PMID- 1' -> 'PMID', 'AU  - X' -> 'AU'; '' when the line is not a tag line."""
-    if line[4:6] != "- " and line[4:] != "-":
-        return ""
+def _tag_of(line: str) -> tuple[str, str]:
+    """'PMID- 1' -> ('PMID', '1'), 'AU  - X' -> ('AU', 'X'), ERIC's 'ISSN - X' -> ('ISSN', 'X');
+    ('', '') when the line is not a tag line."""
+    if line[4:6] == "- " or line[4:] == "-":
+        value = line[6:]
+    elif line[4:7] == " - " or line[4:] == " -":
+        value = line[7:]  # ERIC writes a four-letter tag, a space, then "- "
+    else:
+        return "", ""
     tag = line[:4].rstrip()
     if tag and tag.isascii() and tag.isalnum() and tag.isupper():
-        return tag
-    return ""
+        return tag, value.strip()
+    return "", ""
 
 
 # A line in the usual shape, once its continuation lines are joined to it: a tag padded to four
-# characters, "- ", the value.
-_FIELD = re.compile(r"^([A-Z][A-Z0-9 ]{3})- (.*)$", re.MULTILINE)
+# characters, "- " (ERIC: " - " after a four-letter tag), the value.
+_FIELD = re.compile(r"^([A-Z][A-Z0-9 ]{3}) ?- (.*)$", re.MULTILINE)
 _BLANK_CONTINUATION = re.compile(r"\n      [^\S\n]*(?:\n|\Z)")
 _PADDED_KNOWN = frozenset(tag.ljust(4) for tag in KNOWN_TAGS)
 # Past this much text with no blank line in it, the text goes to the line parser rather than
@@ -142,6 +148,7 @@ def parse_medline(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[
     pos = 1
     line = 0  # lines of the file before buf[pos]
     for chunk in chunks_of(blocks):
+        state.open_line = chunk[-1] != "\n" and not chunk[chunk.rfind("\n") + 1 :].isspace()
         buf = buf[pos - 1 :] + chunk
         pos, line = yield from _scan(buf, 1, line, state)
         if len(buf) - pos > _MAX_PENDING:
@@ -151,7 +158,15 @@ def parse_medline(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[
             pos = cut
     if pos < len(buf):
         rest = buf[pos:-1] if buf[-1] == "\n" else buf[pos:]
-        yield from state.feed(rest.split("\n"), line)
+        lines = rest.split("\n")
+        # A line the file stops inside is not read: its record is cut either way.
+        partial = lines.pop() if state.open_line else None
+        yield from state.feed(lines, line)
+        if partial is not None and state.fields is None:
+            state.report.cut_off(
+                line + len(lines) + 1, "the file stops inside the first line of a MEDLINE record"
+            )
+            return
     yield from state.finish()
 
 
@@ -173,7 +188,11 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
         lines = record.count("\n") + 1
         start = line + 1
         fields = None
-        if state.fields is None and record.startswith("PMID- ") and "\nPMID- " not in record:
+        if (
+            state.fields is None
+            and record.startswith(("PMID- ", "OWN - "))
+            and "\nPMID- " not in record
+        ):
             parts = record.split("\n      ")
             joined: str | None = record
             if len(parts) > 1:
@@ -193,6 +212,7 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
             yield from state.feed([*record.split("\n"), ""], line)
         else:
             state.records += 1
+            state.ending.closed(pairs[-1][0].rstrip(), len(fields))
             yield _build(fields, record, start, report)
         line += lines + 1
         pos = end + 2
@@ -240,9 +260,14 @@ class _LineParser:
         self.start = 0
         self.records = 0
         self.unknown_warned: set[str] = set()
+        self.start_warned = False
+        self.ending = Ending()
+        self.open_line = False  # the file's text so far stops inside a line
 
     def _record(self, fields: dict[str, list[str]], raw: list[str], start: int) -> dict:
+        """A record ended by a blank line or by the next PMID (not by the end of the file)."""
         self.records += 1
+        self.ending.closed(_last_tag(raw), len(fields))
         return _build({tag.ljust(4): v for tag, v in fields.items()}, raw, start, self.report)
 
     def feed(self, lines: list[str], base: int) -> Iterator[dict]:
@@ -297,7 +322,7 @@ class _LineParser:
                     fields = None
                     last = None
                 continue
-            tag = _tag_of(line)
+            tag, value = _tag_of(line)
             if not tag:
                 if line[0] in " \t" and last is not None:
                     # Indented by fewer than six spaces: still a continuation.
@@ -309,7 +334,6 @@ class _LineParser:
                     f"continuation line, found {line[:30]!r}",
                     base + index + 1,
                 )
-            value = line[6:].strip()
             if fields is not None and tag == "PMID" and "PMID" in fields:
                 # Records not separated by a blank line: PMID always opens a record.
                 yield self._record(fields, raw, start)
@@ -320,7 +344,9 @@ class _LineParser:
                     raise ImportFormatError(
                         f"a MEDLINE record cannot start with {tag} (not a MEDLINE tag)", start
                     )
-                if tag != "PMID":
+                if tag not in ("PMID", "OWN") and not self.start_warned:
+                    # ERIC opens each record with OWN; anything else may be a cut-off record.
+                    self.start_warned = True
                     report.warn(start, f"MEDLINE record starts with {tag}, not PMID")
                 fields = {}
                 raw = []
@@ -345,10 +371,55 @@ class _LineParser:
             last[-1] = " ".join([last[-1], *self.pieces]) if last[-1] else " ".join(self.pieces)
             self.pieces = []
         if self.fields is not None:
-            yield self._record(self.fields, self.raw, self.start)
+            why = self.ending.why_cut(self.fields.keys(), self.open_line)
+            if why is None:
+                self.records += 1
+                yield _build(
+                    {tag.ljust(4): v for tag, v in self.fields.items()},
+                    self.raw,
+                    self.start,
+                    self.report,
+                )
+            else:
+                self.report.cut_off(self.start, f"the last MEDLINE record {why}")
             self.fields = None
         elif self.records == 0:
             raise ImportFormatError("no MEDLINE records found (no line starts with 'PMID- ')", 1)
+
+
+def _ids(fields: dict[str, list[str]]) -> tuple[str, str, dict[str, str]]:
+    """(DOI, link, other identifiers). PubMed marks its LID/AID values ('... [doi]'); ERIC
+    writes a bare DOI or its record's link there, its own ID in OID and 'ISSN-...' in ISSN."""
+    doi = url = ""
+    other_ids: dict[str, str] = {}
+    for tag in ("LID ", "AID "):
+        for value in fields.get(tag, ()):
+            if value.endswith("[doi]"):
+                doi = doi or normalise_doi(value[:-5])
+            elif value.endswith("[pii]"):
+                other_ids.setdefault("pii", value[:-5].strip())
+            elif value.startswith(("http://", "https://")) and "doi.org/" not in value:
+                url = url or value
+            elif not value.endswith("]"):
+                doi = doi or normalise_doi(value)
+    pmc = _first(fields, "PMC ")
+    if pmc:
+        other_ids["pmcid"] = pmc
+    oid = _first(fields, "OID ")
+    if oid and fields.get("OWN ", [""])[0].upper() == "ERIC":
+        other_ids["eric"] = oid
+    issn = _first(fields, "ISSN")
+    if issn:
+        other_ids["issn"] = issn.removeprefix("ISSN-").removeprefix("EISSN-").strip()
+    return doi, url, other_ids
+
+
+def _last_tag(raw: list[str]) -> str:
+    """The tag of the record's last field (its last line that is not a continuation)."""
+    for line in reversed(raw):
+        if line[:1] not in (" ", "\t", ""):
+            return line[:4].rstrip()
+    return ""
 
 
 def _build(
@@ -368,22 +439,8 @@ def _build(
         split = [split_parallel_name(a) for a in authors]
         authors = [native for native, _ in split]
         alt = [roman for _, roman in split if roman]
-    dp = _first(fields, "DP  ")
-    year = parse_year(dp)
-    if dp and year is None:
-        report.warn(start, f"year not understood: {dp!r}")
-    doi = ""
-    other_ids: dict[str, str] = {}
-    for tag in ("LID ", "AID "):
-        for value in get(tag, ()):
-            if value.endswith("[doi]"):
-                if not doi:
-                    doi = normalise_doi(value[:-5])
-            elif value.endswith("[pii]"):
-                other_ids.setdefault("pii", value[:-5].strip())
-    pmc = _first(fields, "PMC ")
-    if pmc:
-        other_ids["pmcid"] = pmc
+    year = year_of(report, start, _first(fields, "DP  "))
+    doi, url, other_ids = _ids(fields)
     keywords = get("MH  ", []) + get("OT  ", [])
     if "" in keywords:
         keywords = [k for k in keywords if k]
@@ -404,8 +461,8 @@ def _build(
         "keywords": keywords,
         "language": _first(fields, "LA  "),
         "publication_type": "; ".join(get("PT  ", ())),
-        "url": "",
-        "source_key": pmid,
+        "url": url,
+        "source_key": pmid or other_ids.get("eric", ""),
         "raw": raw if isinstance(raw, str) else "\n".join(raw),
         "line": start,
     }

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 from urllib.parse import unquote
 
 _DOI = re.compile(r"10\.\d{3,9}/\S+")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|21\d\d)(?!\d)")
 _DIGITS = re.compile(r"\d+")
+# A compact date: 20170812 (YYYYMMDD), 201708 (YYYYMM) or 12082017 (DDMMYYYY).
+_COMPACT_DATE = re.compile(r"(?<!\d)(\d{6}|\d{8})(?!\d)")
 _PAGES = re.compile(r"^([A-Za-z]*)(\d+)\s*[-‐‑–—]+\s*([A-Za-z]*)(\d+)$")
 _CJK = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uff5e]"
@@ -15,7 +19,9 @@ _CJK = re.compile(
 _LATIN = re.compile(r"[A-Za-z]")
 _PARALLEL_NAME = re.compile(r"^(.+?)\s*[(（]\s*([^()（）]+?)\s*[)）]$")
 _BILINGUAL_SEP = re.compile(r"\s+[=＝/／|]\s+|\s*[＝／｜]\s*")
-_KEYWORD_SEP = re.compile(r"[;；\n]")
+_KEYWORD_SEP = re.compile(r"[;；|\n]")
+_NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Du", "Le", "La", "Van", "Von", "Fitz")
+_HONORIFIC = re.compile(r"^(?:(?:Prof|Dr|Professor|Doctor|Mr|Mrs|Ms)\.?\s+)+")
 
 
 def normalise_doi(value: str | None) -> str:
@@ -67,6 +73,23 @@ def parse_year(value: str | None) -> int | None:
         return year if 1500 <= year <= 2199 else None
     match = _YEAR.search(value)
     return int(match.group(1)) if match else None
+
+
+def compact_date_year(value: str | None) -> int | None:
+    """The year inside a date written without separators ('Start date: 20170812' -> 2017), for
+    a field `parse_year` found no year in: the first YYYYMMDD, YYYYMM or DDMMYYYY whose year is
+    plausible and whose month and day are real."""
+    if not value:
+        return None
+    for match in _COMPACT_DATE.finditer(value):
+        digits = match.group(1)
+        readings = [(digits[:4], digits[4:6], digits[6:8] or "01")]
+        if len(digits) == 8:
+            readings.append((digits[4:], digits[2:4], digits[:2]))
+        for year, month, day in readings:
+            if 1500 <= int(year) <= 2199 and 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+                return int(year)
+    return None
 
 
 def normalise_pmid(value: str | None) -> str:
@@ -121,7 +144,14 @@ def split_names(value: str) -> list[str]:
     text = value.strip()
     if not text:
         return []
-    if ";" in text or "；" in text:
+    if text[0] == "[" and text[-1] == "]":
+        names = structured_names(text)
+        if names is not None:
+            return names
+    if "|" in text:
+        # OpenAlex joins its authors with '|'; a ';' inside one of them is part of the name.
+        parts = text.split("|")
+    elif ";" in text or "；" in text:
         parts = re.split(r"\s*[;；]\s*", text)
     elif " and " in text:
         parts = text.split(" and ")
@@ -135,8 +165,58 @@ def split_names(value: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def structured_names(text: str) -> list[str] | None:
+    """Names of a cell holding a JSON (or Python) list, as tools that flatten API results write
+    them: ["A", "B"], [{"name": "A"}], [{"family": "A", "given": "B"}]; None for anything else."""
+    if len(text) > 200_000:
+        return None
+    try:
+        items = json.loads(text)
+    except ValueError:
+        try:
+            items = ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return None
+    if not isinstance(items, list):
+        return None
+    names = []
+    for item in items:
+        if isinstance(item, str):
+            name = item
+        elif isinstance(item, dict):
+            name = item.get("name") or item.get("display_name") or ""
+            if not name and (item.get("family") or item.get("given")):
+                name = ", ".join(p for p in (item.get("family"), item.get("given")) if p)
+        else:
+            return None
+        if isinstance(name, str) and name.strip():
+            names.append(name.strip())
+    return names
+
+
+def split_glued_names(value: str) -> list[str]:
+    """'Prof. Rafik A. AlievDr. Janusz Kacprzyk' -> ['Rafik A. Aliev', 'Janusz Kacprzyk'].
+
+    A lower-case letter directly followed by a capital starts a new name, unless what comes
+    before is a surname prefix written that way (McDonald, DeWitt, MacArthur).
+    """
+    names: list[str] = []
+    start = 0
+    for i in range(1, len(value) - 1):
+        if not (value[i - 1].islower() and value[i].isupper()):
+            continue
+        if not (value[i + 1].islower() or value[i + 1] == "."):
+            continue
+        if value[value.rfind(" ", start, i) + 1 : i] in _NAME_PREFIXES:
+            continue
+        names.append(value[start:i])
+        start = i
+    names.append(value[start:])
+    return [_HONORIFIC.sub("", n).strip() for n in names if n.strip()]
+
+
 def split_keywords(value: str) -> list[str]:
-    if ";" not in value and "\n" not in value and "；" not in value:
+    if ";" not in value and "\n" not in value and "；" not in value and "|" not in value:
         value = value.strip()
         return [value] if value else []
     return [k for k in map(str.strip, _KEYWORD_SEP.split(value)) if k]

@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from screening.identification.importers.base import ImportFormatError, ParseReport
+from screening.identification.importers.base import ImportFormatError, ParseReport, year_of
 from screening.identification.importers.base import first_value as _first
 from screening.identification.importers.normalise import (
     expand_pages,
     has_cjk,
     normalise_doi,
     normalise_pmid,
-    parse_year,
     split_keywords,
     split_parallel_name,
 )
@@ -135,6 +134,7 @@ KNOWN_TAGS = frozenset(
 # continuation line such as 'IT - based' stays a continuation line.
 _ODD_TAG = re.compile(r"^([A-Z][A-Z0-9])\s{0,4}-(?:\s+(.*))?$")
 _EID = re.compile(r"eid=(2-s2\.0-\d+)")
+_ROMAN = re.compile(r"^[ivxlcdm]+(?:-[ivxlcdm]+)?$", re.IGNORECASE)  # front matter: 'i'-'ii'
 
 
 _TAG_LINE = re.compile(r"^(..)  - (.*)$", re.MULTILINE)
@@ -169,7 +169,7 @@ def parse_ris(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
     if pos < len(buf):
         rest = buf[pos:-1] if buf[-1] == "\n" else buf[pos:]
         yield from state.feed(rest.split("\n"), line)
-    yield from state.finish()
+    state.finish()
 
 
 def _scan(buf: str, pos: int, line: int, state: _LineParser, final: bool):
@@ -339,11 +339,11 @@ class _LineParser:
                     last = values
         self.fields, self.raw, self.last, self.start = fields, raw, last, start
 
-    def finish(self) -> Iterator[dict]:
+    def finish(self) -> None:
+        """The end of the file: refuse a record left open (or drop it, when allowed)."""
         if self.fields is not None:
-            yield self.close(
-                self.start, "last RIS record has no ER tag (file may be truncated); record kept"
-            )
+            self.report.cut_off(self.start, "the last RIS record has no ER tag")
+            self.fields = None  # allowed: the cut record is dropped
         elif self.records == 0:
             if self.stray_line:
                 raise ImportFormatError("RIS record starts without a TY tag", self.stray_line)
@@ -360,24 +360,47 @@ def _build(
     # Runs once per record: the common case (a tag with one non-empty value) is read inline,
     # `_first` only when it is not.
     get = fields.get
-    values = get("TI")
+    values = get("AB")
+    abstract = values[0] if values and values[0] else _first(fields, "AB", "N2")
+    title, title_alt, journal = _titles_and_journal(fields)
+    if not title:
+        title, title_alt = _fallback_title(fields, title_alt, start, report)
+    native, alt = _authors(fields)
+    url = _first(fields, "UR")
+    accession = _first(fields, "AN")
+    other_ids, pmid = _ids(fields, accession, url)
+    return {
+        "title": title,
+        "title_alt": title_alt,
+        "abstract": abstract,
+        "authors": native,
+        "authors_alt": alt,
+        "year": _year(fields, start, report),
+        "journal": journal,
+        "volume": _first(fields, "VL", "VO"),
+        "issue": _first(fields, "IS", "CP"),
+        "pages": _pages(fields),
+        "doi": _doi(fields),
+        "pmid": pmid,
+        "other_ids": other_ids,
+        # One split of all the values: split_keywords cuts at line ends as at semicolons.
+        "keywords": split_keywords("\n".join(fields["KW"])) if "KW" in fields else [],
+        "language": _first(fields, "LA"),
+        "publication_type": fields["TY"][0],
+        "url": url.split("\n", 1)[0],
+        "source_key": accession or _first(fields, "ID") or other_ids.get("eid", ""),
+        "raw": raw if isinstance(raw, str) else "\n".join(raw),
+        "line": start,
+    }
+
+
+def _titles_and_journal(fields: dict[str, list[str]]) -> tuple[str, str, str]:
+    """(title, title in another language, journal) of a record."""
+    values = fields.get("TI")
     title = values[0] if values and values[0] else _first(fields, "TI", "T1")
     if "\n" in title:
         title = _one_line(title)
     title_alt = _one_line(_first(fields, "TT")) if "TT" in fields else ""
-    values = get("AB")
-    abstract = values[0] if values and values[0] else _first(fields, "AB", "N2")
-
-    authors = get("AU") or get("A1")
-    native: list[str] = []
-    alt: list[str] = []
-    if authors:
-        authors = [a for a in authors if a] if "" in authors else authors[:]
-        if authors:
-            native, alt = _split_authors(authors)
-    if "TA" in fields and not alt:
-        alt = [a for a in fields["TA"] if a]
-
     journal_tags: tuple[str, ...] = ("JF", "T2", "JO", "JA", "J2", "J1")
     if not title_alt and not title.isascii() and has_cjk(title):
         # Airiti-style: the English title sits in T2 while the journal has its own tag.
@@ -388,45 +411,86 @@ def _build(
     journal = _first(fields, *journal_tags)
     if "\n" in journal:
         journal = _one_line(journal)
+    return title, title_alt, journal
 
-    values = get("PY")
-    year_text = values[0] if values and values[0] else _first(fields, "PY", "Y1", "DA", "Y2")
-    year = parse_year(year_text)
-    if year_text and year is None:
-        report.warn(start, f"year not understood: {year_text!r}")
 
-    values = get("SP")
+# Where a record without TI or T1 may still have its title, best first: the short title, a
+# caption title (older RIS), the book title (BOOK records), the translated title, then the
+# secondary and tertiary titles (a chapter's book, a series).
+_FALLBACK_TITLES = (
+    ("ST", "short title"),
+    ("CT", "caption title"),
+    ("BT", "book title"),
+    ("TT", "translated title"),
+    ("T2", "secondary title"),
+    ("T3", "tertiary title"),
+)
+
+
+def _fallback_title(
+    fields: dict[str, list[str]], title_alt: str, start: int, report: ParseReport
+) -> tuple[str, str]:
+    """(title, title_alt) of a record with no TI or T1, with a warning naming the tag used."""
+    for tag, name in _FALLBACK_TITLES:
+        value = _one_line(_first(fields, tag))
+        if value:
+            report.warn(start, f"no title (TI or T1): the {name} ({tag}) was taken as the title")
+            return value, "" if value == title_alt else title_alt
+    return "", title_alt
+
+
+def _authors(fields: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    """(names, parallel romanised or translated names)."""
+    authors = fields.get("AU") or fields.get("A1")
+    native: list[str] = []
+    alt: list[str] = []
+    if authors:
+        authors = [a for a in authors if a] if "" in authors else authors[:]
+        if authors:
+            native, alt = _split_authors(authors)
+    if "TA" in fields and not alt:
+        alt = [a for a in fields["TA"] if a]
+    return native, alt
+
+
+def _year(fields: dict[str, list[str]], start: int, report: ParseReport) -> int | None:
+    values = fields.get("PY")
+    if values and len(values[0]) == 4 and values[0].isdigit() and "1500" <= values[0] <= "2199":
+        return int(values[0])  # the usual case
+    return year_of(report, start, *(_first(fields, tag) for tag in ("PY", "Y1", "DA", "Y2")))
+
+
+def _pages(fields: dict[str, list[str]]) -> str:
+    values = fields.get("SP")
     sp = values[0] if values and values[0] else _first(fields, "SP")
-    values = get("EP")
+    values = fields.get("EP")
     ep = values[0] if values and values[0] else _first(fields, "EP")
     both = sp + ep
-    if not (both.isdigit() or any(c.isdigit() for c in both)):
-        pages = ""  # Ovid's 'No' / 'Specified' ("No pagination specified"); raw keeps it
-    elif sp and ep and "-" not in sp:
-        pages = expand_pages(f"{sp}-{ep}")
-    else:
-        pages = expand_pages(sp or ep)
+    if not (both.isdigit() or any(c.isdigit() for c in both)) and not _ROMAN.match(both):
+        return ""  # Ovid's 'No' / 'Specified' ("No pagination specified"); raw keeps it
+    if sp and ep and "-" not in sp:
+        return expand_pages(f"{sp}-{ep}")
+    return expand_pages(sp or ep)
 
-    values = get("DO")
+
+def _doi(fields: dict[str, list[str]]) -> str:
+    """The DOI tag, else a DOI found in a link or Ovid's M3."""
+    values = fields.get("DO")
     doi = normalise_doi(values[0] if values and values[0] else _first(fields, "DO", "DI"))
-    if not doi:
-        for tag in ("UR", "L2", "L3", "M3"):
-            for value in get(tag, ()):
-                if "10." in value and ("doi" in value.lower() or tag == "M3"):
-                    doi = normalise_doi(value)
-                    if doi:
-                        break
-            if doi:
-                break
+    if doi:
+        return doi
+    for tag in ("UR", "L2", "L3", "M3"):
+        for value in fields.get(tag, ()):
+            if "10." in value and ("doi" in value.lower() or tag == "M3"):
+                doi = normalise_doi(value)
+                if doi:
+                    return doi
+    return ""
 
-    keywords: list[str] = []
-    if "KW" in fields:
-        # One split of all the values: split_keywords cuts at line ends as at semicolons.
-        keywords = split_keywords("\n".join(fields["KW"]))
-    url = _first(fields, "UR")
 
+def _ids(fields: dict[str, list[str]], accession: str, url: str) -> tuple[dict[str, str], str]:
+    """(other identifiers, PMID) from the accession number, the link, ISSN and C2."""
     other_ids: dict[str, str] = {}
-    accession = _first(fields, "AN")
     if accession.startswith("WOS:"):
         other_ids["wos"] = accession
     if url and "eid=" in url:
@@ -436,7 +500,7 @@ def _build(
     issn = _first(fields, "SN")
     if issn:
         other_ids["issn"] = issn
-    for value in get("C2", ()):
+    for value in fields.get("C2", ()):
         if value.startswith("PMC"):
             other_ids["pmcid"] = value
     pmid = ""
@@ -444,28 +508,7 @@ def _build(
         database = _first(fields, "DB", "DP").lower()
         if "medline" in database or "pubmed" in database:
             pmid = normalise_pmid(accession)
-    return {
-        "title": title,
-        "title_alt": title_alt,
-        "abstract": abstract,
-        "authors": native,
-        "authors_alt": alt,
-        "year": year,
-        "journal": journal,
-        "volume": _first(fields, "VL", "VO"),
-        "issue": _first(fields, "IS", "CP"),
-        "pages": pages,
-        "doi": doi,
-        "pmid": pmid,
-        "other_ids": other_ids,
-        "keywords": keywords,
-        "language": _first(fields, "LA"),
-        "publication_type": fields["TY"][0],
-        "url": url.split("\n", 1)[0],
-        "source_key": accession or _first(fields, "ID") or other_ids.get("eid", ""),
-        "raw": raw if isinstance(raw, str) else "\n".join(raw),
-        "line": start,
-    }
+    return other_ids, pmid
 
 
 def _split_authors(authors: list[str]) -> tuple[list[str], list[str]]:

@@ -1,8 +1,10 @@
 """Spreadsheets of records: Scopus CSV, any CSV/TSV with a header row, and .xlsx workbooks.
 
-Columns are matched to record fields by a table of the header names databases and reference
-managers use (`guess_column_map`); the import page shows that guess and lets the user change it,
-and the chosen mapping comes back as `column_map`.
+Columns are matched to record fields by the table of the header names that databases and
+reference managers write (`columns`); the import page shows that guess and lets the user change
+it, and the chosen mapping comes back as `column_map`. A guess that would store records without
+their titles, or most of them without authors while a column we did not recognise holds text,
+stops the import (`ColumnsNotRecognised`) rather than store empty records.
 """
 
 from __future__ import annotations
@@ -10,61 +12,47 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from screening.identification.importers.base import ImportFormatError, ParseReport, new_record
+from screening.identification.importers.base import (
+    ColumnsNotRecognised,
+    ImportFormatError,
+    ParseReport,
+    new_record,
+    year_of,
+)
+from screening.identification.importers.columns import (
+    ALIASES,
+    GLUED_AUTHOR_KEYS,
+    MORE_KEYWORD_KEYS,
+    NOT_AUTHOR_KEYS,
+    OTHER_ID_KEYS,
+    key,
+)
 from screening.identification.importers.normalise import (
     expand_pages,
     normalise_doi,
     normalise_pmid,
-    parse_year,
+    split_glued_names,
     split_keywords,
     split_names,
 )
 
+logger = logging.getLogger(__name__)
+
 # Abstracts and reference lists in Scopus exports exceed csv's default 128 KiB cell limit.
 csv.field_size_limit(64 * 1024 * 1024)
 
-# Our field -> header names, most specific first. Matching ignores case, spaces, '_' and '.'.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "document title", "article title", "item title", "primary title",
-              "paper title", "ti", "t1"),
-    "title_alt": ("title alt", "original title", "translated title", "tt", "z1"),
-    "abstract": ("abstract", "abstract note", "ab", "n2"),
-    "authors": ("authors", "author", "author names", "author(s)", "au", "a1", "af",
-                "author full names", "creators"),
-    "year": ("year", "publication year", "pub year", "year published", "py", "pubyear",
-             "publication date", "date"),
-    "journal": ("journal", "source title", "journal title", "publication title", "source",
-                "secondary title", "journal/book", "journal name", "publication", "venue", "jo",
-                "so", "t2", "jf"),
-    "volume": ("volume", "journal volume", "vol", "vl"),
-    "issue": ("issue", "number", "journal issue", "issue number", "is", "ip"),
-    "pages": ("pages", "page range", "page", "pg"),
-    "page_start": ("page start", "start page", "first page", "sp", "bp"),
-    "page_end": ("page end", "end page", "last page", "ep"),
-    "doi": ("doi", "item doi", "di", "do"),
-    "pmid": ("pmid", "pubmed id", "pubmed", "pm"),
-    "source_key": ("id", "record id", "key", "citation key", "eid", "ut", "an",
-                   "accession number", "unique-id"),
-    "publication_type": ("entrytype", "entry type", "document type", "publication type",
-                         "content type", "item type", "type", "ty", "dt", "pt"),
-    "keywords": ("keywords", "keyword", "author keywords", "kw", "de", "tags", "manual tags"),
-    "url": ("url", "link", "links", "pdf link", "ur"),
-    "language": ("language", "language of original document", "lang", "la"),
-}  # fmt: skip
-# Extra keyword columns merged after the main one.
-_MORE_KEYWORDS = ("index keywords", "ieee terms", "inspec controlled terms", "mesh terms", "id")
-_OTHER_IDS = {"eid": "eid", "pmcid": "pmcid", "pmc": "pmcid", "openalex id": "openalex",
-              "openalexid": "openalex", "ut": "wos", "issn": "issn", "isbn": "isbn"}  # fmt: skip
 MAPPABLE_FIELDS = tuple(ALIASES)
-
-
-def _key(header: str) -> str:
-    return " ".join(re.sub(r"[_.]", " ", header.strip().lstrip("\ufeff").lower()).split())
+# Rows looked at for the header: Dimensions writes a line "About the data: ..." above it.
+HEADER_SEARCH_ROWS = 6
+# Rows without authors whose other cells are looked at for names: a sample is enough.
+NAME_SAMPLE_ROWS = 500
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 def guess_column_map(columns: list[str]) -> dict[str, str]:
@@ -72,7 +60,8 @@ def guess_column_map(columns: list[str]) -> dict[str, str]:
     column-mapping step and what an import without a mapping uses."""
     by_key: dict[str, str] = {}
     for column in columns:
-        by_key.setdefault(_key(column), column)
+        if isinstance(column, str) and column.strip():
+            by_key.setdefault(key(column), column)
     chosen: dict[str, str] = {}
     used: set[str] = set()
     for our_field, aliases in ALIASES.items():
@@ -85,10 +74,50 @@ def guess_column_map(columns: list[str]) -> dict[str, str]:
     return chosen
 
 
-def sniff_delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in ("\t", ",", ";")}
-    delimiter = max(counts, key=lambda d: counts[d])
-    return delimiter if counts[delimiter] else ","
+def sniff_delimiter(*lines: str) -> str:
+    """Tab, comma or semicolon: the most frequent outside quotes in the first line that has
+    any (a quoted line of prose above the header has none)."""
+    for line in lines:
+        bare = _QUOTED.sub("", line) if '"' in line else line
+        counts = {d: bare.count(d) for d in ("\t", ",", ";")}
+        delimiter = max(counts, key=lambda d: counts[d])
+        if counts[delimiter]:
+            return delimiter
+    return ","
+
+
+def _is_header(cells: list[str], column_map: dict[str, str] | None) -> bool:
+    if column_map:
+        wanted = {c for c in column_map.values() if c}
+        return bool(wanted) and wanted <= {c.strip().lstrip("\ufeff") for c in cells}
+    guess = guess_column_map(cells)
+    return "title" in guess or len(guess) >= 3
+
+
+def pick_header(
+    rows: Iterator[tuple[int, list[str]]],
+    column_map: dict[str, str] | None = None,
+    report: ParseReport | None = None,
+) -> tuple[int, list[str], list[tuple[int, list[str]]]] | None:
+    """(line, cells) of the header row and the data rows already read after it; None for a
+    file with no non-empty row. The header is the first of the first few rows that names the
+    fields we read; when none does, the first row."""
+    seen: list[tuple[int, list[str]]] = []
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        seen.append((line, cells))
+        if _is_header(cells, column_map) or len(seen) >= HEADER_SEARCH_ROWS:
+            break
+    if not seen:
+        return None
+    at = next((i for i, (_, cells) in enumerate(seen) if _is_header(cells, column_map)), 0)
+    if report is not None:
+        for line, cells in seen[:at]:
+            text = " ".join(c.strip() for c in cells if c.strip())
+            report.warn(line, f"not the header row, skipped: {text[:80]!r}")
+    line, header = seen[at]
+    return line, header, seen[at + 1 :]
 
 
 def _check_map(column_map: dict, header: list[str], line: int) -> dict[str, str]:
@@ -111,33 +140,65 @@ def _check_map(column_map: dict, header: list[str], line: int) -> dict[str, str]
     return checked
 
 
+def _could_be_names(value: str) -> bool:
+    """A cell that might hold people's names: letters starting with a capital (or in a script
+    without case, such as Chinese), and not a link, DOI or yes/no flag."""
+    value = value.strip()
+    if len(value) < 2 or value.startswith(("http://", "https://", "10.")):
+        return False
+    if value.lower() in {"true", "false", "yes", "no"}:
+        return False
+    first = next((c for c in value if c.isalpha()), "")
+    return bool(first) and (first.isupper() or not first.islower())
+
+
 class _Rows:
-    """Turns rows of cells into records once the header is known."""
+    """Turns rows of cells into records once the header is known, counting what a guessed
+    mapping leaves empty so the import can stop before storing empty records."""
 
     def __init__(self, header: list[str], column_map: dict[str, str] | None, line: int,
                  report: ParseReport) -> None:  # fmt: skip
         self.header = [h.strip().lstrip("\ufeff") if isinstance(h, str) else "" for h in header]
         self.report = report
-        guessed = column_map is None
-        mapping = guess_column_map(self.header) if guessed else column_map
+        self.line = line
+        self.guessed = column_map is None
+        mapping = guess_column_map(self.header) if self.guessed else column_map
         mapping = _check_map(mapping, self.header, line)
+        if self.guessed and "title" not in mapping:
+            raise ColumnsNotRecognised(
+                ["No column of this file was recognised as the title."],
+                self.header,
+                self._unmapped(mapping),
+                line,
+            )
         if not ({"title", "doi", "pmid"} & mapping.keys()):
             raise ImportFormatError(
-                "no column for the title (or DOI/PMID) was recognised; columns are: "
-                + ", ".join(self.header)
-                + ". Choose the columns in the mapping step.",
+                "the mapping names no column for the title (or DOI/PMID); columns are: "
+                + ", ".join(self.header),
                 line,
             )
         index = {name: i for i, name in reversed(list(enumerate(self.header)))}
+        self.mapping = mapping
         self.fields = {f: index[c] for f, c in mapping.items()}
-        keys = {_key(h): i for i, h in reversed(list(enumerate(self.header)))}
-        self.more_keywords = []
-        self.other_ids = []
-        if guessed:
-            mapped = set(self.fields.values())
-            self.more_keywords = [keys[k] for k in _MORE_KEYWORDS
+        keys = {key(h): i for i, h in reversed(list(enumerate(self.header))) if h}
+        mapped = set(self.fields.values())
+        self.more_keywords: list[int] = []
+        self.other_ids: list[tuple[str, int]] = []
+        if self.guessed:
+            self.more_keywords = [keys[k] for k in MORE_KEYWORD_KEYS
                                   if k in keys and keys[k] not in mapped]  # fmt: skip
-            self.other_ids = [(name, keys[k]) for k, name in _OTHER_IDS.items() if k in keys]
+            self.other_ids = [(name, keys[k]) for k, name in OTHER_ID_KEYS if k in keys]
+        header_keys = set(keys)
+        self.glued_authors = any(sig <= header_keys for sig in GLUED_AUTHOR_KEYS)
+        # Columns that might hold the authors if the guess missed them.
+        self.free = [i for i, h in enumerate(self.header)
+                     if h and i not in mapped and key(h) not in NOT_AUTHOR_KEYS]  # fmt: skip
+        self.rows = self.untitled = self.authorless = 0
+        self.text_in = [0] * len(self.free)
+
+    def _unmapped(self, mapping: dict[str, str]) -> list[str]:
+        used = set(mapping.values())
+        return [h for h in self.header if h and h not in used]
 
     def record(self, cells: list[str], line: int) -> dict | None:
         if not any(cells):
@@ -155,11 +216,12 @@ class _Rows:
         record["title"] = " ".join(cell("title").split())
         record["title_alt"] = cell("title_alt")
         record["abstract"] = cell("abstract")
-        record["authors"] = split_names(cell("authors"))
-        year_text = cell("year")
-        record["year"] = parse_year(year_text)
-        if year_text and record["year"] is None:
-            self.report.warn(line, f"year not understood: {year_text!r}")
+        authors = cell("authors")
+        if self.glued_authors and not any(sep in authors for sep in ";|"):
+            record["authors"] = split_glued_names(authors)
+        else:
+            record["authors"] = split_names(authors)
+        record["year"] = year_of(self.report, line, cell("year"))
         record["journal"] = cell("journal")
         record["volume"] = cell("volume")
         record["issue"] = cell("issue")
@@ -182,51 +244,116 @@ class _Rows:
         for name, i in self.other_ids:
             if i < n and cells[i].strip():
                 record["other_ids"][name] = cells[i].strip()
+        self._count(record, cells)
         if not (record["title"] or record["doi"] or record["pmid"]):
             self.report.warn(line, "row has no title, DOI or PMID")
         return record
 
+    def _count(self, record: dict, cells: list[str]) -> None:
+        self.rows += 1
+        if not record["title"]:
+            self.untitled += 1
+        if not record["authors"]:
+            self.authorless += 1
+            if self.authorless > NAME_SAMPLE_ROWS:
+                return  # enough rows seen to tell which columns hold text
+            n = len(cells)
+            for j, i in enumerate(self.free):
+                if i < n and _could_be_names(cells[i]):
+                    self.text_in[j] += 1
+
+    def verdict(self) -> None:
+        """Raise ColumnsNotRecognised when a guessed mapping left most rows without a title,
+        or most without authors while an unrecognised column holds text; warn when the file
+        simply has no authors."""
+        if not self.guessed or not self.rows:
+            return
+        problems = []
+        if self.untitled * 2 > self.rows:
+            problems.append(f"{self.untitled} of {self.rows} rows have no title.")
+        if self.authorless * 2 > self.rows:
+            floor = max(1, min(self.authorless, NAME_SAMPLE_ROWS) // 4)
+            candidates = [self.header[i] for j, i in enumerate(self.free)
+                          if self.text_in[j] >= floor]  # fmt: skip
+            if candidates or problems:
+                problems.append(
+                    f"{self.authorless} of {self.rows} rows have no authors"
+                    + (f" (they may be in: {', '.join(candidates[:10])})." if candidates else ".")
+                )
+            else:
+                self.report.warn(
+                    self.line, "no column of this file holds authors: the records have none"
+                )
+        if problems:
+            raise ColumnsNotRecognised(problems, self.header, self._unmapped(self.mapping),
+                                       self.line)  # fmt: skip
+
+
+def _records(
+    rows: Iterator[tuple[int, list[str]]],
+    report: ParseReport,
+    column_map: dict[str, str] | None,
+    limit: int | None,
+    empty: str,
+) -> Iterator[dict]:
+    """Records of `rows` ((line, cells) pairs, header first). With `limit`, only that many rows
+    are read: enough to judge the columns (`verdict`) before an import is queued."""
+    found = pick_header(rows, column_map, report)
+    if found is None:
+        raise ImportFormatError(empty, 1)
+    line, header, pending = found
+    table = _Rows(header, column_map, line, report)
+    read = 0
+    for number, cells in _chain(pending, rows):
+        record = table.record(cells, number)
+        if record is not None:
+            yield record
+            read += 1
+            if limit is not None and read >= limit:
+                break
+    table.verdict()
+
 
 def parse_csv(text: io.TextIOBase, report: ParseReport, column_map: dict[str, str] | None,
-              delimiter: str | None = None) -> Iterator[dict]:  # fmt: skip
+              delimiter: str | None = None, limit: int | None = None) -> Iterator[dict]:  # fmt: skip
+    return _records(
+        _csv_rows(text, delimiter), report, column_map, limit, "the file is empty: no header row"
+    )
+
+
+def _csv_rows(text: io.TextIOBase, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
     reader = _reader(text, delimiter)
-    rows: _Rows | None = None
     previous_end = 0
     for cells in reader:
         line = previous_end + 1
         previous_end = reader.line_num
-        if rows is None:
-            if not any(c.strip() for c in cells):
-                continue
-            rows = _Rows(cells, column_map, line, report)
-            continue
-        record = rows.record(cells, line)
-        if record is not None:
-            yield record
-    if rows is None:
-        raise ImportFormatError("the file is empty: no header row", 1)
+        yield line, cells
 
 
 def _reader(text: io.TextIOBase, delimiter: str | None):
     if delimiter is None:
-        first = text.readline()
-        delimiter = sniff_delimiter(first)
+        first = [text.readline() for _ in range(HEADER_SEARCH_ROWS)]
+        delimiter = sniff_delimiter(*first)
         lines: Iterable[str] = _chain(first, text)
     else:
         lines = text
     return csv.reader(lines, delimiter=delimiter)
 
 
-def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
-    yield first
+def _chain(first: Iterable, rest: Iterable) -> Iterator:
+    yield from first
     yield from rest
 
 
 def csv_header(text: io.TextIOBase) -> list[str]:
-    for cells in _reader(text, None):
-        if any(c.strip() for c in cells):
-            return [c.strip().lstrip("\ufeff") for c in cells]
-    return []
+    found = pick_header(_csv_rows(text, None))
+    return [c.strip().lstrip("\ufeff") for c in found[1]] if found else []
+
+
+def header_of_lines(lines: list[str]) -> list[str]:
+    """The header row among the first lines of a file (format detection)."""
+    text = io.StringIO("\n".join(lines[:HEADER_SEARCH_ROWS]) + "\n")
+    return csv_header(text)
 
 
 def _cell_text(value) -> str:
@@ -251,7 +378,11 @@ def _open_workbook(stream: BinaryIO):
     try:
         return openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors all mean "not a workbook"
-        raise ImportFormatError(f"not a readable .xlsx workbook ({exc})") from exc
+        logger.info("Workbook not readable: %r", exc)
+        raise ImportFormatError(
+            "this is not a readable Excel workbook (.xlsx): it may be damaged, password-"
+            "protected, or another kind of file renamed"
+        ) from exc
 
 
 def _xlsx_rows(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
@@ -266,23 +397,14 @@ def _xlsx_rows(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
         workbook.close()
 
 
-def parse_xlsx(stream: BinaryIO, report: ParseReport,
-               column_map: dict[str, str] | None) -> Iterator[dict]:  # fmt: skip
-    rows: _Rows | None = None
-    for number, cells in _xlsx_rows(stream):
-        if rows is None:
-            if any(c.strip() for c in cells):
-                rows = _Rows(cells, column_map, number, report)
-            continue
-        record = rows.record(cells, number)
-        if record is not None:
-            yield record
-    if rows is None:
-        raise ImportFormatError("the workbook's first sheet is empty: no header row", 1)
+def parse_xlsx(stream: BinaryIO, report: ParseReport, column_map: dict[str, str] | None,
+               limit: int | None = None) -> Iterator[dict]:  # fmt: skip
+    return _records(
+        _xlsx_rows(stream), report, column_map, limit,
+        "the workbook's first sheet is empty: no header row",
+    )  # fmt: skip
 
 
 def xlsx_header(stream: BinaryIO) -> list[str]:
-    for _, cells in _xlsx_rows(stream):
-        if any(c.strip() for c in cells):
-            return [c.strip() for c in cells]
-    return []
+    found = pick_header(_xlsx_rows(stream))
+    return [c.strip() for c in found[1]] if found else []

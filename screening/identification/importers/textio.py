@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import io
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
@@ -61,11 +63,44 @@ def fallback_count() -> int:
     return fallback_counter()[0]
 
 
+# Encodings a person may choose instead of detection: code -> what it is for. Other codec names
+# Python knows are accepted too (`codec_name`).
+ENCODINGS: dict[str, str] = {
+    "utf-8": "UTF-8 (Unicode)",
+    "gb18030": "GB18030 / GBK (Simplified Chinese)",
+    "big5": "Big5 (Traditional Chinese)",
+    "cp1252": "Windows-1252 (Western European)",
+    "utf-16": "UTF-16 (Unicode)",
+    "shift_jis": "Shift JIS (Japanese)",
+    "cp949": "CP949 / EUC-KR (Korean)",
+    "cp1250": "Windows-1250 (Central European)",
+    "cp1251": "Windows-1251 (Cyrillic)",
+}
+# GB18030 reads every GBK and GB 2312 file byte for byte, and more.
+_SUPERSEDED = {"gbk": "gb18030", "gb2312": "gb18030", "euc_kr": "cp949", "ascii": "utf-8"}
+
+
+def codec_name(name: str) -> str:
+    """The codec for an encoding a person named ('GBK', 'utf8', 'Big5'), or ImportFormatError."""
+    try:
+        info = codecs.lookup(name.strip())
+    except (LookupError, AttributeError):
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise ImportFormatError(
+            f"{name!r} is not a text encoding we know; choose one of: " + ", ".join(ENCODINGS)
+        )
+    canonical = info.name.replace("-", "_")
+    return _SUPERSEDED.get(canonical, info.name)
+
+
 def detect_encoding(head: bytes) -> str:
     """A Python codec name for the file whose first bytes are `head`.
 
     Order: byte-order mark, then strict UTF-8 (most exports), then UTF-16 without BOM (NUL
-    pattern), then charset-normalizer for legacy code pages (Windows-1252, Big5, GB18030...).
+    pattern), then the Chinese and Korean encodings of the databases our users search, chosen
+    by what the text becomes (`_cjk_encoding`), then charset-normalizer for other code pages
+    (Windows-1252 among the Western ones).
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -86,6 +121,9 @@ def detect_encoding(head: bytes) -> str:
             return "utf-16-le"
         if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
             return "utf-16-be"
+    cjk = _cjk_encoding(sample)
+    if cjk:
+        return cjk
     matches = from_bytes(sample)
     best = matches.best()
     if best is None:
@@ -98,6 +136,98 @@ def detect_encoding(head: bytes) -> str:
         except UnicodeDecodeError:
             pass
     return codecs.lookup(best.encoding).name
+
+
+# Candidates for bytes that may be Chinese, in the order preferred when they score alike.
+CJK_CANDIDATES = ("gb18030", "big5", "cp950")
+# The best candidate must turn at least this share of its non-ASCII characters into characters
+# its own standard counts as common (see `_common`), errors and misfits counted against it.
+CJK_MIN_SCORE = 0.5
+_MIN_HANGUL_SHARE = 0.9
+# A language field naming Chinese (RIS 'LA  - Chinese', BibTeX 'language = {chinese}', a CSV
+# column 'Language' then 'Chinese'...): the file's text is then never read as Korean.
+_CHINESE_FIELD = re.compile(
+    rb"(?i)(?:\bLA\s{1,2}-|lang\w*\s*[=:,;\t]|language)[\s{\"']*(?:chinese|chi|zho|zh)\b"
+)
+
+
+@functools.cache
+def _common(encoding: str) -> frozenset[str]:
+    """The characters an encoding's standard lists as in everyday use: GB 2312 level 1 (lead
+    bytes B0-D7: 3,755 hanzi by frequency) for GB18030, Big5's frequently used characters
+    (A440-C67E: 5,401) for Big5 and CP950. Text in the wrong encoding turns into rare
+    characters, kana, box-drawing signs and errors instead."""
+    if encoding == "gb18030":
+        codes = [bytes([lead, trail]) for lead in range(0xB0, 0xD8) for trail in range(0xA1, 0xFF)]
+        decoder = "gb2312"
+    else:
+        trails = [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
+        codes = [bytes([lead, trail]) for lead in range(0xA4, 0xC7) for trail in trails]
+        codes = [c for c in codes if c <= b"\xc6\x7e"]
+        decoder = "big5"
+    chars = set()
+    for code in codes:
+        try:
+            chars.add(code.decode(decoder))
+        except UnicodeDecodeError:
+            continue
+    return frozenset(chars)
+
+
+def _neutral(char: str) -> bool:
+    """Characters that say nothing either way: Latin letters with accents, general punctuation,
+    CJK punctuation and full-width forms, ideographs outside the common set."""
+    o = ord(char)
+    return (
+        0x00C0 <= o <= 0x024F
+        or 0x2000 <= o <= 0x206F
+        or 0x3000 <= o <= 0x303F
+        or 0xFF01 <= o <= 0xFF5E
+        or 0x4E00 <= o <= 0x9FFF
+        or char in "·×÷°±§"
+    )
+
+
+def cjk_score(text: str, encoding: str) -> float:
+    """How Chinese `text` (decoded as `encoding`) reads: the share of its non-ASCII characters
+    that are common in that encoding's standard, less twice the share of characters no Chinese
+    text holds (kana, Hangul, box drawing, private use, errors). 1.0 is clean Chinese."""
+    common = _common(encoding)
+    good = bad = total = 0
+    for char in text:
+        if char < "\x80":
+            continue
+        total += 1
+        if char in common:
+            good += 1
+        elif not _neutral(char):
+            bad += 1
+    return (good - 2 * bad) / total if total else 0.0
+
+
+def _as_text(sample: bytes, encoding: str) -> str:
+    # final=False: the sample may end inside a multi-byte character.
+    return codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample, final=False)
+
+
+def _cjk_encoding(sample: bytes) -> str:
+    """GB18030, Big5 (or CP950) or CP949 for bytes in one of them; '' when none reads well."""
+    if sum(1 for b in sample[:4096] if b >= 0x80) < 2:
+        return ""
+    korean = "" if _CHINESE_FIELD.search(sample) else _as_text(sample, "cp949")
+    wide = [c for c in korean if c >= "\x80"]
+    if len(wide) >= 20 and "\ufffd" not in korean:
+        # Korean text is nearly all Hangul; Chinese bytes read as CP949 turn up hanja
+        # (lead bytes CA-FD), which Korean databases rarely write.
+        hangul = sum(1 for c in wide if "\uac00" <= c <= "\ud7a3")
+        if hangul >= _MIN_HANGUL_SHARE * len(wide):
+            return "cp949"
+    best, best_score = "", CJK_MIN_SCORE
+    for encoding in CJK_CANDIDATES:
+        score = cjk_score(_as_text(sample, encoding), encoding)
+        if score > best_score:
+            best, best_score = encoding, score
+    return best
 
 
 def read_head(stream: BinaryIO) -> tuple[bytes, BinaryIO]:

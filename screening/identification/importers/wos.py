@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from screening.identification.importers.base import ImportFormatError, ParseReport, new_record
+from screening.identification.importers.base import (
+    ImportFormatError,
+    ParseReport,
+    new_record,
+    year_of,
+)
 from screening.identification.importers.base import first_value as _first
 from screening.identification.importers.normalise import (
     expand_pages,
     normalise_doi,
     normalise_pmid,
-    parse_year,
     split_keywords,
 )
+from screening.identification.importers.tagged import blocks_with_cut
 
 # Tags whose continuation lines are separate items (one author, one address per line); the
 # continuation lines of any other tag continue the same text.
@@ -124,6 +129,19 @@ def _is_tag_line(line: str) -> bool:
     )
 
 
+def _tag_and_value(
+    line: str, in_record: bool, number: int, report: ParseReport
+) -> tuple[str, str] | None:
+    """(tag, value) of a line that is not a continuation; None when it has no tag."""
+    if _is_tag_line(line):
+        return line[:2], line[3:].strip()
+    if in_record and line[:2] in KNOWN_TAGS and line[:2] not in _HEADER_TAGS:
+        # Seen in real exports: 'AUGilles, H' -- the separating space lost.
+        report.warn(number, f"no space after the tag {line[:2]}; read as {line[:2]} {line[2:]}")
+        return line[:2], line[2:].strip()
+    return None
+
+
 def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
     fields: dict[str, list[str]] | None = None
     raw: list[str] = []
@@ -131,7 +149,7 @@ def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
     start = 0
     records = 0
     base = 0
-    for block in blocks:
+    for block, cut in blocks_with_cut(blocks):
         for index, line in enumerate(block):
             if not line or line[0] == " ":
                 if fields is not None and last_tag:
@@ -161,21 +179,18 @@ def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
                         values.append(line[3:].strip())
                     continue
             number = base + index + 1
+            pair = _tag_and_value(line.lstrip("\ufeff"), fields is not None, number, report)
+            if pair is None:
+                if index != cut:
+                    raise ImportFormatError(
+                        f"expected a two-letter Web of Science tag, found {line[:30]!r}", number
+                    )
+                # The file stops inside this line.
+                where = start if fields is not None else number
+                report.cut_off(where, "the last Web of Science record has no ER tag")
+                return
+            tag, value = pair
             line = line.lstrip("\ufeff")
-            if _is_tag_line(line):
-                tag = line[:2]
-                value = line[3:].strip()
-            elif fields is not None and line[:2] in KNOWN_TAGS and line[:2] not in _HEADER_TAGS:
-                # Seen in real exports: 'AUGilles, H' -- the separating space lost.
-                report.warn(
-                    number, f"no space after the tag {line[:2]}; read as {line[:2]} {line[2:]}"
-                )
-                tag = line[:2]
-                value = line[2:].strip()
-            else:
-                raise ImportFormatError(
-                    f"expected a two-letter Web of Science tag, found {line[:30]!r}", number
-                )
             if tag in _HEADER_TAGS:
                 if fields is not None:
                     report.warn(start, "Web of Science record has no ER tag; it ends at " + tag)
@@ -215,9 +230,8 @@ def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
                 values.append(value)
         base += len(block)
     if fields is not None:
-        report.warn(start, "last Web of Science record has no ER (file may be truncated); kept")
-        records += 1
-        yield _build(fields, "\n".join(raw), start, report)
+        # Allowed (cut_off returns): the cut record is dropped.
+        report.cut_off(start, "the last Web of Science record has no ER tag")
     elif records == 0:
         raise ImportFormatError("no Web of Science records found (no line starts with 'PT ')", 1)
 
@@ -274,10 +288,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     if "Z2" in fields:
         record["authors_alt"] = [a for v in fields["Z2"] for a in split_keywords(v)]
     record["journal"] = _first(fields, "SO")
-    year_text = _first(fields, "PY", "EA", "PD")
-    record["year"] = parse_year(year_text)
-    if year_text and record["year"] is None:
-        report.warn(start, f"year not understood: {year_text!r}")
+    record["year"] = year_of(report, start, _first(fields, "PY", "EA", "PD"))
     record["volume"] = _first(fields, "VL")
     record["issue"] = _first(fields, "IS")
     bp, ep = _first(fields, "BP"), _first(fields, "EP")

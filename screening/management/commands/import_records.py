@@ -1,5 +1,6 @@
 """python manage.py import_records --review SLUG --source "Web of Science" [--phase initial|update]
-[--format auto|ris|...] FILE...: the same import as an upload, run synchronously."""
+[--format auto|ris|...] [--encoding NAME] [--skip-bad-entries] [--column FIELD=COLUMN ...]
+[--allow-truncated] FILE...: the same import as an upload, run synchronously."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reviewapp.models import Review
-from screening.identification.importers import FORMATS
+from screening.identification.importers import FORMATS, MAPPABLE_FIELDS
+from screening.identification.importers.textio import ENCODINGS
 from screening.identification.imports import (
     ImportRefused,
     import_file_now,
@@ -16,6 +18,17 @@ from screening.identification.imports import (
     search_for_source,
 )
 from screening.models import ImportJob, Phase
+
+Status = ImportJob.Status
+
+
+def _column(value: str) -> tuple[str, str]:
+    field, sep, column = value.partition("=")
+    if not sep or field.strip() not in MAPPABLE_FIELDS:
+        raise CommandError(
+            f"--column {value!r}: give FIELD=COLUMN, FIELD one of: {', '.join(MAPPABLE_FIELDS)}"
+        )
+    return field.strip(), column.strip()
 
 
 class Command(BaseCommand):
@@ -27,11 +40,39 @@ class Command(BaseCommand):
         parser.add_argument("--source", required=True, help='e.g. "Web of Science"')
         parser.add_argument("--phase", choices=Phase.values, default=Phase.INITIAL)
         parser.add_argument("--format", choices=["auto", *FORMATS], default="auto", dest="fmt")
+        parser.add_argument(
+            "--encoding",
+            default="",
+            help="The files' text encoding, instead of detecting it: "
+            + ", ".join(ENCODINGS)
+            + " (or any encoding Python knows)",
+        )
+        parser.add_argument(
+            "--skip-bad-entries",
+            action="store_true",
+            help="Import the entries that can be read and list the others, instead of refusing",
+        )
+        parser.add_argument(
+            "--column",
+            action="append",
+            default=[],
+            metavar="FIELD=COLUMN",
+            help="Which column of a CSV/XLSX holds a field (e.g. title=Name); once per field",
+        )
+        parser.add_argument(
+            "--allow-truncated",
+            action="store_true",
+            help="Import the complete records of a file that ends inside a record (the cut record "
+            "is dropped and the report says so) instead of refusing the file.",
+        )
 
-    def handle(self, *args, files, review, source, phase, fmt, **options) -> None:
+    def handle(
+        self, *args, files, review, source, phase, fmt, allow_truncated=False, **options
+    ) -> None:
         review_obj = Review.objects.filter(slug=review).first()
         if review_obj is None:
             raise CommandError(f"No review with the slug {review!r}.")
+        column_map = dict(_column(value) for value in options["column"]) or None
         search = search_for_source(review_obj, source, phase)
         failed = []
         for name in files:
@@ -39,20 +80,43 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{name}: no such file")
             try:
-                job = import_file_now(search, path, path.name, fmt=fmt)
+                job = import_file_now(
+                    search,
+                    path,
+                    path.name,
+                    fmt=fmt,
+                    column_map=column_map,
+                    encoding=options["encoding"],
+                    skip_bad_entries=options["skip_bad_entries"],
+                    allow_truncated=allow_truncated,
+                )
             except ImportRefused as exc:
                 self.stderr.write(f"{path.name}: refused. {exc}")
+                failed.append(path.name)
+                continue
+            if job.status == Status.MAPPING:
+                self._refuse_columns(job, path.name)
                 failed.append(path.name)
                 continue
             for line in report_lines(job):
                 self.stdout.write(line)
             self.stdout.write("")
-            if job.status == ImportJob.Status.MAPPING:
-                self.stderr.write(
-                    f"{path.name}: the columns were not recognised; map them on the job page."
-                )
-                failed.append(path.name)
-            elif job.status != ImportJob.Status.DONE:
+            if job.status != Status.DONE:
+                if "skipping unreadable entries" in job.error and not job.skip_bad_entries:
+                    self.stderr.write(
+                        f"{path.name}: run again with --skip-bad-entries to import the entries "
+                        "that can be read; the others are listed in the report."
+                    )
                 failed.append(path.name)
         if failed:
             raise CommandError(f"Not imported: {', '.join(failed)}")
+
+    def _refuse_columns(self, job: ImportJob, name: str) -> None:
+        """Nothing of a file whose columns were not recognised is kept: the job goes."""
+        self.stderr.write(
+            f"{name}: refused, nothing was imported. {job.error} Say which column holds what "
+            f"with --column FIELD=COLUMN (fields: {', '.join(MAPPABLE_FIELDS)}); a mapping "
+            "given that way is used as it is."
+        )
+        job.file.delete(save=False)
+        job.delete()

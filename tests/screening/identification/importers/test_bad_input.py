@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from screening.identification.importers import ImportFormatError, ParseReport, iter_records
+from screening.identification.importers import (
+    ImportFormatError,
+    ParseReport,
+    TruncatedFileError,
+    iter_records,
+)
 
 from .conftest import parse_bytes
 
@@ -37,12 +42,21 @@ def test_ris_file_with_no_ty_at_all_is_refused_when_forced():
     assert "TY" in error.message
 
 
-def test_truncated_last_ris_record_is_kept_with_a_warning():
-    records, report = parse_bytes(b"TY  - JOUR\nTI  - A\nER  - \nTY  - JOUR\nTI  - Cut off")
-    assert [r["title"] for r in records] == ["A", "Cut off"]
-    assert (4, "last RIS record has no ER tag (file may be truncated); record kept") in (
-        report.warnings
-    )
+def test_truncated_last_ris_record_is_refused_unless_allowed_then_dropped():
+    data = b"TY  - JOUR\nTI  - A\nER  - \nTY  - JOUR\nTI  - Cut off"
+    error = _error(data)
+    assert isinstance(error, TruncatedFileError)
+    assert error.line == 4 and "the last RIS record has no ER tag" in error.message
+    records, report = parse_bytes(data, allow_truncated=True)
+    assert [r["title"] for r in records] == ["A"]
+    assert report.truncated_at == 4
+    assert report.warnings == [
+        (
+            4,
+            "the file ends too early: the last RIS record has no ER tag; this record was "
+            "dropped, the complete records imported",
+        )
+    ]
 
 
 def test_missing_er_between_records_is_a_warning():
@@ -67,10 +81,15 @@ def test_wos_er_without_record_and_record_without_pt():
 
 
 def test_broken_bibtex_entry_names_its_line():
-    data = b"@article{a, title={ok}}\n\n@article{b, title={never closed,\n year=2001\n"
+    data = (
+        b"@article{a, title={ok}}\n\n@article{b, title={never closed,\n year=2001\n\n"
+        b"@article{c, title={fine}}\n"
+    )
     error = _error(data)
     assert error.line == 3
-    assert "BibTeX entry could not be read" in error.message
+    assert str(error).startswith(
+        "Line 3: The BibTeX entry (key b, “never closed”) could not be read"
+    )
 
 
 def test_unknown_format_override_names_the_formats():

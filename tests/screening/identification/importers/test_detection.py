@@ -22,6 +22,9 @@ REAL = [
     ("cnki-2-bibtex/ChineseColon.bib", "bibtex"),
     ("asysd/mendeley_export.xml", "endnote-xml"),
     ("bib-dedupe-benchmark/respiratory/Respiratory.xml", "endnote-xml"),
+    ("cnki-2-bibtex/Classic5Test.net", "noteexpress"),
+    ("cnki-2-bibtex/ChineseColon.net", "noteexpress"),
+    ("colrev/ais_enl.txt", "endnote-tagged"),
 ]
 
 
@@ -35,6 +38,7 @@ def test_real_exports_are_recognised_from_their_content(relative, expected):
 def test_every_format_code_has_a_name():
     assert set(FORMATS) == {
         "ris", "medline", "wos", "wos-tab", "scopus-csv", "bibtex", "endnote-xml", "csv", "xlsx",
+        "endnote-tagged", "noteexpress", "refworks", "pubmed-xml", "csl-json", "ovid",
     }  # fmt: skip
 
 
@@ -45,7 +49,8 @@ def test_every_format_code_has_a_name():
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old excel",
         b"Dear reviewer,\nplease find attached.\n",
         b"<html><body>not xml export</body></html>",
-        b"%0 Journal Article\n%T A title\n%A Smith, J\n",
+        b"%0 a percentage, on its own\n",
+        b'{"name": "not a reference", "version": 2}\n',
     ],
 )
 def test_unsupported_files_get_a_message_naming_the_formats_we_read(head):

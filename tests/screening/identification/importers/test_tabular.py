@@ -101,7 +101,9 @@ def test_ieee_csv_joins_start_and_end_page():
 
 def test_column_map_overrides_the_guess():
     data = b"Ref,Name,Summary,When\nr1,Heart study,About hearts,1999\n"
-    with pytest.raises(ImportFormatError, match="no column for the title"):
+    with pytest.raises(
+        ImportFormatError, match="No column of this file was recognised as the title"
+    ):
         parse_bytes(data, fmt="csv")
     records, _ = parse_bytes(
         data,
@@ -173,5 +175,5 @@ def test_xlsx_reads_with_the_same_header_recognition():
 
 def test_a_broken_xlsx_is_refused_cleanly():
     data = _workbook([["Title"], ["A"]])
-    with pytest.raises(ImportFormatError, match=r"not a readable \.xlsx"):
+    with pytest.raises(ImportFormatError, match=r"not a readable Excel workbook \(\.xlsx\)"):
         parse_bytes(data[: len(data) // 2], fmt="xlsx")

@@ -96,8 +96,8 @@ def test_export_sets_all_unique_and_included(team, tmp_path):
     assert [r["title"] for r in _export(team, tmp_path, "--set", "included")] == ["c"]
 
 
-@pytest.mark.parametrize("fmt", ["ris", "bibtex"])
-def test_ris_and_bibtex_exports_import_back(team, tmp_path, fmt):
+@pytest.mark.parametrize("fmt", ["ris", "bibtex", "csl-json", "endnote-xml"])
+def test_ris_bibtex_csl_json_and_endnote_xml_exports_import_back(team, tmp_path, fmt):
     from screening.identification.imports import import_file_now
 
     search = Search.objects.create(review=team.review, source="Scopus")

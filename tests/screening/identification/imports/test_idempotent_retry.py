@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from screening.identification import imports
+from screening.identification import imports, progress, writes
 from screening.models import ImportJob, Record
 
 from .conftest import ris
@@ -17,23 +17,23 @@ class WorkerDied(BaseException):
 
 
 def test_a_retried_import_after_the_worker_died_leaves_exactly_one_copy(search, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 10)
+    monkeypatch.setattr(writes, "BATCH_SIZE", 10)
     job = imports.store_upload(search, ris(45), "scopus.ris", dispatch=False)
-    real_beat = imports._beat
+    real_beat = progress.beat
 
     def die_after_two_batches(job_id, bytes_read, records):
         real_beat(job_id, bytes_read, records)
         if records >= 20:
             raise WorkerDied
 
-    monkeypatch.setattr(imports, "_beat", die_after_two_batches)
+    monkeypatch.setattr(progress, "beat", die_after_two_batches)
     with pytest.raises(WorkerDied):
         imports.import_file.delay(job.pk)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.RUNNING
     assert Record.objects.count() == 0  # the batches written before the death were rolled back
 
-    monkeypatch.setattr(imports, "_beat", real_beat)
+    monkeypatch.setattr(progress, "beat", real_beat)
     imports.import_file.delay(job.pk)  # the redelivered message
     job.refresh_from_db()
     assert (job.status, job.records_imported, job.attempts) == (ImportJob.Status.DONE, 45, 2)
@@ -63,7 +63,7 @@ def test_a_duplicate_message_for_a_finished_import_does_nothing(search):
 def test_a_message_for_a_job_another_live_worker_runs_is_ignored(search):
     job = imports.store_upload(search, ris(5), "scopus.ris", dispatch=False)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, attempts=1)
-    imports._beat(job.pk, 0, 0)  # that worker's heartbeat is fresh
+    progress.beat(job.pk, 0, 0)  # that worker's heartbeat is fresh
     imports.run_import(job.pk)
     job.refresh_from_db()
     assert (job.status, job.attempts) == (ImportJob.Status.RUNNING, 1)

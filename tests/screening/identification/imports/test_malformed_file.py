@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from screening.identification import imports
+from screening.identification import writes
 from screening.models import ImportJob, Record
 
 from .conftest import ris, upload
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_a_malformed_file_is_refused_with_its_line_and_nothing_is_stored(
     team, search, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 5)  # several batches are written before the fault
+    monkeypatch.setattr(writes, "BATCH_SIZE", 5)  # several batches are written before the fault
     good = ris(30)
     broken_at = good.count(b"\n") + 1
     content = good + b"TI  - A record without its type\nER  - \n"

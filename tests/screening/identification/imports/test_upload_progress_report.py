@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from screening.identification.imports import _live_key
+from screening.identification.progress import live_key
 from screening.models import ImportJob, Record, Search
 from tests.conftest import shared_data
 
@@ -76,14 +76,14 @@ def test_running_import_shows_a_live_progress_bar_that_polls(team, search):
         status=ImportJob.Status.RUNNING,
     )
     ImportJob.objects.filter(pk=job.pk).update(started_at=job.created_at)
-    cache.set(_live_key(job.pk), {"bytes": 400, "records": 1234}, 60)
+    cache.set(live_key(job.pk), {"bytes": 400, "records": 1234}, 60)
     client = team.client(team.reviewer1)
     partial = client.get(f"/r/{team.review.slug}/imports/{job.pk}/", headers={"HX-Request": "true"})
     html = partial.content.decode()
     assert 'hx-trigger="every 1s"' in html
     assert 'value="40"' in html and "1,234 records read so far" in html
     assert "<html" not in html  # the partial only
-    cache.delete(_live_key(job.pk))
+    cache.delete(live_key(job.pk))
 
 
 def test_warnings_are_reported_with_their_line(team, search, django_capture_on_commit_callbacks):

@@ -13,7 +13,7 @@ import threading
 import pytest
 from django.db import connection
 
-from screening.identification import imports
+from screening.identification import imports, pgcopy, progress, writes
 from screening.identification.importers import iter_records
 from screening.models import ImportJob, Record
 
@@ -21,7 +21,7 @@ from .conftest import ris
 
 pytestmark = pytest.mark.django_db
 
-STORED = list(imports.RECORD_FIELDS)
+STORED = list(writes.RECORD_FIELDS)
 
 AWKWARD_RIS = (
     "TY  - JOUR\n"
@@ -75,10 +75,10 @@ def test_every_field_and_the_raw_record_are_stored_as_parsed(search):
 
 
 def test_many_rows_in_several_statements_and_pieces_are_all_stored_once(search, monkeypatch):
-    monkeypatch.setattr(imports, "COPY_STATEMENT_ROWS", 7)
-    monkeypatch.setattr(imports, "COPY_PIECE_BYTES", 300)
-    monkeypatch.setattr(imports, "COPY_QUEUE_PIECES", 2)
-    monkeypatch.setattr(imports, "BATCH_SIZE", 3)
+    monkeypatch.setattr(pgcopy, "COPY_STATEMENT_ROWS", 7)
+    monkeypatch.setattr(pgcopy, "COPY_PIECE_BYTES", 300)
+    monkeypatch.setattr(pgcopy, "COPY_QUEUE_PIECES", 2)
+    monkeypatch.setattr(writes, "BATCH_SIZE", 3)
     content = ris(50)
     job = imports.import_file_now(search, content, "many.ris")
     assert (job.status, job.records_imported) == (ImportJob.Status.DONE, 50)
@@ -86,8 +86,8 @@ def test_many_rows_in_several_statements_and_pieces_are_all_stored_once(search, 
 
 
 def test_a_parse_error_after_several_statements_rolls_everything_back(search, monkeypatch):
-    monkeypatch.setattr(imports, "COPY_STATEMENT_ROWS", 5)
-    monkeypatch.setattr(imports, "COPY_PIECE_BYTES", 200)
+    monkeypatch.setattr(pgcopy, "COPY_STATEMENT_ROWS", 5)
+    monkeypatch.setattr(pgcopy, "COPY_PIECE_BYTES", 200)
     good = ris(40)
     broken_at = good.count(b"\n") + 1
     job = imports.import_file_now(search, good + b"TI  - no type\nER  - \n", "broken.ris")
@@ -98,15 +98,15 @@ def test_a_parse_error_after_several_statements_rolls_everything_back(search, mo
 
 
 def test_a_database_error_mid_way_stops_the_parser_and_rolls_back(search, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 4)
-    monkeypatch.setattr(imports, "COPY_PIECE_BYTES", 100)
-    monkeypatch.setattr(imports, "COPY_QUEUE_PIECES", 1)
+    monkeypatch.setattr(writes, "BATCH_SIZE", 4)
+    monkeypatch.setattr(pgcopy, "COPY_PIECE_BYTES", 100)
+    monkeypatch.setattr(pgcopy, "COPY_QUEUE_PIECES", 1)
 
     def beat_fails(job_id, bytes_read, records):
         if records >= 8:
             raise RuntimeError("the connection broke")
 
-    monkeypatch.setattr(imports, "_beat", beat_fails)
+    monkeypatch.setattr(progress, "beat", beat_fails)
     job = imports.import_file_now(search, ris(60), "a.ris")
     assert job.status == ImportJob.Status.FAILED
     assert "RuntimeError" in job.error

@@ -1,0 +1,117 @@
+"""Ovid's tagged export (Ovid MEDLINE, Embase, PsycINFO... exported as Citavi, EndNote or
+Reference Manager with 'Complete Reference'): each record opens with a number in angle brackets,
+then 'XX  - value' lines, a blank line after it.
+
+    <12. >
+    VN  - Ovid Technologies
+    DB  - Embase
+    UI  - 621381829
+    TI  - ...
+    SO  - Journal name. 12 (3) (pp 45-67), 2018. Date of Publication: 2018.
+
+The RIS reader does not read it (no TY, no ER) and the MEDLINE reader refuses the '<12. >'
+lines and its own tags (UI, LG, YR, IN...), hence a reader of its own. UI is the database's
+accession number: a PMID when the database is MEDLINE. When the record has no JN/VO/IP/PG
+fields, the journal, volume, issue and pages are read from SO.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from screening.identification.importers.base import ParseReport, new_record, year_of
+from screening.identification.importers.base import first_value as _first
+from screening.identification.importers.normalise import (
+    expand_pages,
+    normalise_doi,
+    normalise_pmid,
+)
+from screening.identification.importers.tagged import TaggedFormat, read_tagged, two_titles
+
+_MARKER = re.compile(r"^\ufeff?<\s*(\d+)\.?\s*>\s*$")
+# SO: 'Journal. 12(3):45-67, 2019 Aug.' (MEDLINE) or 'Journal. 12 (3) (pp 45-67), 2018.' (Embase)
+_SOURCE = re.compile(
+    r"^(?P<journal>.+?)\.\s+(?:[^.]*?\.\s+)*?(?P<volume>\d+[A-Za-z]?)\s*"
+    r"(?:\((?P<issue>[^)]*)\))?\s*(?::\s*(?P<pages>[A-Za-z]?\d+(?:-[A-Za-z]?\d+)?)"
+    r"|\(pp\s+(?P<pp>[^)]+)\))?"
+)
+
+
+class _Ovid(TaggedFormat):
+    name = "Ovid"
+    start_tag = "<>"
+    example = "TI  - ..."
+
+    def split(self, line: str) -> tuple[str, str] | None:
+        if line[:1] == "<" or line[:2] == "\ufeff<":
+            match = _MARKER.match(line)
+            return ("<>", match.group(1)) if match else None
+        if line[4:6] != "- " and line[4:] != "-":
+            return None
+        tag = line[:4].rstrip()
+        if len(tag) >= 2 and tag.isascii() and tag.isalnum() and tag.isupper():
+            return tag, line[6:]
+        return None
+
+    def build(self, fields, raw: str, start: int, report: ParseReport) -> dict:
+        return _build(fields, raw, start, report)
+
+
+FORMAT = _Ovid()
+
+
+def parse_ovid(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
+    return read_tagged(blocks, report, FORMAT)
+
+
+def _from_source(source: str) -> dict[str, str]:
+    """Journal, volume, issue and pages of an Ovid SO field ('' where it does not say)."""
+    match = _SOURCE.match(source)
+    if match is not None and not (
+        match.group("issue") or match.group("pages") or match.group("pp")
+    ):
+        match = None  # a bare number ('Journal. 2018.') is the year, not a volume
+    if match is None:
+        journal = source.split(". ", 1)[0].strip() if ". " in source else ""
+        return {"journal": journal, "volume": "", "issue": "", "pages": ""}
+    pages = match.group("pages") or match.group("pp") or ""
+    return {
+        "journal": match.group("journal").strip(),
+        "volume": match.group("volume") or "",
+        "issue": (match.group("issue") or "").strip(),
+        "pages": "" if "pagination" in pages else pages.strip(),
+    }
+
+
+def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseReport) -> dict:
+    record = new_record(start)
+    record["raw"] = raw
+    record["publication_type"] = "; ".join(v for v in fields.get("PT", ()) if v)
+    title, title_alt = two_titles(fields.get("TI", ()), _first(fields, "OT"))
+    record["title"], record["title_alt"] = title, title_alt
+    record["authors"] = [a for a in fields.get("FA") or fields.get("AU") or () if a]
+    record["abstract"] = _first(fields, "AB")
+    source = _from_source(" ".join(_first(fields, "SO").split()))
+    record["journal"] = _first(fields, "JN", "JT") or source["journal"]
+    record["volume"] = _first(fields, "VO", "VI") or source["volume"]
+    record["issue"] = _first(fields, "IP") or source["issue"]
+    record["pages"] = expand_pages(_first(fields, "PG") or source["pages"])
+    year_text = _first(fields, "YR", "DP", "PY")
+    record["year"] = year_of(report, start, year_text)
+    record["doi"] = normalise_doi(_first(fields, "DO", "DI"))
+    record["keywords"] = [k for k in fields.get("MH", []) + fields.get("KW", []) if k]
+    record["language"] = _first(fields, "LG", "LA")
+    record["url"] = _first(fields, "UR", "XL").split("\n", 1)[0]
+    accession = _first(fields, "UI", "AN")
+    database = _first(fields, "DB").lower()
+    if accession.isdigit() and ("medline" in database or "pubmed" in database):
+        record["pmid"] = normalise_pmid(accession)
+    other_ids = record["other_ids"]
+    if accession:
+        other_ids["accession"] = accession
+    issn = _first(fields, "IS")
+    if issn:
+        other_ids["issn"] = issn.split("\n", 1)[0]
+    record["source_key"] = accession
+    return record

@@ -1,0 +1,91 @@
+"""RefWorks tagged format: 'RT Journal Article' opens a record, then two-character tags, a space
+and the value ('A1 Smith, J.', 'T1 ...', 'JF ...', 'YR 2001'); records are separated by blank lines.
+
+Tags as RefWorks defines them: A1 authors, T1 title, OT original foreign title, JF/JO journal,
+YR year (FD date), VO volume, IS issue, SP start page, OP other (end) pages, K1 keywords,
+AB abstract, LA language, SN ISSN/ISBN, DO DOI, UL URL, AN accession number, ID record id,
+DS/DB the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from screening.identification.importers.base import ParseReport, new_record, year_of
+from screening.identification.importers.base import first_value as _first
+from screening.identification.importers.normalise import (
+    expand_pages,
+    normalise_doi,
+    normalise_pmid,
+    split_keywords,
+)
+from screening.identification.importers.tagged import (
+    TaggedFormat,
+    read_tagged,
+    split_list,
+    two_titles,
+)
+
+_NAME_SEP = re.compile(r"\s*[;；]\s*")
+
+
+class _RefWorks(TaggedFormat):
+    name = "RefWorks"
+    start_tag = "RT"
+    example = "T1 ..."
+
+    line = re.compile(r"([A-Z][A-Z0-9])(?: (.*))?$")
+
+    def build(self, fields, raw: str, start: int, report: ParseReport) -> dict:
+        return _build(fields, raw, start, report)
+
+
+FORMAT = _RefWorks()
+
+
+def parse_refworks(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
+    return read_tagged(blocks, report, FORMAT)
+
+
+def _pages(start: str, other: str) -> str:
+    if start and other and "-" not in start and other[:1].isdigit():
+        return expand_pages(f"{start}-{other}")
+    return expand_pages(start or other)
+
+
+def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseReport) -> dict:
+    record = new_record(start)
+    record["raw"] = raw
+    record["publication_type"] = _first(fields, "RT")
+    title, title_alt = two_titles(fields.get("T1", ()), _first(fields, "OT"))
+    record["title"] = title
+    record["title_alt"] = title_alt
+    names = split_list(fields.get("A1", ()), lambda v: [n for n in _NAME_SEP.split(v) if n])
+    record["authors"] = names
+    record["abstract"] = _first(fields, "AB")
+    record["journal"] = " ".join(_first(fields, "JF", "JO", "T2").split())
+    year_text = _first(fields, "YR", "FD")
+    record["year"] = year_of(report, start, year_text)
+    record["volume"] = _first(fields, "VO")
+    record["issue"] = _first(fields, "IS")
+    record["pages"] = _pages(_first(fields, "SP"), _first(fields, "OP"))
+    url = _first(fields, "UL", "LK")
+    record["url"] = url.split("\n", 1)[0]
+    record["doi"] = normalise_doi(_first(fields, "DO")) or (
+        normalise_doi(url) if "doi" in url.lower() else ""
+    )
+    record["keywords"] = split_keywords("\n".join(fields.get("K1", ())))
+    record["language"] = _first(fields, "LA")
+    accession = _first(fields, "AN")
+    database = _first(fields, "DS", "DB").lower()
+    if accession.isdigit() and ("pubmed" in database or "medline" in database):
+        record["pmid"] = normalise_pmid(accession)
+    other_ids = record["other_ids"]
+    if accession:
+        other_ids["accession"] = accession
+    issn = _first(fields, "SN")
+    if issn:
+        other_ids["issn"] = issn
+    record["source_key"] = _first(fields, "ID") or accession
+    return record

@@ -1,0 +1,218 @@
+"""What the line-tagged formats share: reading records of 'tag value' lines, and telling whether
+the file's last record was cut off.
+
+A record of a tagged format either has an end tag (RIS and Web of Science: ER), which a cut
+file lacks, or simply stops where the next record or the file begins (MEDLINE, EndNote/Refer,
+RefWorks, NoteExpress). For those, the last record counts as cut off when
+- the file stops inside a line (an exporter ends every line; a download interrupted at a random
+  byte almost never stops right after a line end), or
+- the other records of the file all end with the same field and the last one lacks it (an
+  exporter writes fields in a fixed order: PubMed's last field is SO, for example), or
+- the last record holds one field only (its opening line), where no other record is as bare.
+A blank line after the last record, or its absence, proves nothing either way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator
+
+from screening.identification.importers.base import ImportFormatError, ParseReport
+from screening.identification.importers.normalise import has_cjk, split_bilingual
+from screening.identification.importers.textio import chunks_of
+
+# Records that must agree on their last field before its absence means a cut.
+AGREEING_RECORDS = 2
+
+
+class Ending:
+    """Remembers the last field of each complete record; judges the record left open at the end."""
+
+    def __init__(self) -> None:
+        self.closing: str | None = None
+        self.agreeing = 0
+        self.varies = False
+        self.fewest_fields: int | None = None
+
+    def closed(self, last_tag: str, fields: int = 2) -> None:
+        """A record ended (not the file's last); `last_tag` was its final field, `fields` how
+        many different fields it had."""
+        if self.fewest_fields is None or fields < self.fewest_fields:
+            self.fewest_fields = fields
+        if self.varies:
+            return
+        if self.closing is None:
+            self.closing, self.agreeing = last_tag, 1
+        elif last_tag == self.closing:
+            self.agreeing += 1
+        else:
+            self.varies = True
+
+    def why_cut(self, tags: Collection[str], open_line: bool) -> str | None:
+        """Why the record open at the end of the file looks cut off, or None when it does not."""
+        if open_line:
+            return "stops inside a line (no line end after its last line)"
+        if len(tags) == 1 and (self.fewest_fields is None or self.fewest_fields > 1):
+            return "holds nothing but its first line"
+        closing = self.closing
+        if not self.varies and self.agreeing >= AGREEING_RECORDS and closing not in tags:
+            return f"lacks the {closing} field that ends each of the other {self.agreeing} records"
+        return None
+
+
+class TaggedFormat:
+    """How one blank-line separated tagged format writes its lines (see `read_tagged`)."""
+
+    name = ""
+    start_tag = ""
+    example = ""  # a tag line, for error messages
+    # A tag line: group 1 the tag as written, group 2 the value (None when there is none).
+    # Matched inline by `read_tagged` (a format whose lines need more overrides `split`).
+    line: re.Pattern | None = None
+
+    def tag(self, written: str) -> str:
+        """The tag as the format's fields are keyed, from the tag as written."""
+        return written
+
+    def split(self, line: str) -> tuple[str, str] | None:
+        """(tag, value) of a tag line; None for any other line."""
+        match = self.line.match(line.lstrip("\ufeff"))
+        if match is None:
+            return None
+        return self.tag(match.group(1)), match.group(2) or ""
+
+    def build(self, fields: dict[str, list[str]], raw: str, start: int, report: ParseReport):
+        raise NotImplementedError
+
+
+def read_tagged(
+    blocks: Iterable[list[str]], report: ParseReport, fmt: TaggedFormat
+) -> Iterator[dict]:
+    """Records of a tagged format whose records are separated by blank lines or start with
+    `fmt.start_tag` (when the open record has that tag already).
+
+    An untagged line continues the field before it (after a blank line too: abstracts have
+    paragraphs); one before any record is an error. A record is complete once the next one
+    starts, so the last one is judged by `Ending`.
+    """
+    split = fmt.split
+    line_match = fmt.line.match if fmt.line is not None else None
+    tags: dict[str, str] = {}  # tag as written -> as keyed
+    build = fmt.build
+    start_tag = fmt.start_tag
+    ending = Ending()
+    fields: dict[str, list[str]] | None = None
+    raw: list[str] = []
+    last: list[str] | None = None
+    last_tag = ""
+    start = 0
+    blank = True  # a blank line since the last tag line
+    number = 0
+    records = 0
+    open_line = False
+    for chunk in chunks_of(blocks):
+        if number == 0 and chunk[:1] == "\ufeff":
+            chunk = chunk[1:]
+        # Only the file's last piece can stop inside a line; that line is then cut.
+        open_line = chunk[-1] != "\n"
+        lines = (chunk[:-1] if not open_line else chunk).split("\n")
+        open_line = open_line and not lines[-1].isspace()  # trailing blanks are no cut
+        cut = len(lines) - 1 if open_line else -1
+        for index, line in enumerate(lines):
+            number += 1
+            if not line or line.isspace():
+                blank = True
+                if fields is not None:
+                    raw.append(line)
+                continue
+            if line_match is not None:
+                match = line_match(line)
+                if match is None:
+                    pair = None
+                else:
+                    written = match.group(1)
+                    tag = tags.get(written)
+                    if tag is None:
+                        tag = tags[written] = fmt.tag(written)
+                    pair = (tag, match.group(2) or "")
+            else:
+                pair = split(line)
+            if pair is None and index == cut and (fields is None or blank):
+                # The cut line would have opened a record: the one before it is complete.
+                if fields is not None:
+                    records += 1
+                    yield build(fields, "\n".join(raw).rstrip(), start, report)
+                report.cut_off(
+                    number, f"the file stops inside the first line of a {fmt.name} record"
+                )
+                return
+            if pair is None:
+                if fields is None or last is None:
+                    raise ImportFormatError(
+                        f"expected a tag line ({fmt.name}: {fmt.example!r}), found {line[:30]!r}",
+                        number,
+                    )
+                raw.append(line)
+                text = line.strip()
+                last[-1] = f"{last[-1]}\n{text}" if last[-1] else text
+                blank = False
+                continue
+            tag, value = pair
+            if fields is not None and (blank or (tag == start_tag and tag in fields)):
+                ending.closed(last_tag, len(fields))
+                records += 1
+                yield build(fields, "\n".join(raw).rstrip(), start, report)
+                fields = None
+            if fields is None:
+                fields, raw, start = {}, [], number
+            blank = False
+            raw.append(line)
+            last_tag = tag
+            values = fields.get(tag)
+            if values is None:
+                fields[tag] = last = [value.strip()]
+            else:
+                values.append(value.strip())
+                last = values
+    if fields is not None:
+        why = ending.why_cut(fields.keys(), open_line)
+        if why is None:
+            records += 1
+            yield build(fields, "\n".join(raw).rstrip(), start, report)
+        else:
+            report.cut_off(start, f"the last {fmt.name} record {why}")
+    if records == 0 and report.truncated_at is None:
+        raise ImportFormatError(f"no {fmt.name} records found", 1)
+
+
+def blocks_with_cut(blocks: Iterable[list[str]]) -> Iterator[tuple[list[str], int]]:
+    """The file's lines in lists, each with the index of a line the file stops inside (the last
+    line of the last list, when the file has no line end after it and it is not blank), or -1."""
+    for chunk in chunks_of(blocks):
+        if chunk[-1] == "\n":
+            yield chunk[:-1].split("\n"), -1
+        else:
+            lines = chunk.split("\n")
+            yield lines, -1 if lines[-1].isspace() else len(lines) - 1
+
+
+def two_titles(titles: Iterable[str], translated: str) -> tuple[str, str]:
+    """(title, title in the other language): the translated-title field; else a repeated title
+    field in the other script (Airiti writes %T twice, Chinese then English); else both
+    languages in one value ('中文題名 = English title')."""
+    values = [" ".join(v.split()) for v in titles if v.strip()]
+    title = values[0] if values else ""
+    alt = " ".join(translated.split())
+    if not alt and len(values) > 1 and has_cjk(title) != has_cjk(values[1]):
+        alt = values[1]
+    if not alt:
+        title, alt = split_bilingual(title)
+    return title, alt
+
+
+def split_list(values: Iterable[str], separators: Callable[[str], list[str]]) -> list[str]:
+    """Every item of tag values that may each hold several (one name per line, or ';'-joined)."""
+    out: list[str] = []
+    for value in values:
+        out += separators(value)
+    return out

@@ -1,0 +1,273 @@
+"""PostgreSQL's write path: records encoded as binary COPY rows in a thread of their own.
+
+Text goes as UTF-8 with no escaping and the server does no text parsing either. The parsing
+and the server's work overlap, one core each, and memory stays flat: encoded rows travel in
+pieces of COPY_PIECE_BYTES, at most COPY_QUEUE_PIECES at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import queue
+import struct
+import threading
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+from django.db import connection
+from django.utils import timezone
+
+from screening.identification import progress
+from screening.identification.importers import ImportFormatError
+from screening.models import ImportJob, Record
+
+_PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+_COPY_TRAILER = b"\xff\xff"
+# Rows per COPY statement. The foreign keys of a statement's rows are checked when it ends (not
+# all at commit), while the parser's thread goes on with the next rows.
+COPY_STATEMENT_ROWS = 5000
+# Encoded rows travel from the parser's thread to the writer in pieces of about this size, at
+# most COPY_QUEUE_PIECES at a time: what an import holds in memory does not grow with the file.
+COPY_PIECE_BYTES = 256 * 1024
+COPY_QUEUE_PIECES = 48
+_DONE = object()
+
+
+def write_copy(
+    job: ImportJob, fh: IO[bytes], records: Iterable[dict], fields: Sequence[str], batch: int
+) -> int:
+    """Stream the records into PostgreSQL with COPY; returns how many.
+
+    `fields` are the record dict's keys stored; every `batch` rows the heartbeat beats.
+
+    The parsing and the server's work overlap, one core each: a second thread parses the file
+    and encodes rows (`_Producer`) while this one feeds COPY and waits for the server, which
+    never waits for one big buffer. A parse error or a database error anywhere stops both and
+    propagates here, so the caller's transaction rolls back as before.
+    """
+    columns, encode = _row_encoder(job, fields)
+    sql = f"COPY {Record._meta.db_table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)"
+    producer = _Producer(records, encode, fh, batch)
+    written = since_beat = 0
+    with connection.cursor() as cursor:
+        cur = cursor.cursor
+        # The rows' foreign keys are checked at the end of each COPY statement rather than all at
+        # commit, with nothing left to overlap them (deferred again below; a rollback also
+        # restores the mode).
+        keys = _foreign_keys(cursor)
+        if keys:
+            cur.execute(f"SET CONSTRAINTS {keys} IMMEDIATE")
+        with producer:
+            done = False
+            while not done:
+                with cur.copy(sql) as copy:
+                    copy.write(_COPY_SIGNATURE)
+                    in_statement = 0
+                    while in_statement < COPY_STATEMENT_ROWS:
+                        piece = producer.next_piece()
+                        if piece is None:
+                            done = True
+                            break
+                        data, rows, position = piece
+                        copy.write(data)
+                        in_statement += rows
+                        written += rows
+                        since_beat += rows
+                        if since_beat >= batch:
+                            since_beat = 0
+                            progress.beat(job.pk, position, written)
+                    copy.write(_COPY_TRAILER)
+        if keys:
+            cur.execute(f"SET CONSTRAINTS {keys} DEFERRED")
+    return written
+
+
+def _foreign_keys(cursor) -> str:
+    """The record table's deferrable foreign-key constraints, as SET CONSTRAINTS names them."""
+    cursor.execute(
+        "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass "
+        "AND contype = 'f' AND condeferrable",
+        [Record._meta.db_table],
+    )
+    quote = connection.ops.quote_name
+    return ", ".join(quote(name) for (name,) in cursor.fetchall())
+
+
+def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]:
+    """(columns, encode): encode(record dict) -> one row of binary COPY (bytes) for `columns`.
+
+    Text is stored as the parser gave it (CharFields cut to their max_length, as bulk_create's
+    path does); lists and dicts as jsonb. The columns come grouped by kind (text, then json,
+    then integers) so each row is encoded by three tight loops.
+    """
+    meta = Record._meta
+    texts: list[tuple[str, int | None]] = []
+    jsons: list[str] = []
+    ints: list[tuple[str, Any]] = []
+    length = struct.Struct(">i").pack
+    packers = {
+        "smallint": struct.Struct(">ih").pack,
+        "integer": struct.Struct(">ii").pack,
+        "bigint": struct.Struct(">iq").pack,
+    }
+    sizes = {"smallint": 2, "integer": 4, "bigint": 8}
+    for name in fields:
+        field = meta.get_field(name)
+        kind = field.get_internal_type()
+        db_type = (field.db_type(connection) or "").split("(")[0]
+        if kind == "JSONField":
+            jsons.append(name)
+        elif kind in ("CharField", "TextField"):
+            texts.append((name, field.max_length))
+        elif db_type in packers:
+            ints.append((name, db_type))
+        else:  # a new column type: say so rather than send bytes the server misreads
+            raise TypeError(f"no binary COPY encoding for Record.{name} ({db_type})")
+    columns = [meta.get_field(name).column for name in ("review", "search", "import_job")]
+    columns += [meta.get_field(name).column for name, _ in texts]
+    columns += [meta.get_field(name).column for name in jsons]
+    columns += [meta.get_field(name).column for name, _ in ints]
+    columns += [meta.get_field("is_canonical").column, meta.get_field("created_at").column]
+
+    now = timezone.now()
+    if timezone.is_naive(now):
+        now = timezone.make_aware(now)
+    micros = (now - _PG_EPOCH) // dt.timedelta(microseconds=1)
+    bigint = packers["bigint"]
+    head = struct.pack(">h", len(columns)) + b"".join(
+        bigint(8, i) for i in (job.review_id, job.search_id, job.pk)
+    )
+    tail = struct.pack(">ib", 1, 1) + bigint(8, micros)
+    int_plan = [(name, packers[db_type], sizes[db_type]) for name, db_type in ints]
+    null = length(-1)
+    empty = length(0)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    empty_list = length(3) + b"\x01[]"
+    empty_dict = length(3) + b"\x01{}"
+
+    def encode(item: dict) -> bytes:
+        raw = item["raw"]
+        if raw and "\x00" in raw:
+            raise ImportFormatError(
+                "the record contains a NUL character (\\x00), which is not text; "
+                "is this a binary file?",
+                item.get("line"),
+            )
+        out = [head]
+        add = out.append
+        for name, limit in texts:
+            value = item[name]
+            if not value:
+                add(empty)
+                continue
+            try:
+                if limit and len(value) > limit:
+                    value = value[:limit]
+                data = value.encode()
+            except (AttributeError, TypeError):  # not a str: stored as str() writes it
+                data = str(value)[:limit].encode()
+            add(length(len(data)))
+            add(data)
+        for name in jsons:
+            value = item[name]
+            if not value:
+                add(empty_dict if isinstance(value, dict) else empty_list)
+                continue
+            data = b"\x01" + dumps(value).encode()
+            add(length(len(data)))
+            add(data)
+        for name, pack, size in int_plan:
+            value = item[name]
+            add(null if value is None else pack(size, value))
+        add(tail)
+        return b"".join(out)
+
+    return columns, encode
+
+
+class _Producer:
+    """Parses and encodes records in a thread of its own, handing over pieces of rows.
+
+        with _Producer(records, encode, fh, batch) as producer:
+            while (piece := producer.next_piece()) is not None:
+                data, rows, bytes_read = piece
+
+    An exception of the parser (ImportFormatError, OSError...) is raised by next_piece. Leaving
+    the block, normally or not, stops the thread and waits for it, so the file is not closed
+    under it.
+    """
+
+    def __init__(self, records: Iterable[dict], encode, fh: IO[bytes], batch: int) -> None:
+        self._records = records
+        self._encode = encode
+        self._fh = fh
+        self._batch = max(1, batch)
+        self._queue: queue.Queue = queue.Queue(maxsize=COPY_QUEUE_PIECES)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="import-parser", daemon=True)
+
+    def __enter__(self) -> _Producer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._stop.set()
+        while self._thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    self._queue.get_nowait()  # unblock a put
+            self._thread.join(timeout=0.05)
+
+    def next_piece(self) -> tuple[bytes, int, int] | None:
+        while True:
+            try:
+                item = self._queue.get(timeout=1.0)
+                break
+            except queue.Empty:
+                if not self._thread.is_alive() and self._queue.empty():
+                    raise RuntimeError("the import's parser thread stopped") from None
+        if item is _DONE:
+            return None
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        encode, fh, batch, stop = self._encode, self._fh, self._batch, self._stop
+        parts: list[bytes] = []
+        size = rows = 0
+        try:
+            for item in self._records:
+                data = encode(item)
+                parts.append(data)
+                size += len(data)
+                rows += 1
+                if size >= COPY_PIECE_BYTES or rows >= batch:
+                    if not self._put((b"".join(parts), rows, progress.position(fh))):
+                        return
+                    parts = []
+                    size = rows = 0
+                    if stop.is_set():
+                        return
+            if parts and not self._put((b"".join(parts), rows, progress.position(fh))):
+                return
+            self._put(_DONE)
+        except BaseException as exc:  # handed to the writer, which raises it
+            self._put(exc)
+        finally:
+            close = getattr(self._records, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()

@@ -1,0 +1,299 @@
+"""Uploads: an export file checked and kept as an import job, then queued (or run at once).
+
+job = store_upload(search, uploaded_file, "scopus.ris", user=lead)   # queued, task sent on commit
+import_file_now(search, path, "scopus.ris")                          # stored and run, synchronously
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+
+from reviewapp import jobs
+from reviewapp.audit import record_event
+from reviewapp.models import Review
+from reviewapp.services import ReviewError
+from screening.identification.importers import (
+    FORMATS,
+    ImportFormatError,
+    check_columns,
+    csv_columns,
+    detect_format,
+    guess_column_map,
+)
+from screening.identification.importers.base import formats_we_read
+from screening.identification.importers.textio import codec_name
+from screening.identification.lifecycle import import_file, run_import
+from screening.models import ImportJob, Search
+
+Status = ImportJob.Status
+HEAD_BYTES = 64 * 1024
+
+
+class ImportRefused(ReviewError):
+    """The upload cannot be accepted; the message says why, for the person who sent it."""
+
+
+def _user(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _as_file(data: Any, filename: str) -> tuple[IO[bytes], bool]:
+    """A readable binary file for bytes, a path or a file object; True when we opened it."""
+    if isinstance(data, bytes | bytearray):
+        return io.BytesIO(bytes(data)), True
+    if isinstance(data, str | Path):
+        return open(data, "rb"), True
+    return data, False
+
+
+def _digest(fh: IO[bytes]) -> tuple[str, int]:
+    sha, size = hashlib.sha256(), 0
+    limit = settings.MAX_IMPORT_UPLOAD_BYTES
+    while chunk := fh.read(1024 * 1024):
+        sha.update(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise ImportRefused(
+                f"The file is larger than the limit of {limit // (1024 * 1024)} MB. "
+                "Split the export into several files."
+            )
+    fh.seek(0)
+    return sha.hexdigest(), size
+
+
+def _needs_mapping(fh: IO[bytes], filename: str, fmt: str, encoding: str = "") -> str:
+    """Why a CSV/XLSX must wait for its columns to be chosen ('' when it need not): an XLSX
+    whose header names no title, DOI or PMID column we recognise; a CSV whose first rows, read
+    with the columns we recognise, would be stored without titles or authors."""
+    if fmt not in ("csv", "xlsx"):
+        return ""
+    try:
+        if fmt == "csv":
+            problem = check_columns(fh, filename, fmt, encoding or None)
+            return problem.message if problem is not None else ""
+        header = csv_columns(fh, filename)
+    except ImportFormatError as exc:
+        raise ImportRefused(str(exc)) from exc
+    finally:
+        fh.seek(0)
+    if {"title", "doi", "pmid"} & guess_column_map(header).keys():
+        return ""
+    return "No column of this file was recognised as the title."
+
+
+def _format_of(fh: IO[bytes], filename: str, fmt: str, encoding: str = "") -> str:
+    if fmt != "auto" and fmt not in FORMATS:
+        raise ImportRefused(f"Unknown format {fmt!r}. We read: {formats_we_read()}.")
+    if fmt != "auto":
+        return fmt
+    head = fh.read(HEAD_BYTES)
+    fh.seek(0)
+    try:
+        return detect_format(head, filename, encoding or None)
+    except ImportFormatError as exc:
+        raise ImportRefused(str(exc)) from exc
+
+
+def store_upload(
+    search: Search,
+    data: Any,
+    filename: str,
+    *,
+    fmt: str = "auto",
+    user: Any = None,
+    column_map: dict[str, str] | None = None,
+    dispatch: bool = True,
+    on_unavailable: Any = None,
+    encoding: str = "",
+    skip_bad_entries: bool = False,
+    allow_truncated: bool = False,
+) -> ImportJob:
+    """Keep an uploaded export as a job of `search` and queue its import (after commit).
+
+    Refuses (ImportRefused) a file that is too large, empty, in a format we do not read, in an
+    encoding we do not know, or already uploaded to this review. A CSV/XLSX whose columns are
+    not recognised well enough waits for the column-mapping step (status MAPPING, with the
+    reason as its error) instead of being queued. `encoding` ('' = detect),
+    `skip_bad_entries` and `allow_truncated` (a file that ends inside a record imports its
+    complete records instead of failing) are kept on the job for its import.
+    """
+    review = search.review
+    if encoding:
+        try:
+            encoding = codec_name(encoding)
+        except ImportFormatError as exc:
+            raise ImportRefused(str(exc)) from exc
+    fh, opened = _as_file(data, filename)
+    try:
+        sha, size = _digest(fh)
+        if size == 0:
+            raise ImportRefused(f"{filename} is empty.")
+        detected = _format_of(fh, filename, fmt, encoding)
+        waiting = "" if column_map else _needs_mapping(fh, filename, detected, encoding)
+        with transaction.atomic():
+            # Serialise uploads to one review so two copies of a file sent at once are caught.
+            Review.objects.select_for_update().filter(pk=review.pk).first()
+            earlier = (
+                review.import_jobs.filter(sha256=sha)
+                .exclude(status=Status.FAILED)
+                .select_related("search")
+                .first()
+            )
+            if earlier is not None:
+                raise ImportRefused(
+                    f"{filename} was already uploaded to this review "
+                    f"(as {earlier.original_name} in the search “{earlier.search}”, "
+                    f"{timezone.localtime(earlier.created_at):%Y-%m-%d %H:%M}). "
+                    "It was not imported again."
+                )
+            job = ImportJob(
+                review=review,
+                search=search,
+                original_name=Path(filename).name[:300] or "upload",
+                size=size,
+                sha256=sha,
+                requested_format=fmt,
+                requested_encoding=encoding,
+                skip_bad_entries=skip_bad_entries,
+                detected_format="" if fmt == "auto" and waiting else detected,
+                column_map=column_map or {},
+                allow_truncated=allow_truncated,
+                status=Status.MAPPING if waiting else Status.QUEUED,
+                error=waiting,
+                created_by=_user(user),
+            )
+            job.file.save(job.original_name, File(fh, name=job.original_name), save=False)
+            job.save()
+            record_event(
+                review,
+                user,
+                "import.uploaded",
+                job,
+                after={
+                    "file": job.original_name,
+                    "sha256": sha,
+                    "size": size,
+                    "format": fmt,
+                    "allow_truncated": allow_truncated,
+                },
+                message=f"{job.original_name} uploaded to {search}",
+            )
+            if dispatch and job.status == Status.QUEUED:
+                jobs.enqueue(import_file, job.pk, on_unavailable=on_unavailable)
+        return job
+    finally:
+        if opened:
+            fh.close()
+
+
+@transaction.atomic
+def set_column_map(
+    job: ImportJob, column_map: dict[str, str], user: Any, **enqueue: Any
+) -> ImportJob:
+    """The person chose which columns hold what: queue the waiting import."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status not in (Status.MAPPING, Status.FAILED):
+        raise ImportRefused("This import is no longer waiting for its columns.")
+    if not ({"title", "doi", "pmid"} & {k for k, v in column_map.items() if v}):
+        raise ImportRefused("Choose at least the column holding the title (or the DOI or PMID).")
+    job.column_map = {k: v for k, v in column_map.items() if v}
+    job.status = Status.QUEUED
+    job.error = ""
+    job.save(update_fields=["column_map", "status", "error"])
+    record_event(job.review, user, "import.columns_mapped", job, after=job.column_map)
+    jobs.enqueue(import_file, job.pk, **enqueue)
+    return job
+
+
+@transaction.atomic
+def rerun_import(
+    job: ImportJob,
+    user: Any,
+    *,
+    skip_bad_entries: bool | None = None,
+    allow_truncated: bool | None = None,
+    encoding: str | None = None,
+    **enqueue: Any,
+) -> ImportJob:
+    """Queue a failed (or waiting) import again, changing how its file is read: leaving out
+    the entries that cannot be read, allowing a truncated file, or another text encoding. Its
+    stored file is read again; nothing has to be uploaded twice."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status not in (Status.MAPPING, Status.FAILED):
+        raise ImportRefused("This import is not waiting to be run again.")
+    if encoding is not None:
+        try:
+            job.requested_encoding = codec_name(encoding) if encoding else ""
+        except ImportFormatError as exc:
+            raise ImportRefused(str(exc)) from exc
+    if skip_bad_entries is not None:
+        job.skip_bad_entries = skip_bad_entries
+    if allow_truncated is not None:
+        job.allow_truncated = allow_truncated
+    job.status = Status.QUEUED
+    job.error = ""
+    job.save(
+        update_fields=[
+            "requested_encoding", "skip_bad_entries", "allow_truncated", "status", "error"
+        ]
+    )  # fmt: skip
+    record_event(
+        job.review,
+        user,
+        "import.rerun",
+        job,
+        after={
+            "encoding": job.requested_encoding,
+            "skip_bad_entries": job.skip_bad_entries,
+            "allow_truncated": job.allow_truncated,
+        },
+    )
+    jobs.enqueue(import_file, job.pk, **enqueue)
+    return job
+
+
+def job_columns(job: ImportJob) -> list[str]:
+    with job.file.open("rb") as fh:
+        return csv_columns(fh, job.original_name, job.requested_encoding or None)
+
+
+def import_file_now(
+    search: Search,
+    path_or_bytes: Any,
+    filename: str,
+    fmt: str = "auto",
+    user: Any = None,
+    column_map: dict[str, str] | None = None,
+    encoding: str = "",
+    skip_bad_entries: bool = False,
+    allow_truncated: bool = False,
+) -> ImportJob:
+    """Store and import a file synchronously (command line, demo, tests).
+
+    Raises ImportRefused when the upload is refused; a file that fails to parse gives a FAILED
+    job with its error. A CSV/XLSX whose columns are not recognised well enough comes back
+    waiting (MAPPING), its error saying why.
+    """
+    job = store_upload(
+        search,
+        path_or_bytes,
+        filename,
+        fmt=fmt,
+        user=user,
+        column_map=column_map,
+        dispatch=False,
+        encoding=encoding,
+        skip_bad_entries=skip_bad_entries,
+        allow_truncated=allow_truncated,
+    )
+    if job.status == Status.QUEUED:
+        job = run_import(job.pk)
+    return job

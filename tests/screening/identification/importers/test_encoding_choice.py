@@ -1,0 +1,121 @@
+"""Chinese exports are read in the encoding their databases write (GB18030/GBK, Big5), judged by
+what the text becomes; the encoding can be chosen instead of detected."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening.identification.importers import ImportFormatError
+from screening.identification.importers.textio import (
+    ENCODINGS,
+    _common,
+    cjk_score,
+    codec_name,
+    detect_encoding,
+)
+
+from .conftest import data_file, parse_bytes
+
+# The shape of a GBK BibTeX export from a Chinese database: the names are made up.
+GBK_BIBTEX = (
+    "@article{kaisa2020,\n"
+    "  author = {凯撒 and 张伟},\n"
+    "  title = {护士科研能力的培养},\n"
+    "  journal = {测试期刊},\n"
+    "  year = {2020},\n"
+    "}\n"
+)
+
+
+def test_a_gbk_bibtex_is_read_as_chinese_not_korean():
+    records, report = parse_bytes(GBK_BIBTEX.encode("gbk"))
+    assert report.encoding == "gb18030"
+    assert records[0]["authors"] == ["凯撒", "张伟"]
+    assert records[0]["journal"] == "测试期刊"
+
+
+def test_the_same_bytes_score_as_chinese_in_gb18030_and_badly_in_big5():
+    data = GBK_BIBTEX.encode("gbk")
+    gb = cjk_score(data.decode("gb18030", "replace"), "gb18030")
+    big5 = cjk_score(data.decode("big5", "replace"), "big5")
+    assert gb == 1.0 and big5 < 0.5
+
+
+def test_real_cnki_bibtex_saved_as_gbk_or_big5_keeps_its_characters():
+    path = data_file("cnki-2-bibtex/CoverAllTest15Entries.bib")
+    text = path.read_text("utf-8")
+    expected = [r["title"] for r in parse_bytes(text.encode("utf-8"))[0]]
+    records, report = parse_bytes(text.encode("gb18030"))
+    assert report.encoding == "gb18030"
+    assert [r["title"] for r in records] == expected
+
+
+def test_korean_text_is_read_as_korean():
+    ris = (
+        "TY  - JOUR\nTI  - 간호사의 연구 역량에 관한 연구\nAU  - 김민수\nAU  - 이서연\n"
+        "AB  - 병원 간호사의 연구 참여를 높이는 방법을 조사하였다.\nER  - \n"
+    )
+    records, report = parse_bytes(ris.encode("cp949"))
+    assert report.encoding == "cp949"
+    assert records[0]["authors"] == ["김민수", "이서연"]
+
+
+def test_a_chosen_encoding_overrides_detection_and_is_reported():
+    data = GBK_BIBTEX.encode("gbk")
+    records, report = parse_bytes(data, encoding="big5")
+    assert report.encoding == "big5" and report.encoding_chosen
+    assert records[0]["journal"] != "测试期刊"
+    records, report = parse_bytes(data, encoding="GBK")
+    assert report.encoding == "gb18030" and records[0]["journal"] == "测试期刊"
+
+
+@pytest.mark.parametrize("name", ["klingon", "base64", "rot13"])
+def test_an_unknown_or_non_text_encoding_is_refused_by_name(name):
+    with pytest.raises(ImportFormatError, match="not a text encoding we know"):
+        codec_name(name)
+
+
+def test_the_offered_encodings_all_exist():
+    for code in ENCODINGS:
+        assert codec_name(code)
+
+
+@settings(max_examples=60, deadline=None)
+@given(chars=st.lists(st.sampled_from(sorted(_common("gb18030"))), min_size=8, max_size=60,
+                     unique=True))  # fmt: skip
+def test_simplified_chinese_in_gb18030_is_detected(chars):
+    data = f"TY  - JOUR\nTI  - {''.join(chars)}\nER  - \n".encode("gb18030")
+    assert detect_encoding(data) == "gb18030"
+
+
+@settings(max_examples=60, deadline=None)
+@given(chars=st.lists(st.sampled_from(sorted(_common("big5"))), min_size=8, max_size=60,
+                     unique=True))  # fmt: skip
+def test_traditional_chinese_in_big5_is_detected(chars):
+    data = f"TY  - JOUR\nTI  - {''.join(chars)}\nER  - \n".encode("big5")
+    assert detect_encoding(data) in ("big5", "cp950")
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzéèàüöñçøåÉÜ -,;"),
+                    min_size=3, max_size=80))  # fmt: skip
+def test_western_text_in_windows_1252_is_never_taken_for_chinese(text):
+    data = f"TY  - JOUR\nAU  - Müller, José\nTI  - {text}\nER  - \n".encode("cp1252")
+    assert detect_encoding(data) not in ("gb18030", "big5", "cp950", "cp949")
+
+
+# Hanzi whose GB codes all sit in the rows where CP949 keeps its Hangul (lead bytes B0-C8): read
+# as Korean they give Hangul syllables, so only the file's own language field can tell.
+HANGUL_ROWS_HANZI = "啊阿埃挨哎唉哀皑癌蔼矮艾碍爱隘鞍氨安俺按暗岸胺案肮昂盎凹敖熬翱袄"
+
+
+@pytest.mark.parametrize(
+    "field", ["LA  - Chinese\n", "LA  - chi\n", "language = {Chinese}\n", "Language,Chinese\n"]
+)
+def test_a_chinese_language_field_keeps_the_text_from_being_read_as_korean(field):
+    data = f"TY  - JOUR\nTI  - {HANGUL_ROWS_HANZI}\n{field}ER  - \n".encode("gb18030")
+    assert detect_encoding(data) == "gb18030"
+    without = f"TY  - JOUR\nTI  - {HANGUL_ROWS_HANZI}\nER  - \n".encode("gb18030")
+    assert detect_encoding(without) == "cp949"
