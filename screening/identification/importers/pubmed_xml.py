@@ -4,13 +4,14 @@ entity declarations and external references are refused.
 
 A PubMed record holds a few hundred elements (authors and affiliations, MeSH, history dates, the
 reference list), too many for a Python call per element at 10,000 records a second. So:
-- the whole document goes through defusedxml's expat parser with no element handlers (C speed;
-  defusedxml's guards stay on it): it finds what is not well formed, and tells a file that stops
-  early (a cut-off file) from a broken one;
 - each record is cut out of the bytes between <PubmedArticle> and </PubmedArticle> (or the
-  PubmedBookArticle tags) and built into a tree by the standard library's C parser, inside its
-  own root start tag (so namespace prefixes declared there still resolve). A fragment has no
-  DOCTYPE, so no entity can be declared in it;
+  PubmedBookArticle tags) and built into a tree by the standard library's C parser, inside the
+  file's root start tag (so namespace prefixes declared there still resolve). A fragment has no
+  DOCTYPE, so no entity can be declared in it; what is not well formed in it is refused there;
+- the rest of the document (prolog, DOCTYPE, root, what lies between records), with an empty
+  <PubmedArticle/> standing for each record, goes through defusedxml's expat parser with no
+  element handlers: its guards refuse entity declarations, it checks the document's shape, and
+  a record left without its end tag, or a document that stops early, is a cut-off file;
 - fields are read by walking the record's known structure, so the PMIDs and article ids of the
   reference list and of comments/corrections are never taken for the record's own.
 Fields come out as the MEDLINE reader gives them for the same record (authors 'Last, Fore',
@@ -43,6 +44,7 @@ _STARTS = (b"<PubmedArticle>", b"<PubmedArticle ", b"<PubmedBookArticle>", b"<Pu
 _ENDS = {b"<PubmedArticle": b"</PubmedArticle>", b"<PubmedBookArticle": b"</PubmedBookArticle>"}
 _ROOT = re.compile(rb"<PubmedArticleSet\b[^>]*>")
 _DECLARATION = re.compile(r"^\ufeff?<\?xml[^>]*\?>")
+_NAME_PARTS = frozenset({"LastName", "ForeName", "Initials", "Suffix", "CollectiveName"})
 _NONE_FOUND = "no <PubmedArticle> elements found: this is not a PubMed XML export"
 
 
@@ -84,6 +86,8 @@ def _next_record(buffer: bytearray, pos: int) -> tuple[int, bytes]:
 
 
 def parse_pubmed_xml(stream: BinaryIO, report: ParseReport) -> Iterator[dict]:
+    # The checker reads the document with each record replaced by an empty <PubmedArticle/>
+    # (and as many line ends): the C parser checks the record itself, the line numbers agree.
     checker = DefusedXMLParser(target=_Nothing(), forbid_dtd=False)
     checker.parser.DefaultHandlerExpand = None
     buffer = bytearray()
@@ -92,7 +96,6 @@ def parse_pubmed_xml(stream: BinaryIO, report: ParseReport) -> Iterator[dict]:
     records = 0
     seen = False
     for chunk in _utf8_chunks(stream, report.encoding):
-        _check(checker, chunk)
         seen = seen or bool(chunk.strip())
         buffer += chunk
         if not root and (match := _ROOT.search(buffer)):
@@ -104,28 +107,37 @@ def parse_pubmed_xml(stream: BinaryIO, report: ParseReport) -> Iterator[dict]:
             if end < 0:
                 break
             end += len(end_tag)
+            _check(checker, bytes(buffer[pos:start]))
             line += buffer.count(b"\n", pos, start)
             raw = bytes(buffer[start:end])
+            tree = _tree(raw, root, line)
+            newlines = raw.count(b"\n")
+            _check(checker, b"<PubmedArticle/>" + b"\n" * newlines)
             records += 1
-            yield _build(_tree(raw, root, line), line, raw.decode("utf-8", "replace"), report)
-            line += raw.count(b"\n")
+            yield _build(tree, line, raw.decode("utf-8", "replace"), report)
+            line += newlines
             pos = end
         # Keep an unfinished record; else only enough to find a start tag cut by the chunk.
         start, _ = _next_record(buffer, pos)
         keep = start if start >= 0 else max(pos, len(buffer) - 20)
-        line += buffer.count(b"\n", pos, keep) if keep > pos else 0
+        if keep > pos:
+            _check(checker, bytes(buffer[pos:keep]))
+            line += buffer.count(b"\n", pos, keep)
         del buffer[:keep]
+    start, _ = _next_record(buffer, 0)
+    if start >= 0:  # a record with no end tag: the file stops inside it
+        _check(checker, bytes(buffer[:start]))
+        report.cut_off(
+            line + buffer.count(b"\n", 0, start), "the last PubMed XML record is not closed"
+        )
+        return
+    _check(checker, bytes(buffer))
     try:
         checker.close()
     except (ExpatError, SyntaxError) as exc:
         if not seen:
             raise ImportFormatError("the file is empty") from exc
-        start, _ = _next_record(buffer, 0)
-        if start >= 0:
-            cut_line = line + buffer.count(b"\n", 0, start)
-            report.cut_off(cut_line, "the last PubMed XML record is not closed")
-        else:
-            report.cut_off(line_of(exc), f"the XML stops before its end: {reason(exc)}", False)
+        report.cut_off(line_of(exc), f"the XML stops before its end: {reason(exc)}", False)
         return
     if records == 0:
         raise ImportFormatError(_NONE_FOUND if seen else "the file is empty")
@@ -146,7 +158,8 @@ def _tree(raw: bytes, root: bytes, line: int) -> ElementTree.Element:
             return ElementTree.fromstring(root + raw + b"</PubmedArticleSet>")[0]
         return ElementTree.fromstring(raw)
     except ElementTree.ParseError as exc:
-        raise ImportFormatError(f"this PubMed record cannot be read: {reason(exc)}", line) from exc
+        at = line + exc.position[0] - 1 - root.count(b"\n")
+        raise ImportFormatError(f"the XML is not well formed: {reason(exc)}", at) from exc
 
 
 def _text(element: ElementTree.Element | None) -> str:
@@ -160,7 +173,7 @@ def _text(element: ElementTree.Element | None) -> str:
 
 
 def _author(author: ElementTree.Element) -> str:
-    parts = {child.tag: _text(child) for child in author}
+    parts = {child.tag: (child.text or "").strip() for child in author if child.tag in _NAME_PARTS}
     if parts.get("CollectiveName"):
         return parts["CollectiveName"]
     last = parts.get("LastName", "")
@@ -195,12 +208,14 @@ def _part(fields: dict, element: ElementTree.Element) -> None:
             if issue is not None:
                 fields["Volume"] = _text(issue.find("Volume"))
                 fields["Issue"] = _text(issue.find("Issue"))
-                fields["Date"] = _text(issue.find("PubDate/Year")) or _text(
-                    issue.find("PubDate/MedlineDate")
-                )
+                date = issue.find("PubDate")
+                if date is not None:
+                    fields["Date"] = _text(date.find("Year")) or _text(date.find("MedlineDate"))
         elif tag == "Book":
             fields["BookTitle"] = _text(child.find("BookTitle"))
-            fields.setdefault("Date", _text(child.find("PubDate/Year")))
+            date = child.find("PubDate")
+            if date is not None:
+                fields.setdefault("Date", _text(date.find("Year")))
         elif tag == "Pagination":
             pages = _text(child.find("MedlinePgn"))
             if not pages and child.find("StartPage") is not None:
@@ -212,16 +227,19 @@ def _part(fields: dict, element: ElementTree.Element) -> None:
         elif tag == "Abstract":
             fields["Abstract"] = " ".join(
                 f"{part.get('Label')}: {_text(part)}" if part.get("Label") else _text(part)
-                for part in child.iterfind("AbstractText")
+                for part in child
+                if part.tag == "AbstractText"
             )
         elif tag == "AuthorList":
-            fields["authors"] = [n for n in map(_author, child.iterfind("Author")) if n]
+            fields["authors"] = [_author(a) for a in child if a.tag == "Author"]
+            fields["authors"] = [name for name in fields["authors"] if name]
         elif tag == "PublicationTypeList":
             fields["types"] = [_text(t) for t in child]
         elif tag == "MedlineJournalInfo":
             fields.setdefault("MedlineTA", _text(child.find("MedlineTA")))
         elif tag == "MeshHeadingList":
-            fields["mesh"] = [h for h in map(_heading, child.iterfind("MeshHeading")) if h]
+            fields["mesh"] = [_heading(h) for h in child if h.tag == "MeshHeading"]
+            fields["mesh"] = [heading for heading in fields["mesh"] if heading]
         elif tag == "KeywordList":
             fields.setdefault("terms", []).extend(t for t in map(_text, child) if t)
 
@@ -233,10 +251,11 @@ def _fields(record: ElementTree.Element) -> dict:
             _part(fields, part)
         elif part.tag in ("PubmedData", "PubmedBookData"):
             ids = fields.setdefault("ids", {})
-            for article_id in part.iterfind("ArticleIdList/ArticleId"):
+            id_list = part.find("ArticleIdList")
+            for article_id in () if id_list is None else id_list:
                 kind = article_id.get("IdType", "").lower()
                 if kind:
-                    ids.setdefault(kind, _text(article_id))
+                    ids.setdefault(kind, (article_id.text or "").strip())
     return fields
 
 

@@ -61,7 +61,9 @@ def _import(review, data, name: str) -> Search:
 
 
 def _records(search: Search) -> list[dict]:
-    return list(search.records.order_by("line").values(*FIELDS, "other_ids", "publication_type"))
+    return list(
+        search.records.order_by("line", "id").values(*FIELDS, "other_ids", "publication_type")
+    )
 
 
 def _export(search: Search, fmt: str) -> bytes:
