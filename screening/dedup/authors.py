@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -38,10 +39,62 @@ _PARTICLES = {"van", "von", "der", "den", "de", "da", "di", "del", "della", "des
 class Author:
     surname: str  # folded letters only, particles dropped: "van Kessel" -> "kessel"
     tokens: frozenset[str]  # every name part, for lists written "Given, Surname"
+    # (surname, initials of the given names) for every way the name can be read: "Liu
+    # Guangshun" is Liu G. or Guangshun L.; "Wang, Xiaoming" may have its comma misplaced
+    readings: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
+_GIVEN_SPLIT = re.compile(r"[\s.\-‐]+")
+_NON_LETTERS = re.compile(r"[^a-z]+")
+_NULL = re.compile(r",?\s*\bnull\b")
+_NOBODY = re.compile(r"\bet al\b|^others$|^anonymous$", re.I)
+
+
+def _letters(parts: list[str]) -> frozenset[str]:
+    """Initials of given names: "John A." -> {j, a}; "JA" -> {j, a}; "Ching-yi" -> {c, y}."""
+    out = set()
+    for part in parts:
+        for piece in _GIVEN_SPLIT.split(part):
+            if not piece:
+                continue
+            if piece.isupper() and len(piece) <= 3 and piece.isalpha():
+                out.update(fold(piece))  # "JA", "GS": one letter a name
+            else:
+                out.add(fold(piece)[0])
+    return frozenset(c for c in out if c.isalpha())
+
+
+def _core(text: str) -> str:
+    words = [w for w in _NON_LETTERS.split(fold(text)) if w]
+    return "".join([w for w in words if w not in _PARTICLES] or words)
+
+
+def _readings(name: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    out: list[tuple[str, frozenset[str]]] = []
+    if "," in name:
+        family, given = (x.strip() for x in name.split(",", 1))
+        out.append((_core(family), _letters([given])))
+        for word in family.split()[1:] if len(family.split()) > 1 else ():
+            out.append((_core(word), _letters([given])))  # compound: "Campos Cavalcanti Maciel"
+        if given and not all(_INITIALS.match(t) for t in given.split()):
+            out.append((_core(given), _letters([family])))  # the comma on the wrong side
+        return tuple((s, i) for s, i in out if s)
+    tokens = name.split()
+    words = [t for t in tokens if not _INITIALS.match(t) or (t.isupper() and len(t) >= 3)]
+    initials = [t for t in tokens if _INITIALS.match(t)]
+    if initials and words:
+        out.append((_core(" ".join(w for w in words if w not in initials)), _letters(initials)))
+    for k, token in enumerate(tokens):
+        if token not in words or fold(token) in _PARTICLES:
+            continue
+        others = [t for j, t in enumerate(tokens) if j != k and fold(t) not in _PARTICLES]
+        out.append((_core(token), _letters(others)))
+    return tuple((s, i) for s, i in dict.fromkeys(out) if s)
+
+
+@lru_cache(maxsize=1 << 16)
 def _author(name: str) -> Author | None:
-    name = re.sub(r",?\s*\bnull\b", "", name).strip().rstrip(".")
+    name = _NULL.sub("", name).strip().rstrip(".")
     if not name:
         return None
     if "," in name:
@@ -52,24 +105,24 @@ def _author(name: str) -> Author | None:
             surname = name
         elif all(_INITIALS.match(t) for t in tokens[1:]):
             surname = " ".join(t for t in tokens if not _INITIALS.match(t)) or tokens[0]
-        elif _INITIALS.match(tokens[0]):
+        elif _INITIALS.match(tokens[0]) or _INITIALS.match(tokens[-1]):
+            # "J. A. Smith", "Garcia Lopez J": the rest is the surname
             surname = " ".join(t for t in tokens if not _INITIALS.match(t))
         else:
             surname = tokens[-1]
-    words = [w for w in re.split(r"[^a-z]+", fold(surname)) if w]
-    core = [w for w in words if w not in _PARTICLES] or words
+    core = _core(surname)
     all_tokens = frozenset(
-        w for w in re.split(r"[^a-z]+", fold(name)) if len(w) >= 2 and w not in _PARTICLES
+        w for w in _NON_LETTERS.split(fold(name)) if len(w) >= 2 and w not in _PARTICLES
     )
     if not core:
         return None
-    return Author("".join(core), all_tokens | {"".join(core)})
+    return Author(core, all_tokens | {core}, _readings(name))
 
 
 def parse_authors(value: Any) -> tuple[Author, ...]:
     out = []
     for name in _author_list(value):
-        if re.search(r"\bet al\b|^others$|^anonymous$", name, re.I):
+        if _NOBODY.search(name):
             continue
         author = _author(name)
         if author:
@@ -86,8 +139,19 @@ def _same_surname(a: str, b: str) -> bool:
 
 
 def same_author(a: Author, b: Author) -> bool:
+    """One person: the surnames agree and, where both names give initials under one reading of
+    the surname, the initials share a letter ("Wang, J." and "Wang, X." are two people)."""
     # "Wu, Ching-yi" and "Ching-yi, Wu", "Campos Cavalcanti Maciel, A." and "Maciel, A. C. C."
-    return _same_surname(a.surname, b.surname) or a.surname in b.tokens or b.surname in a.tokens
+    if not (_same_surname(a.surname, b.surname) or a.surname in b.tokens or b.surname in a.tokens):
+        return False
+    aligned = False
+    for sa, ia in a.readings:
+        for sb, ib in b.readings:
+            if sa == sb or _same_surname(sa, sb):
+                if not ia or not ib or ia & ib:
+                    return True
+                aligned = True
+    return not aligned
 
 
 def author_similarity(a: tuple[Author, ...], b: tuple[Author, ...]) -> float | None:

@@ -33,9 +33,16 @@ from typing import Any
 
 from .blocking import candidate_pairs
 from .clustering import Groups, Judged
-from .normalise import normalise_doi, normalise_journal, normalise_pages, normalise_title
-from .records import PreparedRecord, mark_cited_notices, prepare, title_similarity
+from .normalise import normalise_doi, normalise_title
+from .records import (
+    PreparedRecord,
+    distrust_record_numbers,
+    mark_cited_notices,
+    prepare,
+    title_similarity,
+)
 from .rules import CERTAIN, DIFFERENT, NOTICE_REASON, UNCERTAIN, compare
+from .venue import normalise_journal, normalise_pages
 
 __all__ = [
     "DedupResult",
@@ -68,6 +75,7 @@ class DedupResult:
 
 def _prepare_all(records: Iterable[dict]) -> list[PreparedRecord]:
     preps = [prepare(r) for r in records]
+    distrust_record_numbers(preps)
     mark_cited_notices(preps)
     return preps
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import re
 
-from .normalise import ERRATUM_CITATION, TITLE_NOISE, normalise_journal, strip_markup
+from .normalise import (
+    ERRATUM_CITATION,
+    LANGUAGE_NOTE,
+    TITLE_NOISE,
+    fold,
+    normalise_title,
+    strip_markup,
+)
+from .venue import normalise_journal
 
 _MARKERS = {
     "erratum": re.compile(
@@ -87,3 +95,73 @@ def is_conference_abstract(rec: dict) -> bool:
         return True
     # supplement pagination ("S35", "A134") is where meeting abstracts are printed
     return bool(re.match(r"\s*[sSaA]\d+\b", str(rec.get("pages") or "")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Recurring items: the same title in every issue
+# ---------------------------------------------------------------------------------------------
+
+# Words that name a recurring item of a journal or a meeting (normalised: American spelling)
+_RECURRING = {
+    "editor", "editors", "editorial", "editorials", "comment", "comments", "commentary",
+    "remarks", "introduction", "introductions", "overview", "foreword", "preface", "message",
+    "letter", "letters", "correspondence", "errata", "erratum", "corrigenda", "corrigendum",
+    "correction", "corrections", "review", "reviews", "book", "books", "reviewers", "referees",
+    "program", "programs", "abstracts", "proceedings", "contents", "issue", "index", "news",
+    "announcement", "announcements", "notice", "notices", "highlights", "masthead", "calendar",
+    "obituary", "obituaries", "acknowledgment", "acknowledgments", "acknowledgement",
+    "acknowledgements", "summaries", "minutes", "session", "sessions", "posters", "poster",
+    "presentations", "papers", "matter", "welcome",
+}  # fmt: skip
+# Words that only qualify one ("guest editorial", "from the editor-in-chief", "table of contents")
+_QUALIFIERS = {
+    "a", "an", "the", "of", "to", "in", "from", "for", "and", "on", "with", "by", "this", "our",
+    "s", "chief", "guest", "special", "board", "table", "front", "back", "received", "thank",
+    "thanks", "you", "call", "new", "incoming", "outgoing", "annual", "year", "volume", "vol",
+    "no", "number", "part", "issues", "section", "journal", "oral", "meeting", "conference",
+    "scientific", "general", "author", "subject", "list", "notes", "note", "brief", "invited",
+    "farewell", "upcoming", "events", "selected", "introductory", "opening", "closing",
+    "concluding", "final", "editorial's", "president", "presidents", "chair", "chairs",
+    "society", "members", "readers", "reader", "other", "short", "recent", "current",
+}  # fmt: skip
+
+
+def is_generic_title(title: str) -> bool:
+    """A title that names a recurring item rather than a subject: "Editor's Comments",
+    "Editorial Introduction", "In this issue", "Errata", "Book reviews", "Conference programme".
+
+    Such titles recur every issue, usually by the same editor, so title and author agreement
+    says little about whether two records are one item.
+    """
+    return is_generic_normalised(normalise_title(title))
+
+
+def is_generic_normalised(title: str) -> bool:
+    """``is_generic_title`` of a title already through ``normalise_title``."""
+    words = title.split()
+    if not words or not any(w in _RECURRING for w in words):
+        return False
+    return all(w in _RECURRING or w in _QUALIFIERS or w.isdigit() for w in words)
+
+
+# ---------------------------------------------------------------------------------------------
+# Translated titles
+# ---------------------------------------------------------------------------------------------
+
+_ENGLISH = {"en", "eng", "english"}
+
+
+def is_translated(rec: dict) -> bool:
+    """The record says its title is a translation or the article is in another language: a
+    parallel title, MEDLINE's "[Translated title]" in brackets, a "[German]"-style note, or a
+    language other than English."""
+    title = strip_markup(str(rec.get("title") or "")).strip()
+    if rec.get("title_alt"):
+        return True
+    if re.fullmatch(r"\[[^\[\]]{8,}\]\s*\.?", title):
+        return True
+    note = LANGUAGE_NOTE.search(title)
+    if note and note.group(2).lower() != "english":
+        return True
+    languages = {w for w in re.split(r"[^a-z]+", fold(str(rec.get("language") or ""))) if w}
+    return bool(languages - _ENGLISH)

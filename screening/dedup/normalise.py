@@ -1,6 +1,6 @@
-"""Comparable forms of the fields a duplicate is judged on: titles, DOIs, pages, journals, volumes.
+"""Comparable text: titles and DOIs, and the folding and spelling rules the other fields share.
 
-Pure text functions, no Django. Every record is normalised once (``records.prepare``) and the
+Pure text functions, no Django (journals, volumes, issues and pages are in ``venue``). Every record is normalised once (``records.prepare``) and the
 matching rules compare only these forms.
 """
 
@@ -10,8 +10,6 @@ import html
 import re
 import unicodedata
 from typing import Any
-
-from rapidfuzz import fuzz
 
 _GREEK = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
@@ -32,6 +30,17 @@ _INLINE_TAG = re.compile(
 )
 _MATH_DELIM = re.compile(r"\$+|\\[()\[\]]")
 
+# "[German]", "(in Russian)", ". Chinese with English abstract": the article's language, noted by
+# a database that translated its title
+LANGUAGE_NOTE = re.compile(
+    r"[.(\[]\s*(in |article in |text in )?(english|chinese|japanese|korean|german|french|spanish"
+    r"|italian|polish|russian|dutch|czech|turkish|portuguese|hungarian|danish|swedish|norwegian"
+    r"|finnish|hebrew|greek|persian|croatian|serbian|slovak|slovenian|ukrainian|romanian"
+    r"|bulgarian|lithuanian|estonian|latvian|arabic|thai|catalan|icelandic)"
+    r"(( and | with |, ?)english( abstract)?)?\s*[)\]]?\s*\.?\s*$",
+    re.I,
+)
+
 # Database decorations that are not part of the title.
 TITLE_NOISE = [
     # MEDLINE notes on the article itself, always at the end: "[Erratum appears in ...]"
@@ -40,14 +49,7 @@ TITLE_NOISE = [
     re.compile(r"\[?\s*(comment|update|retraction|republished|reprinted) (in|of)\b[^\]]*\]?", re.I),
     re.compile(r"\[review\]|\[\d+ refs?\]|\breview \d+ refs\b", re.I),
     re.compile(r"\[?abstract no:?\s*[\w.-]+\]?", re.I),
-    re.compile(
-        r"[.(\[]\s*(in |article in |text in )?(english|chinese|japanese|korean|german|french|spanish"
-        r"|italian|polish|russian|dutch|czech|turkish|portuguese|hungarian|danish|swedish|norwegian"
-        r"|finnish|hebrew|greek|persian|croatian|serbian|slovak|slovenian|ukrainian|romanian"
-        r"|bulgarian|lithuanian|estonian|latvian|arabic|thai|catalan|icelandic)"
-        r"(( and | with |, ?)english( abstract)?)?\s*[)\]]?\s*\.?\s*$",
-        re.I,
-    ),
+    LANGUAGE_NOTE,
     re.compile(r"^\s*(retracted( article)?|withdrawn|proceedings|reprint)\s*[:.]\s*", re.I),
     re.compile(r"\((review|abstract|letter|editorial)\)\s*\.?\s*$", re.I),
     # the kind of record is kept in PreparedRecord.markers; the words compare with the article's title
@@ -250,92 +252,3 @@ def normalise_doi(s: Any) -> str:
     # a URL column glued to the DOI ("...2604http://..."), and trailing punctuation
     doi = re.split(r"https?:|\s|;|,(?=\s)|\[|<", doi)[0]
     return doi.rstrip(".,;)]}>'\"")
-
-
-def normalise_pages(s: Any) -> str:
-    """Page range with a full end page: "1045-58" -> "1045-1058"; "S358-9" -> "s358-s359"."""
-    if s is None:
-        return ""
-    text = fold(str(s)).strip()
-    text = re.sub(r"^(pp?\.?|pages?)\s*", "", text)
-    text = text.replace("–", "-").replace("—", "-").replace("--", "-")
-    text = re.sub(r"\s+", "", text)
-    if not text or text in {"nan", "na", "n/a", "nopagination", "var.pagings", "-"}:
-        return ""
-    if re.fullmatch(r"\d+pp?\.?", text):  # a page count ("215 p"), not a location
-        return ""
-    m = re.fullmatch(r"([a-z]*)(\d+)([a-z]*)(?:-([a-z]*)(\d+)([a-z]*))?", text)
-    if not m:
-        return text
-    prefix, start, suffix, _pre2, end, _suf2 = m.groups()
-    start = start.lstrip("0") or "0"
-    if not end:
-        return f"{prefix}{start}{suffix}"
-    end = end.lstrip("0") or "0"
-    if len(end) < len(start):  # MEDLINE abbreviation: 1045-58
-        end = start[: len(start) - len(end)] + end
-    if end == start:
-        return f"{prefix}{start}{suffix}"
-    return f"{prefix}{start}-{prefix}{end}"
-
-
-def first_page_of(pages: str) -> str:
-    """Digits of the first page: "S358" in a supplement and "358" elsewhere are one page."""
-    m = re.search(r"\d+", pages.split("-")[0]) if pages else None
-    return m.group(0) if m else ""
-
-
-_JOURNAL_STOP = {"the", "of", "and", "for", "in", "on", "de", "la", "le", "der", "und", "fur",
-                 "et", "du", "des", "a", "an", "y", "i"}  # fmt: skip
-
-
-def normalise_journal(s: Any) -> str:
-    """Comparable journal name: no punctuation, stop words, parenthetical notes or suffixes."""
-    if not s:
-        return ""
-    text = fold(strip_markup(str(s)))
-    # "J Thromb Haemost.Conference: 22nd Congress ..." -> keep the journal part
-    text = re.split(r"\.\s*(conference|congress|meeting|supplement)\b", text)[0]
-    text = re.sub(r"\((online|print|electronic|internet)\)|\(.*?\)", " ", text)
-    text = text.split(" = ")[0]
-    text = re.sub(r"\b(supplements?|suppl|supplementum)\b", " ", text)
-    text = text.replace("&", " and ")
-    text = re.sub(r"[^\w]+", " ", text)
-    text = american_spelling(text)
-    return " ".join(w for w in text.split() if w not in _JOURNAL_STOP)
-
-
-def journal_compatible(a: str, b: str) -> bool | None:
-    """True when one journal name is the other or its (ISO/MEDLINE) abbreviation."""
-    if not a or not b:
-        return None
-    if a == b:
-        return True
-    if fuzz.ratio(a, b) >= 90:
-        return True
-    ca, cb = a.replace(" ", ""), b.replace(" ", "")
-    if ca == cb:
-        return True
-    wa, wb = a.split(), b.split()
-    short, long_ = (wa, wb) if len(ca) <= len(cb) else (wb, wa)
-    # every word of the abbreviation is a prefix of the next matching word of the full title
-    i = 0
-    for word in short:
-        while i < len(long_) and not long_[i].startswith(word[: max(1, len(word))]):
-            i += 1
-        if i == len(long_):
-            break
-        i += 1
-    else:
-        return len(short) >= min(2, len(long_))
-    # "JPEN" vs "Journal of Parenteral and Enteral Nutrition": initialism
-    initials = "".join(w[0] for w in long_)
-    return any(w == initials or (len(w) >= 3 and initials.startswith(w)) for w in short)
-
-
-def normalise_volume(s: Any) -> str:
-    if s is None:
-        return ""
-    # "(Jul)", "Ph.D." or a stray "1)" in a volume field is not a volume: unknown, not a conflict
-    m = re.fullmatch(r"\s*(?:vol\.?\s*)?0*(\d+)\s*(?:[a-z]|\(.*\))?\s*\.?", str(s), re.I)
-    return (m.group(1) or "0") if m else ""

@@ -12,16 +12,21 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from .authors import Author, parse_authors
-from .kinds import is_conference_abstract, notice_notes, record_markers
-from .normalise import (
-    compact,
+from .kinds import (
+    is_conference_abstract,
+    is_generic_normalised,
+    is_translated,
+    notice_notes,
+    record_markers,
+)
+from .normalise import compact, normalise_doi, normalise_title
+from .venue import (
     first_page_of,
     journal_compatible,
-    normalise_doi,
+    normalise_issue,
     normalise_journal,
     normalise_pages,
-    normalise_title,
-    normalise_volume,
+    split_volume,
 )
 
 
@@ -35,7 +40,8 @@ class PreparedRecord:
     year: int | None
     journal: str
     volume: str
-    issue: str
+    issue: str  # the issue number; "" when unknown
+    supplement: str  # "6" for "Suppl 6", "*" for a supplement without a number, else ""
     pages: str
     first_page: str
     last_page: str
@@ -45,6 +51,8 @@ class PreparedRecord:
     conference: bool
     short: bool  # one or two printed pages: a meeting abstract, a letter, a notice
     notes: tuple[tuple[str, str, str, str], ...]  # notices cited by the title's database notes
+    generic: bool  # a recurring item's title: "Editor's comments", "Errata", "Book reviews"
+    translated: bool  # the title is (or has) a translation: "[German]", title_alt, language
     cluster: Hashable | None
 
 
@@ -78,6 +86,9 @@ def prepare(rec: dict) -> PreparedRecord:
         if v and str(v).strip() and str(k).lower() in _WORK_IDS
     )
     pages = normalise_pages(rec.get("pages"))
+    volume, in_volume = split_volume(rec.get("volume"))
+    issue, supplement = normalise_issue(rec.get("issue"))
+    issue_in_volume, supplement_in_volume = normalise_issue(in_volume)
     return PreparedRecord(
         id=rec["id"],
         titles=titles,
@@ -86,8 +97,9 @@ def prepare(rec: dict) -> PreparedRecord:
         surnames=parse_authors(rec.get("authors")),
         year=_int_year(rec.get("year")),
         journal=normalise_journal(rec.get("journal")),
-        volume=normalise_volume(rec.get("volume")),
-        issue=normalise_volume(rec.get("issue")),
+        volume=volume,
+        issue=issue or issue_in_volume,
+        supplement=supplement or supplement_in_volume,
         pages=pages,
         first_page=first_page_of(pages),
         last_page=pages.rsplit("-", 1)[1] if "-" in pages else "",
@@ -97,6 +109,8 @@ def prepare(rec: dict) -> PreparedRecord:
         conference=is_conference_abstract(rec),
         short=_is_short(pages),
         notes=notice_notes(raw),
+        generic=is_generic_normalised(normalised[0]),
+        translated=is_translated(rec),
         cluster=rec.get("cluster"),
     )
 
@@ -107,6 +121,21 @@ def _is_short(pages: str) -> bool:
     if not m:
         return False
     return not m.group(2) or 0 <= int(m.group(2)) - int(m.group(1)) <= 1
+
+
+def distrust_record_numbers(preps: list[PreparedRecord]) -> None:
+    """Forget the issue numbers when the column holds record numbers, not issues.
+
+    Some exports (EndNote's) put the library's record number where the issue belongs. Issues
+    repeat across a search (most journals have a dozen or fewer a year); record numbers are
+    unique. When most records carry a number of their own, the column says nothing about
+    where an article was printed, and reading it as an issue would part every duplicate.
+    """
+    numbers = [p.issue for p in preps if p.issue]
+    if len(numbers) < 30 or len(set(numbers)) <= 0.5 * len(numbers):
+        return
+    for p in preps:
+        p.issue = ""
 
 
 def mark_cited_notices(preps: list[PreparedRecord]) -> None:

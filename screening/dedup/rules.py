@@ -14,160 +14,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from .authors import author_similarity, same_byline
-from .normalise import compact, journal_compatible
-from .records import PreparedRecord, title_similarity
+from .authors import same_byline
+from .evidence import (
+    CERTAIN,
+    DIFFERENT,
+    NOTICE_REASON,
+    UNCERTAIN,
+    Evidence,
+    Verdict,
+    gather_evidence,
+)
+from .identity import identifier_verdict, serial_item_verdict
+from .normalise import compact
+from .records import PreparedRecord
 
-CERTAIN = "certain"
-UNCERTAIN = "uncertain"
-DIFFERENT = "different"
-
-NOTICE_REASON = "only one is a "
-
-
-@dataclass(slots=True)
-class Verdict:
-    kind: str
-    score: float
-    reasons: list[str]
-    hard_conflict: bool  # never in one cluster, whatever else links them
-
-
-def shifted(a: PreparedRecord, b: PreparedRecord) -> bool:
-    """`a` lost its volume and the rest moved one column left: a's issue is b's volume and a's
-    "pages" are b's issue."""
-    return bool(
-        not a.volume
-        and a.issue
-        and a.issue == b.volume
-        and a.first_page
-        and a.first_page == b.issue
-        and not a.last_page
-    )
-
-
-def shares_long_title_end(a: str, b: str) -> bool:
-    """The two normalised titles open or end with the same four or more words (25+ letters)."""
-    wa, wb = a.split(), b.split()
-    for xs, ys in ((wa, wb), (wa[::-1], wb[::-1])):
-        n = 0
-        while n < min(len(xs), len(ys)) and xs[n] == ys[n]:
-            n += 1
-        if n >= 4 and len("".join(xs[:n])) >= 25:
-            return True
-    return False
-
-
-# ---------------------------------------------------------------------------------------------
-# Evidence
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Evidence:
-    """What two records say about each other. ``None`` means "cannot tell" (a field is missing),
-    ``False`` a disagreement."""
-
-    a: PreparedRecord
-    b: PreparedRecord
-    same_doi: bool
-    doi_conflict: bool
-    same_pmid: bool
-    pmid_conflict: bool
-    shared_ids: bool
-    title: float | None  # title similarity 0..1
-    authors: float | None  # share of the shorter author list found in the longer one
-    years_apart: int | None
-    journal: bool | None
-    volume: bool | None
-    first_page: bool | None
-    issue: bool | None
-    full_pages: bool  # the same page range (not a single page)
-    reasons: list[str]
-    numbers_differ: bool = False
-    conf_vs_article: bool = False
-
-    @property
-    def t(self) -> float:
-        """Title similarity once both titles are known (the fuzzy rules only run then)."""
-        return self.title or 0.0
-
-    @property
-    def venue_match(self) -> bool:
-        return bool(self.volume and self.first_page)
-
-    @property
-    def venue_conflict(self) -> bool:
-        return self.volume is False or self.first_page is False
-
-    @property
-    def authors_ok(self) -> bool:
-        return self.authors is None or self.authors >= 0.75
-
-    @property
-    def author_evidence(self) -> bool:
-        # a missing author list is common in one database; then the venue must carry the evidence
-        return self.authors is not None and self.authors >= 0.75
-
-    @property
-    def year_ok(self) -> bool:
-        return self.years_apart is None or self.years_apart <= 1
-
-    @property
-    def clean(self) -> bool:
-        """Nothing speaks against the pair: title numbers and DOIs agree, years close."""
-        return not (self.numbers_differ or self.doi_conflict) and self.year_ok
-
-    @property
-    def score(self) -> float:
-        au = self.authors if self.authors is not None else 0.5
-        return round(0.55 * self.t + 0.3 * au + 0.15 * (1.0 if self.venue_match else 0.0), 4)
-
-    def fewest_authors(self) -> int:
-        return min(len(self.a.surnames), len(self.b.surnames))
-
-    def one_unplaced(self) -> bool:
-        """One record has neither volume nor pages (an online-first record)."""
-        return not (self.a.volume or self.a.pages) or not (self.b.volume or self.b.pages)
-
-
-def gather_evidence(a: PreparedRecord, b: PreparedRecord) -> Evidence:
-    t = title_similarity(a, b) if a.titles and b.titles else None
-    vol = None if not (a.volume and b.volume) else a.volume == b.volume
-    pg = None if not (a.first_page and b.first_page) else a.first_page == b.first_page
-    iss = None if not (a.issue and b.issue) else a.issue == b.issue
-    if shifted(a, b) or shifted(b, a):
-        # "volume: -, issue: 26, pages: 9" is volume 26, issue 9 with the pages lost
-        vol, iss, pg = True, None, None
-    if pg is False and a.last_page and a.last_page == b.last_page and vol:
-        pg = True  # a typo in the first page ("2297-2108" / "2097-2108")
-    au = author_similarity(a.surnames, b.surnames)
-    reasons = []
-    if t is not None:
-        reasons.append(f"title {t:.2f}")
-    if au is not None:
-        reasons.append(f"authors {au:.2f}")
-    return Evidence(
-        a=a,
-        b=b,
-        same_doi=bool(a.doi and a.doi == b.doi),
-        doi_conflict=bool(a.doi and b.doi and a.doi != b.doi),
-        same_pmid=bool(a.pmid and a.pmid == b.pmid),
-        pmid_conflict=bool(a.pmid and b.pmid and a.pmid != b.pmid),
-        shared_ids=bool(a.other_ids & b.other_ids),
-        title=t,
-        authors=au,
-        years_apart=abs(a.year - b.year) if a.year and b.year else None,
-        journal=journal_compatible(a.journal, b.journal),
-        volume=vol,
-        first_page=pg,
-        issue=iss,
-        full_pages=bool(a.pages and a.pages == b.pages and "-" in a.pages),
-        reasons=reasons,
-    )
-
+__all__ = ["CERTAIN", "DIFFERENT", "NOTICE_REASON", "UNCERTAIN", "Verdict", "compare"]
 
 # ---------------------------------------------------------------------------------------------
 # 1. Vetoes: look-alikes that are different records by nature (hard conflicts)
@@ -201,26 +63,20 @@ VETOES: tuple[Callable[[Evidence], str | None], ...] = (
 
 
 # ---------------------------------------------------------------------------------------------
-# 2. Identifiers
-# ---------------------------------------------------------------------------------------------
-
-
-def identifier_verdict(e: Evidence) -> Verdict | None:
-    t = e.title
-    if (e.same_pmid or e.shared_ids) and (t is None or t >= 0.6):
-        return Verdict(CERTAIN, 1.0, [*e.reasons, "same PubMed/database id"], False)
-    if e.same_doi:
-        e.reasons.append("same DOI")
-        # supplements and conference books put one DOI on many abstracts: the title must agree
-        if t is None or t >= 0.8 or (t >= 0.6 and (e.authors or 0) >= 0.8):
-            return Verdict(CERTAIN, 0.99, e.reasons, False)
-        return Verdict(DIFFERENT, 0.0, [*e.reasons, "but different titles"], False)
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
 # 3. Fuzzy rules that make a pair certain (the first that holds wins)
 # ---------------------------------------------------------------------------------------------
+
+
+def shares_long_title_end(a: str, b: str) -> bool:
+    """The two normalised titles open or end with the same four or more words (25+ letters)."""
+    wa, wb = a.split(), b.split()
+    for xs, ys in ((wa, wb), (wa[::-1], wb[::-1])):
+        n = 0
+        while n < min(len(xs), len(ys)) and xs[n] == ys[n]:
+            n += 1
+        if n >= 4 and len("".join(xs[:n])) >= 25:
+            return True
+    return False
 
 
 def same_title_authors_and_venue(e: Evidence) -> bool:
@@ -248,6 +104,27 @@ def same_title_at_same_place(e: Evidence) -> bool:
     )
 
 
+def same_bibliographic_place(e: Evidence) -> bool:
+    # journal, volume, issue and page range agree, and so do the authors: one article whatever
+    # its title says. A database translated or transliterated it ("[German]", a Russian title
+    # in Latin letters) and they share no words. A range, not one page: a page holds several
+    # abstracts or letters; an issue, not only a volume: some journals start each issue at 1.
+    # Two authors at one place are enough when a record says its title is a translation, and
+    # then an issue one record lacks does not count against it.
+    translated = e.a.translated or e.b.translated
+    return bool(
+        (translated or e.fewest_authors() >= 3)
+        and e.full_pages
+        and e.volume
+        and (e.issue or (translated and e.issue is None))
+        and e.journal
+        and e.year_ok
+        and not e.doi_conflict
+        and e.authors is not None
+        and e.authors >= 0.9
+    )
+
+
 def translated_title(e: Evidence) -> bool:
     # same authors, same journal, volume and page range: a translated or re-worded title (a
     # title translated back from Spanish shares few words with the English one, so with three
@@ -255,6 +132,7 @@ def translated_title(e: Evidence) -> bool:
     return bool(
         e.full_pages
         and e.volume
+        and e.issue is not False
         and e.years_apart == 0
         and e.journal
         and not (e.numbers_differ or e.doi_conflict)
@@ -284,8 +162,15 @@ def volume_typed_differently(e: Evidence) -> bool:
 
 
 def wrongly_assigned_doi(e: Evidence) -> bool:
-    # the same article with a wrongly assigned (e.g. supplement) DOI
-    return e.doi_conflict and same_journal_work(e) and bool(e.first_page)
+    # the same article with a wrongly assigned (e.g. supplement) DOI: everything else agrees,
+    # down to volume, issue and first page
+    return bool(
+        e.doi_conflict
+        and same_journal_work(e)
+        and e.first_page
+        and e.volume is not False
+        and e.issue is not False
+    )
 
 
 def abstract_printed_twice(e: Evidence) -> bool:
@@ -330,6 +215,7 @@ Rule = tuple[Callable[[Evidence], bool], str | None]  # predicate, reason it add
 CERTAIN_RULES: tuple[Rule, ...] = (
     (same_title_authors_and_venue, None),
     (same_title_at_same_place, None),
+    (same_bibliographic_place, "same journal, volume, issue and pages"),
     (translated_title, None),
     (volume_typed_differently, None),
     (wrongly_assigned_doi, None),
@@ -436,7 +322,7 @@ def compare(a: PreparedRecord, b: PreparedRecord) -> Verdict:
         if reason:
             return Verdict(DIFFERENT, 0.0, [*e.reasons, reason], True)
     _describe(e)
-    verdict = identifier_verdict(e)
+    verdict = serial_item_verdict(e) or identifier_verdict(e)
     if verdict:
         return verdict
     if e.title is None:
@@ -452,7 +338,10 @@ def compare(a: PreparedRecord, b: PreparedRecord) -> Verdict:
     if _is_certain(e):
         return Verdict(CERTAIN, score, reasons, False)
 
-    if e.doi_conflict and not (e.t >= 0.97 and e.venue_match and e.author_evidence):
+    if e.doi_conflict and not (
+        e.t >= 0.97 and e.venue_match and e.author_evidence and e.issue is not False
+    ):
+        # a different DOI is strong evidence against: not even a person is asked
         return Verdict(DIFFERENT, score, reasons, True)
     for rule, reason in UNCERTAIN_RULES:
         if rule(e):
