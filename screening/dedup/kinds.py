@@ -111,15 +111,23 @@ _RECURRING = {
     "announcement", "announcements", "notice", "notices", "highlights", "masthead", "calendar",
     "obituary", "obituaries", "acknowledgment", "acknowledgments", "acknowledgement",
     "acknowledgements", "summaries", "minutes", "session", "sessions", "posters", "poster",
-    "presentations", "papers", "matter", "welcome",
+    "presentations", "papers", "matter", "welcome", "reply", "replies", "response", "responses",
+    "rejoinder",
 }  # fmt: skip
+# "Introduction to the minitrack on ...", "Preface to the special issue on ...": one a year or
+# an issue, whatever the topic
+_RECURRING_OPENING = re.compile(
+    r"^(introduction|preface|foreword|editorial|overview|guest editorial)s? (to|for|of) (the |this )?"
+    r"(mini ?track|track|special (issue|section|theme|topic|focus|feature)|symposium|workshop"
+    r"|panel|session|focus (issue|section)|issue|supplement|theme issue)\b"
+)
 # Words that only qualify one ("guest editorial", "from the editor-in-chief", "table of contents")
 _QUALIFIERS = {
     "a", "an", "the", "of", "to", "in", "from", "for", "and", "on", "with", "by", "this", "our",
     "s", "chief", "guest", "special", "board", "table", "front", "back", "received", "thank",
     "thanks", "you", "call", "new", "incoming", "outgoing", "annual", "year", "volume", "vol",
     "no", "number", "part", "issues", "section", "journal", "oral", "meeting", "conference",
-    "scientific", "general", "author", "subject", "list", "notes", "note", "brief", "invited",
+    "scientific", "general", "author", "authors", "subject", "list", "notes", "note", "brief", "invited",
     "farewell", "upcoming", "events", "selected", "introductory", "opening", "closing",
     "concluding", "final", "editorial's", "president", "presidents", "chair", "chairs",
     "society", "members", "readers", "reader", "other", "short", "recent", "current",
@@ -138,6 +146,8 @@ def is_generic_title(title: str) -> bool:
 
 def is_generic_normalised(title: str) -> bool:
     """``is_generic_title`` of a title already through ``normalise_title``."""
+    if _RECURRING_OPENING.match(title):
+        return True
     words = title.split()
     if not words or not any(w in _RECURRING for w in words):
         return False

@@ -123,19 +123,24 @@ def _is_short(pages: str) -> bool:
     return not m.group(2) or 0 <= int(m.group(2)) - int(m.group(1)) <= 1
 
 
-def distrust_record_numbers(preps: list[PreparedRecord]) -> None:
-    """Forget the issue numbers when the column holds record numbers, not issues.
+def distrust_record_numbers(preps: list[PreparedRecord], window: int = 250) -> None:
+    """Forget the issue numbers where the column holds record numbers, not issues.
 
     Some exports (EndNote's) put the library's record number where the issue belongs. Issues
     repeat across a search (most journals have a dozen or fewer a year); record numbers are
-    unique. When most records carry a number of their own, the column says nothing about
-    where an article was printed, and reading it as an issue would part every duplicate.
+    unique. Reading them as issues would part every duplicate. Records arrive search by search,
+    so the test runs on stretches of ``window`` records: where most records of a stretch carry
+    a number of their own, that stretch's numbers say nothing about where an article was
+    printed. (A stretch that straddles two searches may lose its issues; that only costs
+    evidence.)
     """
-    numbers = [p.issue for p in preps if p.issue]
-    if len(numbers) < 30 or len(set(numbers)) <= 0.5 * len(numbers):
-        return
-    for p in preps:
-        p.issue = ""
+    for start in range(0, len(preps), window):
+        stretch = preps[start : start + window]
+        numbers = [p.issue for p in stretch if p.issue]
+        if len(numbers) < 30 or len(set(numbers)) <= 0.5 * len(numbers):
+            continue
+        for p in stretch:
+            p.issue = ""
 
 
 def mark_cited_notices(preps: list[PreparedRecord]) -> None:

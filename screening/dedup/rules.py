@@ -1,13 +1,15 @@
 """What a duplicate is: the matching rules, as small named predicates in the order they apply.
 
 ``compare`` measures the evidence two prepared records give about each other once
-(``Evidence``), then walks the rule table:
+(``evidence.Evidence``), then walks the rule table:
 
 1. **Vetoes**: look-alikes that are different records by nature (a notice and its article,
    different PubMed ids, years far apart). Hard: never in one cluster.
-2. **Identifiers**: the same PubMed/database id or DOI, checked against the title.
+2. **Recurring items and identifiers** (``identity``): editorials, errata lists and the like
+   merge only on an agreeing issue, page or id; a shared DOI or PubMed id counts only where the
+   records do not contradict it.
 3. **Fuzzy certain rules**: title, authors, journal, volume, issue and pages together; the first
-   rule that holds makes the pair certain.
+   rule that holds makes the pair certain. A different DOI is strong evidence against.
 4. **Uncertain rules**: pairs worth a person's glance.
 """
 

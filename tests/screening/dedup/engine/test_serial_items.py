@@ -44,6 +44,10 @@ def comments(issue: str, pages: str, doi: str = "", **more) -> dict:
         "Acknowledgement to reviewers 2017",
         "Table of contents",
         "Guest editorial",
+        "Authors' reply",
+        "In reply",
+        "Introduction to the minitrack on crowd work and the platform economy",
+        "Preface to the special issue on digital health",
     ],
 )
 def test_generic_titles_are_recognised(title):
@@ -144,3 +148,19 @@ def test_introductions_of_two_special_issues_of_one_year_stay_apart():
     a = record(**intro | {"volume": "32", "issue": "1", "doi": "10.9999/sjdw.2020.001"})
     b = record(**intro | {"volume": "32", "issue": "2", "doi": "10.9999/sjdw.2020.014"})
     assert not merged(a, b)
+
+
+def test_two_replies_of_one_author_in_one_year_are_not_merged_without_a_place():
+    a = record(**EDITOR | {"title": "Authors' reply", "issue": "2", "pages": "233"})
+    b = record(**EDITOR | {"title": "Authors' reply", "pages": ""})
+    assert not merged(a, b)
+
+
+def test_minitrack_introductions_of_two_years_stay_apart():
+    intro = {"title": "Introduction to the Minitrack on Crowd Work and the Platform Economy",
+             "authors": ["Haddad, R.", "Lindqvist, E."],
+             "journal": "Proceedings of the Pacific Conference on Information Systems"}  # fmt: skip
+    a = record(**intro | {"year": 2021})
+    b = record(**intro | {"year": 2022})
+    assert not merged(a, b)
+    assert not queued(a, b)
