@@ -38,12 +38,18 @@ _PARTICLES = {"van", "von", "der", "den", "de", "da", "di", "del", "della", "des
 @dataclass(frozen=True, slots=True)
 class Author:
     surname: str  # folded letters only, particles dropped: "van Kessel" -> "kessel"
-    tokens: frozenset[str]  # every name part, for lists written "Given, Surname"
-    # (surname, initials of the given names) for every way the name can be read: "Liu
-    # Guangshun" is Liu G. or Guangshun L.; "Wang, Xiaoming" may have its comma misplaced
-    readings: tuple[tuple[str, frozenset[str]], ...] = ()
+    tokens: tuple[str, ...]  # every name part, for lists written "Given, Surname"
+    name: str = ""  # as written
+
+    @property
+    def readings(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """(surname, initials of the given names) for every way the name can be read: "Liu
+        Guangshun" is Liu G. or Guangshun L.; "Wang, Xiaoming" may have its comma misplaced.
+        Worked out only for names whose surnames match another's."""
+        return _readings(self.name)
 
 
+_SHARED: dict[frozenset[str], frozenset[str]] = {}
 _GIVEN_SPLIT = re.compile(r"[\s.\-‐]+")
 _NON_LETTERS = re.compile(r"[^a-z]+")
 _NULL = re.compile(r",?\s*\bnull\b")
@@ -61,7 +67,8 @@ def _letters(parts: list[str]) -> frozenset[str]:
                 out.update(fold(piece))  # "JA", "GS": one letter a name
             else:
                 out.add(fold(piece)[0])
-    return frozenset(c for c in out if c.isalpha())
+    letters = frozenset(c for c in out if c.isalpha())
+    return _SHARED.setdefault(letters, letters)  # a few hundred sets serve every name
 
 
 def _core(text: str) -> str:
@@ -69,6 +76,7 @@ def _core(text: str) -> str:
     return "".join([w for w in words if w not in _PARTICLES] or words)
 
 
+@lru_cache(maxsize=1 << 16)
 def _readings(name: str) -> tuple[tuple[str, frozenset[str]], ...]:
     out: list[tuple[str, frozenset[str]]] = []
     if "," in name:
@@ -111,17 +119,20 @@ def _author(name: str) -> Author | None:
         else:
             surname = tokens[-1]
     core = _core(surname)
-    all_tokens = frozenset(
-        w for w in _NON_LETTERS.split(fold(name)) if len(w) >= 2 and w not in _PARTICLES
-    )
+    all_tokens = {w for w in _NON_LETTERS.split(fold(name)) if len(w) >= 2 and w not in _PARTICLES}
     if not core:
         return None
-    return Author(core, all_tokens | {core}, _readings(name))
+    return Author(core, tuple(sorted(all_tokens | {core})), name)
+
+
+MAX_AUTHORS = 40  # long consortium lists add cost, not evidence (see author_similarity)
 
 
 def parse_authors(value: Any) -> tuple[Author, ...]:
-    out = []
+    out: list[Author] = []
     for name in _author_list(value):
+        if len(out) == MAX_AUTHORS:
+            break
         if _NOBODY.search(name):
             continue
         author = _author(name)
@@ -158,7 +169,7 @@ def author_similarity(a: tuple[Author, ...], b: tuple[Author, ...]) -> float | N
     if not a or not b:
         return None
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    short, long_ = short[:12], long_[:40]  # long consortia lists add cost, not evidence
+    short, long_ = short[:12], long_[:MAX_AUTHORS]
     matched = sum(1 for x in short if any(same_author(x, y) for y in long_))
     sim = matched / len(short)
     if not same_author(a[0], b[0]):

@@ -113,7 +113,7 @@ def _judge(
     uncertain: list[Judged] = []
     for i, j in sorted(pairs):
         a, b = preps[i], preps[j]
-        if frozenset((a.id, b.id)) in blocked:
+        if blocked and frozenset((a.id, b.id)) in blocked:
             cache[(i, j)] = False
             continue
         if a.cluster is not None and a.cluster == b.cluster:

@@ -55,7 +55,6 @@ class Evidence:
     pmid_conflict: bool
     shared_ids: bool
     title: float | None  # title similarity 0..1
-    authors: float | None  # share of the shorter author list found in the longer one
     years_apart: int | None
     journal: bool | None
     volume: bool | None
@@ -65,6 +64,24 @@ class Evidence:
     reasons: list[str]
     numbers_differ: bool = False
     conf_vs_article: bool = False
+    # author similarity is the dearest measure and most pairs are told apart without it, so
+    # it is measured on first use (``authors``)
+    _authors: float | None = None
+    _authors_measured: bool = False
+
+    @property
+    def authors(self) -> float | None:
+        """Share of the shorter author list found in the longer one (None: a list is empty)."""
+        if not self._authors_measured:
+            self._authors = author_similarity(self.a.surnames, self.b.surnames)
+            self._authors_measured = True
+        return self._authors
+
+    def explain_authors(self, reasons: list[str]) -> list[str]:
+        """``reasons`` with the author similarity after the title's, once it was measured."""
+        if self._authors_measured and self._authors is not None:
+            reasons.insert(1 if self.title is not None else 0, f"authors {self._authors:.2f}")
+        return reasons
 
     @property
     def t(self) -> float:
@@ -102,6 +119,12 @@ class Evidence:
         au = self.authors if self.authors is not None else 0.5
         return round(0.55 * self.t + 0.3 * au + 0.15 * (1.0 if self.venue_match else 0.0), 4)
 
+    @property
+    def score_if_measured(self) -> float:
+        """The score where the authors were measured anyway, else 0: a different pair's score
+        is never used, and measuring authors only for it would cost the most."""
+        return self.score if self._authors_measured else 0.0
+
     def placement(self) -> tuple[int, int]:
         """(agreements, disagreements) about where the two were printed: journal, year,
         volume, first page."""
@@ -129,12 +152,7 @@ def gather_evidence(a: PreparedRecord, b: PreparedRecord) -> Evidence:
         vol = None  # a meeting abstract cited with its supplement's number as the volume
     if pg is False and a.last_page and a.last_page == b.last_page and vol:
         pg = True  # a typo in the first page ("2297-2108" / "2097-2108")
-    au = author_similarity(a.surnames, b.surnames)
-    reasons = []
-    if t is not None:
-        reasons.append(f"title {t:.2f}")
-    if au is not None:
-        reasons.append(f"authors {au:.2f}")
+    reasons = [f"title {t:.2f}"] if t is not None else []
     return Evidence(
         a=a,
         b=b,
@@ -144,7 +162,6 @@ def gather_evidence(a: PreparedRecord, b: PreparedRecord) -> Evidence:
         pmid_conflict=bool(a.pmid and b.pmid and a.pmid != b.pmid),
         shared_ids=bool(a.other_ids & b.other_ids),
         title=t,
-        authors=au,
         years_apart=abs(a.year - b.year) if a.year and b.year else None,
         journal=journal_compatible(a.journal, b.journal),
         volume=vol,

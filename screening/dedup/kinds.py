@@ -68,9 +68,12 @@ def notice_notes(title: str) -> tuple[tuple[str, str, str, str], ...]:
     )
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def record_markers(title: str) -> frozenset[str]:
     if not title:
-        return frozenset()
+        return _NONE
     # the MEDLINE notes "[Erratum appears in ...]", "[Comment in ...]" are on the article; a
     # trailing citation of another article "(vol 360, pg 542, 2009)" is the erratum itself
     note_free = strip_markup(title)
@@ -79,7 +82,7 @@ def record_markers(title: str) -> frozenset[str]:
     kinds = {kind for kind, rx in _MARKERS.items() if rx.search(note_free)}
     if any(rx.search(note_free) for rx in ERRATUM_CITATION):
         kinds.add("erratum")
-    return frozenset(kinds)
+    return frozenset(kinds) if kinds else _NONE
 
 
 def is_conference_abstract(rec: dict) -> bool:

@@ -67,8 +67,12 @@ def _int_year(value: Any) -> int | None:
     return int(m.group(0)) if m else None
 
 
+_NONE: frozenset = frozenset()  # shared by the many records with no numbers, markers or ids
+
+
 def _title_numbers(title: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\d+", title))
+    numbers = re.findall(r"\d+", title)
+    return frozenset(numbers) if numbers else _NONE
 
 
 def prepare(rec: dict) -> PreparedRecord:
@@ -80,10 +84,13 @@ def prepare(rec: dict) -> PreparedRecord:
     pmid = re.sub(r"\D", "", str(rec.get("pmid") or ""))
     other = rec.get("other_ids") or {}
     # only ids of the work itself: an ISSN or ISBN is shared by every article of a journal/book
-    other_ids = frozenset(
-        (str(k).lower(), str(v).strip().lower())
-        for k, v in other.items()
-        if v and str(v).strip() and str(k).lower() in _WORK_IDS
+    other_ids = (
+        frozenset(
+            (str(k).lower(), str(v).strip().lower())
+            for k, v in other.items()
+            if v and str(v).strip() and str(k).lower() in _WORK_IDS
+        )
+        or _NONE
     )
     pages = normalise_pages(rec.get("pages"))
     volume, in_volume = split_volume(rec.get("volume"))

@@ -82,7 +82,7 @@ def shares_long_title_end(a: str, b: str) -> bool:
 
 
 def same_title_authors_and_venue(e: Evidence) -> bool:
-    t, au = e.t, e.authors
+    t = e.t
     return e.clean and (
         (
             t >= 0.95
@@ -95,7 +95,13 @@ def same_title_authors_and_venue(e: Evidence) -> bool:
             and e.author_evidence
             and (e.venue_match or bool(e.journal and not e.venue_conflict))
         )
-        or (t >= 0.8 and au is not None and au >= 0.9 and e.venue_match and e.journal is not False)
+        or (
+            t >= 0.8
+            and e.venue_match
+            and e.journal is not False
+            and e.authors is not None
+            and e.authors >= 0.9
+        )
     )
 
 
@@ -138,9 +144,9 @@ def translated_title(e: Evidence) -> bool:
         and e.years_apart == 0
         and e.journal
         and not (e.numbers_differ or e.doi_conflict)
+        and (e.t >= 0.5 or (e.t >= 0.25 and e.fewest_authors() >= 3))
         and e.authors is not None
         and e.authors >= 0.9
-        and (e.t >= 0.5 or (e.t >= 0.25 and e.fewest_authors() >= 3))
     )
 
 
@@ -262,11 +268,11 @@ def online_first_reworded(e: Evidence) -> bool:
         e.one_unplaced()
         and e.journal
         and e.years_apart == 0
-        and e.authors is not None
-        and e.authors >= 0.9
         and e.fewest_authors() >= 4
         and not (e.numbers_differ or e.doi_conflict)
         and shares_long_title_end(e.a.titles[0], e.b.titles[0])
+        and e.authors is not None
+        and e.authors >= 0.9
     )
 
 
@@ -319,6 +325,12 @@ def _is_certain(e: Evidence) -> bool:
 def compare(a: PreparedRecord, b: PreparedRecord) -> Verdict:
     """How sure the engine is that ``a`` and ``b`` are one work, and why."""
     e = gather_evidence(a, b)
+    verdict = _verdict(e)
+    e.explain_authors(verdict.reasons)
+    return verdict
+
+
+def _verdict(e: Evidence) -> Verdict:
     for veto in VETOES:
         reason = veto(e)
         if reason:
@@ -331,21 +343,21 @@ def compare(a: PreparedRecord, b: PreparedRecord) -> Verdict:
         return Verdict(DIFFERENT, 0.0, e.reasons, False)
 
     _fuzzy_reasons(e)
-    score, reasons = e.score, e.reasons
+    reasons = e.reasons
     if e.conf_vs_article and (
         e.journal is False or e.first_page is False or (e.years_apart or 0) >= 1
     ):
         # not merged by default; nor queued: the issue asks for abstracts to stay separate
-        return Verdict(DIFFERENT, score, reasons, True)
+        return Verdict(DIFFERENT, e.score_if_measured, reasons, True)
     if _is_certain(e):
-        return Verdict(CERTAIN, score, reasons, False)
+        return Verdict(CERTAIN, e.score, reasons, False)
 
     if e.doi_conflict and not (
         e.t >= 0.97 and e.venue_match and e.author_evidence and e.issue is not False
     ):
         # a different DOI is strong evidence against: not even a person is asked
-        return Verdict(DIFFERENT, score, reasons, True)
+        return Verdict(DIFFERENT, e.score_if_measured, reasons, True)
     for rule, reason in UNCERTAIN_RULES:
         if rule(e):
-            return Verdict(UNCERTAIN, score, [*reasons, reason] if reason else reasons, False)
-    return Verdict(DIFFERENT, score, reasons, e.venue_conflict and e.t < 0.5)
+            return Verdict(UNCERTAIN, e.score, [*reasons, reason] if reason else reasons, False)
+    return Verdict(DIFFERENT, e.score_if_measured, reasons, e.venue_conflict and e.t < 0.5)
