@@ -4,6 +4,7 @@
     .venv/bin/python bench/dedup_bench.py stroke --no-bibdedupe
     .venv/bin/python bench/dedup_bench.py --markdown      # the table for docs/benchmarks.md
     .venv/bin/python bench/dedup_bench.py --bibdedupe-cache /tmp/bd.json  # reuse bib-dedupe runs
+    .venv/bin/python bench/dedup_bench.py --scale         # and precision at scale (dedup_scale.py)
 
 Data: ../shared/data/bib-dedupe-benchmark/<dataset>/records_pre_merged.csv (records) and
 merged_record_ids.csv (the truth: one duplicate group per row). Metrics are over duplicate
@@ -370,6 +371,13 @@ def main(argv: list[str] | None = None) -> int:
         help="store bib-dedupe's results in this JSON file and reuse them while the CSV and the "
         "version are unchanged (for iterating; publish numbers from an uncached run)",
     )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="after the table, the precision-at-scale runs of bench/dedup_scale.py (the four "
+        "sets concatenated and a scaled file of --scale-records records)",
+    )
+    parser.add_argument("--scale-records", type=int, default=100_000)
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"benchmark data not found at {DATA}", file=sys.stderr)
@@ -411,10 +419,19 @@ def main(argv: list[str] | None = None) -> int:
         f"{load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end"
     )
     print(format_table(rows))
+    scale_rows = []
+    if args.scale:
+        import dedup_scale
+
+        scale_rows = dedup_scale.run_all(args.scale_records)
+        print(f"precision at scale (load average now {os.getloadavg()[0]:.1f}):")
+        print(dedup_scale.format_table(scale_rows))
     if args.json:
         meta = {"date": dt.date.today().isoformat(), "load_before": load_before}
         meta["load_after"] = load_after
-        args.json.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2, default=str))
+        args.json.write_text(
+            json.dumps({"meta": meta, "rows": rows, "scale": scale_rows}, indent=2, default=str)
+        )
     return 0
 
 
