@@ -16,6 +16,7 @@ from screening.models import Report, Study
 
 from ..models import Code, CodebookVersion, Coding, CodingStatus, Document, SourceType
 from .codebook import CodingError, get_codebook, version_tree
+from .permissions import require_status_right
 from .tree import Node, Tree
 
 
@@ -208,7 +209,11 @@ def delete_coding(coding: Coding, user) -> None:
 
 @transaction.atomic
 def set_status(coding: Coding, user, status: str) -> Coding:
-    """Reconciliation: mark a coding agreed or removed (or back to open)."""
+    """Reconciliation: mark a coding agreed or removed (or back to open).
+
+    Allowed to its coder, a coder reconciling the same study, or a lead (CodingForbidden).
+    """
+    require_status_right(coding, user)
     if status not in CodingStatus.values:
         raise CodingError("Unknown status.")
     before = coding.status
