@@ -222,6 +222,17 @@ MAX_FULLTEXT_UPLOAD_BYTES = env_int("MAX_FULLTEXT_UPLOAD_BYTES", 50 * 1024 * 102
 FULLTEXT_MAX_PAGES = env_int("FULLTEXT_MAX_PAGES", 500)
 FULLTEXT_EXTRACT_SECONDS = env_int("FULLTEXT_EXTRACT_SECONDS", 60)
 FULLTEXT_MAX_TEXT_CHARS = env_int("FULLTEXT_MAX_TEXT_CHARS", 3_000_000)
+# import_review reads archives within these limits (README "Limits"): data.json's size, any
+# stored file's size (the largest upload), everything together, the members' count, the
+# expansion ratio of a member or the whole zip, and the largest single row of data.json.
+BACKUP_MAX_DATA_BYTES = env_int("BACKUP_MAX_DATA_BYTES", 8 * 1024**3)
+BACKUP_MAX_FILE_BYTES = env_int(
+    "BACKUP_MAX_FILE_BYTES", max(MAX_IMPORT_UPLOAD_BYTES, MAX_FULLTEXT_UPLOAD_BYTES)
+)
+BACKUP_MAX_TOTAL_BYTES = env_int("BACKUP_MAX_TOTAL_BYTES", 100 * 1024**3)
+BACKUP_MAX_MEMBERS = env_int("BACKUP_MAX_MEMBERS", 500_000)
+BACKUP_MAX_RATIO = env_int("BACKUP_MAX_RATIO", 100)
+BACKUP_MAX_ROW_BYTES = env_int("BACKUP_MAX_ROW_BYTES", 64 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

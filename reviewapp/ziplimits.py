@@ -18,7 +18,7 @@ count toward the total, and the whole file is held to the ratio too.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -41,6 +41,8 @@ class Limits:
 
 
 def _mb(n: int) -> str:
+    if n < 1024 * 1024:
+        return f"{n:,} bytes"
     return f"{n / (1024 * 1024):,.0f} MB"
 
 
@@ -48,8 +50,14 @@ def _ratio(uncompressed: int, compressed: int) -> float:
     return uncompressed / max(compressed, 1)
 
 
-def check_declared(zf: zipfile.ZipFile, limits: Limits, archive_bytes: int) -> None:
-    """Refuse (ZipBomb) what the central directory says is too large; nothing is decompressed."""
+def check_declared(
+    zf: zipfile.ZipFile,
+    limits: Limits,
+    archive_bytes: int,
+    member_cap: Callable[[str], int] | None = None,
+) -> None:
+    """Refuse (ZipBomb) what the central directory says is too large; nothing is decompressed.
+    `member_cap(name)` may lower the size limit of particular members."""
     members = zf.infolist()
     if len(members) > limits.max_members:
         raise ZipBomb(
@@ -58,14 +66,13 @@ def check_declared(zf: zipfile.ZipFile, limits: Limits, archive_bytes: int) -> N
         )
     total = 0
     for info in members:
-        if info.file_size > limits.max_member_bytes:
+        cap = limits.max_member_bytes
+        if member_cap is not None:
+            cap = min(cap, member_cap(info.filename))
+        if info.file_size > cap:
             raise ZipBomb(
                 _("%(name)s expands to %(size)s; the limit is %(limit)s.")
-                % {
-                    "name": info.filename,
-                    "size": _mb(info.file_size),
-                    "limit": _mb(limits.max_member_bytes),
-                }
+                % {"name": info.filename, "size": _mb(info.file_size), "limit": _mb(cap)}
             )
         if (
             info.file_size > GRACE_BYTES

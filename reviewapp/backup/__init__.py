@@ -11,7 +11,10 @@ references to remap are all read from ``_meta`` (``rules``), so a model added la
 up without touching this package. Only references Django cannot see — ids kept inside JSON,
 and the audit trail's (object_type, object_id) pointer — are listed in ``rules``.
 
-Restoring (``restore``) never reuses ids: every row gets a fresh primary key and every
+An archive is read within limits and as a stream (``archive``): its members are measured
+before anything is decompressed, data.json is parsed a row at a time into spool files, and
+stored files are streamed with their sha256 checked, so memory stays flat and a zip bomb is
+refused. Restoring (``restore``) never reuses ids: every row gets a fresh primary key and every
 reference is rewritten through an old-id → new-id map, so a review restores into a database
 that already holds other reviews (or the same review under another slug). People are matched
 by email; a person missing from the target database gets an account without a usable password.
@@ -19,8 +22,9 @@ by email; a person missing from the target database gets an account without a us
 
 from __future__ import annotations
 
+from .archive import Archive
 from .export import export_review
-from .restore import import_review, read_archive
+from .restore import import_review
 from .rules import (
     FORMAT,
     FORMAT_VERSION,
@@ -35,13 +39,13 @@ from .rules import (
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "Archive",
     "BackupError",
     "ReviewModel",
     "Summary",
     "export_review",
     "import_review",
     "not_backed_up",
-    "read_archive",
     "review_models",
     "rows_of",
 ]

@@ -4,27 +4,22 @@ again (and removed if the restore fails)."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
-import zipfile
-import zlib
 from collections import defaultdict
+from pathlib import Path
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
 from django.core import serializers
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.base import File
 from django.core.validators import validate_slug
 from django.db import connections, models, router, transaction
 
 from reviewapp.models import Review
 
+from . import archive
 from .rules import (
-    BATCH,
-    FORMAT,
-    FORMAT_VERSION,
     GENERIC_POINTERS,
     JSON_REFERENCES,
     REVIEW_LABEL,
@@ -37,55 +32,18 @@ from .rules import (
 )
 
 
-def read_archive(source: str | os.PathLike | IO[bytes]) -> tuple[zipfile.ZipFile, dict, dict]:
-    """Open and check an archive: (zip, manifest, data), or BackupError saying what is wrong."""
-    try:
-        zf = zipfile.ZipFile(source)
-    except FileNotFoundError as exc:
-        raise BackupError(f"No such file: {source}") from exc
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise BackupError(f"Not a review archive: the file is not a readable zip ({exc}).") from exc
-    try:
-        try:
-            manifest = json.loads(zf.read("manifest.json"))
-        except KeyError as exc:
-            raise BackupError("Not a review archive: it has no manifest.json.") from exc
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise BackupError(f"Not a review archive: manifest.json does not name {FORMAT!r}.")
-        version = manifest.get("version")
-        if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
-            raise BackupError(
-                f"This archive is in format version {version!r}; this version of the app reads "
-                f"format version {FORMAT_VERSION}. Restore it with a matching version of the app."
-            )
-        bad = zf.testzip()
-        if bad is not None:
-            raise BackupError(f"The archive is corrupt: {bad} fails its checksum.")
-        try:
-            data = json.loads(zf.read("data.json"))
-        except KeyError as exc:
-            raise BackupError("The archive is incomplete: it has no data.json.") from exc
-        if not isinstance(data, dict) or not {"review", "users", "objects"} <= set(data):
-            raise BackupError("The archive is corrupt: data.json lacks review, users or objects.")
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-        zf.close()
-        raise BackupError(f"The archive is corrupt: {exc}") from exc
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-        zf.close()
-        raise BackupError(f"The archive is corrupt: unreadable JSON ({exc}).") from exc
-    except BackupError:
-        zf.close()
-        raise
-    return zf, manifest, data
-
-
 def import_review(
     source: str | os.PathLike | IO[bytes], *, slug: str | None = None, title: str | None = None
 ) -> tuple[Review, Summary]:
-    """Restore an archive as a new review (fresh ids). Refuses a slug that is taken."""
-    zf, manifest, data = read_archive(source)
-    with zf:
-        slug = slug or data["review"]["fields"].get("slug") or manifest.get("review", "")
+    """Restore an archive as a new review (fresh ids). Refuses a slug that is taken.
+
+    The archive is measured before it is read and read as a stream (see `archive`): memory
+    stays flat whatever its size, and nothing is written before data.json has been read
+    whole (a corrupt or refused archive restores nothing)."""
+    with archive.Archive(source) as opened, archive.spool_folder() as folder:
+        known = {rm.label for rm in review_models()}
+        data = opened.spool(Path(folder), known)
+        slug = slug or data.review["fields"].get("slug") or opened.manifest.get("review", "")
         try:
             validate_slug(slug)
         except ValidationError as exc:
@@ -95,13 +53,7 @@ def import_review(
                 f"A review with the slug {slug!r} already exists: restore under another slug "
                 "(import_review FILE --slug NEW)."
             )
-        known = {rm.label for rm in review_models()}
-        unknown = sorted(set(data["objects"]) - known)
-        if unknown:
-            raise BackupError(
-                "The archive holds rows of models this app does not have: " + ", ".join(unknown)
-            )
-        restorer = _Restorer(zf, data)
+        restorer = _Restorer(opened, data)
         try:
             with transaction.atomic():
                 review = restorer.run(slug, title)
@@ -111,21 +63,21 @@ def import_review(
         except Exception as exc:
             restorer.discard_files()
             raise BackupError(f"The archive could not be restored: {exc}") from exc
-    counts = {label: len(entries) for label, entries in data["objects"].items()}
-    return review, Summary(slug, counts, len(data["users"]), len(restorer.saved_files))
+    summary = Summary(slug, data.counts, len(data.users), len(restorer.saved_files))
+    return review, summary
 
 
 class _Restorer:
-    def __init__(self, zf: zipfile.ZipFile, data: dict) -> None:
-        self.zf = zf
+    def __init__(self, opened: archive.Archive, data: archive.Spooled) -> None:
+        self.archive = opened
         self.data = data
         self.ctx = Context()
         self.labels = {REVIEW_LABEL} | {rm.label for rm in review_models()}
         self.saved_files: list[tuple[Any, str]] = []
         # (model, attname, target label, old target id) → new ids of the rows to fill in.
         self.deferred: dict[tuple[Any, str, str, Any], list[Any]] = defaultdict(list)
-        # (row, many-to-many field, its archived values)
-        self.m2m: list[tuple[models.Model, models.Field, list[Any]]] = []
+        # (model, new pk, many-to-many field, its archived values)
+        self.m2m: list[tuple[type[models.Model], Any, models.Field, list[Any]]] = []
 
     def discard_files(self) -> None:
         for storage, name in self.saved_files:
@@ -134,13 +86,14 @@ class _Restorer:
 
     def run(self, slug: str, title: str | None) -> Review:
         self._people()
-        entry = self.data["review"]
+        entry = self.data.review
         entry["fields"]["slug"] = slug
         if title:
             entry["fields"]["title"] = title
         (review,) = self._create(Review, [entry])
+        # Rows are read from disk a batch at a time, in this app's creation order.
         for rm in review_models():
-            for batch in chunks(self.data["objects"].get(rm.label, []), BATCH):
+            for batch in self.data.rows(rm.label):
                 self._create(rm.model, batch)
         self._fill_deferred()
         self._fill_m2m()
@@ -148,7 +101,7 @@ class _Restorer:
 
     def _people(self) -> None:
         user_model = get_user_model()
-        for person in self.data["users"]:
+        for person in self.data.users:
             email = person["email"]
             user = (
                 user_model._base_manager.filter(email=email).first()
@@ -208,7 +161,7 @@ class _Restorer:
             ids[old] = obj.pk
         for index, attname, target, old_target in later:
             self.deferred[(model, attname, target, old_target)].append(objs[index].pk)
-        self.m2m += [(objs[index], f, values) for index, f, values in links]
+        self.m2m += [(model, objs[index].pk, f, values) for index, f, values in links]
         return objs
 
     def _reference(self, f: models.Field, value: Any, owner: Any) -> Any:
@@ -247,16 +200,16 @@ class _Restorer:
     def _restore_file(self, f: models.Field, stored: dict | None) -> str:
         if not stored:
             return ""  # the file was already missing when exported: no dangling name
-        try:
-            content = self.zf.read(stored["archive"])
-        except KeyError as exc:
-            raise BackupError(
-                f"The archive is incomplete: {stored['archive']} is missing."
-            ) from exc
-        if hashlib.sha256(content).hexdigest() != stored.get("sha256"):
-            raise BackupError(f"The archive is corrupt: {stored['archive']} fails its checksum.")
         storage = f.storage
-        name = storage.save(stored["name"], ContentFile(content))
+        # Streamed to a temporary file through the limits and the sha256 check, then handed to
+        # storage whole: storage never keeps bytes that failed their check.
+        with self.archive.verified_copy(stored, self.data.folder) as copy:
+            try:
+                name = storage.save(str(stored.get("name") or "restored"), File(copy))
+            except SuspiciousFileOperation as exc:
+                raise BackupError(
+                    f"The archive is corrupt: {stored.get('name')!r} is not a safe file name."
+                ) from exc
         self.saved_files.append((storage, name))
         return name
 
@@ -297,13 +250,13 @@ class _Restorer:
             models.QuerySet(model).filter(pk__in=rows).update(**{attname: new_target})
 
     def _fill_m2m(self) -> None:
-        for obj, f, values in self.m2m:
+        for model, pk, f, values in self.m2m:
             if f.related_model is get_user_model():
                 ids = [self.ctx.users[v] for v in values if v in self.ctx.users]
             else:
                 label = f.related_model._meta.label_lower
                 ids = [self.ctx.new_id(label, v) if label in self.labels else v for v in values]
-            getattr(obj, f.name).set([i for i in ids if i is not None])
+            getattr(model(pk=pk), f.name).set([i for i in ids if i is not None])
 
 
 _LATER = object()
