@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
+
 # Attributes a page inherits from the /Pages nodes above it (PDF 32000-1, 7.7.3.4).
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 _MAX_TREE_DEPTH = 64
@@ -42,14 +44,16 @@ class Extracted:
     def stop_note(self, limits: Limits) -> str:
         """What the person is told when a limit cut the text short ('' when none did)."""
         if self.stopped == "pages":
-            return f"Only the first {limits.max_pages} pages were read (the limit per PDF)."
+            return _("Only the first %(n)s pages were read (the limit per PDF).") % {
+                "n": limits.max_pages
+            }
         if self.stopped == "time":
-            return (
-                f"Reading stopped after {limits.max_seconds:.0f} seconds, at page "
-                f"{self.pages_read}: paste the rest of the text if coding needs it."
-            )
+            return _(
+                "Reading stopped after %(seconds)s seconds, at page %(page)s: paste the rest of "
+                "the text if coding needs it."
+            ) % {"seconds": f"{limits.max_seconds:.0f}", "page": self.pages_read}
         if self.stopped == "chars":
-            return f"The text was cut at {limits.max_chars:,} characters."
+            return _("The text was cut at %(n)s characters.") % {"n": f"{limits.max_chars:,}"}
         return ""
 
 
@@ -59,13 +63,13 @@ def _reader(stream: IO[bytes]) -> Any:
     try:
         reader = PdfReader(stream, strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise PdfTextError("This PDF is password-protected; upload an unprotected copy.")
+            raise PdfTextError(_("This PDF is password-protected; upload an unprotected copy."))
         reader.trailer["/Root"].get_object()["/Pages"].get_object()
     except PdfTextError:
         raise
     except Exception as exc:  # pypdf raises many kinds of errors on damaged files
         raise PdfTextError(
-            f"This file cannot be opened as a PDF ({exc.__class__.__name__})."
+            _("This file cannot be opened as a PDF (%(kind)s).") % {"kind": type(exc).__name__}
         ) from exc
     return reader
 
@@ -127,7 +131,7 @@ def extract(
     head = stream.read(5)
     stream.seek(0)
     if head != b"%PDF-":
-        raise PdfTextError("This file is not a PDF.")
+        raise PdfTextError(_("This file is not a PDF."))
     deadline = clock() + limits.max_seconds
     reader = _reader(stream)
     declared = _declared_pages(reader)
@@ -155,7 +159,7 @@ def extract(
             stopped = "chars"
             break
     if read == 0 and not stopped:
-        raise PdfTextError("This PDF has no pages.")
+        raise PdfTextError(_("This PDF has no pages."))
     # PostgreSQL text cannot hold NUL characters, which some PDFs' text layers contain.
     text = "\n\n".join(texts).replace("\x00", "")[: limits.max_chars]
     return Extracted(text=text, pages_read=read, pages_declared=declared, stopped=stopped)

@@ -20,6 +20,7 @@ from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.dispatch import receiver
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
 from reviewapp.models import ExclusionReason, Review, Stage, User
@@ -100,8 +101,10 @@ def _check_pdf(uploaded: IO[bytes], size: int) -> str:
     uploaded.seek(max(0, size - PDF_TAIL_BYTES))
     if PDF_EOF not in uploaded.read(PDF_TAIL_BYTES):
         raise FullTextError(
-            "This file cannot be opened as a PDF: it has no end-of-file marker (a damaged or "
-            "truncated download?)."
+            _(
+                "This file cannot be opened as a PDF: it has no end-of-file marker (a damaged "
+                "or truncated download?)."
+            )
         )
     uploaded.seek(0)
     digest = hashlib.sha256()
