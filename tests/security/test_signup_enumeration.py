@@ -7,11 +7,21 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 
 from reviewapp.models import User
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth's rate limits (one confirmation mail per address per 3 minutes) live in the
+    cache: leave none behind for a later test signing the same address up."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _sign_up(email: str):
