@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Backslash-escapable markup of CommonMark and GitHub's extensions that can appear mid-line.
-_MARKDOWN = re.compile(r"([\\`*_\[\]{}()#+|!~])")
+# Backslash-escapable markup of CommonMark and GitHub's extensions that can act mid-line: code,
+# emphasis, link and image brackets (with "[" and "]" escaped a "(" opens nothing), tables,
+# strikethrough. Every value follows a prefix of ours, so nothing in it starts a line.
+_MARKDOWN = re.compile(r"([\\`*_\[\]{}#|!~])")
 
 
 def one_line(value: object) -> str:
