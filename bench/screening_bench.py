@@ -104,6 +104,10 @@ def build(args: argparse.Namespace) -> dict:
         User.objects.create_user(f"reviewer{i:02d}@bench.example", PASSWORD, full_name=f"R{i}")
         for i in range(args.reviewers)
     ]
+    from reviewapp.services import vouch_for_email
+
+    for user in [lead, *reviewers]:
+        vouch_for_email(user)  # signs in over HTTP: mandatory email verification
     Membership.objects.bulk_create(
         [Membership(review=review, user=u, is_reviewer=True) for u in reviewers]
     )

@@ -1,41 +1,27 @@
-"""Text of a full-text PDF for coding (pypdf): bytes in, text out, no ORM."""
+"""Text of a full-text PDF for coding: bytes in, text out, no ORM.
+
+One reader for the whole app: screening.fulltext.pdftext, with its page, time and size limits.
+A report's PDF is read once, in the background, when it is attached (its text is then on the
+report, `Report.text`); this function serves callers that hold the bytes themselves.
+"""
 
 from __future__ import annotations
 
 import io
-import re
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from screening.fulltext.pdftext import Limits, PdfTextError, extract
 
-MAX_PAGES = 400
+__all__ = ["MAX_PAGES", "PdfTextError", "extract_text"]
 
-
-class PdfTextError(Exception):
-    """The PDF could not be read; the message is shown to the user."""
+MAX_PAGES = Limits().max_pages
 
 
-def extract_text(data: bytes) -> str:
-    """All pages' text, pages separated by a blank line, hyphenated line breaks joined."""
+def extract_text(data: bytes, limits: Limits | None = None) -> str:
+    """All pages' text (within the limits), pages separated by a blank line, hyphenated line
+    breaks joined."""
     if not data.startswith(b"%PDF"):
         raise PdfTextError("This file is not a PDF.")
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception as exc:  # pypdf raises several types for a wrong password
-                raise PdfTextError("This PDF is password-protected.") from exc
-        pages = [page.extract_text() or "" for page in reader.pages[:MAX_PAGES]]
-    except PdfReadError as exc:
-        raise PdfTextError(f"This PDF could not be read: {exc}") from exc
-    text = "\n\n".join(_tidy(p) for p in pages if p.strip())
-    if not text.strip():
+    result = extract(io.BytesIO(data), limits or Limits())
+    if not result.text.strip():
         raise PdfTextError("No text found in this PDF (a scanned image?); paste the text instead.")
-    return text
-
-
-def _tidy(page: str) -> str:
-    # "partici-\npation" → "participation"; trailing blanks off every line.
-    page = re.sub(r"(\w)-\n(\w)", r"\1\2", page)
-    return "\n".join(line.rstrip() for line in page.splitlines()).strip()
+    return result.text

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from .audit import record_event
 from .models import (
@@ -27,6 +28,38 @@ from .models import (
 
 class ReviewError(Exception):
     """A refused operation; the message is shown to the user as is."""
+
+
+# An invitation link is bound to the address it was sent to: a forwarded or leaked link does
+# not let someone else in (a lead role included).
+WRONG_ADDRESS = _(
+    "This invitation was sent to another email address than yours. Sign in with the address "
+    "it was sent to (confirmed), or ask the lead to invite the address you use."
+)
+
+
+def holds_address(user: User, email: str) -> bool:
+    """Whether the person owns this address: a confirmed one of their addresses (any one when
+    the operator turned email verification off)."""
+    from allauth.account.models import EmailAddress
+
+    addresses = EmailAddress.objects.filter(user=user, email__iexact=email.strip())
+    if settings.ACCOUNT_EMAIL_VERIFICATION == "none":
+        return addresses.exists() or user.email.lower() == email.strip().lower()
+    return addresses.filter(verified=True).exists()
+
+
+def vouch_for_email(user: User) -> None:
+    """An account an operator created (command line, demo): its address counts as confirmed, so
+    mandatory email verification does not lock the person out at their first sign-in."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).update(primary=False)
+    EmailAddress.objects.update_or_create(
+        user=user,
+        email__iexact=user.email,
+        defaults={"email": user.email, "verified": True, "primary": True},
+    )
 
 
 def unique_slug(title: str, wanted: str | None = None) -> str:
@@ -149,6 +182,8 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise ReviewError("This invitation has already been used or was withdrawn.")
+    if not holds_address(user, invitation.email):
+        raise ReviewError(WRONG_ADDRESS)
     membership, _ = Membership.objects.select_for_update().get_or_create(
         review=invitation.review, user=user
     )
@@ -231,6 +266,7 @@ def add_member(
             user = User.objects.create_user(email=email, password=password)
         except IntegrityError as exc:  # pragma: no cover - a race with another creator
             raise ReviewError(f"Could not create {email}: {exc}") from exc
+        vouch_for_email(user)
     membership, _ = Membership.objects.get_or_create(review=review, user=user)
     before = membership.roles if membership.active else []
     membership.active = True

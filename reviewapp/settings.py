@@ -56,8 +56,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
+# No django.contrib.admin: its login bypassed allauth's throttling and nothing was registered
+# there. Operators administer through management commands (README, "Command line").
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "reviewapp.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "reviewapp.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -146,7 +148,13 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "none")
+# Mandatory: sign-up then says the same thing whether or not the address is registered (allauth's
+# enumeration prevention needs it), and an invitation is accepted only from its confirmed address.
+ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+if ACCOUNT_EMAIL_VERIFICATION not in {"none", "optional", "mandatory"}:
+    raise ImproperlyConfigured("ACCOUNT_EMAIL_VERIFICATION must be none, optional or mandatory")
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "reviewapp.forms.SignupExtraForm"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
@@ -210,6 +218,21 @@ MAX_IMPORT_UPLOAD_BYTES = env_int("MAX_IMPORT_UPLOAD_BYTES", 600 * 1024 * 1024)
 # job without the key is taken over by the next dispatch (its worker died).
 IMPORT_HEARTBEAT_SECONDS = env_int("IMPORT_HEARTBEAT_SECONDS", 20)
 MAX_FULLTEXT_UPLOAD_BYTES = env_int("MAX_FULLTEXT_UPLOAD_BYTES", 50 * 1024 * 1024)
+# A full text's PDF is read in the background within these limits (a PDF can hold 60,000 pages).
+FULLTEXT_MAX_PAGES = env_int("FULLTEXT_MAX_PAGES", 500)
+FULLTEXT_EXTRACT_SECONDS = env_int("FULLTEXT_EXTRACT_SECONDS", 60)
+FULLTEXT_MAX_TEXT_CHARS = env_int("FULLTEXT_MAX_TEXT_CHARS", 3_000_000)
+# import_review reads archives within these limits (README "Limits"): data.json's size, any
+# stored file's size (the largest upload), everything together, the members' count, the
+# expansion ratio of a member or the whole zip, and the largest single row of data.json.
+BACKUP_MAX_DATA_BYTES = env_int("BACKUP_MAX_DATA_BYTES", 8 * 1024**3)
+BACKUP_MAX_FILE_BYTES = env_int(
+    "BACKUP_MAX_FILE_BYTES", max(MAX_IMPORT_UPLOAD_BYTES, MAX_FULLTEXT_UPLOAD_BYTES)
+)
+BACKUP_MAX_TOTAL_BYTES = env_int("BACKUP_MAX_TOTAL_BYTES", 100 * 1024**3)
+BACKUP_MAX_MEMBERS = env_int("BACKUP_MAX_MEMBERS", 500_000)
+BACKUP_MAX_RATIO = env_int("BACKUP_MAX_RATIO", 100)
+BACKUP_MAX_ROW_BYTES = env_int("BACKUP_MAX_ROW_BYTES", 64 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib import admin
 from django.urls import include, path
 
 from . import views
@@ -10,7 +9,6 @@ urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
     path("language/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
-    path("admin/", admin.site.urls),
     path("reviews/new/", views.review_new, name="review_new"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("r/<slug:slug>/", views.review_overview, name="review_overview"),

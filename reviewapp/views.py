@@ -272,7 +272,15 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("dashboard")
         messages.success(request, f"You joined “{invitation.review.title}”.")
         return redirect("review_overview", invitation.review.slug)
-    return TemplateResponse(request, "reviewapp/accept_invitation.html", {"invitation": invitation})
+    return TemplateResponse(
+        request,
+        "reviewapp/accept_invitation.html",
+        {
+            "invitation": invitation,
+            "yours": services.holds_address(request.user, invitation.email),
+            "wrong_address": services.WRONG_ADDRESS,
+        },
+    )
 
 
 @review_roles(Role.LEAD)

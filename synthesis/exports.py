@@ -1,18 +1,19 @@
 """The synthesis as files: theme summaries (Markdown, CSV, XLSX) and one workbook of everything.
 
 Every spreadsheet cell that could start a formula is neutralised (coding's safe_cell: a leading
-quote before = + - @), and Markdown escapes HTML and its own markup, so a code name or excerpt
-is always shown as written and never run.
+quote before = + - @), and every value in the Markdown goes through reviewapp.textexport's
+one helper (HTML and Markdown markup escaped, one line), so a code name, study label or
+excerpt is always shown as written and never run.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 
 from coding.models import SourceType
 from reviewapp.spreadsheet import safe_cell
+from reviewapp.textexport import markdown
 from synthesis.services import POLARITY_LABELS, Counts, Matrix, Theme, level_label
 
 SOURCE_LABELS = dict(SourceType.choices)
@@ -102,26 +103,20 @@ def themes_csv(themes: list[Theme]) -> str:
     return _csv(header, rows)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!])")
-
-
-def md(text: str) -> str:
-    """Plain text for Markdown: HTML escaped, Markdown markup escaped, one line."""
-    text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+md = markdown  # every value in the Markdown export goes through reviewapp.textexport
 
 
 def themes_markdown(title: str, matrix: Matrix, counts: Counts, themes: list[Theme]) -> str:
     version = matrix.version.label if matrix.version else "draft"
-    lines = [f"# {md(title)}", "", f"Codebook {version}. {counts.sentence}.", ""]
+    lines = [f"# {md(title)}", "", f"Codebook {md(version)}. {md(counts.sentence)}.", ""]
     current = None
     for theme in themes:
         group = (theme.level, theme.polarity)
         if group != current:
             current = group
-            lines += [f"## {level_label(theme.level)}: {POLARITY_LABELS[theme.polarity]}", ""]
-        lines.append(f"### {md(theme.node.name)} {theme.citation}")
+            heading = f"{level_label(theme.level)}: {POLARITY_LABELS[theme.polarity]}"
+            lines += [f"## {md(heading)}", ""]
+        lines.append(f"### {md(theme.node.name)} {md(theme.citation)}")
         lines.append("")
         if theme.node.definition:
             lines += [f"*Definition:* {md(theme.node.definition)}", ""]

@@ -20,6 +20,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Faker("name")
     password = factory.django.Password(PASSWORD)
 
+    @factory.post_generation
+    def confirmed_email(obj, create, extracted, **kwargs):
+        """The address is confirmed (as after sign-up): password sign-in and invitations work
+        with mandatory email verification. confirmed_email=False leaves it unconfirmed."""
+        if create and extracted is not False:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
+
 
 class ReviewFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -35,6 +35,7 @@ from .codings import (
     studies_for,
     study_coding_counts,
 )
+from .permissions import CodingForbidden, is_lead, may_set_status
 from .recheck import Recheck, codings_to_recheck, confirm_coding, recode
 from .tree import Diff, Node, Tree, build_tree, diff_trees
 
@@ -43,6 +44,7 @@ __all__ = [
     "CodeAgreement",
     "CodeFrequency",
     "CodingError",
+    "CodingForbidden",
     "Diff",
     "Node",
     "Recheck",
@@ -66,7 +68,9 @@ __all__ = [
     "draft_tree",
     "extract_pdf_document",
     "get_codebook",
+    "is_lead",
     "locate",
+    "may_set_status",
     "merge_codes",
     "publish",
     "recode",
@@ -117,10 +121,13 @@ __all__ += [
 from .extraction import (  # noqa: E402
     DEFAULT_TEMPLATE,
     StudyRow,
+    add_section,
+    delete_field,
     display,
     ensure_default_form,
     save_extraction,
     save_field,
+    set_extractors_per_study,
     study_table,
     study_table_csv,
     study_table_xlsx,
@@ -129,10 +136,13 @@ from .extraction import (  # noqa: E402
 __all__ += [
     "DEFAULT_TEMPLATE",
     "StudyRow",
+    "add_section",
+    "delete_field",
     "display",
     "ensure_default_form",
     "save_extraction",
     "save_field",
+    "set_extractors_per_study",
     "study_table",
     "study_table_csv",
     "study_table_xlsx",

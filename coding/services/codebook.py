@@ -17,6 +17,7 @@ from ..models import (
     CodeVersion,
     Polarity,
 )
+from .permissions import require_lead
 from .tree import (
     Diff,
     Tree,
@@ -75,6 +76,7 @@ def _check_parent(codebook: Codebook, code: Code | None, parent: Code | None) ->
 @transaction.atomic
 def add_code(codebook: Codebook, user, *, parent: Code | None = None, **fields: Any) -> Code:
     """Add a code to the draft."""
+    require_lead(codebook.review_id, user)
     if not (fields.get("name") or "").strip():
         raise CodingError("A code needs a name.")
     _check_polarity(fields)
@@ -90,6 +92,7 @@ def add_code(codebook: Codebook, user, *, parent: Code | None = None, **fields: 
 @transaction.atomic
 def update_code(code: Code, user, **fields: Any) -> Code:
     """Edit a draft code: rename, redefine, move (parent=...), re-attribute."""
+    require_lead(code.codebook.review_id, user)
     if code.archived:
         raise CodingError("This code is no longer in the draft.")
     before = _code_state(code)
@@ -118,6 +121,7 @@ def _subtree(code: Code) -> list[Code]:
 @transaction.atomic
 def remove_code(code: Code, user) -> int:
     """Take a code and its subthemes out of the draft; past codings keep pointing to them."""
+    require_lead(code.codebook.review_id, user)
     if code.archived:
         raise CodingError("This code is no longer in the draft.")
     removed = _subtree(code)
@@ -139,6 +143,7 @@ def merge_codes(source: Code, target: Code, user) -> Code:
 
     Codings of source count for target in every version published after the merge.
     """
+    require_lead(source.codebook.review_id, user)
     if source.pk == target.pk:
         raise CodingError("A code cannot be merged into itself.")
     if source.archived or target.archived or source.codebook_id != target.codebook_id:
@@ -210,6 +215,7 @@ def draft_changes(codebook: Codebook) -> Diff:
 @transaction.atomic
 def publish(codebook: Codebook, user, note: str) -> CodebookVersion:
     """Freeze the draft as the next version, with a change note."""
+    require_lead(codebook.review_id, user)
     note = note.strip()
     if not note:
         raise CodingError("Say what changed in a change note.")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
 from reviewapp.models import Review
@@ -16,6 +17,7 @@ from screening.models import Report, Study
 
 from ..models import Code, CodebookVersion, Coding, CodingStatus, Document, SourceType
 from .codebook import CodingError, get_codebook, version_tree
+from .permissions import require_status_right
 from .tree import Node, Tree
 
 
@@ -80,20 +82,40 @@ def documents_of(study: Study, user=None) -> list[Document]:
 
 
 def extract_pdf_document(report: Report, user) -> Document:
-    """Extract a report's PDF to a document (pypdf); errors come back as CodingError."""
-    from ..pdftext import PdfTextError, extract_text
+    """The text of a report's PDF as a document of its study.
+
+    The PDF was read in the background when it was attached (within page and time limits,
+    screening.fulltext.extraction); nothing is parsed in this request. While it is being read,
+    or when it could not be, CodingError says so. A PDF from before background reading has
+    its reading queued now.
+    """
+    from screening.fulltext import extraction
 
     if not report.file:
-        raise CodingError("This report has no PDF.")
-    try:
-        with report.file.open("rb") as fh:
-            text = extract_text(fh.read())
-    except PdfTextError as exc:
-        raise CodingError(str(exc)) from exc
+        raise CodingError(_("This report has no PDF."))
+    status = Report.TextStatus
+    if report.text_status in (status.QUEUED, status.RUNNING):
+        raise CodingError(
+            _("The text of this PDF is still being read; it appears here when it is ready.")
+        )
+    if report.text_status == status.FAILED:
+        raise CodingError(report.text_note or _("The text of this PDF could not be read."))
+    if not report.text.strip():
+        if report.text_status == status.NONE:
+            extraction.retry(report, user)
+            raise CodingError(
+                _("The text of this PDF is being read now; it appears here when it is ready.")
+            )
+        raise CodingError(
+            _("No text found in this PDF (a scanned image?); paste the text instead.")
+        )
+    existing = report.documents.filter(study=report.study).first()
+    if existing is not None:
+        return existing
     return add_document(
         report.study,
         user,
-        text,
+        report.text,
         title=report.file_name or report.file.name,
         origin=Document.Origin.PDF,
         report=report,
@@ -208,7 +230,11 @@ def delete_coding(coding: Coding, user) -> None:
 
 @transaction.atomic
 def set_status(coding: Coding, user, status: str) -> Coding:
-    """Reconciliation: mark a coding agreed or removed (or back to open)."""
+    """Reconciliation: mark a coding agreed or removed (or back to open).
+
+    Allowed to its coder, a coder reconciling the same study, or a lead (CodingForbidden).
+    """
+    require_status_right(coding, user)
     if status not in CodingStatus.values:
         raise CodingError("Unknown status.")
     before = coding.status

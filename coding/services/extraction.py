@@ -20,6 +20,7 @@ from ..models import Extraction, ExtractionField, ExtractionForm, ExtractionSect
 from .codebook import CodingError
 from .codings import studies_for
 from .interchange import safe_cell
+from .permissions import require_consensus_right, require_lead
 
 # The seed review's Table 2 ("List of study characteristics"), as sections of fields.
 DEFAULT_TEMPLATE: list[tuple[str, list[dict]]] = [
@@ -120,6 +121,7 @@ def unique_field_key(form: ExtractionForm, label: str, exclude_pk: int | None = 
 
 @transaction.atomic
 def save_field(form: ExtractionForm, user, field: ExtractionField) -> ExtractionField:
+    require_lead(form.review_id, user)
     created = field.pk is None
     field.form = form
     if not field.key:
@@ -143,6 +145,7 @@ def save_extraction(
 ) -> Extraction:
     """Store one extractor's answers (or the consensus) for a study."""
     if consensus:
+        require_consensus_right(study, user)
         extraction, _ = Extraction.objects.get_or_create(study=study, is_consensus=True)
         extraction.extractor = user
     else:
@@ -162,6 +165,50 @@ def save_extraction(
         after=values,
     )
     return extraction
+
+
+@transaction.atomic
+def set_extractors_per_study(form: ExtractionForm, user, number: int) -> ExtractionForm:
+    require_lead(form.review_id, user)
+    if number not in (1, 2):
+        raise CodingError("One or two extractors per study.")
+    form.extractors_per_study = number
+    form.save(update_fields=["extractors_per_study"])
+    record_event(
+        form.review,
+        user,
+        "extraction_form.updated",
+        form,
+        after={"extractors_per_study": str(number)},
+    )
+    return form
+
+
+@transaction.atomic
+def add_section(form: ExtractionForm, user, section: ExtractionSection) -> ExtractionSection:
+    require_lead(form.review_id, user)
+    section.form = form
+    section.save()
+    record_event(
+        form.review, user, "extraction_section.added", section, after={"title": section.title}
+    )
+    return section
+
+
+@transaction.atomic
+def delete_field(form: ExtractionForm, user, field: ExtractionField) -> None:
+    """Take a question off the form; answers already given stay stored in the extractions."""
+    require_lead(form.review_id, user)
+    if field.form_id != form.pk:
+        raise CodingError("That field belongs to another form.")
+    record_event(
+        form.review,
+        user,
+        "extraction_field.deleted",
+        field,
+        before={"label": field.label, "key": field.key},
+    )
+    field.delete()
 
 
 def display(field: ExtractionField, value) -> str:

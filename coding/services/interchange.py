@@ -14,6 +14,7 @@ from reviewapp.spreadsheet import safe_cell
 from ..models import Code, Codebook, Polarity
 from ..refi_qda import export_qdc, parse_qdc
 from .codebook import CodingError
+from .permissions import require_lead
 from .tree import Tree
 
 CSV_COLUMNS = [
@@ -92,6 +93,7 @@ def parse_codebook_csv(data: bytes) -> list[dict]:
 @transaction.atomic
 def import_codes(codebook: Codebook, user, rows: list[dict], source: str) -> int:
     """Add imported codes to the draft, keeping their keys unless this codebook uses them."""
+    require_lead(codebook.review_id, user)
     taken = {str(k) for k in Code.objects.filter(codebook=codebook).values_list("key", flat=True)}
     new_key = {r["key"]: (str(uuid.uuid4()) if r["key"] in taken else r["key"]) for r in rows}
     created: dict[str, Code] = {}

@@ -9,6 +9,7 @@ from reviewapp.audit import record_event
 
 from ..models import Code, Codebook, CodeProposal, ProposalComment, ProposalStatus
 from .codebook import CodingError, add_code
+from .permissions import require_lead
 
 
 @transaction.atomic
@@ -51,6 +52,7 @@ def comment_on(proposal: CodeProposal, user, text: str) -> ProposalComment:
 
 
 def _decide(proposal: CodeProposal, user, status: str, reason: str, code: Code | None) -> None:
+    require_lead(proposal.codebook.review_id, user)
     if not proposal.is_open:
         raise CodingError(f"This proposal was already {proposal.get_status_display().lower()}.")
     proposal.status = status
@@ -73,6 +75,7 @@ def _decide(proposal: CodeProposal, user, status: str, reason: str, code: Code |
 @transaction.atomic
 def accept_proposal(proposal: CodeProposal, user, reason: str = "", **overrides) -> Code:
     """Add the proposed code to the draft (the lead may adjust name, definition, parent)."""
+    require_lead(proposal.codebook.review_id, user)
     fields = {"name": proposal.name, "definition": proposal.definition, "example": proposal.excerpt}
     parent = overrides.pop("parent", proposal.parent)
     fields.update({k: v for k, v in overrides.items() if v})

@@ -241,10 +241,22 @@ def reconcile(request: HttpRequest, slug: str, study_id: int) -> HttpResponse:
                 "b": [c for c in mine if b and c.coder_id == b.pk],
             }
         )
+    # Its coder, a coder of this study or a lead may mark codings (the service checks it too).
+    can_mark = services.is_lead(review, request.user) or (
+        Coding.objects.filter(study=study, coder=request.user).current().exists()
+    )
     return TemplateResponse(
         request,
         "coding/reconcile.html",
-        {"review": review, "study": study, "coders": coders, "a": a, "b": b, "rows": rows},
+        {
+            "review": review,
+            "study": study,
+            "coders": coders,
+            "a": a,
+            "b": b,
+            "rows": rows,
+            "can_mark": can_mark,
+        },
     )
 
 

@@ -10,7 +10,6 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for, review_roles
-from reviewapp.audit import record_event
 
 from .. import services
 from ..forms import COUNTRY_LIST, ExtractionAnswersForm, FieldForm, SectionForm
@@ -70,28 +69,11 @@ def extraction_builder(request: HttpRequest, slug: str) -> HttpResponse:
         if "extractors_per_study" in request.POST:
             value = request.POST["extractors_per_study"]
             if value in ("1", "2"):
-                form.extractors_per_study = int(value)
-                form.save(update_fields=["extractors_per_study"])
-                record_event(
-                    review,
-                    request.user,
-                    "extraction_form.updated",
-                    form,
-                    after={"extractors_per_study": value},
-                )
+                services.set_extractors_per_study(form, request.user, int(value))
                 messages.success(request, "Saved.")
                 return redirect("extraction_builder", review.slug)
         elif section_form.is_valid():
-            section = section_form.save(commit=False)
-            section.form = form
-            section.save()
-            record_event(
-                review,
-                request.user,
-                "extraction_section.added",
-                section,
-                after={"title": section.title},
-            )
+            section = services.add_section(form, request.user, section_form.save(commit=False))
             messages.success(request, f"Section “{section.title}” added.")
             return redirect("extraction_builder", review.slug)
     sections = form.sections.prefetch_related("fields")
@@ -130,14 +112,7 @@ def extraction_field_delete(request: HttpRequest, slug: str, field_id: int) -> H
     review, _ = get_review_for(request, slug, LEAD)
     form = services.ensure_default_form(review, request.user)
     field = get_object_or_404(form.fields, pk=field_id)
-    record_event(
-        review,
-        request.user,
-        "extraction_field.deleted",
-        field,
-        before={"label": field.label, "key": field.key},
-    )
-    field.delete()
+    services.delete_field(form, request.user, field)
     messages.success(request, "Field deleted; answers already given stay stored.")
     return redirect("extraction_builder", review.slug)
 

@@ -1,8 +1,8 @@
 """The full-text stage: reports sought, retrieved (PDF or link) or not, assessed, linked to studies.
 
 Records included at title/abstract become reports sought for retrieval. A PDF is accepted by its
-content, never its name: it must start like a PDF and pypdf must open it; its text is extracted
-for coding later. Two reviewers assess eligibility independently (screening.decisions with
+content, never its name: it must start and end like a PDF; its text is read for coding by a
+background task within page and time limits (`extraction`). Two reviewers assess eligibility independently (screening.decisions with
 stage "ft"), and a report included at full text always belongs to a study: the studies are what
 extraction and coding work on.
 """
@@ -20,13 +20,18 @@ from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.dispatch import receiver
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
 from reviewapp.models import ExclusionReason, Review, Stage, User
 from screening.decisions import signals
+from screening.fulltext import extraction
 from screening.models import Assignment, Decision, Outcome, Record, RecordStatus, Report, Study
 
 PDF_MAGIC = b"%PDF-"
+PDF_EOF = b"%%EOF"
+# Readers accept the end-of-file marker within the last kilobytes (trailing junk is common).
+PDF_TAIL_BYTES = 4096
 
 
 class FullTextError(Exception):
@@ -78,36 +83,11 @@ def _on_reopened(sender, record: Record, stage: str, was_included: bool, **kwarg
 # --- retrieval ----------------------------------------------------------------------------
 
 
-def _read_pdf(stream: IO[bytes]) -> tuple[int, str]:
-    """Open the PDF with pypdf: (number of pages, extracted text). Raises FullTextError."""
-    from pypdf import PdfReader
+def _check_pdf(uploaded: IO[bytes], size: int) -> str:
+    """Size and content checks, returning the sha256; the file's name is never trusted.
 
-    try:
-        reader = PdfReader(stream, strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise FullTextError("This PDF is password-protected; upload an unprotected copy.")
-        pages = list(reader.pages)
-    except FullTextError:
-        raise
-    except Exception as exc:  # pypdf raises many kinds of errors on damaged files
-        raise FullTextError(
-            f"This file cannot be opened as a PDF ({exc.__class__.__name__})."
-        ) from exc
-    if not pages:
-        raise FullTextError("This PDF has no pages.")
-    texts = []
-    for page in pages:
-        try:
-            texts.append(page.extract_text() or "")
-        except Exception:  # one unreadable page should not lose the others
-            texts.append("")
-    # PostgreSQL text cannot hold NUL characters, which some PDFs' text layers contain.
-    text = "\n\n".join(texts).replace("\x00", "")
-    return len(pages), text.strip()
-
-
-def _check_pdf(uploaded: IO[bytes], size: int) -> tuple[str, int, str]:
-    """Size and content checks: (sha256, pages, text). The file's name is never trusted."""
+    Cheap on purpose: the text (and any page bomb) is read later by a task within limits
+    (`extraction`). A PDF starts with %PDF- and ends with %%EOF (PDF 32000-1, 7.5.5)."""
     limit = settings.MAX_FULLTEXT_UPLOAD_BYTES
     if size > limit:
         raise FullTextError(
@@ -118,21 +98,27 @@ def _check_pdf(uploaded: IO[bytes], size: int) -> tuple[str, int, str]:
     uploaded.seek(0)
     if uploaded.read(len(PDF_MAGIC)) != PDF_MAGIC:
         raise FullTextError("This file is not a PDF: its content does not start like one.")
+    uploaded.seek(max(0, size - PDF_TAIL_BYTES))
+    if PDF_EOF not in uploaded.read(PDF_TAIL_BYTES):
+        raise FullTextError(
+            _(
+                "This file cannot be opened as a PDF: it has no end-of-file marker (a damaged "
+                "or truncated download?)."
+            )
+        )
     uploaded.seek(0)
     digest = hashlib.sha256()
     for chunk in iter(lambda: uploaded.read(1 << 20), b""):
         digest.update(chunk)
     uploaded.seek(0)
-    pages, text = _read_pdf(uploaded)
-    uploaded.seek(0)
-    return digest.hexdigest(), pages, text
+    return digest.hexdigest()
 
 
 def attach_pdf(report: Report, uploaded_file: File, by: User) -> Report:
-    """Store the PDF through Django's storage and extract its text."""
+    """Store the PDF through Django's storage; its text is read by a task after commit."""
     size = uploaded_file.size or 0
-    # Validate outside the transaction: parsing a large PDF must not hold row locks.
-    sha256, pages, text = _check_pdf(uploaded_file, size)
+    # Check outside the transaction: hashing a large file must not hold row locks.
+    sha256 = _check_pdf(uploaded_file, size)
     original = get_valid_filename(uploaded_file.name or "full-text.pdf")[:200] or "full-text.pdf"
     if not original.lower().endswith(".pdf"):
         original += ".pdf"
@@ -150,7 +136,7 @@ def attach_pdf(report: Report, uploaded_file: File, by: User) -> Report:
         )
         report.file_name = original
         report.file_sha256 = sha256
-        report.text = text
+        extraction.reset_for_new_file(report)
         report.retrieval = Report.Retrieval.RETRIEVED
         report.not_retrieved_reason = ""
         report.updated_by = by
@@ -161,14 +147,9 @@ def attach_pdf(report: Report, uploaded_file: File, by: User) -> Report:
             "report.pdf_attached",
             report,
             before=before,
-            after={
-                **_retrieval_state(report),
-                "size": size,
-                "sha256": sha256,
-                "pages": pages,
-                "text_chars": len(text),
-            },
+            after={**_retrieval_state(report), "size": size, "sha256": sha256},
         )
+        extraction.queue(report)
         if old_name and old_name != report.file.name:
             storage = report.file.storage
             transaction.on_commit(lambda: storage.delete(old_name))

@@ -7,7 +7,8 @@ next to its writer.
         out.write(chunk)
 
 CSV cells that a spreadsheet would run as a formula (starting with = + - @, or a tab/CR that
-hides one) get a leading apostrophe: titles and author names come from outside.
+hides one) get a leading apostrophe: titles and author names come from outside. RIS and BibTeX
+values go through reviewapp.textexport (one line, so no value starts a tag or closes a field).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 
+from reviewapp import textexport
 from reviewapp.models import Review, Stage
 from reviewapp.spreadsheet import safe_cell
 from screening.identification.exports_structured import (
@@ -119,8 +121,7 @@ def _ris_type(publication_type: str) -> str:
     return _RIS_TYPES.get(value.lower(), "JOUR")
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+_one_line = textexport.ris  # every RIS value: one line, so none starts a tag of its own
 
 
 def export_ris(records: QuerySet[Record]) -> Iterator[str]:
@@ -138,16 +139,16 @@ def export_ris(records: QuerySet[Record]) -> Iterator[str]:
             if row[key]:
                 lines.append(f"{tag}  - {_one_line(row[key])}")
         if row["year"]:
-            lines.append(f"PY  - {row['year']}")
+            lines.append(f"PY  - {_one_line(row['year'])}")
         for tag, key in (("VL", "volume"), ("IS", "issue"), ("DO", "doi"), ("LA", "language"),
                          ("UR", "url")):  # fmt: skip
             if row[key]:
                 lines.append(f"{tag}  - {_one_line(row[key])}")
         if row["pages"]:
             start, _, end = row["pages"].partition("-")
-            lines.append(f"SP  - {start.strip()}")
-            if end:
-                lines.append(f"EP  - {end.strip()}")
+            lines.append(f"SP  - {_one_line(start)}")
+            if end.strip():
+                lines.append(f"EP  - {_one_line(end)}")
         lines += [f"KW  - {_one_line(k)}" for k in row["keywords"] or []]
         issn = (row["other_ids"] or {}).get("issn")
         if issn:
@@ -156,7 +157,11 @@ def export_ris(records: QuerySet[Record]) -> Iterator[str]:
         if row["pmid"]:
             # AN is the PMID, so DB names the database it belongs to; the search's source
             # becomes the provider.
-            lines += [f"AN  - {row['pmid']}", "DB  - PubMed", f"DP  - {_one_line(row['source'])}"]
+            lines += [
+                f"AN  - {_one_line(row['pmid'])}",
+                "DB  - PubMed",
+                f"DP  - {_one_line(row['source'])}",
+            ]
         else:
             lines.append(f"DB  - {_one_line(row['source'])}")
         lines.append("ER  - ")
@@ -167,12 +172,7 @@ def export_ris(records: QuerySet[Record]) -> Iterator[str]:
     yield "".join(out)
 
 
-_BIBTEX_SPECIAL = str.maketrans({"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}", "%": r"\%",
-                                 "&": r"\&", "#": r"\#", "$": r"\$", "_": r"\_"})  # fmt: skip
-
-
-def _bib(text: object) -> str:
-    return _one_line(str(text)).translate(_BIBTEX_SPECIAL)
+_bib = textexport.bibtex  # every BibTeX value: one line, TeX specials escaped
 
 
 def _verbatim(text: object) -> str:
@@ -242,7 +242,7 @@ def export_bibtex(records: QuerySet[Record]) -> Iterator[str]:
             ("title", _bib(row["title"])),
             ("translatedtitle", _bib(row["title_alt"])),
             ("journal", _bib(row["journal"])),
-            ("year", row["year"] or ""),
+            ("year", _bib(row["year"] or "")),
             ("volume", _bib(row["volume"])),
             ("number", _bib(row["issue"])),
             # Written as stored: BibTeX styles turn '-' into an en dash themselves.

@@ -73,7 +73,8 @@ def run_import(job_id: int) -> ImportJob:
                 count = write_records(locked, fh, report)
             _finish(locked, report, count)
     except ColumnsNotRecognised as exc:
-        return _fail(job_id, attempt, str(exc), report, status=Status.MAPPING)
+        # The header is kept for the mapping page: read here, never in a request.
+        return _fail(job_id, attempt, str(exc), report, Status.MAPPING, exc.columns)
     except ImportFormatError as exc:
         return _fail(job_id, attempt, str(exc), report)
     except (OperationalError, InterfaceError):
@@ -122,7 +123,12 @@ def _finish(job: ImportJob, report: ParseReport, count: int) -> None:
 
 
 def _fail(
-    job_id: int, attempt: int, error: str, report: ParseReport, status: str = Status.FAILED
+    job_id: int,
+    attempt: int,
+    error: str,
+    report: ParseReport,
+    status: str = Status.FAILED,
+    columns: list[str] | None = None,
 ) -> ImportJob:
     """Nothing of the file is stored: the job FAILED, or waits for its columns (MAPPING)."""
     with transaction.atomic():
@@ -130,6 +136,8 @@ def _fail(
         if job.attempts != attempt or job.status == Status.DONE:
             return job
         job.status = status
+        if columns is not None:
+            job.columns = [str(c) for c in columns]
         job.error = error
         job.detected_format = report.format or job.detected_format
         job.encoding = report.encoding

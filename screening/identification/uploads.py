@@ -20,14 +20,7 @@ from reviewapp import jobs
 from reviewapp.audit import record_event
 from reviewapp.models import Review
 from reviewapp.services import ReviewError
-from screening.identification.importers import (
-    FORMATS,
-    ImportFormatError,
-    check_columns,
-    csv_columns,
-    detect_format,
-    guess_column_map,
-)
+from screening.identification.importers import FORMATS, ImportFormatError, detect_format
 from screening.identification.importers.base import formats_we_read
 from screening.identification.importers.textio import codec_name
 from screening.identification.lifecycle import import_file, run_import
@@ -69,26 +62,6 @@ def _digest(fh: IO[bytes]) -> tuple[str, int]:
     return sha.hexdigest(), size
 
 
-def _needs_mapping(fh: IO[bytes], filename: str, fmt: str, encoding: str = "") -> str:
-    """Why a CSV/XLSX must wait for its columns to be chosen ('' when it need not): an XLSX
-    whose header names no title, DOI or PMID column we recognise; a CSV whose first rows, read
-    with the columns we recognise, would be stored without titles or authors."""
-    if fmt not in ("csv", "xlsx"):
-        return ""
-    try:
-        if fmt == "csv":
-            problem = check_columns(fh, filename, fmt, encoding or None)
-            return problem.message if problem is not None else ""
-        header = csv_columns(fh, filename)
-    except ImportFormatError as exc:
-        raise ImportRefused(str(exc)) from exc
-    finally:
-        fh.seek(0)
-    if {"title", "doi", "pmid"} & guess_column_map(header).keys():
-        return ""
-    return "No column of this file was recognised as the title."
-
-
 def _format_of(fh: IO[bytes], filename: str, fmt: str, encoding: str = "") -> str:
     if fmt != "auto" and fmt not in FORMATS:
         raise ImportRefused(f"Unknown format {fmt!r}. We read: {formats_we_read()}.")
@@ -119,9 +92,11 @@ def store_upload(
     """Keep an uploaded export as a job of `search` and queue its import (after commit).
 
     Refuses (ImportRefused) a file that is too large, empty, in a format we do not read, in an
-    encoding we do not know, or already uploaded to this review. A CSV/XLSX whose columns are
-    not recognised well enough waits for the column-mapping step (status MAPPING, with the
-    reason as its error) instead of being queued. `encoding` ('' = detect),
+    encoding we do not know, or already uploaded to this review. Only the first bytes are read
+    here (the format): the file itself is opened by the task (an .xlsx can be a zip bomb, a CSV
+    one line of hundreds of megabytes), which stops a CSV/XLSX whose columns it does not
+    recognise well enough for the column-mapping step (status MAPPING, the reason as its error,
+    the header on the job). `encoding` ('' = detect),
     `skip_bad_entries` and `allow_truncated` (a file that ends inside a record imports its
     complete records instead of failing) are kept on the job for its import.
     """
@@ -137,7 +112,6 @@ def store_upload(
         if size == 0:
             raise ImportRefused(f"{filename} is empty.")
         detected = _format_of(fh, filename, fmt, encoding)
-        waiting = "" if column_map else _needs_mapping(fh, filename, detected, encoding)
         with transaction.atomic():
             # Serialise uploads to one review so two copies of a file sent at once are caught.
             Review.objects.select_for_update().filter(pk=review.pk).first()
@@ -163,11 +137,10 @@ def store_upload(
                 requested_format=fmt,
                 requested_encoding=encoding,
                 skip_bad_entries=skip_bad_entries,
-                detected_format="" if fmt == "auto" and waiting else detected,
+                detected_format=detected,
                 column_map=column_map or {},
                 allow_truncated=allow_truncated,
-                status=Status.MAPPING if waiting else Status.QUEUED,
-                error=waiting,
+                status=Status.QUEUED,
                 created_by=_user(user),
             )
             job.file.save(job.original_name, File(fh, name=job.original_name), save=False)
@@ -186,7 +159,7 @@ def store_upload(
                 },
                 message=f"{job.original_name} uploaded to {search}",
             )
-            if dispatch and job.status == Status.QUEUED:
+            if dispatch:
                 jobs.enqueue(import_file, job.pk, on_unavailable=on_unavailable)
         return job
     finally:
@@ -261,8 +234,18 @@ def rerun_import(
 
 
 def job_columns(job: ImportJob) -> list[str]:
-    with job.file.open("rb") as fh:
-        return csv_columns(fh, job.original_name, job.requested_encoding or None)
+    """The header row the task read (the file is not opened in a request)."""
+    return [str(c) for c in job.columns or []]
+
+
+def read_columns_again(job: ImportJob, **enqueue: Any) -> bool:
+    """A job waiting for its columns from before the task kept them: the task reads them."""
+    requeued = ImportJob.objects.filter(pk=job.pk, status=Status.MAPPING, columns=[]).update(
+        status=Status.QUEUED
+    )
+    if requeued:
+        jobs.enqueue(import_file, job.pk, **enqueue)
+    return bool(requeued)
 
 
 def import_file_now(
@@ -280,7 +263,7 @@ def import_file_now(
 
     Raises ImportRefused when the upload is refused; a file that fails to parse gives a FAILED
     job with its error. A CSV/XLSX whose columns are not recognised well enough comes back
-    waiting (MAPPING), its error saying why.
+    waiting (MAPPING), its error saying why and its header in `job.columns`.
     """
     job = store_upload(
         search,

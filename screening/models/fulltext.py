@@ -48,6 +48,24 @@ class Report(models.Model):
     text = models.TextField(
         blank=True, help_text="Text extracted from the PDF or pasted, for coding"
     )
+
+    class TextStatus(models.TextChoices):
+        NONE = "", "No PDF text"
+        QUEUED = "queued", "Waiting to be read"
+        RUNNING = "running", "Being read"
+        DONE = "done", "Read"
+        FAILED = "failed", "Could not be read"
+
+    # The PDF's text is read in the background (screening.fulltext.extraction): its state.
+    text_status = models.CharField(
+        max_length=10, choices=TextStatus.choices, default=TextStatus.NONE, blank=True
+    )
+    text_pages = models.PositiveIntegerField(default=0, help_text="Pages read so far")
+    text_page_count = models.PositiveIntegerField(default=0, help_text="Pages the PDF declares")
+    # Why the reading failed, or which limit cut it short.
+    text_note = models.TextField(blank=True)
+    text_attempts = models.PositiveSmallIntegerField(default=0)
+    text_started_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -74,6 +74,9 @@ class ImportJob(models.Model):
     # Leave out the entries that cannot be read (listed in `skipped`) instead of refusing.
     skip_bad_entries = models.BooleanField(default=False)
     column_map = models.JSONField(default=dict, blank=True)
+    # The header row of a CSV/XLSX, read by the task (never in the upload request), for the
+    # column-mapping page.
+    columns = models.JSONField(default=list, blank=True)
     # A file that ends inside a record imports its complete records (the cut one is dropped)
     # instead of being refused.
     allow_truncated = models.BooleanField(default=False)

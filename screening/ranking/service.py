@@ -344,19 +344,35 @@ def retrain_ranking(review_id: int, reviewer_id: int) -> int:
 # Stopping
 
 
-def estimate_for(review: Review, reviewer: Any) -> stopping.StoppingEstimate:
-    """The stopping estimate from one reviewer's own decisions, in the order made."""
+def estimate_for(
+    review: Review, reviewer: Any, *, resolved_only: bool = False
+) -> stopping.StoppingEstimate:
+    """The stopping estimate from one reviewer's own decisions, in the order made.
+
+    `resolved_only` (what a lead sees): only decisions on records the team has resolved count
+    as screened, so the estimate never moves with a pending decision (blinding); records the
+    reviewer decided but the team has not resolved count as still unscreened.
+    """
     from screening.ranking import stopping
 
     reviewer_id = getattr(reviewer, "pk", reviewer)
+    mine = Decision.objects.filter(review=review, reviewer_id=reviewer_id, stage=TA)
+    decided = None
+    if resolved_only:
+        decided = mine.count()
+        mine = mine.filter(
+            record_id__in=RecordStatus.objects.filter(
+                review=review, stage=TA, outcome__in=(Outcome.INCLUDED, Outcome.EXCLUDED)
+            ).values("record_id")
+        )
     decisions = [
         value in RELEVANT_VALUES
-        for value in Decision.objects.filter(review=review, reviewer_id=reviewer_id, stage=TA)
-        .order_by("created_at", "pk")
-        .values_list("value", flat=True)
+        for value in mine.order_by("created_at", "pk").values_list("value", flat=True)
     ]
     remaining, _ = queues.queue_counts(review, reviewer_id, TA)
-    return stopping.stopping_estimate(decisions, len(decisions) + remaining)
+    return stopping.stopping_estimate(
+        decisions, (len(decisions) if decided is None else decided) + remaining
+    )
 
 
 def stoppable(review: Review) -> QuerySet:

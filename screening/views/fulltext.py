@@ -18,12 +18,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import ExclusionReason, Membership, Review, Role, Stage
 from screening.decisions import queues
-from screening.fulltext import service
+from screening.fulltext import extraction, service
 from screening.models import (
     Conflict,
     DecisionValue,
@@ -152,9 +153,22 @@ def fulltext_list(request: HttpRequest, slug: str) -> HttpResponse:
 @review_roles(*STAFF)
 def report_detail(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
     review, membership, report = _report_for(request, slug, report_id, *STAFF)
-    return TemplateResponse(
-        request, "screening/fulltext/detail.html", _detail_context(review, membership, report)
-    )
+    template = "screening/fulltext/detail.html"
+    if request.htmx:
+        template += "#pdftext"  # the PDF text's state, polled while it is being read
+    return TemplateResponse(request, template, _detail_context(review, membership, report))
+
+
+@review_roles(*STAFF)
+@require_POST
+def report_text_retry(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
+    """Read the PDF's text again (after a failure, or for a PDF from before background reading)."""
+    review, membership, report = _report_for(request, slug, report_id, *STAFF)
+    if not report.file:
+        raise Http404("No file attached")
+    extraction.retry(report, request.user)
+    messages.success(request, _("The PDF's text is being read again."))
+    return _done(review, report)
 
 
 def _detail_context(review: Review, membership: Membership, report: Report, **forms_) -> dict:
@@ -192,6 +206,7 @@ def _detail_context(review: Review, membership: Membership, report: Report, **fo
         "study_form": forms_.get("study_form") or StudyForm(review=review),
         "assess_form": forms_.get("assess_form") or AssessForm(review=review, initial=initial),
         "text_preview": report.text[:3000],
+        "text_reading": report.text_status in (Report.TextStatus.QUEUED, Report.TextStatus.RUNNING),
         "max_mb": settings.MAX_FULLTEXT_UPLOAD_BYTES // 1_048_576,
     }
 
@@ -357,4 +372,5 @@ urlpatterns = [
     path("full-text/<int:report_id>/study/", report_study, name="report_study"),
     path("full-text/<int:report_id>/assess/", report_assess, name="report_assess"),
     path("full-text/<int:report_id>/pdf/", report_pdf, name="report_pdf"),
+    path("full-text/<int:report_id>/text/retry/", report_text_retry, name="report_text_retry"),
 ]

@@ -20,7 +20,6 @@ from screening.identification import imports
 from screening.identification.importers import (
     FORMATS,
     MAPPABLE_FIELDS,
-    ImportFormatError,
     guess_column_map,
 )
 from screening.identification.importers.preview import preview as preview_file
@@ -246,9 +245,6 @@ def search_upload(request: HttpRequest, slug: str, search_id: int) -> HttpRespon
         created.append(job)
     if queue_down:
         messages.warning(request, QUEUE_DOWN)
-    for job in created:
-        if job.status == Status.MAPPING:
-            messages.info(request, f"{job.original_name}: choose which columns hold what.")
     if len(created) == 1:
         return redirect("import_job", review.slug, created[0].pk)
     return redirect("search_detail", review.slug, search.pk)
@@ -326,15 +322,18 @@ def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
                 "allow_truncated": job.allow_truncated,
             }
         )
+    if job.status == Status.MAPPING and imports.read_columns_again(job):
+        job.refresh_from_db()
     if job.status == Status.MAPPING and context["can_edit"]:
-        try:
-            columns = imports.job_columns(job)
-        except ImportFormatError as exc:
-            columns = []
-            context["columns_error"] = str(exc)
+        columns = imports.job_columns(job)
         context["mapping_form"] = column_map_form(columns, initial=guess_column_map(columns))
     template = "screening/imports/job.html"
     if request.htmx:
+        if job.status == Status.MAPPING:
+            # The task read the header and stopped for the columns: show the whole page.
+            response = HttpResponse()
+            response["HX-Refresh"] = "true"
+            return response
         template += "#progress"
     return TemplateResponse(request, template, context)
 
@@ -344,12 +343,7 @@ def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
 def import_job_columns(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD)
     job = get_object_or_404(review.import_jobs, pk=job_id)
-    try:
-        columns = imports.job_columns(job)
-    except ImportFormatError as exc:
-        messages.error(request, str(exc))
-        return redirect("import_job", review.slug, job.pk)
-    form = column_map_form(columns, request.POST)
+    form = column_map_form(imports.job_columns(job), request.POST)
     if form.is_valid():
         queue_down = []
         try:

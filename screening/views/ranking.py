@@ -60,7 +60,10 @@ def _rows(review) -> list[dict]:
                 "since": ranking_service.decisions_since_training(review, m.user_id, state)
                 if state
                 else None,
-                "estimate": ranking_service.estimate_for(review, m.user_id) if ranked else None,
+                # Resolved records only: a lead never sees a pending decision move a count.
+                "estimate": ranking_service.estimate_for(review, m.user_id, resolved_only=True)
+                if ranked
+                else None,
             }
         )
     return rows

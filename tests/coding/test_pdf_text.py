@@ -40,17 +40,23 @@ def test_a_pdf_without_text_is_refused_with_advice_to_paste():
         extract_text(make_pdf([[]]))
 
 
-def test_coder_extracts_the_reports_pdf_and_codes_its_text(team, settings, tmp_path):
+def test_coder_extracts_the_reports_pdf_and_codes_its_text(
+    team, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     study = included_study(team.review, "Archibald 2017", 3, text="")
     report = study.reports.get()
+    # A PDF attached before texts were read in the background: the first click has it read.
     report.file.save("archibald.pdf", ContentFile(make_pdf(PAGES)))
     report.file_name = "archibald.pdf"
     report.save()
     client = team.client(team.reviewer1)
-    response = client.post(
-        f"/r/{team.review.slug}/coding/studies/{study.pk}/texts/", {"report": report.pk}
-    )
+    url = f"/r/{team.review.slug}/coding/studies/{study.pk}/texts/"
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, {"report": report.pk}, follow=True).content.decode()
+    assert "being read now" in page
+    assert not Document.objects.filter(study=study).exists()
+    response = client.post(url, {"report": report.pk})
     assert response.status_code == 302
     document = Document.objects.get(study=study)
     assert document.origin == Document.Origin.PDF

@@ -40,24 +40,30 @@ def test_lead_invites_and_an_existing_user_joins_on_accepting(
 
 
 @pytest.mark.django_db
-def test_a_new_person_signs_up_then_accepts(team, client):
+def test_a_new_person_signs_up_confirms_their_address_then_accepts(team, client):
     lead = team.client(team.lead)
     lead.post(f"/r/{team.review.slug}/team/", {"email": "fresh@example.org", "roles": ["reviewer"]})
     invitation = team.review.invitations.get(email="fresh@example.org")
-    response = client.get(invitation.get_absolute_url())
+    link = invitation.get_absolute_url()
+    response = client.get(link)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     response = client.post(
-        "/accounts/signup/",
+        f"/accounts/signup/?next={link}",
         {
             "email": "fresh@example.org",
             "full_name": "Fresh Person",
             "password1": "a-Long-passphrase-42",
             "password2": "a-Long-passphrase-42",
+            "next": link,
         },
     )
     assert response.status_code == 302
     assert User.objects.filter(email="fresh@example.org").exists()
-    client.post(invitation.get_absolute_url())
+    # Email verification is mandatory: the confirmation link signs in and returns to the invitation.
+    confirm = re.search(r"https?://\S+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
+    response = client.post(confirm.group(1))
+    assert response["Location"] == link
+    client.post(link)
     assert team.review.memberships.filter(
         user__email="fresh@example.org", is_reviewer=True
     ).exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from reviewapp.models import AuditEvent, Review
@@ -89,6 +91,11 @@ def test_sign_up_asks_for_the_name_the_team_sees(client):
         },
     )
     assert User.objects.get(email="new@example.org").full_name == "Nora New"
+    # The address is confirmed first (mandatory email verification), which signs her in.
+    from django.core import mail
+
+    confirm = re.search(r"https?://\S+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
+    client.post(confirm.group(1))
     assert "Nora New" in client.get("/").content.decode()
 
 

@@ -17,7 +17,7 @@ from .url_samples import SAMPLES
 # The JSON API authenticates by bearer token, not the session: tests/api/test_permissions.py
 # walks its schema (401 without a token, the pages' roles with one). The language switcher
 # serves visitors before they sign in too (tests/i18n/test_language_choice.py).
-PUBLIC_PREFIXES = ("accounts/", "admin/", "static/", "api/v1/", "language/")
+PUBLIC_PREFIXES = ("accounts/", "static/", "api/v1/", "language/")
 PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 
 

@@ -98,7 +98,7 @@ def test_the_exports_carry_the_matrix_numbers(review):
 
     markdown = exports.themes_markdown(review.title, matrix, synth.counts(matrix), themes)
     for name, (_, _, cite) in expected.items():
-        assert f"### {exports.md(name)} {cite}" in markdown
+        assert f"### {exports.md(name)} {exports.md(cite)}" in markdown
     assert "25 subthemes: 15 facilitators, 10 barriers" in markdown
 
     from coding.services import study_table

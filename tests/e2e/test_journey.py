@@ -71,12 +71,17 @@ def tab(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="Review").get_by_role("link", name=name).click()
 
 
-def sign_up(page: Page, email: str) -> None:
+def sign_up(page: Page, email: str, outbox: list) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Your name").fill(email.split("@")[0].title())
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
+    # Email verification is mandatory: confirming the address signs in and carries on.
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    message = next(m for m in reversed(outbox) if m.to == [email])
+    page.goto(re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0))
+    page.get_by_role("button", name="Confirm").click()
 
 
 def invitation_link(outbox: list, email: str) -> str:
@@ -157,7 +162,7 @@ def _journey(journey: Journey, outbox: list, ris: Path, nbib: Path, pdf: Path, t
     # 1. The lead signs up, creates the review and sets one criterion.
     lead = journey.person("lead")
     lead.goto("/accounts/signup/")
-    sign_up(lead, "lena@example.org")
+    sign_up(lead, "lena@example.org", outbox)
     expect(lead.get_by_role("heading", name="My reviews")).to_be_visible()
     lead.get_by_role("link", name="New review").click()
     lead.get_by_label("Title").fill(TITLE)
@@ -195,7 +200,7 @@ def _journey(journey: Journey, outbox: list, ris: Path, nbib: Path, pdf: Path, t
         page.goto(invitation_link(outbox, email))
         # Not signed in: the login page offers to sign up, and comes back to the invitation.
         page.get_by_role("link", name="sign up").click()
-        sign_up(page, email)
+        sign_up(page, email, outbox)
         expect(page.get_by_role("heading", name=f"Join “{TITLE}”")).to_be_visible()
         expect(page.get_by_text(f"You were invited as {role.lower()}")).to_be_visible()
         page.get_by_role("button", name="Accept invitation").click()

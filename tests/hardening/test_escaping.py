@@ -60,7 +60,7 @@ def check(response, url: str) -> list[str]:
     if response.status_code != 200:
         return []
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    if kind in ("text/html", "image/svg+xml"):
+    if kind in ("text/html", "image/svg+xml", "text/markdown"):
         return [f"{url}: unescaped {snippet!r}" for snippet in unescaped(body.decode())]
     if kind == "text/csv":
         return [f"{url}: formula cell {c!r}" for c in csv_formula_cells(body.decode("utf-8-sig"))]

@@ -15,9 +15,12 @@ import io
 import logging
 import re
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
+from reviewapp import ziplimits
 from screening.identification.importers.base import (
     ColumnsNotRecognised,
     ImportFormatError,
@@ -375,9 +378,36 @@ def _open_workbook(stream: BinaryIO):
             spooled.write(chunk)
         spooled.seek(0)
         stream = spooled
+    _check_zip(stream)
     try:
         return openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors all mean "not a workbook"
+        logger.info("Workbook not readable: %r", exc)
+        raise ImportFormatError(
+            "this is not a readable Excel workbook (.xlsx): it may be damaged, password-"
+            "protected, or another kind of file renamed"
+        ) from exc
+
+
+# An .xlsx is a zip: before openpyxl reads it (it holds the shared strings in memory), its
+# members' declared and actual sizes are checked, so a small file cannot expand to gigabytes.
+# 256 MB of XML is about 100,000 records with abstracts; larger exports import as CSV.
+XLSX_LIMITS = ziplimits.Limits(
+    max_members=10_000,
+    max_member_bytes=256 * 1024 * 1024,
+    max_total_bytes=256 * 1024 * 1024,
+    max_ratio=100,
+)
+
+
+def _check_zip(stream: BinaryIO) -> None:
+    try:
+        ziplimits.check(stream, XLSX_LIMITS)
+    except ziplimits.ZipBomb as exc:
+        raise ImportFormatError(
+            f"This workbook was refused before reading it: {exc} Save it as CSV to import it."
+        ) from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as exc:
         logger.info("Workbook not readable: %r", exc)
         raise ImportFormatError(
             "this is not a readable Excel workbook (.xlsx): it may be damaged, password-"

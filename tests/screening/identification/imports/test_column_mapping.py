@@ -21,9 +21,11 @@ def test_unrecognised_columns_are_mapped_then_imported(
     team, search, django_capture_on_commit_callbacks
 ):
     client = team.client(team.lead)
-    response = upload(client, search, "library.csv", CSV)
+    with django_capture_on_commit_callbacks(execute=True):  # the task reads the header
+        response = upload(client, search, "library.csv", CSV)
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.MAPPING
+    assert job.columns == ["Headline", "Writers", "When", "Periodical"]
     page = client.get(response["Location"]).content.decode()
     assert "Which column holds what?" in page
     assert '<option value="Headline">Headline</option>' in page
@@ -39,9 +41,12 @@ def test_unrecognised_columns_are_mapped_then_imported(
     assert job.column_map["title"] == "Headline"
 
 
-def test_a_mapping_without_a_title_column_is_refused(team, search):
+def test_a_mapping_without_a_title_column_is_refused(
+    team, search, django_capture_on_commit_callbacks
+):
     client = team.client(team.lead)
-    upload(client, search, "library.csv", CSV)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, search, "library.csv", CSV)
     job = ImportJob.objects.get()
     response = client.post(
         f"/r/{team.review.slug}/imports/{job.pk}/columns/", {"year": "When"}, follow=True

@@ -1,5 +1,6 @@
 """An upload whose columns would give records without titles or authors stores nothing and
-waits on the column-mapping page with the reason; so does one the import itself finds so."""
+waits on the column-mapping page with the reason: the task finds so (the upload request only
+stores the file), from the first rows or further on."""
 
 from __future__ import annotations
 
@@ -22,11 +23,15 @@ WRITERS = (
 )
 
 
-def test_an_upload_with_authors_in_an_unknown_column_waits_for_its_mapping(team, search):
+def test_an_upload_with_authors_in_an_unknown_column_waits_for_its_mapping(
+    team, search, django_capture_on_commit_callbacks
+):
     client = team.client(team.lead)
-    response = upload(client, search, "export.csv", WRITERS.encode())
+    with django_capture_on_commit_callbacks(execute=True):  # the task reads the file
+        response = upload(client, search, "export.csv", WRITERS.encode())
     job = ImportJob.objects.get()
     assert job.status == Status.MAPPING
+    assert job.columns == ["Title", "Year", "Writers"]
     assert "2 of 2 rows have no authors (they may be in: Writers)." in job.error
     assert Record.objects.count() == 0
     page = client.get(response["Location"]).content.decode()
@@ -37,7 +42,8 @@ def test_an_upload_with_authors_in_an_unknown_column_waits_for_its_mapping(team,
 
 def test_mapping_the_authors_column_imports_them(team, search, django_capture_on_commit_callbacks):
     client = team.client(team.lead)
-    upload(client, search, "export.csv", WRITERS.encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, search, "export.csv", WRITERS.encode())
     job = ImportJob.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
