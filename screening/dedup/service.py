@@ -499,7 +499,7 @@ def run_dedup(review: Review, *, user: Any = None) -> DedupReport:
     return report
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5)
+@shared_task(base=jobs.TrackedTask, bind=True, max_retries=5)
 def dedup_review(self, review_id: int) -> dict:
     """Run the de-duplication of review `review_id` (idempotent: a second run changes nothing)."""
     review = Review.objects.filter(pk=review_id).first()
@@ -515,9 +515,9 @@ def dedup_review(self, review_id: int) -> dict:
     return {"review": review_id, **asdict(report)}
 
 
-def enqueue_dedup(review: Review, **kwargs: Any) -> None:
-    """Queue a run after the current transaction commits."""
-    jobs.enqueue(dedup_review, review.pk, **kwargs)
+def enqueue_dedup(review: Review, **kwargs: Any) -> Any:
+    """Queue a run after the current transaction commits (a Job: re-sent until it has run)."""
+    return jobs.enqueue(dedup_review, review.pk, review=review, **kwargs)
 
 
 @receiver(records_imported, dispatch_uid="dedup.after_import")
