@@ -372,6 +372,9 @@ class TrackedTask(Task):
             _release(job, "retry")
             raise
         except (OperationalError, InterfaceError) as exc:
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                _release(job, "retry", error=type(exc).__name__)
+                raise  # in-process: the request that ran it fails, as without a job
             return self._retry_after_database_error(job, exc)
         except SoftTimeLimitExceeded:
             give_up(
