@@ -169,21 +169,6 @@ def job_id_of(task_id: str | None) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def broker_available() -> bool:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return True
-    if time.monotonic() < _broker_down_until:
-        return False
-    from .celery import app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=1)
-        return True
-    except Exception:
-        return False
-
-
 # ---------------------------------------------------------------------------------------------
 # The history of a job: what happened besides queued -> running -> done
 # ---------------------------------------------------------------------------------------------
@@ -297,8 +282,14 @@ def stopped_reason(job: Job) -> str:
 
 
 _current: contextvars.ContextVar[_Heartbeat | None] = contextvars.ContextVar(
-    "running_job", default=None
+    "job_heartbeat", default=None
 )
+_job: contextvars.ContextVar[Job | None] = contextvars.ContextVar("running_job", default=None)
+
+
+def current() -> Job | None:
+    """The job this task runs under (None outside a tracked run)."""
+    return _job.get()
 
 
 def report_progress(percent: float) -> None:
@@ -365,6 +356,7 @@ class TrackedTask(Task):
         if job is None:
             return None
         beat: Any = contextlib.nullcontext() if self.request.is_eager else _Heartbeat(job)
+        token = _job.set(job)
         try:
             with beat:
                 result = self.run(*args, **kwargs)
@@ -389,6 +381,8 @@ class TrackedTask(Task):
                     job, _("It failed unexpectedly (%(error)s).") % {"error": type(exc).__name__}
                 )
             raise
+        finally:
+            _job.reset(token)
         finish(job, result)
         return result
 

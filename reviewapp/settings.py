@@ -210,9 +210,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Upload limits: imports may be large (they stream to disk), full texts are PDFs.
 MAX_IMPORT_UPLOAD_BYTES = env_int("MAX_IMPORT_UPLOAD_BYTES", 600 * 1024 * 1024)
-# An import's worker refreshes a liveness key this often (x3 = the key's lifetime); a RUNNING
-# job without the key is taken over by the next dispatch (its worker died).
-IMPORT_HEARTBEAT_SECONDS = env_int("IMPORT_HEARTBEAT_SECONDS", 20)
 MAX_FULLTEXT_UPLOAD_BYTES = env_int("MAX_FULLTEXT_UPLOAD_BYTES", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

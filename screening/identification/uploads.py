@@ -140,7 +140,9 @@ def store_upload(
         waiting = "" if column_map else _needs_mapping(fh, filename, detected, encoding)
         with transaction.atomic():
             # Serialise uploads to one review so two copies of a file sent at once are caught.
-            Review.objects.select_for_update().filter(pk=review.pk).first()
+            # FOR NO KEY UPDATE: a running import's record inserts hold a key-share lock on the
+            # review until they commit, and must not make this upload wait for them.
+            Review.objects.select_for_update(no_key=True).filter(pk=review.pk).first()
             earlier = (
                 review.import_jobs.filter(sha256=sha)
                 .exclude(status=Status.FAILED)
@@ -187,7 +189,7 @@ def store_upload(
                 message=f"{job.original_name} uploaded to {search}",
             )
             if dispatch and job.status == Status.QUEUED:
-                jobs.enqueue(import_file, job.pk, on_unavailable=on_unavailable)
+                jobs.enqueue(import_file, job.pk, review=review, on_unavailable=on_unavailable)
         return job
     finally:
         if opened:
@@ -209,7 +211,7 @@ def set_column_map(
     job.error = ""
     job.save(update_fields=["column_map", "status", "error"])
     record_event(job.review, user, "import.columns_mapped", job, after=job.column_map)
-    jobs.enqueue(import_file, job.pk, **enqueue)
+    jobs.enqueue(import_file, job.pk, review=job.review_id, **enqueue)
     return job
 
 
