@@ -67,6 +67,19 @@ KEEP_DONE = dt.timedelta(days=30)
 _TASK_ID_PREFIX = "job-"
 
 
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [OperationalError, InterfaceError]
+    with contextlib.suppress(ImportError):  # raw psycopg use (COPY) is not wrapped by Django
+        import psycopg
+
+        errors += [psycopg.OperationalError, psycopg.InterfaceError]
+    return tuple(errors)
+
+
+# The database went away (restart, terminated backend): retried, never a failure of the work.
+CONNECTION_LOST = _connection_errors()
+
+
 class QueueUnavailable(Exception):
     """The broker cannot be reached; the work stays queued in the database."""
 
@@ -363,7 +376,7 @@ class TrackedTask(Task):
         except Retry:
             _release(job, "retry")
             raise
-        except (OperationalError, InterfaceError) as exc:
+        except CONNECTION_LOST as exc:
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 _release(job, "retry", error=type(exc).__name__)
                 raise  # in-process: the request that ran it fails, as without a job

@@ -240,6 +240,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", JOB_TIME_LIMIT + 600),
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
+    # Publishing tries the connection once (kombu would retry for 2 s): the job row remembers a
+    # message that could not be sent. The worker's own reconnecting is not affected.
+    "max_retries": 0,
 }
 if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= JOB_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than JOB_TIME_LIMIT")

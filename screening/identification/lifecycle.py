@@ -11,7 +11,7 @@ from typing import Any
 
 from celery import shared_task
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import connection, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,9 +87,12 @@ def run_import(job_id: int) -> ImportJob:
         return _fail(job_id, attempt, str(exc), report, status=Status.MAPPING)
     except ImportFormatError as exc:
         return _fail(job_id, attempt, str(exc), report)
-    except (OperationalError, InterfaceError):
-        # Transient: hand the job back so the retried task can claim it again.
-        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(status=Status.QUEUED)
+    except jobs.CONNECTION_LOST:
+        # Transient (the database restarted): hand the job back so the retried task claims it
+        # again; if the database is still away, the retry takes it over as it finds it.
+        with contextlib.suppress(Exception):
+            connection.close()
+            ImportJob.objects.filter(pk=job_id, attempts=attempt).update(status=Status.QUEUED)
         raise
     except Exception as exc:
         logger.exception("Import %s failed", job_id)

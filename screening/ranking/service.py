@@ -27,14 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 from django.conf import settings as django_settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet, TextField, Value
 from django.db.models.functions import MD5, Cast, Concat
 from django.dispatch import receiver
 from django.utils import timezone
 
 from reviewapp.audit import record_event
-from reviewapp.jobs import TrackedTask, enqueue, job_failed
+from reviewapp.jobs import CONNECTION_LOST, TrackedTask, enqueue, job_failed
 from reviewapp.models import Review, Stage
 from screening.decisions import queues
 
@@ -333,7 +333,7 @@ def retrain_ranking(review_id: int, reviewer_id: int) -> int:
     """Background retraining of one reviewer's relevance order (ids in, idempotent)."""
     try:
         state = retrain(review_id, reviewer_id)
-    except (OperationalError, InterfaceError):
+    except CONNECTION_LOST:
         raise  # the database went away: the task is retried (reviewapp.jobs.TrackedTask)
     except Exception as exc:
         RankingState.objects.filter(review_id=review_id, reviewer_id=reviewer_id).update(
