@@ -79,7 +79,12 @@ def _respond(request: HttpRequest, context: dict) -> TemplateResponse:
 
 
 def _page_context(review: Review) -> dict:
+    run = jobs.latest(service.dedup_review, review.pk)
     return {
+        # The latest background run: waiting for the queue, under way, or given up (and why).
+        "dedup_run": run,
+        "dedup_waiting": jobs.waiting_for_queue(run),
+        "dedup_story": jobs.story(run),
         "clusters_count": review.duplicate_clusters.count(),
         "duplicates_removed": service.duplicates_removed(review),
         "recent_clusters": review.duplicate_clusters.select_related("canonical")
