@@ -499,9 +499,12 @@ def waiting_for_queue(job: Job | None) -> bool:
     return bool(job and job.status == Status.QUEUED and job.sent_at is None and job.send_failures)
 
 
-def story(job: Job | None) -> str:
+def story(job: Job | None, *, completed_at: dt.datetime | None = None) -> str:
     """What happened to the job besides running once, for the person, e.g. "the worker stopped
-    at 57 %; restarted 14:02; completed 14:03". Empty when nothing did."""
+    at 57 %; restarted 14:02; completed 14:03". Empty when nothing did.
+
+    `completed_at`: the owner's own record that the work completed (its row is marked a moment
+    before the job's)."""
     if job is None or not job.history:
         return ""
     parts = []
@@ -522,8 +525,9 @@ def story(job: Job | None) -> str:
             parts.append(_("lost the database connection at %(at)s, retried") % {"at": at})
         elif event == "given_up":
             parts.append(_("given up at %(at)s") % {"at": at})
-    if job.status == Status.DONE:
-        parts.append(_("completed %(at)s") % {"at": _clock(job.finished_at)})
+    if completed_at is not None or job.status == Status.DONE:
+        at = completed_at or job.finished_at
+        parts.append(_("completed %(at)s") % {"at": _clock(at)})
     return "; ".join(parts)
 
 

@@ -258,12 +258,16 @@ JOB_SWEEP_SECONDS = env_int("JOB_SWEEP_SECONDS", 15)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 4)
 # A queued job no worker has started after this long is sent again (its message was lost).
 JOB_RESEND_AFTER_SECONDS = env_int("JOB_RESEND_AFTER_SECONDS", 600)
+# Sweeps go to a queue of their own, consumed by the beat service's embedded worker
+# (`celery -A reviewapp worker --beat -Q <CELERY_QUEUE>-sweeper`), so that they never wait
+# behind a long import or de-duplication run on the busy workers.
+JOB_SWEEP_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-sweeper"
 CELERY_BEAT_SCHEDULE = {
     "sweep-jobs": {
         "task": "reviewapp.jobs.sweep",
         "schedule": float(JOB_SWEEP_SECONDS),
         # A sweep left in the queue while no worker ran is useless once the next one is due.
-        "options": {"expires": float(JOB_SWEEP_SECONDS)},
+        "options": {"expires": float(JOB_SWEEP_SECONDS), "queue": JOB_SWEEP_QUEUE},
     }
 }
 

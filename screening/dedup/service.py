@@ -388,8 +388,12 @@ def _bulk_set(model: Any, names: list[str], rows: list[tuple]) -> None:
 
 
 def _lock(review: Review) -> None:
-    """One de-duplication change at a time per review (runs, merges, splits, decisions)."""
-    Review.objects.select_for_update().filter(pk=review.pk).first()
+    """One de-duplication change at a time per review (runs, merges, splits, decisions).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: every insert of a row that points at the review (a
+    decision, an audit event, an upload) takes a key-share lock on it, and must not wait for a
+    de-duplication run to finish."""
+    Review.objects.select_for_update(no_key=True).filter(pk=review.pk).first()
 
 
 def _settle_open_pairs(review: Review, by: Any = None) -> None:

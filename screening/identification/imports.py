@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from screening.identification.lifecycle import (
     after_import,
+    history,
     import_file,
     latest_run,
     report_lines,
@@ -62,6 +63,7 @@ __all__ = [
     "after_import",
     "counts_by_phase",
     "create_search",
+    "history",
     "import_file",
     "import_file_now",
     "job_columns",

@@ -190,6 +190,13 @@ def latest_run(job: ImportJob) -> Job | None:
     return jobs.latest(import_file, job.pk)
 
 
+def history(job: ImportJob, run: Job | None) -> str:
+    """What happened to the import in the background ("the worker stopped at 57 %; restarted
+    14:02; completed 14:03"), empty when it simply ran."""
+    done = job.finished_at if job.status == Status.DONE else None
+    return jobs.story(run, completed_at=done)
+
+
 def runs_of(import_jobs: list[ImportJob]) -> dict[int, Job]:
     """The latest background job of each import, in one query (for the searches page)."""
     keys = {jobs.job_key(import_file, [j.pk]): j.pk for j in import_jobs}
@@ -222,6 +229,6 @@ def report_lines(job: ImportJob) -> list[str]:
         lines.append(f"Skipped (line {line}{', ' + named if named else ''}): {why}")
     if job.error:
         lines.append(f"Error: {job.error}")
-    if story := jobs.story(latest_run(job)):
+    if story := history(job, latest_run(job)):
         lines.append(f"History: {story}")
     return lines

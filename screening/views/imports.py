@@ -306,7 +306,7 @@ def _with_live_progress(job: ImportJob) -> ImportJob:
 def _with_run(job: ImportJob, run: Job | None) -> ImportJob:
     """What the background job says: waiting for the queue, and what happened to it."""
     job.waiting_for_queue = job.status == Status.QUEUED and jobs.waiting_for_queue(run)
-    job.story = jobs.story(run)
+    job.story = imports.history(job, run)
     return job
 
 

@@ -7,7 +7,7 @@
 
 Every service is private to the stack: a redis-server on a free port with no data on disk, a
 gunicorn with two workers, one Celery worker (solo pool, so SIGKILL kills the running task)
-and Celery beat, all on the given PostgreSQL database, with short heartbeats (1 s) and sweeps
+and Celery beat with its sweeper worker, all on the given PostgreSQL database, with short heartbeats (1 s) and sweeps
 (1 s) so that recovery is measured in seconds. `bench/faults.py` drives the same stack.
 """
 
@@ -152,9 +152,11 @@ class Stack:
             return [*python, "celery", "-A", "reviewapp", "worker", "-Q",
                              self.env["CELERY_QUEUE"], "--pool=solo", "--without-gossip",
                              "--without-mingle", "-n", f"{name}@%h", "-l", "INFO"]  # fmt: skip
-        if name == "beat":
-            return [*python, "celery", "-A", "reviewapp", "beat", "-l", "INFO",
-                             "--schedule", str(self.folder / "beat-schedule")]  # fmt: skip
+        if name == "beat":  # as in docker-compose.yml: beat, and a worker for the sweeps
+            return [*python, "celery", "-A", "reviewapp", "worker", "--beat", "-Q",
+                    f"{self.env['CELERY_QUEUE']}-sweeper", "--pool=solo", "--without-gossip",
+                    "--without-mingle", "-n", "beat@%h", "-l", "INFO",
+                    "--schedule", str(self.folder / "beat-schedule")]  # fmt: skip
         raise ValueError(name)
 
     def log(self, name: str) -> Path:
@@ -182,7 +184,7 @@ class Stack:
             except requests.RequestException:
                 return False
         if name == "beat":
-            return "beat: Starting" in text
+            return "beat: Starting" in text and " ready." in text
         return " ready." in text
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
