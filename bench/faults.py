@@ -55,12 +55,10 @@ def _fresh_database(url: str) -> None:
 
 
 def _setup():
-    from django.core.management import call_command
-
+    """A fresh review (a lead, a reviewer) and a function making its searches."""
     from reviewapp.models import Membership, Review, User
     from screening.models import Search
 
-    call_command("migrate", verbosity=0)
     tag = uuid.uuid4().hex[:6]
     review = Review.objects.create(title=f"Faults {tag}", slug=f"faults-{tag}")
     lead = User.objects.create_user(f"lead-{tag}@example.org")
@@ -68,6 +66,21 @@ def _setup():
     Membership.objects.create(review=review, user=lead, is_lead=True)
     Membership.objects.create(review=review, user=reader, is_reviewer=True)
     return review, lead, reader, lambda source: Search.objects.create(review=review, source=source)
+
+
+def _idle(timeout: float = 900) -> float:
+    """Wait until no background job is open (de-duplication after an import...); seconds."""
+    from reviewapp.models import Job
+    from tests.faults.stack import wait_for
+
+    started = time.monotonic()
+    wait_for(
+        lambda: not Job.objects.filter(status__in=("queued", "running")).exists(),
+        timeout,
+        "the background work to finish",
+        step=0.5,
+    )
+    return time.monotonic() - started
 
 
 def _done(job_ids) -> bool:
@@ -233,9 +246,11 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
     from tests.faults.stack import Stack
 
-    review, lead, reader, new_search = _setup()
+    call_command("migrate", verbosity=0)
     load = os.getloadavg()
     print(
         f"heartbeat {args.heartbeat} s, sweep {args.sweep} s; load average "
@@ -249,8 +264,13 @@ def main() -> None:
         JOB_SWEEP_SECONDS=str(args.sweep),
     )
     try:
+        review, lead, _, new_search = _setup()
         worker_killed(stack, review, lead, new_search, args.records)
+        print(f"   (then {_idle():.0f} s of de-duplication and queue building)")
+        review, lead, reader, new_search = _setup()
         redis_down(stack, review, lead, reader, new_search, args.outage)
+        print(f"   (then {_idle():.0f} s of de-duplication and queue building)")
+        review, lead, reader, new_search = _setup()
         database_cut(stack, review, lead, reader, new_search, args.records)
     finally:
         stack.stop()
