@@ -273,7 +273,7 @@ def rerun_import(
             "allow_truncated": job.allow_truncated,
         },
     )
-    jobs.enqueue(import_file, job.pk, **enqueue)
+    jobs.enqueue(import_file, job.pk, review=job.review_id, **enqueue)
     return job
 
 
