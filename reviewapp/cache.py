@@ -8,6 +8,7 @@ every request that touches the cache.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache
@@ -16,14 +17,19 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 _DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
+# After a failure the cache is skipped for this long: a page touching it ten times while Redis
+# hangs costs one timeout, not ten.
+PAUSE_SECONDS = 3.0
 
 
 def _guard(name: str, fallback: Any):
     def method(self, *args, **kwargs):
+        if self._paused():
+            return fallback() if callable(fallback) else fallback
         try:
             return getattr(super(ResilientRedisCache, self), name)(*args, **kwargs)
         except _DOWN as exc:
-            logger.warning("Cache unavailable (%s): %s", name, exc)
+            self._failed(name, exc)
             return fallback() if callable(fallback) else fallback
 
     method.__name__ = name
@@ -45,8 +51,19 @@ class ResilientRedisCache(RedisCache):
     clear = _guard("clear", None)
 
     def get(self, key, default=None, version=None):
+        if self._paused():
+            return default
         try:
             return super().get(key, default, version)
         except _DOWN as exc:
-            logger.warning("Cache unavailable (get): %s", exc)
+            self._failed("get", exc)
             return default
+
+    _down_until = 0.0
+
+    def _failed(self, name: str, exc: Exception) -> None:
+        self._down_until = time.monotonic() + PAUSE_SECONDS
+        logger.warning("Cache unavailable (%s): %s", name, exc)
+
+    def _paused(self) -> bool:
+        return time.monotonic() < self._down_until

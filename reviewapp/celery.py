@@ -13,7 +13,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(bind=True)
+@app.task(bind=True, ignore_result=False)
 def ping(self) -> dict:
     """Answer with the worker's process id: proves a task crossed the broker."""
     return {"pid": os.getpid(), "hostname": self.request.hostname}

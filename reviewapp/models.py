@@ -1,4 +1,5 @@
-"""The core every stage leans on: people, reviews, their teams and the audit trail."""
+"""The core every stage leans on: people, reviews, their teams, the audit trail and the jobs
+that run in the background."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager["User"]):
@@ -263,3 +265,58 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionDenied("The audit trail is append-only.")
+
+
+class Job(models.Model):
+    """One piece of background work of any kind (an import, a de-duplication run, a ranking
+    retrain, a PDF's text...), from the moment it is asked for until it is done or given up.
+
+    The row, not the broker's message, is what the work is: `reviewapp.jobs` sends a message for
+    it, the worker running it writes a heartbeat, and the sweeper sends it again when the
+    message could not be sent, was lost, or its worker stopped. Tasks are idempotent, so a
+    second message for the same row does nothing or the same work again.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    # Operational state, not part of a review's content: never in a backup archive.
+    BACKED_UP = False
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    # The work itself ("<task>:<args>"): a queued job with the same key takes a new request.
+    key = models.CharField(max_length=250, db_index=True)
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text=_("Times a worker started it"))
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent, at the last beat"))
+    created_at = models.DateTimeField(default=timezone.now)
+    # The last time the broker accepted a message for it (None: not sent yet).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_failures = models.PositiveIntegerField(default=0)
+    send_error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    # What happened, oldest first: [{"at": iso time, "event": "...", ...}, ...].
+    history = models.JSONField(default=list, blank=True)
+    result = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat")]
+
+    def __str__(self) -> str:
+        return f"{self.task}{self.args} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -117,7 +117,11 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections, checked before a request reuses one: after a database restart
+    # the first request on each process reconnects instead of failing.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # JIT compilation costs seconds on the aggregate queries (PRISMA, progress) and buys nothing.
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
@@ -214,9 +218,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Upload limits: imports may be large (they stream to disk), full texts are PDFs.
 MAX_IMPORT_UPLOAD_BYTES = env_int("MAX_IMPORT_UPLOAD_BYTES", 600 * 1024 * 1024)
-# An import's worker refreshes a liveness key this often (x3 = the key's lifetime); a RUNNING
-# job without the key is taken over by the next dispatch (its worker died).
-IMPORT_HEARTBEAT_SECONDS = env_int("IMPORT_HEARTBEAT_SECONDS", 20)
 MAX_FULLTEXT_UPLOAD_BYTES = env_int("MAX_FULLTEXT_UPLOAD_BYTES", 50 * 1024 * 1024)
 # A full text's PDF is read in the background within these limits (a PDF can hold 60,000 pages).
 FULLTEXT_MAX_PAGES = env_int("FULLTEXT_MAX_PAGES", 500)
@@ -242,12 +243,56 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Nothing reads a task's return value (the job rows say how work went), so sending a task never
+# touches the result store: with Redis down, that store raised RuntimeError in the web process.
+CELERY_TASK_IGNORE_RESULT = True
+# A message is acknowledged when its task ends; a worker process that dies hands it back.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Sending gives up quickly when Redis is down: the job row records it and the sweeper re-sends.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# The longest task (a 600 MB import, de-duplicating 100,000+ records) takes minutes; a task is
+# stopped after JOB_TIME_LIMIT. Redis hands an unacknowledged message to another worker after
+# the visibility timeout, so it must outlast the time limit or a running task would start twice.
+JOB_TIME_LIMIT = env_int("JOB_TIME_LIMIT", 3600)
+CELERY_TASK_TIME_LIMIT = JOB_TIME_LIMIT
+CELERY_TASK_SOFT_TIME_LIMIT = max(1, JOB_TIME_LIMIT - 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", JOB_TIME_LIMIT + 600),
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    # Publishing tries the connection once (kombu would retry for 2 s): the job row remembers a
+    # message that could not be sent. The worker's own reconnecting is not affected.
+    "max_retries": 0,
+}
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= JOB_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than JOB_TIME_LIMIT")
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "reviewapp")
+# Background work that heals itself (reviewapp/jobs.py): a running task's worker writes a
+# heartbeat every JOB_HEARTBEAT_SECONDS; the sweeper (Celery beat, every JOB_SWEEP_SECONDS)
+# sends again work whose heartbeat is 3 beats old, or whose sending failed, and gives up a job
+# whose worker stopped JOB_MAX_ATTEMPTS times.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
+JOB_SWEEP_SECONDS = env_int("JOB_SWEEP_SECONDS", 15)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 4)
+# A queued job no worker has started after this long is sent again (its message was lost).
+JOB_RESEND_AFTER_SECONDS = env_int("JOB_RESEND_AFTER_SECONDS", 600)
+# Sweeps go to a queue of their own, consumed by the beat service's embedded worker
+# (`celery -A reviewapp worker --beat -Q <CELERY_QUEUE>-sweeper`), so that they never wait
+# behind a long import or de-duplication run on the busy workers.
+JOB_SWEEP_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-sweeper"
+CELERY_BEAT_SCHEDULE = {
+    "sweep-jobs": {
+        "task": "reviewapp.jobs.sweep",
+        "schedule": float(JOB_SWEEP_SECONDS),
+        # A sweep left in the queue while no worker ran is useless once the next one is due.
+        "options": {"expires": float(JOB_SWEEP_SECONDS), "queue": JOB_SWEEP_QUEUE},
+    }
+}
 
 if REDIS_URL:
     CACHES = {

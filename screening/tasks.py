@@ -5,6 +5,7 @@ Each part registers its tasks by importing them here, so Celery's autodiscovery 
 
 from __future__ import annotations
 
+from screening.decisions.queues import build_assignments  # noqa: F401
 from screening.dedup.service import dedup_review  # noqa: F401
 from screening.identification.imports import import_file  # noqa: F401
 from screening.identification.search import index_records  # noqa: F401

@@ -59,7 +59,12 @@ def _candidate_models() -> list[type[models.Model]]:
         for app in APPS
         if apps.is_installed(app)
         for m in apps.get_app_config(app).get_models()
-        if m is not Review and m is not user_model and not m._meta.proxy and m._meta.managed
+        if m is not Review
+        and m is not user_model
+        and not m._meta.proxy
+        and m._meta.managed
+        # Operational rows (background jobs) say BACKED_UP = False: they are not review content.
+        and getattr(m, "BACKED_UP", True)
     ]
 
 

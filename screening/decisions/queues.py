@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations, islice
 from typing import Any
 
+from celery import shared_task
 from django.db import connection, transaction
 from django.db.models import (
     Count,
@@ -32,7 +33,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.dispatch import receiver
 
-from reviewapp.models import AuditEvent, Membership, Review, Stage
+from reviewapp import jobs
+from reviewapp.models import AuditEvent, Job, Membership, Review, Stage
 from screening.dedup.signals import dedup_finished
 from screening.models import (
     Assignment,
@@ -46,6 +48,9 @@ from screening.models import (
 )
 
 Ordering = Callable[[Review, Any, QuerySet], QuerySet]
+# A request builds the assignments of at most this many new records itself; more (a large
+# import, before its de-duplication finished) are built by a background job.
+REQUEST_BUILD_LIMIT = 5000
 
 
 class _OrderingRegistry(dict):
@@ -198,12 +203,16 @@ def _settings_with_marks(review: Review, reviewer: Any, stage: str) -> Screening
 
 
 def ensure_assignments(
-    review: Review, stage: str = Stage.TITLE_ABSTRACT, *, reviewer: Any = None
+    review: Review, stage: str = Stage.TITLE_ABSTRACT, *, reviewer: Any = None, wait: bool = False
 ) -> ScreeningSettings:
     """Make the stored assignments match the team, the records and their de-duplication.
 
     Cheap when they do: a single query. Returns the settings (with ``my_ordering`` for the
     reviewer, when given).
+
+    A request never waits for them: while another process builds them (the worker, after a
+    large import) it reads the queues as they are, and a large batch of new records is built
+    by a background job rather than in the request. Background callers pass ``wait=True``.
     """
     settings = _settings_with_marks(review, reviewer, stage)
     if settings is None:
@@ -227,10 +236,20 @@ def ensure_assignments(
     fresh = fresh and state.get("key") == key
     if fresh and stage != Stage.TITLE_ABSTRACT and not _unassigned_included(review).exists():
         return settings
+    if not wait and _too_big_for_a_request(review, stage, state, key):
+        _build_later(review, stage)
+        return settings
     with transaction.atomic():
-        # One builder at a time per review; the others wait, then find the work done.
+        # One builder at a time per review. A background builder waits for the lock; a request
+        # does not (it would hang for as long as the worker's transaction runs).
         mark = settings.dedup_mark
-        locked = ScreeningSettings.objects.select_for_update().get(pk=settings.pk)
+        locked = (
+            ScreeningSettings.objects.select_for_update(skip_locked=not wait)
+            .filter(pk=settings.pk)
+            .first()
+        )
+        if locked is None:
+            return settings
         state = locked.synced.get(stage, {})
         rebuild = state.get("key") != key
         since = 0 if rebuild else state.get("record_id", 0)
@@ -248,9 +267,34 @@ def ensure_assignments(
     return settings
 
 
+def _too_big_for_a_request(review: Review, stage: str, state: dict, key: str) -> bool:
+    if stage != Stage.TITLE_ABSTRACT:
+        return False  # full text takes the few records included at title/abstract
+    records = Record.objects.filter(review=review)
+    if state.get("key") == key:
+        records = records.filter(pk__gt=state.get("record_id", 0))
+    return records[: REQUEST_BUILD_LIMIT + 1].count() > REQUEST_BUILD_LIMIT
+
+
+def _build_later(review: Review, stage: str) -> None:
+    key = jobs.job_key(build_assignments, [review.pk, stage])
+    if not Job.objects.filter(
+        key=key, status__in=(jobs.Status.QUEUED, jobs.Status.RUNNING)
+    ).exists():
+        jobs.enqueue(build_assignments, review.pk, stage, review=review)
+
+
+@shared_task(base=jobs.TrackedTask)
+def build_assignments(review_id: int, stage: str = Stage.TITLE_ABSTRACT) -> None:
+    """Build the assignments of a large batch of new records, in the background."""
+    review = Review.objects.filter(pk=review_id).first()
+    if review is not None:
+        ensure_assignments(review, stage, wait=True)
+
+
 @receiver(dedup_finished, dispatch_uid="decisions.assign_after_dedup")
 def _assign_after_dedup(sender, review: Review, **kwargs: Any) -> None:
-    ensure_assignments(review)
+    ensure_assignments(review, wait=True)
 
 
 def reconcile_canonical(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> None:

@@ -388,8 +388,12 @@ def _bulk_set(model: Any, names: list[str], rows: list[tuple]) -> None:
 
 
 def _lock(review: Review) -> None:
-    """One de-duplication change at a time per review (runs, merges, splits, decisions)."""
-    Review.objects.select_for_update().filter(pk=review.pk).first()
+    """One de-duplication change at a time per review (runs, merges, splits, decisions).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: every insert of a row that points at the review (a
+    decision, an audit event, an upload) takes a key-share lock on it, and must not wait for a
+    de-duplication run to finish."""
+    Review.objects.select_for_update(no_key=True).filter(pk=review.pk).first()
 
 
 def _settle_open_pairs(review: Review, by: Any = None) -> None:
@@ -499,7 +503,7 @@ def run_dedup(review: Review, *, user: Any = None) -> DedupReport:
     return report
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5)
+@shared_task(base=jobs.TrackedTask, bind=True, max_retries=5)
 def dedup_review(self, review_id: int) -> dict:
     """Run the de-duplication of review `review_id` (idempotent: a second run changes nothing)."""
     review = Review.objects.filter(pk=review_id).first()
@@ -515,9 +519,9 @@ def dedup_review(self, review_id: int) -> dict:
     return {"review": review_id, **asdict(report)}
 
 
-def enqueue_dedup(review: Review, **kwargs: Any) -> None:
-    """Queue a run after the current transaction commits."""
-    jobs.enqueue(dedup_review, review.pk, **kwargs)
+def enqueue_dedup(review: Review, **kwargs: Any) -> Any:
+    """Queue a run after the current transaction commits (a Job: re-sent until it has run)."""
+    return jobs.enqueue(dedup_review, review.pk, review=review, **kwargs)
 
 
 @receiver(records_imported, dispatch_uid="dedup.after_import")

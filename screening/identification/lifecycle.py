@@ -1,23 +1,24 @@
-"""The life of an import job: claimed by one worker, run in one transaction, finished or failed,
-sent again when the broker lost it. `imports` tells the whole design.
+"""The life of an import job: claimed by one worker, run in one transaction, finished or failed
+(also when the sweeper gave it up). `imports` tells the whole design; `reviewapp.jobs` sends the
+task again when the broker lost it or its worker stopped.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
+from typing import Any
 
 from celery import shared_task
-from django.conf import settings
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reviewapp import jobs
 from reviewapp.audit import record_event
-from reviewapp.models import Review
+from reviewapp.models import Job
 from screening.identification import progress, signals
 from screening.identification.importers import (
     FORMATS,
@@ -32,9 +33,19 @@ from screening.models import ImportJob, Record
 logger = logging.getLogger(__name__)
 
 Status = ImportJob.Status
-# Queued jobs younger than this are left to the message already on its way.
-REDISPATCH_AFTER = dt.timedelta(seconds=5)
-REDISPATCH_THROTTLE_SECONDS = 30
+
+
+def _held_by_a_live_worker(job: ImportJob) -> bool:
+    """Another worker runs this import and still beats (our own run's job aside)."""
+    running = Job.objects.filter(
+        key=jobs.job_key(import_file, [job.pk]),
+        status=Job.Status.RUNNING,
+        heartbeat_at__gte=jobs.stale_before(),
+    )
+    mine = jobs.current()
+    if mine is not None:
+        running = running.exclude(pk=mine.pk)
+    return running.exists()
 
 
 def _claim(job_id: int) -> ImportJob | None:
@@ -42,8 +53,8 @@ def _claim(job_id: int) -> ImportJob | None:
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status in (Status.DONE, Status.FAILED, Status.MAPPING):
         return None
-    if job.status == Status.RUNNING and progress.live_progress(job) is not None:
-        return None  # another worker is alive and on it
+    if job.status == Status.RUNNING and _held_by_a_live_worker(job):
+        return None
     claimed = ImportJob.objects.filter(pk=job_id, status=job.status, attempts=job.attempts).update(
         status=Status.RUNNING, attempts=job.attempts + 1, started_at=timezone.now()
     )
@@ -69,7 +80,7 @@ def run_import(job_id: int) -> ImportJob:
             # Rows of an earlier attempt survive only if a transaction committed them without
             # the DONE mark; never in this design, but a retry must never leave a second copy.
             Record.objects.filter(import_job_id=job_id).delete()
-            with job.file.open("rb") as fh:
+            with job.file.open("rb") as fh, progress.importing(locked):
                 count = write_records(locked, fh, report)
             _finish(locked, report, count)
     except ColumnsNotRecognised as exc:
@@ -77,9 +88,12 @@ def run_import(job_id: int) -> ImportJob:
         return _fail(job_id, attempt, str(exc), report, Status.MAPPING, exc.columns)
     except ImportFormatError as exc:
         return _fail(job_id, attempt, str(exc), report)
-    except (OperationalError, InterfaceError):
-        # Transient: hand the job back so the retried task can claim it again.
-        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(status=Status.QUEUED)
+    except jobs.CONNECTION_LOST:
+        # Transient (the database restarted): hand the job back so the retried task claims it
+        # again; if the database is still away, the retry takes it over as it finds it.
+        with contextlib.suppress(Exception):
+            connection.close()
+            ImportJob.objects.filter(pk=job_id, attempts=attempt).update(status=Status.QUEUED)
         raise
     except Exception as exc:
         logger.exception("Import %s failed", job_id)
@@ -158,52 +172,43 @@ def after_import(job: ImportJob) -> None:
     signals.records_imported.send(sender=ImportJob, job=job)
 
 
-# Named as when it lived in `imports`, so messages already queued still find it.
-@shared_task(
-    name="screening.identification.imports.import_file",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=5,
-)
-def import_file(self, job_id: int) -> dict:
-    """Import the stored file of ImportJob `job_id` (idempotent; see the module docstring)."""
-    try:
-        job = run_import(job_id)
-    except (OperationalError, InterfaceError) as exc:
-        raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
+@receiver(jobs.job_failed, dispatch_uid="imports.given_up")
+def _given_up(sender: str, job: Job, **kwargs: Any) -> None:
+    """The sweeper gave the import up (its worker kept stopping): say so on the import."""
+    if sender != import_file.name:
+        return
+    (job_id,) = job.args
+    current = ImportJob.objects.filter(pk=job_id).first()
+    if current is not None and current.status in (Status.QUEUED, Status.RUNNING):
+        message = _("%(reason)s Nothing of the file was stored; upload it again to retry.")
+        _fail(job_id, current.attempts, message % {"reason": job.error}, ParseReport())
+
+
+# Named as when it lived in `imports`, so messages already queued still find it. A lost
+# database connection retries it (reviewapp.jobs.TrackedTask): run_import handed it back.
+@shared_task(name="screening.identification.imports.import_file", base=jobs.TrackedTask)
+def import_file(job_id: int) -> dict:
+    """Import the stored file of ImportJob `job_id` (idempotent; see `imports`)."""
+    job = run_import(job_id)
     return {"job": job.pk, "status": job.status, "records": job.records_imported}
 
 
-def dispatch_pending(review: Review) -> int | None:
-    """Send again the review's jobs the broker lost: queued ones never received (Redis was down)
-    and running ones whose worker died. Returns how many were sent, None if the queue is down.
+def latest_run(job: ImportJob) -> Job | None:
+    """The background job that ran (or runs) this import: its history tells what happened."""
+    return jobs.latest(import_file, job.pk)
 
-    Cheap enough to call on page views: one query, and each job at most every 30 seconds.
-    """
-    now = timezone.now()
-    lifetime = dt.timedelta(seconds=3 * settings.IMPORT_HEARTBEAT_SECONDS)
-    pending = review.import_jobs.filter(
-        Q(status=Status.QUEUED, created_at__lt=now - REDISPATCH_AFTER)
-        | Q(status=Status.RUNNING, started_at__lt=now - lifetime)
-    ).only("pk", "status", "sha256")
-    sent = 0
-    for job in pending:
-        if job.status == Status.RUNNING and progress.live_progress(job) is not None:
-            continue
-        throttle = f"screening:import:{job.pk}:{job.sha256[:12]}:dispatched"
-        try:
-            if not cache.add(throttle, 1, timeout=REDISPATCH_THROTTLE_SECONDS):
-                continue
-        except Exception:
-            return None  # the cache lives in Redis: the queue is down too
-        try:
-            jobs.send(import_file, job.pk)
-        except jobs.QueueUnavailable:
-            cache.delete(throttle)
-            return None
-        sent += 1
-    return sent
+
+def history(job: ImportJob, run: Job | None) -> str:
+    """What happened to the import in the background ("the worker stopped at 57 %; restarted
+    14:02; completed 14:03"), empty when it simply ran."""
+    done = job.finished_at if job.status == Status.DONE else None
+    return jobs.story(run, completed_at=done)
+
+
+def runs_of(import_jobs: list[ImportJob]) -> dict[int, Job]:
+    """The latest background job of each import, in one query (for the searches page)."""
+    keys = {jobs.job_key(import_file, [j.pk]): j.pk for j in import_jobs}
+    return {keys[key]: run for key, run in jobs.latest_by_key(keys).items()}
 
 
 def report_lines(job: ImportJob) -> list[str]:
@@ -232,4 +237,6 @@ def report_lines(job: ImportJob) -> list[str]:
         lines.append(f"Skipped (line {line}{', ' + named if named else ''}): {why}")
     if job.error:
         lines.append(f"Error: {job.error}")
+    if story := history(job, latest_run(job)):
+        lines.append(f"History: {story}")
     return lines

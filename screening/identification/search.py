@@ -23,7 +23,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, connection
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.dispatch import receiver
@@ -281,16 +281,16 @@ def index_pending(review_id: int) -> int:
             done += len(rows)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
-def index_records(self, review_id: int) -> int:
-    """Index the review's new records for search (idempotent: only records without a document)."""
-    try:
-        return index_pending(review_id)
-    except (OperationalError, InterfaceError) as exc:
-        raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
+@shared_task(base=jobs.TrackedTask, max_retries=5)
+def index_records(review_id: int) -> int:
+    """Index the review's new records for search (idempotent: only records without a document).
+
+    A background job (reviewapp.jobs): re-sent if Redis lost it or its worker stopped, retried
+    on a lost database connection."""
+    return index_pending(review_id)
 
 
 @receiver(records_imported, dispatch_uid="search.index_after_import")
 def _index_after_import(sender, job, **kwargs) -> None:
     if has_search_index():
-        jobs.enqueue(index_records, job.review_id)
+        jobs.enqueue(index_records, job.review_id, review=job.review_id)

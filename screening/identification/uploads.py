@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from reviewapp import jobs
@@ -75,6 +75,24 @@ def _format_of(fh: IO[bytes], filename: str, fmt: str, encoding: str = "") -> st
         raise ImportRefused(str(exc)) from exc
 
 
+# Namespace of the advisory locks that serialise a review's uploads (PostgreSQL).
+UPLOAD_LOCK = 28_001
+
+
+def _one_upload_at_a_time(review: Review) -> None:
+    """Serialise uploads to one review, so two copies of a file sent at once are caught.
+
+    An advisory lock rather than the review's row: a de-duplication run holds that row for as
+    long as it runs, and a running import's inserts hold a key-share lock on it until they
+    commit; an upload must wait for neither.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [UPLOAD_LOCK, review.pk % 2**31])
+    else:  # SQLite writes one transaction at a time anyway
+        Review.objects.select_for_update().filter(pk=review.pk).first()
+
+
 def store_upload(
     search: Search,
     data: Any,
@@ -113,8 +131,7 @@ def store_upload(
             raise ImportRefused(f"{filename} is empty.")
         detected = _format_of(fh, filename, fmt, encoding)
         with transaction.atomic():
-            # Serialise uploads to one review so two copies of a file sent at once are caught.
-            Review.objects.select_for_update().filter(pk=review.pk).first()
+            _one_upload_at_a_time(review)
             earlier = (
                 review.import_jobs.filter(sha256=sha)
                 .exclude(status=Status.FAILED)
@@ -160,7 +177,7 @@ def store_upload(
                 message=f"{job.original_name} uploaded to {search}",
             )
             if dispatch:
-                jobs.enqueue(import_file, job.pk, on_unavailable=on_unavailable)
+                jobs.enqueue(import_file, job.pk, review=review, on_unavailable=on_unavailable)
         return job
     finally:
         if opened:
@@ -182,7 +199,7 @@ def set_column_map(
     job.error = ""
     job.save(update_fields=["column_map", "status", "error"])
     record_event(job.review, user, "import.columns_mapped", job, after=job.column_map)
-    jobs.enqueue(import_file, job.pk, **enqueue)
+    jobs.enqueue(import_file, job.pk, review=job.review_id, **enqueue)
     return job
 
 
@@ -229,7 +246,7 @@ def rerun_import(
             "allow_truncated": job.allow_truncated,
         },
     )
-    jobs.enqueue(import_file, job.pk, **enqueue)
+    jobs.enqueue(import_file, job.pk, review=job.review_id, **enqueue)
     return job
 
 

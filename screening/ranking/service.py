@@ -30,10 +30,11 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet, TextField, Value
 from django.db.models.functions import MD5, Cast, Concat
+from django.dispatch import receiver
 from django.utils import timezone
 
 from reviewapp.audit import record_event
-from reviewapp.jobs import enqueue
+from reviewapp.jobs import CONNECTION_LOST, TrackedTask, enqueue, job_failed
 from reviewapp.models import Review, Stage
 from screening.decisions import queues
 
@@ -160,7 +161,7 @@ def request_training(
         status=RankingState.Status.QUEUED, queued_at=now
     )
     if updated:
-        enqueue(retrain_ranking, review.pk, reviewer_id)
+        enqueue(retrain_ranking, review.pk, reviewer_id, review=review)
     return bool(updated)
 
 
@@ -271,7 +272,7 @@ def retrain(review_id: int, reviewer_id: int) -> RankingState | None:
     review = Review.objects.filter(pk=review_id).first()
     if review is None:
         return None
-    queues.ensure_assignments(review, TA)
+    queues.ensure_assignments(review, TA, wait=True)
     state = state_for(review, reviewer_id)
     _, decided = queues.queue_counts(review, reviewer_id, TA)
     labels, queue = training_data(review, reviewer_id)
@@ -327,17 +328,28 @@ def _write_ranks(review: Review, reviewer_id: int, order: list[int], scores: dic
         )
 
 
-@shared_task(acks_late=True)
+@shared_task(base=TrackedTask)
 def retrain_ranking(review_id: int, reviewer_id: int) -> int:
     """Background retraining of one reviewer's relevance order (ids in, idempotent)."""
     try:
         state = retrain(review_id, reviewer_id)
+    except CONNECTION_LOST:
+        raise  # the database went away: the task is retried (reviewapp.jobs.TrackedTask)
     except Exception as exc:
         RankingState.objects.filter(review_id=review_id, reviewer_id=reviewer_id).update(
             status=RankingState.Status.FAILED, error=str(exc)[:2000]
         )
         raise
     return state.ranked if state else 0
+
+
+@receiver(job_failed, dispatch_uid="ranking.retrain_given_up")
+def _retrain_given_up(sender: str, job: Any, **kwargs: Any) -> None:
+    if sender == retrain_ranking.name:
+        review_id, reviewer_id = job.args
+        RankingState.objects.filter(review_id=review_id, reviewer_id=reviewer_id).update(
+            status=RankingState.Status.FAILED, error=job.error
+        )
 
 
 # --------------------------------------------------------------------------------------------

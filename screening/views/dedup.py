@@ -4,12 +4,15 @@ and their undo, and the lead's "run now" button. Leads only: merging hides recor
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reviewapp import jobs
@@ -76,7 +79,12 @@ def _respond(request: HttpRequest, context: dict) -> TemplateResponse:
 
 
 def _page_context(review: Review) -> dict:
+    run = jobs.latest(service.dedup_review, review.pk)
     return {
+        # The latest background run: waiting for the queue, under way, or given up (and why).
+        "dedup_run": run,
+        "dedup_waiting": jobs.waiting_for_queue(run),
+        "dedup_story": jobs.story(run),
         "clusters_count": review.duplicate_clusters.count(),
         "duplicates_removed": service.duplicates_removed(review),
         "recent_clusters": review.duplicate_clusters.select_related("canonical")
@@ -135,20 +143,25 @@ def dedup_decide(request: HttpRequest, slug: str, pair_id: int) -> HttpResponse:
 @require_POST
 def dedup_run(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, "lead")
-    try:
-        result = jobs.send(service.dedup_review, review.pk)
-    except jobs.QueueUnavailable:
-        # No queue: run it now; a few seconds even for a large review.
-        report = service.run_dedup(review, user=request.user)
-        messages.success(request, "De-duplication done. " + " · ".join(report.lines()))
+    queue_down: list[bool] = []
+    job = service.enqueue_dedup(
+        review, on_unavailable=lambda: queue_down.append(True), after_commit=False
+    )
+    job.refresh_from_db()  # without a broker the run already happened, in this request
+    if queue_down:
+        messages.warning(
+            request,
+            _(
+                "The queue is unavailable right now. The de-duplication run is recorded and "
+                "starts by itself when the queue is back."
+            ),
+        )
+    elif job.status == jobs.Status.DONE and isinstance(job.result, dict):
+        known = {f.name for f in dataclasses.fields(service.DedupReport)}
+        report = service.DedupReport(**{k: v for k, v in job.result.items() if k in known})
+        messages.success(request, _("De-duplication done.") + " " + " · ".join(report.lines()))
     else:
-        if result.ready():
-            report = service.DedupReport(
-                **{k: v for k, v in result.get().items() if k not in ("review", "missing")}
-            )
-            messages.success(request, "De-duplication done. " + " · ".join(report.lines()))
-        else:
-            messages.success(request, "De-duplication started; reload this page in a moment.")
+        messages.success(request, _("De-duplication started; reload this page in a moment."))
     return redirect("dedup_queue", review.slug)
 
 

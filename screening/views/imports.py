@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp import jobs
 from reviewapp.access import get_review_for, review_roles
-from reviewapp.models import Role
+from reviewapp.models import Job, Role
 from reviewapp.services import ReviewError
 from screening.identification import imports
 from screening.identification.importers import (
@@ -27,7 +27,7 @@ from screening.identification.importers.textio import ENCODINGS
 from screening.models import ImportJob, Search
 
 Status = ImportJob.Status
-QUEUE_DOWN = (
+QUEUE_DOWN = gettext_lazy(
     "The import queue is unavailable right now. Your file is stored and its import is queued: "
     "it starts by itself when the queue is back."
 )
@@ -134,7 +134,11 @@ def _search_for(review, search_id: int) -> Search:
 @review_roles(Role.LEAD, Role.REVIEWER)
 def search_list(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
-    if imports.dispatch_pending(review) is None:
+    recent = list(review.import_jobs.select_related("search")[:20])
+    runs = imports.runs_of(recent)
+    for job in recent:
+        _with_run(job, runs.get(job.pk))
+    if any(job.waiting_for_queue for job in recent):
         messages.warning(request, QUEUE_DOWN)
     return TemplateResponse(
         request,
@@ -143,7 +147,7 @@ def search_list(request: HttpRequest, slug: str) -> HttpResponse:
             "review": review,
             "searches": imports.searches_with_counts(review),
             "phases": imports.counts_by_phase(review),
-            "jobs": review.import_jobs.select_related("search")[:20],
+            "jobs": recent,
             "can_edit": membership.has_role(Role.LEAD),
         },
     )
@@ -295,21 +299,23 @@ def _with_live_progress(job: ImportJob) -> ImportJob:
     return job
 
 
+def _with_run(job: ImportJob, run: Job | None) -> ImportJob:
+    """What the background job says: waiting for the queue, and what happened to it."""
+    job.waiting_for_queue = job.status == Status.QUEUED and jobs.waiting_for_queue(run)
+    job.story = imports.history(job, run)
+    return job
+
+
 @review_roles(Role.LEAD, Role.REVIEWER)
 def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     job = get_object_or_404(review.import_jobs.select_related("search"), pk=job_id)
-    queue_down = False
-    if job.status in (Status.QUEUED, Status.RUNNING):
-        queue_down = imports.dispatch_pending(review) is None or (
-            job.status == Status.QUEUED and not jobs.broker_available()
-        )
-        job.refresh_from_db()
+    _with_run(job, imports.latest_run(job))
     _with_live_progress(job)
     context = {
         "review": review,
         "job": job,
-        "queue_down": queue_down,
+        "queue_down": job.waiting_for_queue,
         "format_label": FORMATS.get(job.detected_format, job.detected_format),
         "encoding_label": ENCODINGS.get(job.encoding, job.encoding),
         "can_edit": membership.has_role(Role.LEAD),

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
+from reviewapp import jobs
+from reviewapp.models import Job
 from screening.identification import imports, progress, writes
 from screening.models import ImportJob, Record
 
@@ -63,7 +66,13 @@ def test_a_duplicate_message_for_a_finished_import_does_nothing(search):
 def test_a_message_for_a_job_another_live_worker_runs_is_ignored(search):
     job = imports.store_upload(search, ris(5), "scopus.ris", dispatch=False)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, attempts=1)
-    progress.beat(job.pk, 0, 0)  # that worker's heartbeat is fresh
+    Job.objects.create(  # that worker's background job, still beating
+        task=imports.import_file.name,
+        args=[job.pk],
+        key=jobs.job_key(imports.import_file, [job.pk]),
+        status=Job.Status.RUNNING,
+        heartbeat_at=timezone.now(),
+    )
     imports.run_import(job.pk)
     job.refresh_from_db()
     assert (job.status, job.attempts) == (ImportJob.Status.RUNNING, 1)
