@@ -15,6 +15,7 @@ from screening.views import (
     ranking,
     records,
     screen,
+    transfer,
 )
 
 urlpatterns = [
@@ -27,4 +28,5 @@ urlpatterns = [
     *appraisal.urlpatterns,
     *prisma.urlpatterns,
     *ranking.urlpatterns,
+    *transfer.urlpatterns,
 ]

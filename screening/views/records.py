@@ -86,6 +86,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
         "suggestions": search.suggest(review.records.all(), f.query) if total == 0 else [],
         "export_formats": exports.FORMATS,
         "export_sets": exports.SETS,
+        "membership": membership,
     }
     template = "screening/records/list.html"
     if request.htmx:

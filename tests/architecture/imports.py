@@ -110,6 +110,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("screening.appraisal",),
     ("screening.ranking",),
     ("screening.prisma",),
+    ("screening.transfer",),  # histories in and out, through decisions and imports
     ("screening",),  # its views, navigation, tasks, commands and URLs sit above every stage
     ("coding",),
     ("synthesis",),
