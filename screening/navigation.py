@@ -5,6 +5,9 @@ Each part adds its own entries below.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from reviewapp.navigation import FULL_TEXT, IDENTIFY, REPORT, RESOLVE, SCREEN
 from reviewapp.registry import NavItem, OverviewSection, registry
 
 
@@ -15,7 +18,7 @@ def _prisma_overview(review, membership):
     return diagram_context(review, membership)
 
 
-registry.add_nav(NavItem("PRISMA", "prisma", roles=("lead", "reviewer"), order=80))
+registry.add_nav(NavItem(_("PRISMA"), "prisma", roles=("lead", "reviewer"), order=75, group=REPORT))
 registry.add_overview(
     OverviewSection(
         "screening/prisma/_overview.html", _prisma_overview, roles=("lead", "reviewer"), order=80
@@ -35,8 +38,11 @@ def _searches_overview(review, membership) -> dict:
 
 
 # Adjudicators see only the conflicts escalated to them, never the review's records.
-registry.add_nav(NavItem("Searches", "search_list", roles=("lead", "reviewer"), order=10))
-registry.add_nav(NavItem("Records", "record_list", roles=("lead", "reviewer"), order=15))
+STAFF = ("lead", "reviewer")
+registry.add_nav(
+    NavItem(_("Searches"), "search_list", STAFF, order=10, group=IDENTIFY, also=("imports/",))
+)
+registry.add_nav(NavItem(_("Records"), "record_list", STAFF, order=15, group=IDENTIFY))
 registry.add_overview(
     OverviewSection(
         "screening/imports/_overview.html", _searches_overview, roles=("lead", "reviewer"), order=10
@@ -52,10 +58,24 @@ def _conflicts_badge(review, membership):
     return waiting_for_member(membership)
 
 
-registry.add_nav(NavItem("Conflicts", "conflict_list", order=40, badge=_conflicts_badge))
+registry.add_nav(
+    NavItem(_("Conflicts"), "conflict_list", order=40, badge=_conflicts_badge, group=RESOLVE)
+)
 
-# full text: retrieval, eligibility and studies, for those who screen.
-registry.add_nav(NavItem("Full text", "fulltext_list", roles=("lead", "reviewer"), order=45))
+
+# full text: retrieval, eligibility and studies, for those who screen (badge = reports waiting
+# for my assessment, and for a lead the reports still to retrieve).
+def _fulltext_badge(review, membership) -> int:
+    from screening.views.fulltext import waiting_count
+
+    return waiting_count(review, membership)
+
+
+registry.add_nav(
+    NavItem(
+        _("Full text"), "fulltext_list", STAFF, order=45, badge=_fulltext_badge, group=FULL_TEXT
+    )
+)
 
 
 # appraisal: the included studies' critical appraisal; the badge counts my studies to appraise.
@@ -93,8 +113,10 @@ def _screen_overview(review, membership) -> dict:
     }
 
 
-registry.add_nav(NavItem("Screen", "screen", roles=("reviewer",), order=30, badge=_screen_badge))
-registry.add_nav(NavItem("Progress", "screen_progress", roles=("lead", "reviewer"), order=35))
+registry.add_nav(
+    NavItem(_("Screen"), "screen", ("reviewer",), order=30, badge=_screen_badge, group=SCREEN)
+)
+registry.add_nav(NavItem(_("Progress"), "screen_progress", STAFF, order=35, group=SCREEN))
 registry.add_overview(
     OverviewSection(
         "screening/screen/_overview.html", _screen_overview, roles=("lead", "reviewer"), order=30
@@ -121,7 +143,7 @@ def _dedup_overview(review, membership) -> dict:
 
 
 registry.add_nav(
-    NavItem("Duplicates", "dedup_queue", roles=("lead",), order=20, badge=_dedup_badge)
+    NavItem(_("Duplicates"), "dedup_queue", ("lead",), order=20, badge=_dedup_badge, group=IDENTIFY)
 )
 registry.add_overview(
     OverviewSection(
@@ -133,7 +155,7 @@ registry.add_overview(
 # ranking: registers the "relevance" queue order; the lead's page to switch it on and to stop.
 from screening.ranking import service as ranking_service  # noqa: E402, F401
 
-registry.add_nav(NavItem("Ranking", "ranking", roles=("lead",), order=36))
+registry.add_nav(NavItem(_("Ranking"), "ranking", ("lead",), order=36, group=SCREEN))
 
 
 # Blinding in the audit trail: a decision's values stay hidden, even from leads, until its

@@ -23,7 +23,7 @@ from django.utils.text import get_valid_filename
 
 from reviewapp.audit import record_event
 from reviewapp.models import ExclusionReason, Review, Stage, User
-from screening.decisions import signals
+from screening.decisions import queues, signals
 from screening.models import Decision, Outcome, Record, RecordStatus, Report, Study
 
 PDF_MAGIC = b"%PDF-"
@@ -64,6 +64,8 @@ def _on_resolved(sender, record: Record, stage: str, outcome: str, by=None, **kw
         return
     if stage == Stage.TITLE_ABSTRACT:
         on_included(record)
+        # Its assessors are known from now on: the work waiting for them counts it at once.
+        queues.assign_record(record, Stage.FULL_TEXT)
     elif stage == Stage.FULL_TEXT and by is not None:
         # A conflict's ruling included the report (agreement goes through assess()).
         ensure_study(on_included(record), by)

@@ -139,6 +139,17 @@ def _sought(review: Review, user_id: int):
     )
 
 
+def waiting_count(review: Review, membership: Membership) -> int:
+    """Reports waiting for this member: retrieved ones to assess (a reviewer's "To assess (me)"
+    filter), and for a lead those still to retrieve ("Sought"). One query."""
+    wanted = Q(pk__in=[])
+    if membership.is_reviewer:
+        wanted |= FILTERS["todo"][1]
+    if membership.is_lead:
+        wanted |= FILTERS["sought"][1]
+    return _sought(review, membership.user_id).filter(wanted).count()
+
+
 def _report_for(
     request: HttpRequest, slug: str, report_id: int, *roles: str
 ) -> tuple[Review, Membership, Report]:
