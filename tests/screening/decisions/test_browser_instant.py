@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 
 from screening.decisions import queues
@@ -58,7 +59,12 @@ def wait_shown_other_than(page, record_id: int, timeout: float = 2000) -> None:
 def wait_for(page, condition, seconds: float = 15.0) -> None:
     """Let the browser run (and Playwright deliver its events) until the database agrees."""
     deadline = time.monotonic() + seconds
-    while not condition():
+    while True:
+        try:
+            if condition():
+                return
+        except OperationalError:
+            pass  # the live server's thread holds a shared-cache SQLite table for a moment
         if time.monotonic() > deadline:
             raise AssertionError("the browser did not save in time")
         page.wait_for_timeout(100)
