@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from reviewapp.navigation import FULL_TEXT, IDENTIFY, REPORT, RESOLVE, SCREEN
+from reviewapp.navigation import APPRAISE, FULL_TEXT, IDENTIFY, REPORT, RESOLVE, SCREEN
 from reviewapp.registry import NavItem, OverviewSection, registry
 
 
@@ -63,17 +63,24 @@ registry.add_nav(
 )
 
 
-# full text: retrieval, eligibility and studies, for those who screen (badge = reports waiting
-# for my assessment, and for a lead the reports still to retrieve).
-def _fulltext_badge(review, membership) -> int:
-    from screening.views.fulltext import waiting_count
+# full text: retrieval, eligibility and studies, for those who screen; the badge counts the
+# full texts waiting for my assessment.
+def full_texts_to_assess(review, membership) -> int:
+    if not membership.is_reviewer:
+        return 0
+    from screening.fulltext.service import to_assess_count
 
-    return waiting_count(review, membership)
+    return to_assess_count(review, membership.user_id)
 
 
 registry.add_nav(
     NavItem(
-        _("Full text"), "fulltext_list", STAFF, order=45, badge=_fulltext_badge, group=FULL_TEXT
+        _("Full text"),
+        "fulltext_list",
+        STAFF,
+        order=45,
+        badge=full_texts_to_assess,
+        group=FULL_TEXT,
     )
 )
 
@@ -87,16 +94,16 @@ def _appraisal_badge(review, membership) -> int:
 
 registry.add_nav(
     NavItem(
-        "Appraise", "appraisal_home", roles=("lead", "reviewer"), order=47, badge=_appraisal_badge
+        _("Appraisal"), "appraisal_home", STAFF, order=47, badge=_appraisal_badge, group=APPRAISE
     )
 )
 
 
 # screen: my queue (badge = records waiting for me) and the team's progress.
-def _screen_badge(review, membership) -> int:
+def to_screen(review, membership) -> int:
     from screening.decisions.queues import queue_size
 
-    return queue_size(review, membership.user_id)
+    return queue_size(review, membership.user_id) if membership.is_reviewer else 0
 
 
 def _screen_overview(review, membership) -> dict:
@@ -114,7 +121,7 @@ def _screen_overview(review, membership) -> dict:
 
 
 registry.add_nav(
-    NavItem(_("Screen"), "screen", ("reviewer",), order=30, badge=_screen_badge, group=SCREEN)
+    NavItem(_("Screen"), "screen", ("reviewer",), order=30, badge=to_screen, group=SCREEN)
 )
 registry.add_nav(NavItem(_("Progress"), "screen_progress", STAFF, order=35, group=SCREEN))
 registry.add_overview(
@@ -125,7 +132,7 @@ registry.add_overview(
 
 
 # dedup: the lead's queue of pairs to check (badge = open pairs) and the overview line.
-def _dedup_badge(review, membership) -> int:
+def duplicates_to_check(review, membership=None) -> int:
     from screening.dedup.service import open_pair_count
 
     return open_pair_count(review)
@@ -143,7 +150,14 @@ def _dedup_overview(review, membership) -> dict:
 
 
 registry.add_nav(
-    NavItem(_("Duplicates"), "dedup_queue", ("lead",), order=20, badge=_dedup_badge, group=IDENTIFY)
+    NavItem(
+        _("Duplicates"),
+        "dedup_queue",
+        ("lead",),
+        order=20,
+        badge=duplicates_to_check,
+        group=IDENTIFY,
+    )
 )
 registry.add_overview(
     OverviewSection(

@@ -23,8 +23,8 @@ from django.utils.text import get_valid_filename
 
 from reviewapp.audit import record_event
 from reviewapp.models import ExclusionReason, Review, Stage, User
-from screening.decisions import queues, signals
-from screening.models import Decision, Outcome, Record, RecordStatus, Report, Study
+from screening.decisions import signals
+from screening.models import Assignment, Decision, Outcome, Record, RecordStatus, Report, Study
 
 PDF_MAGIC = b"%PDF-"
 
@@ -64,8 +64,6 @@ def _on_resolved(sender, record: Record, stage: str, outcome: str, by=None, **kw
         return
     if stage == Stage.TITLE_ABSTRACT:
         on_included(record)
-        # Its assessors are known from now on: the work waiting for them counts it at once.
-        queues.assign_record(record, Stage.FULL_TEXT)
     elif stage == Stage.FULL_TEXT and by is not None:
         # A conflict's ruling included the report (agreement goes through assess()).
         ensure_study(on_included(record), by)
@@ -343,6 +341,52 @@ def ensure_study(report: Report, by: User | None) -> Study:
     if report.study is not None:
         return report.study
     return link_to_study(report, default_label(report.record), by)
+
+
+# --- what waits for whom -----------------------------------------------------------------
+
+
+def sought_reports(review: Review, user_id: int) -> models.QuerySet[Report]:
+    """Reports of records still included at title/abstract, annotated with the stage's outcome
+    (ft_outcome), whether I am one of its assessors (mine_to_assess) and my decision (my_value)."""
+    ft = Stage.FULL_TEXT
+    ta_included = RecordStatus.objects.filter(
+        record_id=models.OuterRef("record_id"),
+        stage=Stage.TITLE_ABSTRACT,
+        outcome=Outcome.INCLUDED,
+    )
+    return review.reports.filter(models.Exists(ta_included)).annotate(
+        ft_outcome=models.Subquery(
+            RecordStatus.objects.filter(record_id=models.OuterRef("record_id"), stage=ft).values(
+                "outcome"
+            )[:1]
+        ),
+        mine_to_assess=models.Exists(
+            Assignment.objects.filter(
+                record_id=models.OuterRef("record_id"), stage=ft, reviewer_id=user_id
+            )
+        ),
+        my_value=models.Subquery(
+            Decision.objects.filter(
+                record_id=models.OuterRef("record_id"), stage=ft, reviewer_id=user_id
+            ).values("value")[:1]
+        ),
+    )
+
+
+# Retrieved, mine to assess, not assessed by me, and the stage not yet settled.
+TO_ASSESS = models.Q(
+    retrieval=Report.Retrieval.RETRIEVED, my_value__isnull=True, mine_to_assess=True
+) & ~models.Q(ft_outcome__in=[Outcome.INCLUDED, Outcome.EXCLUDED])
+
+
+def to_assess_count(review: Review, user_id: int) -> int:
+    """Full texts waiting for this reviewer's assessment (the list's "To assess (me)")."""
+    from screening.decisions import queues
+
+    # Reports that just entered the stage get their assessors first (cheap when up to date).
+    queues.ensure_assignments(review, Stage.FULL_TEXT)
+    return sought_reports(review, user_id).filter(TO_ASSESS).count()
 
 
 def included_studies(review: Review) -> models.QuerySet[Study]:

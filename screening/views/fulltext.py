@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,9 +25,7 @@ from reviewapp.models import ExclusionReason, Membership, Review, Role, Stage
 from screening.decisions import queues
 from screening.fulltext import service
 from screening.models import (
-    Assignment,
     Conflict,
-    Decision,
     DecisionValue,
     Outcome,
     RecordStatus,
@@ -43,11 +41,7 @@ FILTERS: dict[str, tuple[str, Q]] = {
     "sought": ("Sought", Q(retrieval=Report.Retrieval.SOUGHT)),
     "retrieved": ("Retrieved", Q(retrieval=Report.Retrieval.RETRIEVED)),
     "not_retrieved": ("Not retrieved", Q(retrieval=Report.Retrieval.NOT_RETRIEVED)),
-    "todo": (
-        "To assess (me)",
-        Q(retrieval=Report.Retrieval.RETRIEVED, my_value__isnull=True, mine_to_assess=True)
-        & ~Q(ft_outcome__in=[Outcome.INCLUDED, Outcome.EXCLUDED]),
-    ),
+    "todo": ("To assess (me)", service.TO_ASSESS),
     "assessed": (
         "Assessed",
         Q(ft_outcome__in=[Outcome.INCLUDED, Outcome.EXCLUDED, Outcome.CONFLICT]),
@@ -115,41 +109,6 @@ class AssessForm(forms.Form):
         return data
 
 
-def _sought(review: Review, user_id: int):
-    """Reports of records still included at title/abstract, with the stage's outcome and mine."""
-    ta_included = RecordStatus.objects.filter(
-        record_id=OuterRef("record_id"), stage=Stage.TITLE_ABSTRACT, outcome=Outcome.INCLUDED
-    )
-    return review.reports.filter(Exists(ta_included)).annotate(
-        ft_outcome=Subquery(
-            RecordStatus.objects.filter(record_id=OuterRef("record_id"), stage=FT).values(
-                "outcome"
-            )[:1]
-        ),
-        mine_to_assess=Exists(
-            Assignment.objects.filter(
-                record_id=OuterRef("record_id"), stage=FT, reviewer_id=user_id
-            )
-        ),
-        my_value=Subquery(
-            Decision.objects.filter(
-                record_id=OuterRef("record_id"), stage=FT, reviewer_id=user_id
-            ).values("value")[:1]
-        ),
-    )
-
-
-def waiting_count(review: Review, membership: Membership) -> int:
-    """Reports waiting for this member: retrieved ones to assess (a reviewer's "To assess (me)"
-    filter), and for a lead those still to retrieve ("Sought"). One query."""
-    wanted = Q(pk__in=[])
-    if membership.is_reviewer:
-        wanted |= FILTERS["todo"][1]
-    if membership.is_lead:
-        wanted |= FILTERS["sought"][1]
-    return _sought(review, membership.user_id).filter(wanted).count()
-
-
 def _report_for(
     request: HttpRequest, slug: str, report_id: int, *roles: str
 ) -> tuple[Review, Membership, Report]:
@@ -165,7 +124,7 @@ def fulltext_list(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, *STAFF)
     # Reports that just entered the stage get their two assessors (cheap when up to date).
     queues.ensure_assignments(review, FT)
-    reports = _sought(review, membership.user_id)
+    reports = service.sought_reports(review, membership.user_id)
     counts = reports.aggregate(
         total=Count("pk"), **{name: Count("pk", filter=q) for name, (_, q) in FILTERS.items()}
     )
