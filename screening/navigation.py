@@ -66,11 +66,13 @@ registry.add_nav(
 # full text: retrieval, eligibility and studies, for those who screen; the badge counts the
 # full texts waiting for my assessment.
 def full_texts_to_assess(review, membership) -> int:
+    """As the overview's figure (fulltext.service.to_assess_count), in one query: a record's
+    assessors are assigned when it is included at title/abstract."""
     if not membership.is_reviewer:
         return 0
-    from screening.fulltext.service import to_assess_count
+    from screening.fulltext.service import TO_ASSESS, sought_reports
 
-    return to_assess_count(review, membership.user_id)
+    return sought_reports(review, membership.user_id).filter(TO_ASSESS).count()
 
 
 registry.add_nav(
