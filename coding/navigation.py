@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from reviewapp.models import Role
+from reviewapp.navigation import EXTRACT
 from reviewapp.registry import NavItem, OverviewSection, WaitingWork, registry
 
 CODERS = (Role.LEAD, Role.REVIEWER)
@@ -17,6 +18,31 @@ def _open_proposals(review, membership) -> int:
     from .models import CodeProposal
 
     return CodeProposal.objects.filter(codebook__review=review, status="open").count()
+
+
+def _extraction_waiting(review, membership) -> int:
+    """Included studies still waiting for my extraction (one query): the review has a form with
+    fields, I have not completed an extraction, and fewer extractors than the form asks for have.
+    """
+    from django.db.models import Count, Exists, F, Q, Subquery
+
+    from .models import ExtractionField, ExtractionForm
+    from .services import studies_for
+
+    form = ExtractionForm.objects.filter(review=review)
+    has_fields = Exists(ExtractionField.objects.filter(form__review=review))
+    done = Q(extractions__completed=True, extractions__is_consensus=False)
+    return (
+        studies_for(review)
+        .filter(has_fields)
+        .annotate(
+            done=Count("extractions", filter=done),
+            mine=Count("extractions", filter=done & Q(extractions__extractor=membership.user_id)),
+            needed=Subquery(form.values("extractors_per_study")[:1]),
+        )
+        .filter(mine=0, done__lt=F("needed"))
+        .count()
+    )
 
 
 def _overview(review, membership) -> dict:
@@ -48,9 +74,20 @@ def codings_to_recheck(review, membership) -> int:
     return len(rechecks(review, coder=membership.user))
 
 
-registry.add_nav(NavItem("Extraction", "extraction_table", CODERS, order=60))
-registry.add_nav(NavItem("Codebook", "codebook", CODERS, order=65, badge=_open_proposals))
-registry.add_nav(NavItem("Coding", "coding_home", CODERS, order=70))
+registry.add_nav(
+    NavItem(
+        _("Extraction"),
+        "extraction_table",
+        CODERS,
+        order=60,
+        badge=_extraction_waiting,
+        group=EXTRACT,
+    )
+)
+registry.add_nav(
+    NavItem(_("Codebook"), "codebook", CODERS, order=65, badge=_open_proposals, group=EXTRACT)
+)
+registry.add_nav(NavItem(_("Coding"), "coding_home", CODERS, order=70, group=EXTRACT))
 registry.add_overview(OverviewSection("coding/_overview.html", _overview, CODERS, order=60))
 registry.add_waiting(
     WaitingWork(

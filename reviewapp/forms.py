@@ -44,7 +44,7 @@ class CriterionForm(forms.ModelForm):
         widgets = {
             "inclusion": forms.Textarea(attrs={"rows": 2}),
             "exclusion": forms.Textarea(attrs={"rows": 2}),
-            "position": forms.NumberInput(attrs={"min": 0, "style": "width:5em"}),
+            "position": forms.NumberInput(attrs={"min": 0, "class": "order-input"}),
         }
 
 
@@ -57,7 +57,7 @@ class ReasonForm(forms.ModelForm):
     class Meta:
         model = ExclusionReason
         fields = ["label", "position", "active"]
-        widgets = {"position": forms.NumberInput(attrs={"min": 0, "style": "width:5em"})}
+        widgets = {"position": forms.NumberInput(attrs={"min": 0, "class": "order-input"})}
 
 
 def reason_formset(review: Review, stage: str, data=None):

@@ -24,7 +24,10 @@ How the work gets done whatever happens to Redis, the worker or the database:
 - A lost database connection makes the task retry with a backoff (the row goes back to queued).
 
 Without REDIS_URL Celery runs tasks in-process (eager): the same rows, claimed and finished in
-the request, and no sweeper is needed.
+the request, and no sweeper is needed. Work nobody waits for (``background=True``: a ranking
+retrain after a decision) must not hold up the request that asked for it: in-process it is
+dispatched on one background thread of the web process (``TASKS_IN_THREAD``, on by default;
+tests turn it off to run everything in order); with a broker it is queued like any task.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import contextvars
 import datetime as dt
 import json
 import logging
+import queue
 import threading
 import time
 import uuid
@@ -43,7 +47,14 @@ from typing import Any
 from celery import Task, current_app, shared_task
 from celery.exceptions import Retry, SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import F, Func, JSONField, Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -121,6 +132,7 @@ def enqueue(
     review: Review | int | None = None,
     on_unavailable: Callable[[], None] | None = None,
     after_commit: bool = True,
+    background: bool = False,
 ) -> Job:
     """Record the work as a queued Job and send its message once the transaction commits
     (or at once, when `after_commit` is False: the work needs nothing of this transaction).
@@ -134,6 +146,9 @@ def enqueue(
     )
 
     def _send() -> None:
+        if background and settings.CELERY_TASK_ALWAYS_EAGER and settings.TASKS_IN_THREAD:
+            background_thread.submit(_Dispatch(job.pk), (job.pk,), {})
+            return
         if not dispatch(job) and on_unavailable is not None:
             on_unavailable()
 
@@ -538,3 +553,76 @@ def _clock(value: Any) -> str:
     if not isinstance(value, dt.datetime):
         return ""
     return f"{timezone.localtime(value):%H:%M}"
+
+
+# ---------------------------------------------------------------------------------------------
+# In-process work nobody waits for: one background thread per web process
+# ---------------------------------------------------------------------------------------------
+
+
+class _Dispatch:
+    """Dispatch a job's row from the background thread (eager: it runs right there)."""
+
+    name = "reviewapp.jobs.dispatch"
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+
+    def apply(self, args, kwargs, throw):
+        job = Job.objects.filter(pk=self.job_id).first()
+        if job is not None:
+            dispatch(job)
+        return _Done()
+
+
+class _Done:
+    def failed(self) -> bool:
+        return False
+
+
+class BackgroundThread:
+    """One daemon thread per process running in-process tasks nobody waits for, in order.
+
+    The same task with the same arguments is queued once: a burst of requests asking for one
+    reviewer's retrain gets a single run.
+    """
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue = queue.Queue()
+        self.lock = threading.Lock()
+        self.waiting: set[tuple] = set()
+        self.thread: threading.Thread | None = None
+
+    def submit(self, task: Any, args: tuple, kwargs: dict) -> bool:
+        key = (task.name, args, tuple(sorted(kwargs.items())))
+        with self.lock:
+            if key in self.waiting:
+                return False
+            self.waiting.add(key)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="sift-tasks", daemon=True)
+                self.thread.start()
+        self.queue.put((key, task, args, kwargs))
+        return True
+
+    def _run(self) -> None:
+        while True:
+            key, task, args, kwargs = self.queue.get()
+            with self.lock:
+                self.waiting.discard(key)
+            try:
+                result = task.apply(args=args, kwargs=kwargs, throw=False)
+                if result.failed():
+                    logger.error("Background task %s%r failed: %s", task.name, args, result.result)
+            except Exception:
+                logger.exception("Background task %s failed", task.name)
+            finally:
+                connections.close_all()  # this thread's own connections
+                self.queue.task_done()
+
+    def join(self) -> None:
+        """Wait until everything submitted so far has run."""
+        self.queue.join()
+
+
+background_thread = BackgroundThread()

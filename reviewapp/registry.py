@@ -1,12 +1,18 @@
 """Extension points later stages plug into, so the core never imports them.
 
-Apps register in their AppConfig.ready():
-- review_nav: tabs in a review's navigation, shown to members holding one of the roles;
+Apps register in their AppConfig.ready() (each app's navigation.py):
+- nav_groups: the workflow's stages (Identify, Screen, Resolve, ...), in the order the work runs;
+  the core registers them (reviewapp/navigation.py), a stage without pages stays hidden;
+- review_nav: pages in a review's navigation, each in one stage group, shown to members holding
+  one of the roles, with the count of work waiting there for this member (``badge``);
 - overview_sections: panels on the review overview page;
 - waiting: the work that waits for people in each stage (records to screen, conflicts to
   discuss, ...), counted by the stage that owns it; reviewapp.waiting reads it for the overview,
   the home page and `review_status`, and nav badges use the same counts;
 - audit_redactors: hide audit values that would break blinding (e.g. pending decisions).
+
+The badge functions are the one place "work waiting for you" is counted: the navigation, the
+overview and the command line all read them through :func:`work_waiting`.
 """
 
 from __future__ import annotations
@@ -17,12 +23,22 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: Any  # str or a lazy translation
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: Any  # str or a lazy translation
     url_name: str  # reversed with the review's slug
     roles: tuple[str, ...] = ()  # empty: every member
     order: int = 50
-    badge: Callable[[Any, Any], int] | None = None  # (review, membership) -> count
+    badge: Callable[[Any, Any], int] | None = None  # (review, membership) -> work waiting
+    group: str = ""  # a NavGroup key; empty: a page of its own (the overview)
+    # Further paths under the review (e.g. "imports/") whose pages belong to this item.
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,11 +66,17 @@ class WaitingWork:
 
 @dataclass
 class Registry:
+    nav_groups: list[NavGroup] = field(default_factory=list)
     review_nav: list[NavItem] = field(default_factory=list)
     overview_sections: list[OverviewSection] = field(default_factory=list)
     waiting: list[WaitingWork] = field(default_factory=list)
     # (review, events) -> ids of audit events whose values must stay hidden for now (blinding).
     audit_redactors: list[Callable[[Any, list], set[int]]] = field(default_factory=list)
+
+    def add_group(self, group: NavGroup) -> None:
+        if all(existing.key != group.key for existing in self.nav_groups):
+            self.nav_groups.append(group)
+            self.nav_groups.sort(key=lambda g: g.order)
 
     def add_nav(self, item: NavItem) -> None:
         if all(existing.url_name != item.url_name for existing in self.review_nav):
@@ -77,3 +99,124 @@ registry = Registry()
 
 def visible(roles: tuple[str, ...], membership: Any) -> bool:
     return not roles or any(membership.has_role(role) for role in roles)
+
+
+@dataclass
+class Page:
+    """One page of the navigation as a member sees it."""
+
+    item: NavItem
+    url: str
+    waiting: int = 0
+    active: bool = False
+
+    @property
+    def label(self) -> Any:
+        return self.item.label
+
+    @property
+    def url_name(self) -> str:
+        return self.item.url_name
+
+    @property
+    def counts(self) -> bool:
+        return self.item.badge is not None
+
+
+@dataclass
+class StageNav:
+    """A stage group with the pages this member may open and the work waiting there."""
+
+    group: NavGroup | None
+    pages: list[Page]
+
+    @property
+    def key(self) -> str:
+        return self.group.key if self.group else self.pages[0].url_name
+
+    @property
+    def label(self) -> Any:
+        return self.group.label if self.group else self.pages[0].label
+
+    @property
+    def url(self) -> str:
+        return self.pages[0].url
+
+    @property
+    def waiting(self) -> int:
+        return sum(page.waiting for page in self.pages)
+
+    @property
+    def counts(self) -> bool:
+        """Whether any of its pages counts waiting work (then its tab has a badge's place)."""
+        return any(page.counts for page in self.pages)
+
+    @property
+    def active(self) -> bool:
+        return any(page.active for page in self.pages)
+
+
+class ReviewNav(list):
+    """The stages of a review's navigation, with the totals a collapsed menu shows."""
+
+    @property
+    def waiting(self) -> int:
+        return sum(stage.waiting for stage in self)
+
+    @property
+    def active_stage(self) -> StageNav | None:
+        return next((stage for stage in self if stage.active), None)
+
+
+def _pages(review: Any, membership: Any, *, counts: bool) -> list[Page]:
+    from django.urls import reverse
+
+    return [
+        Page(
+            item,
+            reverse(item.url_name, args=[review.slug]),
+            item.badge(review, membership) if counts and item.badge else 0,
+        )
+        for item in registry.review_nav
+        if visible(item.roles, membership)
+    ]
+
+
+def navigation_for(review: Any, membership: Any, path: str = "") -> ReviewNav:
+    """The review's stages as this member sees them: only pages their roles open, each with
+    the work waiting for them; the page `path` belongs to is marked active."""
+    pages = _pages(review, membership, counts=True)
+    _mark_active(review, pages, path)
+    stages: list[StageNav] = [StageNav(None, [p]) for p in pages if not p.item.group]
+    by_key = {g.key: StageNav(g, []) for g in registry.nav_groups}
+    for page in pages:
+        if page.item.group in by_key:
+            by_key[page.item.group].pages.append(page)
+    stages.extend(s for s in by_key.values() if s.pages)
+    return ReviewNav(stages)
+
+
+def _mark_active(review: Any, pages: list[Page], path: str) -> None:
+    """The page whose URL (or one of its `also` paths) is the longest prefix of `path`."""
+    if not path:
+        return
+    from django.urls import reverse
+
+    root = reverse("review_overview", args=[review.slug])
+    best, best_len = None, 0
+    for page in pages:
+        prefixes = [page.url, *(root + extra for extra in page.item.also)]
+        for prefix in prefixes:
+            exact_only = prefix == root  # the overview is active on itself alone
+            if (path == prefix if exact_only else path.startswith(prefix)) and len(
+                prefix
+            ) > best_len:
+                best, best_len = page, len(prefix)
+    if best is not None:
+        best.active = True
+
+
+def work_waiting(review: Any, membership: Any) -> list[Page]:
+    """The pages where work waits for this member, with how much: the same numbers as the
+    navigation's badges (for overview figures and status commands)."""
+    return [page for page in _pages(review, membership, counts=True) if page.waiting]

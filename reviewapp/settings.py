@@ -240,6 +240,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Celery: a real broker with REDIS_URL, otherwise tasks run in-process.
 REDIS_URL = env_str("REDIS_URL")
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# In-process only: work nobody waits for (ranking retrains) runs on a background thread of the
+# web process rather than inside the request that asked for it (see reviewapp.jobs).
+TASKS_IN_THREAD = env_bool("TASKS_IN_THREAD", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"

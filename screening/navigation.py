@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from reviewapp.navigation import APPRAISE, FULL_TEXT, IDENTIFY, REPORT, RESOLVE, SCREEN
 from reviewapp.registry import NavItem, OverviewSection, WaitingWork, registry
 
 
@@ -18,7 +19,7 @@ def _prisma_overview(review, membership):
     return diagram_context(review, membership)
 
 
-registry.add_nav(NavItem("PRISMA", "prisma", roles=("lead", "reviewer"), order=80))
+registry.add_nav(NavItem(_("PRISMA"), "prisma", roles=("lead", "reviewer"), order=75, group=REPORT))
 registry.add_overview(
     OverviewSection(
         "screening/prisma/_overview.html", _prisma_overview, roles=("lead", "reviewer"), order=80
@@ -38,8 +39,11 @@ def _searches_overview(review, membership) -> dict:
 
 
 # Adjudicators see only the conflicts escalated to them, never the review's records.
-registry.add_nav(NavItem("Searches", "search_list", roles=("lead", "reviewer"), order=10))
-registry.add_nav(NavItem("Records", "record_list", roles=("lead", "reviewer"), order=15))
+STAFF = ("lead", "reviewer")
+registry.add_nav(
+    NavItem(_("Searches"), "search_list", STAFF, order=10, group=IDENTIFY, also=("imports/",))
+)
+registry.add_nav(NavItem(_("Records"), "record_list", STAFF, order=15, group=IDENTIFY))
 registry.add_overview(
     OverviewSection(
         "screening/imports/_overview.html", _searches_overview, roles=("lead", "reviewer"), order=10
@@ -67,7 +71,9 @@ def conflicts_to_adjudicate(review, membership) -> int:
     return waiting_counts(membership)["adjudicate"]
 
 
-registry.add_nav(NavItem("Conflicts", "conflict_list", order=40, badge=_conflicts_badge))
+registry.add_nav(
+    NavItem(_("Conflicts"), "conflict_list", order=40, badge=_conflicts_badge, group=RESOLVE)
+)
 registry.add_waiting(
     WaitingWork(
         "conflicts_to_discuss",
@@ -93,14 +99,28 @@ registry.add_waiting(
 )
 
 
-# full text: retrieval, eligibility and studies, for those who screen.
+# full text: retrieval, eligibility and studies, for those who screen; the badge counts the
+# full texts waiting for my assessment.
 def full_texts_to_assess(review, membership) -> int:
-    from screening.fulltext.service import to_assess_count
+    """As the overview's figure (fulltext.service.to_assess_count), in one query: a record's
+    assessors are assigned when it is included at title/abstract."""
+    if not membership.is_reviewer:
+        return 0
+    from screening.fulltext.service import TO_ASSESS, sought_reports
 
-    return to_assess_count(review, membership.user_id)
+    return sought_reports(review, membership.user_id).filter(TO_ASSESS).count()
 
 
-registry.add_nav(NavItem("Full text", "fulltext_list", roles=("lead", "reviewer"), order=45))
+registry.add_nav(
+    NavItem(
+        _("Full text"),
+        "fulltext_list",
+        STAFF,
+        order=45,
+        badge=full_texts_to_assess,
+        group=FULL_TEXT,
+    )
+)
 registry.add_waiting(
     WaitingWork(
         "full_texts_to_assess",
@@ -124,7 +144,7 @@ def _appraisal_badge(review, membership) -> int:
 
 registry.add_nav(
     NavItem(
-        "Appraise", "appraisal_home", roles=("lead", "reviewer"), order=47, badge=_appraisal_badge
+        _("Appraisal"), "appraisal_home", STAFF, order=47, badge=_appraisal_badge, group=APPRAISE
     )
 )
 
@@ -150,7 +170,9 @@ def _screen_overview(review, membership) -> dict:
     }
 
 
-registry.add_nav(NavItem("Screen", "screen", roles=("reviewer",), order=30, badge=to_screen))
+registry.add_nav(
+    NavItem(_("Screen"), "screen", ("reviewer",), order=30, badge=to_screen, group=SCREEN)
+)
 registry.add_waiting(
     WaitingWork(
         "to_screen",
@@ -162,7 +184,7 @@ registry.add_waiting(
         order=30,
     )
 )
-registry.add_nav(NavItem("Progress", "screen_progress", roles=("lead", "reviewer"), order=35))
+registry.add_nav(NavItem(_("Progress"), "screen_progress", STAFF, order=35, group=SCREEN))
 registry.add_overview(
     OverviewSection(
         "screening/screen/_overview.html", _screen_overview, roles=("lead", "reviewer"), order=30
@@ -189,7 +211,14 @@ def _dedup_overview(review, membership) -> dict:
 
 
 registry.add_nav(
-    NavItem("Duplicates", "dedup_queue", roles=("lead",), order=20, badge=duplicates_to_check)
+    NavItem(
+        _("Duplicates"),
+        "dedup_queue",
+        ("lead",),
+        order=20,
+        badge=duplicates_to_check,
+        group=IDENTIFY,
+    )
 )
 # Any lead may settle a pair, so the review has one figure, not one per member.
 registry.add_waiting(
@@ -217,7 +246,7 @@ registry.add_overview(
 # ranking: registers the "relevance" queue order; the lead's page to switch it on and to stop.
 from screening.ranking import service as ranking_service  # noqa: E402, F401
 
-registry.add_nav(NavItem("Ranking", "ranking", roles=("lead",), order=36))
+registry.add_nav(NavItem(_("Ranking"), "ranking", ("lead",), order=36, group=SCREEN))
 
 
 # Blinding in the audit trail: a decision's values stay hidden, even from leads, until its

@@ -84,6 +84,7 @@ def _celery_in_process(request, settings):
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.TASKS_IN_THREAD = False  # in order, in the test's own thread
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 

@@ -69,6 +69,10 @@ def _on_resolved(sender, record: Record, stage: str, outcome: str, by=None, **kw
         return
     if stage == Stage.TITLE_ABSTRACT:
         on_included(record)
+        # Its assessors are known from now on: the work waiting for them counts it at once.
+        from screening.decisions import queues
+
+        queues.assign_record(record, Stage.FULL_TEXT)
     elif stage == Stage.FULL_TEXT and by is not None:
         # A conflict's ruling included the report (agreement goes through assess()).
         ensure_study(on_included(record), by)

@@ -7,7 +7,8 @@ Blinding: a reviewer's model learns only from that reviewer's own decisions and 
 already resolved (outcome included/excluded). Another reviewer's pending decision is never read,
 so it cannot move a record up or down my queue.
 
-Retraining is never on the reviewer's request path: reading the queue (the "relevance" ordering)
+Retraining is never on the reviewer's request path (without a broker it runs on the web
+process's background thread, see reviewapp.jobs): reading the queue (the "relevance" ordering)
 compares the reviewer's decision count with the count at the last training, and once
 :func:`retrain_interval` more decisions were made enqueues :func:`retrain_ranking`: after every
 decision while the reviewer has made fewer than 200, then after every 1 % of their decisions,
@@ -161,7 +162,7 @@ def request_training(
         status=RankingState.Status.QUEUED, queued_at=now
     )
     if updated:
-        enqueue(retrain_ranking, review.pk, reviewer_id, review=review)
+        enqueue(retrain_ranking, review.pk, reviewer_id, review=review, background=True)
     return bool(updated)
 
 

@@ -66,9 +66,35 @@ class Journey:
                 page.screenshot(path=self.folder / f"{prefix}-{name}.png", full_page=True)
 
 
+# The stage each page of the review's navigation sits under.
+STAGE_OF = {
+    "Searches": "Identify",
+    "Duplicates": "Identify",
+    "Screen": "Screen",
+    "Conflicts": "Resolve",
+    "Full text": "Full text",
+    "Codebook": "Extract & code",
+    "Coding": "Extract & code",
+    "PRISMA": "Report",
+    "Synthesis": "Report",
+    "Team": "Team & settings",
+}
+
+
 def tab(page: Page, name: str) -> None:
-    """Follow a tab of the review's navigation (badges make the names longer)."""
-    page.get_by_role("navigation", name="Review").get_by_role("link", name=name).click()
+    """Follow a page of the review's navigation, through its stage's tab when the page is not
+    in view (a stage's pages show under its tab; a badge adds "(n waiting for you)")."""
+    nav = page.get_by_role("navigation", name="Review")
+
+    def link(label: str):
+        return nav.get_by_role("link", name=re.compile(rf"^{re.escape(label)}( \(\d+ waiting|$)"))
+
+    if not link(name).count():
+        link(STAGE_OF[name]).first.click()
+        page.wait_for_load_state()
+        if not link(name).count():
+            return  # the stage's only page, open now
+    link(name).first.click()
 
 
 def sign_up(page: Page, email: str, outbox: list) -> None:

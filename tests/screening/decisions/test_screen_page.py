@@ -220,7 +220,11 @@ def test_the_nav_shows_my_queue_size(team):
         .get(reverse("review_overview", args=[team.review.slug]))
         .content.decode()
     )
-    assert re.search(r'Screen <span class="badge"[^>]*>4</span>', html)
+    # The Screen stage's tab and the Screen page in the menu both say 4.
+    assert re.search(
+        r'Screen<span class="waiting" data-waiting-stage="screen"> <span[^>]*>4<', html
+    )
+    assert re.search(r'Screen<span class="waiting" data-waiting-page="screen"> <span[^>]*>4<', html)
 
 
 def test_keywords_page_saves_my_words_and_the_leads_review_words(team):

@@ -22,7 +22,7 @@ def test_record_page_shows_every_field_and_the_raw_record(team, django_assert_ma
     import_file_now(search, RIS, "airiti.ris")
     record = Record.objects.get()
     # ~6 of ours; the rest are other stages' navigation badges (reported to the lead).
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(47):
         html = (
             team.client(team.reviewer1)
             .get(f"/r/{team.review.slug}/records/{record.pk}/")
