@@ -35,7 +35,9 @@ def in_thread(settings):
     background_thread.join()
 
 
-@pytest.mark.django_db
+# The background thread reads the job's row on a connection of its own: the row must be
+# committed, as it is when a request's transaction ends.
+@pytest.mark.django_db(transaction=True)
 def test_background_work_runs_on_the_background_thread_after_commit(
     in_thread, django_capture_on_commit_callbacks
 ):
