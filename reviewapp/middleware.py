@@ -21,10 +21,16 @@ class UserLanguageMiddleware:
         language = (
             getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         )
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)
+        if not language:
+            return self.get_response(request)
+        previous = translation.get_language()
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            return self.get_response(request)
+        finally:
+            # The thread serves other requests (and, in tests, other code) next.
+            translation.activate(previous) if previous else translation.deactivate()
 
 
 class PrivateCacheMiddleware:

@@ -11,7 +11,6 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -312,8 +311,6 @@ def profile(request: HttpRequest) -> HttpResponse:
         request.user.full_name = form.cleaned_data["full_name"].strip()
         request.user.language = form.cleaned_data["language"]
         request.user.save(update_fields=["full_name", "language"])
-        if request.user.language:
-            translation.activate(request.user.language)
         messages.success(request, gettext("Your profile was saved."))
         response = redirect("profile")
         _remember_language(response, request.user.language)

@@ -63,6 +63,17 @@ def team(db) -> Team:
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Each test starts in the default language: a page served in zh-Hant to an earlier test
+    leaves its language active in this thread (as the next request's middleware would reset)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
