@@ -419,6 +419,11 @@
     var root = panel();
     if (!root || root.getAttribute("aria-busy") === "true") { return; }
     var key = event.key.toLowerCase();
+    if (event.repeat && (VALUES[key] || key === "u")) {
+      // A held-down key must not decide the records after this one unseen.
+      event.preventDefault();
+      return;
+    }
     if (VALUES[key]) {
       if (!root.querySelector("form.decide-form")) { return; }
       event.preventDefault();
