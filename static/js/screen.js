@@ -1,9 +1,10 @@
 // Screening that never waits for the server between two records.
 //
 // Each record panel brings the next records of my queue as <template>s. A decision (a key, a
-// tap, a swipe) shows the next one at once; the decisions are then saved one after the other
-// in the background, each answer bringing the records after. The server stays the judge: a
-// decision it refuses comes back on screen with its reason, and nothing is dropped silently.
+// tap, a swipe) shows the next one at once; the decisions are then saved in order in the
+// background, those made meanwhile together, each answer bringing the records after. The
+// server stays the judge: a decision it refuses comes back on screen with its reason, and
+// nothing is dropped silently.
 // Keys: I/E/M decide, 1-9 pick a reason, U undoes, J/K move. Touch: swipe right to include,
 // left to exclude (the reason is asked), and the bar at the bottom of narrow screens.
 // The page works without this file: every action is a plain link or form.
@@ -12,7 +13,7 @@
   var VALUES = { i: "include", e: "exclude", m: "maybe" };
   var strings = {};
   var buffer = []; // upcoming panels: {id, node}
-  var pending = []; // decisions not saved yet, oldest first: {id, url, data, title}
+  var pending = []; // decisions not saved yet, oldest first: {id, value, reason, note, pos, title}
   var inflight = false;
   var waiting = null; // counts of a decided panel shown until its successor arrives
   var idle = []; // what waits until every decision is saved (moving, undoing)
@@ -419,6 +420,11 @@
     var root = panel();
     if (!root || root.getAttribute("aria-busy") === "true") { return; }
     var key = event.key.toLowerCase();
+    if (event.repeat && (VALUES[key] || key === "u")) {
+      // A held-down key must not decide the records after this one unseen.
+      event.preventDefault();
+      return;
+    }
     if (VALUES[key]) {
       if (!root.querySelector("form.decide-form")) { return; }
       event.preventDefault();

@@ -161,3 +161,21 @@ def test_undo_after_quick_decisions_takes_back_the_last_one(
     ) == [(order[0], "include")]
     assert page.locator(".queue-left").inner_text() == "5"
     assert not errors
+
+
+def test_a_held_down_key_decides_only_the_record_it_was_pressed_on(
+    team, live_server, chromium, plain_http
+):
+    order = make_records(team, 5)
+    page, errors = open_screen(chromium, live_server, team, team.reviewer1)
+    for _ in range(4):  # the first keydown, then the keyboard's repeats
+        page.keyboard.down("e")
+    page.keyboard.up("e")
+    wait_shown_other_than(page, order[0])
+    wait_for(page, lambda: Decision.objects.filter(reviewer=team.reviewer1).exists())
+    page.wait_for_timeout(500)
+    assert list(Decision.objects.filter(reviewer=team.reviewer1).values_list("record_id")) == [
+        (order[0],)
+    ]
+    assert shown(page) == order[1]
+    assert not errors

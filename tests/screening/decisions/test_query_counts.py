@@ -67,3 +67,32 @@ def test_a_decision_with_the_swap_stays_within_a_query_budget(team, django_asser
         client.get(reverse("screen_mine", args=[team.review.slug]))
     with django_assert_max_num_queries(35):
         team.client(team.lead).get(reverse("screen_progress", args=[team.review.slug]))
+
+
+def test_saving_decisions_made_in_a_row_costs_one_decision_each_and_one_answer(
+    team, django_assert_max_num_queries
+):
+    records(team, 30)
+    client = team.client(team.reviewer1)
+    client.get(reverse("screen", args=[team.review.slug]))
+    queue = list(queues.queue_for(team.review, team.reviewer1)[:4])
+
+    def save(rows):
+        return client.post(
+            reverse("screen_decide_many", args=[team.review.slug]),
+            {
+                "record": [r.pk for r in rows],
+                "value": ["exclude"] * len(rows),
+                "reason": [""] * len(rows),
+                "note": [""] * len(rows),
+                "have": ",".join(str(r.pk) for r in queue),
+            },
+            headers={"HX-Request": "true"},
+        )
+
+    # One decision as screen_decide (19), plus the records sent ahead in the same queries.
+    with django_assert_max_num_queries(19):
+        assert save(queue[:1]).status_code == 200
+    # Each further decision of the batch: its own transaction (11 queries), nothing more.
+    with django_assert_max_num_queries(19 + 2 * 11):
+        assert save(queue[1:4]).status_code == 200

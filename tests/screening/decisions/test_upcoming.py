@@ -15,7 +15,8 @@ from reviewapp.models import AuditEvent
 from screening.decisions import queues
 from screening.decisions import service as decisions
 from screening.models import Decision, Outcome, RecordStatus, ScreeningSettings
-from screening.views.screen import MAX_BATCH, UPCOMING
+from screening.views.screen import MAX_BATCH
+from screening.views.screen_panel import UPCOMING
 
 from .factories import decide, reason, records
 
