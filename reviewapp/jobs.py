@@ -320,6 +320,21 @@ def current() -> Job | None:
     return _job.get()
 
 
+def held_elsewhere(task: Any, *args: Any) -> bool:
+    """Another worker runs this work and still beats (the current run's own job aside).
+
+    A task whose own row says "running" asks this before taking the work over: under a tracked
+    run, a row left running by a worker that stopped beating is free to take.
+    """
+    running = Job.objects.filter(
+        key=job_key(task, args), status=Status.RUNNING, heartbeat_at__gte=stale_before()
+    )
+    mine = current()
+    if mine is not None:
+        running = running.exclude(pk=mine.pk)
+    return running.exists()
+
+
 def report_progress(percent: float) -> None:
     """From inside a running task: how far it got (0-100), written with the next heartbeat."""
     beat = _current.get()

@@ -236,7 +236,7 @@ def ensure_assignments(
     fresh = fresh and state.get("key") == key
     if fresh and stage != Stage.TITLE_ABSTRACT and not _unassigned_included(review).exists():
         return settings
-    if not wait and _too_big_for_a_request(review, stage, state, key):
+    if not wait and _too_big_for_a_request(review, stage, state, key, settings.newest):
         _build_later(review, stage)
         return settings
     with transaction.atomic():
@@ -267,12 +267,13 @@ def ensure_assignments(
     return settings
 
 
-def _too_big_for_a_request(review: Review, stage: str, state: dict, key: str) -> bool:
+def _too_big_for_a_request(review: Review, stage: str, state: dict, key: str, newest: int) -> bool:
     if stage != Stage.TITLE_ABSTRACT:
         return False  # full text takes the few records included at title/abstract
-    records = Record.objects.filter(review=review)
-    if state.get("key") == key:
-        records = records.filter(pk__gt=state.get("record_id", 0))
+    since = state.get("record_id", 0) if state.get("key") == key else 0
+    if int(newest) - since <= REQUEST_BUILD_LIMIT:
+        return False  # fewer ids than the limit since the last build: no need to count
+    records = Record.objects.filter(review=review, pk__gt=since)
     return records[: REQUEST_BUILD_LIMIT + 1].count() > REQUEST_BUILD_LIMIT
 
 

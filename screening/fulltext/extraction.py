@@ -65,7 +65,9 @@ def reset_for_new_file(report: Report) -> None:
 
 def queue(report: Report, **enqueue: Any) -> None:
     """Send the task once the current transaction commits (the report is QUEUED already)."""
-    jobs.enqueue(extract_report_text, report.pk, report.file_sha256, **enqueue)
+    jobs.enqueue(
+        extract_report_text, report.pk, report.file_sha256, review=report.review_id, **enqueue
+    )
 
 
 def stale_extractions(now: dt.datetime | None = None) -> QuerySet[Report]:
@@ -101,7 +103,13 @@ def _claim(report_id: int, sha256: str) -> Report | None:
     stale = report.text_started_at is None or (
         report.text_started_at < timezone.now() - _stale_after()
     )
-    if report.text_status == TextStatus.RUNNING and not stale:
+    if report.text_status == TextStatus.RUNNING and (
+        # Under a background job (reviewapp.jobs) the job's heartbeat tells a dead worker at
+        # once; run otherwise, only the time since the start does.
+        jobs.held_elsewhere(extract_report_text, report_id, sha256)
+        if jobs.current() is not None
+        else not stale
+    ):
         return None  # another worker is on it
     if report.text_status not in (TextStatus.QUEUED, TextStatus.RUNNING):
         return None  # done, failed, or a PDF from before background reading
@@ -213,9 +221,8 @@ def _failed(report: Report, note: str) -> Report:
 
 
 @shared_task(
+    base=jobs.TrackedTask,
     bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
     max_retries=5,
     soft_time_limit=settings.FULLTEXT_EXTRACT_SECONDS + 60,
     time_limit=settings.FULLTEXT_EXTRACT_SECONDS + 120,

@@ -35,25 +35,12 @@ logger = logging.getLogger(__name__)
 Status = ImportJob.Status
 
 
-def _held_by_a_live_worker(job: ImportJob) -> bool:
-    """Another worker runs this import and still beats (our own run's job aside)."""
-    running = Job.objects.filter(
-        key=jobs.job_key(import_file, [job.pk]),
-        status=Job.Status.RUNNING,
-        heartbeat_at__gte=jobs.stale_before(),
-    )
-    mine = jobs.current()
-    if mine is not None:
-        running = running.exclude(pk=mine.pk)
-    return running.exists()
-
-
 def _claim(job_id: int) -> ImportJob | None:
     """Mark the job RUNNING for this worker, or None when it is not ours to run."""
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status in (Status.DONE, Status.FAILED, Status.MAPPING):
         return None
-    if job.status == Status.RUNNING and _held_by_a_live_worker(job):
+    if job.status == Status.RUNNING and jobs.held_elsewhere(import_file, job.pk):
         return None
     claimed = ImportJob.objects.filter(pk=job_id, status=job.status, attempts=job.attempts).update(
         status=Status.RUNNING, attempts=job.attempts + 1, started_at=timezone.now()

@@ -261,7 +261,7 @@ def read_columns_again(job: ImportJob, **enqueue: Any) -> bool:
         status=Status.QUEUED
     )
     if requeued:
-        jobs.enqueue(import_file, job.pk, **enqueue)
+        jobs.enqueue(import_file, job.pk, review=job.review_id, **enqueue)
     return bool(requeued)
 
 
