@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from reviewapp import jobs
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import AuditEvent, Review, Stage
-from screening.dedup import service
+from screening.dedup import display, service
 from screening.models import DuplicateCandidate, DuplicateCluster, RecordStatus
 
 TEMPLATE = "screening/dedup/queue.html"
@@ -64,7 +64,7 @@ def _pair_context(review: Review, pair: DuplicateCandidate | None, **extra) -> d
             )
         }
         context.update(
-            rows=service.pair_rows(a, b),
+            rows=display.pair_rows(a, b),
             status_a=statuses.get((a.pk, Stage.TITLE_ABSTRACT)),
             status_b=statuses.get((b.pk, Stage.TITLE_ABSTRACT)),
         )

@@ -7,7 +7,8 @@ import io
 
 from screening.decisions import queues
 from screening.decisions import service as decisions
-from screening.dedup.service import found_in, run_dedup
+from screening.dedup.display import found_in
+from screening.dedup.service import run_dedup
 from screening.identification.imports import import_file_now
 from screening.models import DuplicateCluster, Phase, Record, RecordStatus
 
