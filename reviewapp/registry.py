@@ -4,15 +4,13 @@ Apps register in their AppConfig.ready() (each app's navigation.py):
 - nav_groups: the workflow's stages (Identify, Screen, Resolve, ...), in the order the work runs;
   the core registers them (reviewapp/navigation.py), a stage without pages stays hidden;
 - review_nav: pages in a review's navigation, each in one stage group, shown to members holding
-  one of the roles, with the count of work waiting there for this member (``badge``);
+  one of the roles, with the count of work waiting there for this member (``badge``: where a
+  page has waiting work registered below, the same function);
 - overview_sections: panels on the review overview page;
 - waiting: the work that waits for people in each stage (records to screen, conflicts to
   discuss, ...), counted by the stage that owns it; reviewapp.waiting reads it for the overview,
   the home page and `review_status`, and nav badges use the same counts;
 - audit_redactors: hide audit values that would break blinding (e.g. pending decisions).
-
-The badge functions are the one place "work waiting for you" is counted: the navigation, the
-overview and the command line all read them through :func:`work_waiting`.
 """
 
 from __future__ import annotations
@@ -168,14 +166,14 @@ class ReviewNav(list):
         return next((stage for stage in self if stage.active), None)
 
 
-def _pages(review: Any, membership: Any, *, counts: bool) -> list[Page]:
+def _pages(review: Any, membership: Any) -> list[Page]:
     from django.urls import reverse
 
     return [
         Page(
             item,
             reverse(item.url_name, args=[review.slug]),
-            item.badge(review, membership) if counts and item.badge else 0,
+            item.badge(review, membership) if item.badge else 0,
         )
         for item in registry.review_nav
         if visible(item.roles, membership)
@@ -185,7 +183,7 @@ def _pages(review: Any, membership: Any, *, counts: bool) -> list[Page]:
 def navigation_for(review: Any, membership: Any, path: str = "") -> ReviewNav:
     """The review's stages as this member sees them: only pages their roles open, each with
     the work waiting for them; the page `path` belongs to is marked active."""
-    pages = _pages(review, membership, counts=True)
+    pages = _pages(review, membership)
     _mark_active(review, pages, path)
     stages: list[StageNav] = [StageNav(None, [p]) for p in pages if not p.item.group]
     by_key = {g.key: StageNav(g, []) for g in registry.nav_groups}
@@ -214,9 +212,3 @@ def _mark_active(review: Any, pages: list[Page], path: str) -> None:
                 best, best_len = page, len(prefix)
     if best is not None:
         best.active = True
-
-
-def work_waiting(review: Any, membership: Any) -> list[Page]:
-    """The pages where work waits for this member, with how much: the same numbers as the
-    navigation's badges (for overview figures and status commands)."""
-    return [page for page in _pages(review, membership, counts=True) if page.waiting]

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from reviewapp.navigation import APPRAISE
-from reviewapp.registry import registry, work_waiting
+from reviewapp.registry import registry
+from reviewapp.waiting import waiting_for
 from screening.decisions import queues
 from screening.dedup import service as dedup
 from screening.models import Report
@@ -107,21 +108,24 @@ def test_each_stage_counts_the_work_waiting_for_this_member(team):
     assert dict(stages(page(team, team.lead)))["Full text"] == 0
 
 
-def test_the_overview_figures_and_the_badges_are_the_same_counts(team):
+def test_the_badges_the_screening_page_and_the_waiting_figures_are_the_same_counts(team):
     records(team, 5)
     first = team.client(team.reviewer1).get(reverse("screen", args=[team.review.slug]))
     decide(first.context["record"], team.reviewer1, "include")
+    conflicted(team)
     membership = team.review.memberships.get(user=team.reviewer1)
 
-    waiting = {p.url_name: p.waiting for p in work_waiting(team.review, membership)}
+    figures = {item.key: item.count for item in waiting_for(membership)}
     screen = team.client(team.reviewer1).get(reverse("screen", args=[team.review.slug]))
     overview = page(team, team.reviewer1)
+    home = team.client(team.reviewer1).get(reverse("dashboard")).content.decode()
 
-    assert waiting["screen"] == 4
-    assert screen.context["remaining"] == 4
+    assert figures["to_screen"] == screen.context["remaining"] == 4
     assert dict(stages(screen.content.decode()))["Screen"] == 4
     assert dict(stages(overview))["Screen"] == 4
     assert "Screen (4 waiting for you)" in overview
+    assert "4 records to screen" in home
+    assert figures["conflicts_to_discuss"] == dict(stages(overview))["Resolve"] == 1
 
 
 def test_a_stage_shows_only_once_a_page_registers_in_it(team, monkeypatch):
