@@ -152,6 +152,10 @@ def build(args: argparse.Namespace) -> None:
         for i in range(args.others)
     ]
     you = User.objects.create_user("you@bench.example", PASSWORD, full_name="You")
+    from reviewapp.services import vouch_for_email
+
+    for user in [lead, *people, you]:
+        vouch_for_email(user)  # they sign in over HTTP: email verification is mandatory
     Membership.objects.bulk_create(
         [Membership(review=review, user=u, is_reviewer=True) for u in [*people, you]]
     )
