@@ -51,6 +51,14 @@ def url_name(path: str) -> str | None:
         return None
 
 
+def aborted_by_navigation(request) -> bool:
+    """The browser fetches the favicon after the page's load event; going on to the next page
+    cancels it (net::ERR_ABORTED). That is the crawler's haste, not a fault of the page: any
+    other failed request, and any 4xx/5xx answer (the favicon's included), still counts."""
+    name = request.url.rsplit("/", 1)[-1]
+    return name.startswith("favicon") and "ERR_ABORTED" in (request.failure or "")
+
+
 def crawl(page, base: str, starts: list[str], within: str) -> tuple[set[str], list[str]]:
     """Open pages breadth first; returns the URL names opened and the problems seen."""
     problems: list[str] = []
@@ -65,7 +73,11 @@ def crawl(page, base: str, starts: list[str], within: str) -> tuple[set[str], li
     page.on("pageerror", lambda e: problems.append(f"{page.url}: script error: {e}"))
     page.on(
         "requestfailed",
-        lambda r: problems.append(f"{page.url}: request failed: {r.url} ({r.failure})"),
+        lambda r: (
+            None
+            if aborted_by_navigation(r)
+            else problems.append(f"{page.url}: request failed: {r.url} ({r.failure})")
+        ),
     )
     page.on(
         "response",
