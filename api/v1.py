@@ -16,6 +16,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, NinjaAPI, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -166,7 +167,7 @@ def create_search(request: HttpRequest, slug: str, payload: SearchIn):
 
     review, _m = review_for(request, slug, Role.LEAD)
     if payload.phase not in Phase.values:
-        raise ReviewError(f"phase is one of: {', '.join(Phase.values)}")
+        raise ReviewError(_("phase is one of: %(values)s") % {"values": ", ".join(Phase.values)})
     search = imports.create_search(review, request.user, **payload.dict())
     return Status(201, _search_out(search))
 
@@ -360,7 +361,7 @@ def _decision_out(d) -> DecisionOut:
 
 def _stage(stage: str) -> str:
     if stage not in Stage.values:
-        raise ReviewError(f"stage is one of: {', '.join(Stage.values)}")
+        raise ReviewError(_("stage is one of: %(values)s") % {"values": ", ".join(Stage.values)})
     return stage
 
 

@@ -110,14 +110,14 @@ class CodeForm(forms.ModelForm):
 
 class PublishForm(forms.Form):
     note = forms.CharField(
-        label="Change note",
+        label=_("Change note"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What changed and why, e.g. 'Merged funding themes after team consultation'",
+        help_text=_("What changed and why, e.g. 'Merged funding themes after team consultation'"),
     )
 
 
 class MergeForm(forms.Form):
-    target = forms.ModelChoiceField(queryset=Code.objects.none(), label="Merge into")
+    target = forms.ModelChoiceField(queryset=Code.objects.none(), label=_("Merge into"))
 
     def __init__(self, *args, codebook, source, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,13 +125,13 @@ class MergeForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="A codebook CSV (as exported here) or a REFI-QDA .qdc file")
+    file = forms.FileField(help_text=_("A codebook CSV (as exported here) or a REFI-QDA .qdc file"))
 
 
 class DocumentForm(forms.Form):
     title = forms.CharField(max_length=300, required=False)
     text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), help_text="Paste the study's text"
+        widget=forms.Textarea(attrs={"rows": 8}), help_text=_("Paste the study's text")
     )
 
 
@@ -141,12 +141,12 @@ def code_choices(tree) -> list[tuple[int, str]]:
 
 class CodingForm(forms.Form):
     document = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    start = forms.IntegerField(required=False, min_value=0, label="From character")
-    end = forms.IntegerField(required=False, min_value=0, label="To character")
+    start = forms.IntegerField(required=False, min_value=0, label=_("From character"))
+    end = forms.IntegerField(required=False, min_value=0, label=_("To character"))
     excerpt = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="Select a passage in the text, or paste it here",
+        help_text=_("Select a passage in the text, or paste it here"),
     )
     codes = forms.TypedMultipleChoiceField(coerce=int, widget=forms.CheckboxSelectMultiple)
     source_type = forms.ChoiceField(choices=SourceType.choices, label=_("Source"))
@@ -168,7 +168,7 @@ class RecodeForm(forms.Form):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="None: the passage fits no code any more",
+        help_text=_("None: the passage fits no code any more"),
     )
 
     def __init__(self, *args, tree, **kwargs):
@@ -192,20 +192,20 @@ class ProposalForm(forms.ModelForm):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Comment")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Comment"))
 
 
 class DecisionForm(forms.Form):
     action = forms.ChoiceField(
         choices=[
-            ("accept", "Accept into the draft"),
-            ("merge", "Merge into an existing code"),
-            ("decline", "Decline"),
+            ("accept", _("Accept into the draft")),
+            ("merge", _("Merge into an existing code")),
+            ("decline", _("Decline")),
         ],
         widget=forms.RadioSelect,
     )
     target = forms.ModelChoiceField(
-        queryset=Code.objects.none(), required=False, label="Existing code"
+        queryset=Code.objects.none(), required=False, label=_("Existing code")
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -216,9 +216,9 @@ class DecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("action") == "merge" and not data.get("target"):
-            self.add_error("target", "Choose the code it merges into.")
+            self.add_error("target", _("Choose the code it merges into."))
         if data.get("action") == "decline" and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Say why the proposal is declined.")
+            self.add_error("reason", _("Say why the proposal is declined."))
         return data
 
 
@@ -233,10 +233,10 @@ class SectionForm(forms.ModelForm):
 
 class FieldForm(forms.ModelForm):
     choices_text = forms.CharField(
-        label="Options",
+        label=_("Options"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For choice fields: one option per line",
+        help_text=_("For choice fields: one option per line"),
     )
 
     class Meta:
@@ -263,10 +263,10 @@ class FieldForm(forms.ModelForm):
         data = super().clean()
         options = [o.strip() for o in (data.get("choices_text") or "").splitlines() if o.strip()]
         if data.get("kind") in (FieldKind.SINGLE, FieldKind.MULTIPLE) and not options:
-            self.add_error("choices_text", "A choice field needs at least one option.")
+            self.add_error("choices_text", _("A choice field needs at least one option."))
         low, high = data.get("min_value"), data.get("max_value")
         if low is not None and high is not None and low > high:
-            self.add_error("max_value", "The maximum is below the minimum.")
+            self.add_error("max_value", _("The maximum is below the minimum."))
         self.instance.choices = options
         if data.get("position") is None:
             data["position"] = 0
@@ -304,7 +304,7 @@ class IntRangeField(forms.MultiValueField):
         low = high if low is None else low
         high = low if high is None else high
         if low > high:
-            raise forms.ValidationError("The range runs backwards: 'from' is above 'to'.")
+            raise forms.ValidationError(_("The range runs backwards: 'from' is above 'to'."))
         return [low, high]
 
 
@@ -339,9 +339,11 @@ def answer_field(spec: ExtractionField) -> forms.Field:
             max_value=last,
             **common,
             error_messages={
-                "min_value": f"Enter a year between {YEAR_MIN} and {last}.",
-                "max_value": f"Enter a year between {YEAR_MIN} and {last}.",
-                "invalid": "Enter a year as four digits, e.g. 2014.",
+                "min_value": _("Enter a year between %(min)s and %(max)s.")
+                % {"min": YEAR_MIN, "max": last},
+                "max_value": _("Enter a year between %(min)s and %(max)s.")
+                % {"min": YEAR_MIN, "max": last},
+                "invalid": _("Enter a year as four digits, e.g. 2014."),
             },
         )
     if kind == FieldKind.COUNTRY:
@@ -354,7 +356,7 @@ def answer_field(spec: ExtractionField) -> forms.Field:
 class ExtractionAnswersForm(forms.Form):
     """One extractor's answers; field names are the extraction fields' keys."""
 
-    completed = forms.BooleanField(required=False, label="Extraction complete")
+    completed = forms.BooleanField(required=False, label=_("Extraction complete"))
 
     def __init__(self, *args, fields: list[ExtractionField], **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext as _
+
 from screening.fulltext.pdftext import Limits, PdfTextError, extract
 
 __all__ = ["MAX_PAGES", "PdfTextError", "extract_text"]
@@ -20,8 +22,10 @@ def extract_text(data: bytes, limits: Limits | None = None) -> str:
     """All pages' text (within the limits), pages separated by a blank line, hyphenated line
     breaks joined."""
     if not data.startswith(b"%PDF"):
-        raise PdfTextError("This file is not a PDF.")
+        raise PdfTextError(_("This file is not a PDF."))
     result = extract(io.BytesIO(data), limits or Limits())
     if not result.text.strip():
-        raise PdfTextError("No text found in this PDF (a scanned image?); paste the text instead.")
+        raise PdfTextError(
+            _("No text found in this PDF (a scanned image?); paste the text instead.")
+        )
     return result.text

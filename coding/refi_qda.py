@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from defusedxml import ElementTree as SafeET
+from django.utils.translation import gettext as _
 
 NS = "urn:QDA-XML:codebook:1.0"
 SCHEMA = "http://schema.qdasoftware.org/versions/Codebook/v1.0/Codebook.xsd"
@@ -87,23 +88,28 @@ def parse_qdc(data: bytes) -> list[dict]:
     try:
         root = SafeET.fromstring(data)
     except Exception as exc:  # defusedxml raises ParseError and its own refusals
-        raise QdcError(f"This is not a readable XML file: {exc}") from exc
+        raise QdcError(_("This is not a readable XML file: %(exc)s") % {"exc": exc}) from exc
     if _local(root.tag) != "CodeBook":
-        raise QdcError("This is not a REFI-QDA codebook (no <CodeBook> element).")
+        raise QdcError(_("This is not a REFI-QDA codebook (no <CodeBook> element)."))
     codes = next((c for c in root if _local(c.tag) == "Codes"), None)
     if codes is None:
-        raise QdcError("The codebook has no <Codes> element.")
+        raise QdcError(_("The codebook has no <Codes> element."))
     out: list[dict] = []
 
     def visit(element, parent_key: str | None, position: int) -> None:
         name = (element.get("name") or "").strip()
         if not name:
-            raise QdcError(f"A code without a name (guid {element.get('guid')}).")
+            raise QdcError(
+                _("A code without a name (guid %(guid)s).") % {"guid": element.get("guid")}
+            )
         key = element.get("guid") or str(uuid.uuid4())
         try:
             key = str(uuid.UUID(key))
         except ValueError as exc:
-            raise QdcError(f"Code {name!r} has an invalid guid {key!r}.") from exc
+            raise QdcError(
+                _("Code %(name)s has an invalid guid %(key)s.")
+                % {"name": f"{name!r}", "key": f"{key!r}"}
+            ) from exc
         description = next((c.text or "" for c in element if _local(c.tag) == "Description"), "")
         row = {"key": key, "parent_key": parent_key, "name": name, "position": position}
         row.update(parse_description(description))

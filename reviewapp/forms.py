@@ -29,10 +29,10 @@ class NewReviewForm(forms.Form):
     slug = forms.SlugField(
         max_length=60,
         required=False,
-        help_text="Short name used in links; made from the title if empty.",
+        help_text=_("Short name used in links; made from the title if empty."),
     )
     question = forms.CharField(
-        label="Review question", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Review question"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -93,9 +93,9 @@ class SignupExtraForm(forms.Form):
     """What allauth's sign-up asks beyond email and password: the name colleagues see."""
 
     full_name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=200,
-        help_text="Shown to your review team instead of your email.",
+        help_text=_("Shown to your review team instead of your email."),
     )
 
     def signup(self, request, user) -> None:

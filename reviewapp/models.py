@@ -60,8 +60,8 @@ class User(AbstractUser):
 
 
 class Stage(models.TextChoices):
-    TITLE_ABSTRACT = "ta", "Title/abstract"
-    FULL_TEXT = "ft", "Full text"
+    TITLE_ABSTRACT = "ta", _("Title/abstract")
+    FULL_TEXT = "ft", _("Full text")
 
 
 class ReviewQuerySet(models.QuerySet["Review"]):
@@ -146,9 +146,9 @@ class ExclusionReason(models.Model):
 
 
 class Role(models.TextChoices):
-    LEAD = "lead", "Lead"
-    REVIEWER = "reviewer", "Reviewer"
-    ADJUDICATOR = "adjudicator", "Adjudicator"
+    LEAD = "lead", _("Lead")
+    REVIEWER = "reviewer", _("Reviewer")
+    ADJUDICATOR = "adjudicator", _("Adjudicator")
 
 
 class Membership(models.Model):

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record_event
@@ -66,7 +67,9 @@ def unique_slug(title: str, wanted: str | None = None) -> str:
     base = slugify(wanted or title)[:50] or "review"
     if wanted:
         if Review.objects.filter(slug=base).exists():
-            raise ReviewError(f"The slug {base!r} is already taken.")
+            raise ReviewError(
+                gettext("The slug %(base)s is already taken.") % {"base": f"{base!r}"}
+            )
         return base
     slug, n = base, 2
     while Review.objects.filter(slug=slug).exists():
@@ -88,7 +91,7 @@ def create_review(
     """Create a review with its lead; criteria are (domain, inclusion, exclusion) rows."""
     title = title.strip()
     if not title:
-        raise ReviewError("A review needs a title.")
+        raise ReviewError(gettext("A review needs a title."))
     review = Review.objects.create(
         title=title,
         slug=unique_slug(title, slug),
@@ -143,7 +146,7 @@ def _short(text: str, limit: int = 120) -> str:
 def _clean_roles(roles: Iterable[str]) -> list[str]:
     roles = [r for r in roles if r in Role.values]
     if not roles:
-        raise ReviewError("Choose at least one role.")
+        raise ReviewError(gettext("Choose at least one role."))
     return sorted(set(roles), key=Role.values.index)
 
 
@@ -151,10 +154,12 @@ def _clean_roles(roles: Iterable[str]) -> list[str]:
 def invite(review: Review, email: str, roles: Iterable[str], by: User) -> Invitation:
     email = User.objects.normalize_email(email).strip().lower()
     if not email or "@" not in email:
-        raise ReviewError("Enter a valid email address.")
+        raise ReviewError(gettext("Enter a valid email address."))
     roles = _clean_roles(roles)
     if review.memberships.filter(user__email__iexact=email, active=True).exists():
-        raise ReviewError(f"{email} is already a member of this review.")
+        raise ReviewError(
+            gettext("%(email)s is already a member of this review.") % {"email": email}
+        )
     invitation = review.invitations.filter(email=email, accepted_at=None, revoked=False).first()
     if invitation:
         invitation.roles = roles
@@ -167,9 +172,17 @@ def invite(review: Review, email: str, roles: Iterable[str], by: User) -> Invita
     link = settings.SITE_URL.rstrip("/") + reverse("accept_invitation", args=[invitation.token])
     transaction.on_commit(
         lambda: send_mail(
-            f"Invitation to the review “{review.title}”",
-            f"{by.display_name} invites you to join the review “{review.title}” as "
-            f"{', '.join(roles)}.\n\nAccept the invitation: {link}\n",
+            gettext("Invitation to the review “%(title)s”") % {"title": review.title},
+            gettext(
+                "%(name)s invites you to join the review “%(title)s” as %(roles)s.\n\n"
+                "Accept the invitation: %(link)s\n"
+            )
+            % {
+                "name": by.display_name,
+                "title": review.title,
+                "roles": ", ".join(str(Role(r).label) for r in roles),
+                "link": link,
+            },
             None,
             [email],
         )
@@ -181,7 +194,7 @@ def invite(review: Review, email: str, roles: Iterable[str], by: User) -> Invita
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
-        raise ReviewError("This invitation has already been used or was withdrawn.")
+        raise ReviewError(gettext("This invitation has already been used or was withdrawn."))
     if not holds_address(user, invitation.email):
         raise ReviewError(WRONG_ADDRESS)
     membership, _ = Membership.objects.select_for_update().get_or_create(
@@ -208,7 +221,7 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
 def _ensure_a_lead_remains(review: Review, leaving: Membership) -> None:
     others = review.memberships.filter(active=True, is_lead=True).exclude(pk=leaving.pk)
     if not others.exists():
-        raise ReviewError("A review must keep at least one lead.")
+        raise ReviewError(gettext("A review must keep at least one lead."))
 
 
 @transaction.atomic
@@ -265,7 +278,9 @@ def add_member(
         try:
             user = User.objects.create_user(email=email, password=password)
         except IntegrityError as exc:  # pragma: no cover - a race with another creator
-            raise ReviewError(f"Could not create {email}: {exc}") from exc
+            raise ReviewError(
+                gettext("Could not create %(email)s: %(exc)s") % {"email": email, "exc": exc}
+            ) from exc
         vouch_for_email(user)
     membership, _ = Membership.objects.get_or_create(review=review, user=user)
     before = membership.roles if membership.active else []

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
@@ -65,7 +66,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
         except services.ReviewError as exc:
             form.add_error("slug", str(exc))
         else:
-            messages.success(request, "Review created. Next: set its eligibility criteria.")
+            messages.success(request, _("Review created. Next: set its eligibility criteria."))
             return redirect("review_criteria", review.slug)
     return TemplateResponse(request, "reviewapp/review_new.html", {"form": form})
 
@@ -114,7 +115,7 @@ def review_settings(request: HttpRequest, slug: str) -> HttpResponse:
         review = form.save()
         after = {f: getattr(review, f) for f in ReviewForm.Meta.fields}
         record_event(review, request.user, "review.updated", review, before=before, after=after)
-        messages.success(request, "Review settings saved.")
+        messages.success(request, _("Review settings saved."))
         return redirect("review_settings", review.slug)
     return TemplateResponse(
         request, "reviewapp/review_settings.html", {"review": review, "form": form}
@@ -134,7 +135,9 @@ def review_criteria(request: HttpRequest, slug: str) -> HttpResponse:
         record_event(review, request.user, "criteria.updated", review, before=before, after=after)
         messages.success(
             request,
-            f"Criteria saved. {added} exclusion reason(s) derived." if added else "Criteria saved.",
+            _("Criteria saved. %(n)s exclusion reason(s) derived.") % {"n": added}
+            if added
+            else _("Criteria saved."),
         )
         return redirect("review_criteria", review.slug)
     return TemplateResponse(
@@ -162,7 +165,9 @@ def review_reasons(request: HttpRequest, slug: str) -> HttpResponse:
                     reason.active = False
                     reason.save(update_fields=["active"])
                     messages.warning(
-                        request, f"“{reason.label}” is used by decisions, so it was deactivated."
+                        request,
+                        _("“%(label)s” is used by decisions, so it was deactivated.")
+                        % {"label": reason.label},
                     )
         record_event(
             review,
@@ -171,7 +176,7 @@ def review_reasons(request: HttpRequest, slug: str) -> HttpResponse:
             review,
             after=list(review.exclusion_reasons.values("stage", "label", "active")),
         )
-        messages.success(request, "Exclusion reasons saved.")
+        messages.success(request, _("Exclusion reasons saved."))
         return redirect("review_reasons", review.slug)
     return TemplateResponse(
         request,
@@ -196,7 +201,9 @@ def review_team(request: HttpRequest, slug: str) -> HttpResponse:
         except services.ReviewError as exc:
             form.add_error("email", str(exc))
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("review_team", review.slug)
     return TemplateResponse(
         request,
@@ -219,11 +226,11 @@ def member_roles(request: HttpRequest, slug: str, member_id: int) -> HttpRespons
     member = get_object_or_404(review.memberships.filter(active=True), pk=member_id)
     form = RolesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose at least one role.")
+        messages.error(request, _("Choose at least one role."))
     else:
         try:
             services.change_roles(member, form.cleaned_data["roles"], request.user)
-            messages.success(request, f"Roles of {member.user} updated.")
+            messages.success(request, _("Roles of %(user)s updated.") % {"user": member.user})
         except services.ReviewError as exc:
             messages.error(request, str(exc))
     return redirect("review_team", review.slug)
@@ -236,7 +243,10 @@ def member_remove(request: HttpRequest, slug: str, member_id: int) -> HttpRespon
     member = get_object_or_404(review.memberships.filter(active=True), pk=member_id)
     try:
         services.remove_member(member, request.user)
-        messages.success(request, f"{member.user} was removed; their past work stays attributed.")
+        messages.success(
+            request,
+            _("%(user)s was removed; their past work stays attributed.") % {"user": member.user},
+        )
     except services.ReviewError as exc:
         messages.error(request, str(exc))
     return redirect("review_team", review.slug)
@@ -256,7 +266,7 @@ def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> Ht
         invitation,
         before={"email": invitation.email},
     )
-    messages.success(request, f"Invitation to {invitation.email} withdrawn.")
+    messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
     return redirect("review_team", review.slug)
 
 
@@ -269,7 +279,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         except services.ReviewError as exc:
             messages.error(request, str(exc))
             return redirect("dashboard")
-        messages.success(request, f"You joined “{invitation.review.title}”.")
+        messages.success(request, _("You joined “%(title)s”.") % {"title": invitation.review.title})
         return redirect("review_overview", invitation.review.slug)
     return TemplateResponse(
         request,

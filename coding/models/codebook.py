@@ -12,15 +12,16 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import Review
 from screening.models import Study
 
 
 class Polarity(models.TextChoices):
-    NONE = "", "—"
-    FACILITATOR = "facilitator", "Facilitator"
-    BARRIER = "barrier", "Barrier"
+    NONE = "", _("—")
+    FACILITATOR = "facilitator", _("Facilitator")
+    BARRIER = "barrier", _("Barrier")
 
 
 class Codebook(models.Model):
@@ -149,10 +150,10 @@ class CodeVersion(models.Model):
 
 
 class ProposalStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACCEPTED = "accepted", "Accepted"
-    MERGED = "merged", "Merged into an existing code"
-    DECLINED = "declined", "Declined"
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    MERGED = "merged", _("Merged into an existing code")
+    DECLINED = "declined", _("Declined")
 
 
 class CodeProposal(models.Model):

@@ -26,9 +26,9 @@ class Document(models.Model):
     """A text of a study that coders work on: extracted from a report's PDF, or pasted."""
 
     class Origin(models.TextChoices):
-        PDF = "pdf", "Extracted from PDF"
-        REPORT = "report", "Report text"
-        PASTED = "pasted", "Pasted"
+        PDF = "pdf", _("Extracted from PDF")
+        REPORT = "report", _("Report text")
+        PASTED = "pasted", _("Pasted")
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="documents")
     report = models.ForeignKey(
@@ -50,9 +50,9 @@ class Document(models.Model):
 
 
 class CodingStatus(models.TextChoices):
-    OPEN = "open", "Coded"
-    AGREED = "agreed", "Agreed"
-    REMOVED = "removed", "Removed"
+    OPEN = "open", _("Coded")
+    AGREED = "agreed", _("Agreed")
+    REMOVED = "removed", _("Removed")
 
 
 class CodingQuerySet(models.QuerySet["Coding"]):

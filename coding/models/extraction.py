@@ -5,20 +5,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import Review
 from screening.models import Study
 
 
 class FieldKind(models.TextChoices):
-    TEXT = "text", "Text"
-    LONG_TEXT = "long_text", "Long text"
-    NUMBER = "number", "Number"
-    INT_RANGE = "int_range", "Integer range (from–to)"
-    SINGLE = "single", "Single choice"
-    MULTIPLE = "multiple", "Multiple choice"
-    COUNTRY = "country", "Country/region"
-    YEAR = "year", "Year"
+    TEXT = "text", _("Text")
+    LONG_TEXT = "long_text", _("Long text")
+    NUMBER = "number", _("Number")
+    INT_RANGE = "int_range", _("Integer range (from–to)")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    COUNTRY = "country", _("Country/region")
+    YEAR = "year", _("Year")
 
 
 class ExtractionForm(models.Model):

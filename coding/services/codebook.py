@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from reviewapp.audit import record_event
 from reviewapp.models import Review
@@ -58,18 +59,21 @@ def _code_state(code: Code) -> dict[str, Any]:
 
 def _check_polarity(fields: dict[str, Any]) -> None:
     if fields.get("polarity", "") not in Polarity.values:
-        raise CodingError(f"Polarity must be one of: {', '.join(v for v in Polarity.values if v)}.")
+        raise CodingError(
+            gettext("Polarity must be one of: %(v)s.")
+            % {"v": ", ".join(v for v in Polarity.values if v)}
+        )
 
 
 def _check_parent(codebook: Codebook, code: Code | None, parent: Code | None) -> None:
     if parent is None:
         return
     if parent.codebook_id != codebook.pk or parent.archived:
-        raise CodingError("The parent must be a code of this codebook's draft.")
+        raise CodingError(gettext("The parent must be a code of this codebook's draft."))
     node = parent
     while node is not None and code is not None:
         if node.pk == code.pk:
-            raise CodingError("A code cannot be placed under itself or its own subtheme.")
+            raise CodingError(gettext("A code cannot be placed under itself or its own subtheme."))
         node = node.parent
 
 
@@ -78,7 +82,7 @@ def add_code(codebook: Codebook, user, *, parent: Code | None = None, **fields: 
     """Add a code to the draft."""
     require_lead(codebook.review_id, user)
     if not (fields.get("name") or "").strip():
-        raise CodingError("A code needs a name.")
+        raise CodingError(gettext("A code needs a name."))
     _check_polarity(fields)
     _check_parent(codebook, None, parent)
     fields["name"] = fields["name"].strip()
@@ -94,12 +98,12 @@ def update_code(code: Code, user, **fields: Any) -> Code:
     """Edit a draft code: rename, redefine, move (parent=...), re-attribute."""
     require_lead(code.codebook.review_id, user)
     if code.archived:
-        raise CodingError("This code is no longer in the draft.")
+        raise CodingError(gettext("This code is no longer in the draft."))
     before = _code_state(code)
     if "parent" in fields:
         _check_parent(code.codebook, code, fields["parent"])
     if "name" in fields and not (fields["name"] or "").strip():
-        raise CodingError("A code needs a name.")
+        raise CodingError(gettext("A code needs a name."))
     _check_polarity({"polarity": fields.get("polarity", code.polarity)})
     for name, value in fields.items():
         setattr(code, name, value.strip() if name == "name" else value)
@@ -123,7 +127,7 @@ def remove_code(code: Code, user) -> int:
     """Take a code and its subthemes out of the draft; past codings keep pointing to them."""
     require_lead(code.codebook.review_id, user)
     if code.archived:
-        raise CodingError("This code is no longer in the draft.")
+        raise CodingError(gettext("This code is no longer in the draft."))
     removed = _subtree(code)
     Code.objects.filter(pk__in=[c.pk for c in removed]).update(archived=True)
     record_event(
@@ -145,11 +149,11 @@ def merge_codes(source: Code, target: Code, user) -> Code:
     """
     require_lead(source.codebook.review_id, user)
     if source.pk == target.pk:
-        raise CodingError("A code cannot be merged into itself.")
+        raise CodingError(gettext("A code cannot be merged into itself."))
     if source.archived or target.archived or source.codebook_id != target.codebook_id:
-        raise CodingError("Both codes must be in this codebook's draft.")
+        raise CodingError(gettext("Both codes must be in this codebook's draft."))
     if any(c.pk == target.pk for c in _subtree(source)):
-        raise CodingError("A code cannot be merged into one of its own subthemes.")
+        raise CodingError(gettext("A code cannot be merged into one of its own subthemes."))
     source.children.filter(archived=False).update(parent=target)
     source.archived = True
     source.merged_into = target
@@ -218,16 +222,16 @@ def publish(codebook: Codebook, user, note: str) -> CodebookVersion:
     require_lead(codebook.review_id, user)
     note = note.strip()
     if not note:
-        raise CodingError("Say what changed in a change note.")
+        raise CodingError(gettext("Say what changed in a change note."))
     # Lock the codebook row so two leads publishing at once get consecutive numbers.
     codebook = Codebook.objects.select_for_update().get(pk=codebook.pk)
     changes = draft_changes(codebook)
     latest = codebook.latest_version()
     if latest is not None and not changes:
-        raise CodingError(f"Nothing changed since {latest.label}.")
+        raise CodingError(gettext("Nothing changed since %(label)s.") % {"label": latest.label})
     tree = draft_tree(codebook)
     if not len(tree):
-        raise CodingError("The draft has no codes yet.")
+        raise CodingError(gettext("The draft has no codes yet."))
     version = CodebookVersion.objects.create(
         codebook=codebook,
         number=(latest.number + 1) if latest else 1,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
@@ -48,7 +49,7 @@ def add_document(
 ) -> Document:
     text = text.replace("\r\n", "\n").strip("\n")
     if not text.strip():
-        raise CodingError("The text is empty.")
+        raise CodingError(gettext("The text is empty."))
     document = Document.objects.create(
         study=study,
         report=report,
@@ -129,7 +130,9 @@ def _latest(review: Review) -> tuple[CodebookVersion, Tree]:
     codebook = get_codebook(review)
     latest = codebook.latest_version()
     if latest is None:
-        raise CodingError("The codebook has no published version yet: a lead publishes v1 first.")
+        raise CodingError(
+            gettext("The codebook has no published version yet: a lead publishes v1 first.")
+        )
     return latest, version_tree(codebook, latest)
 
 
@@ -137,11 +140,11 @@ def locate(text: str, excerpt: str, start: int | None, end: int | None) -> tuple
     """Offsets and excerpt agreeing with the text: offsets win; a bare excerpt is searched."""
     if start is not None and end is not None:
         if not 0 <= start < end <= len(text):
-            raise CodingError("The selected passage lies outside the text.")
+            raise CodingError(gettext("The selected passage lies outside the text."))
         return start, end, text[start:end]
     needle = excerpt.strip()
     if not needle:
-        raise CodingError("Select a passage or paste the excerpt.")
+        raise CodingError(gettext("Select a passage or paste the excerpt."))
     at = text.find(needle)
     if at < 0:
         # Forgive differences in white space (line breaks of a PDF).
@@ -150,7 +153,7 @@ def locate(text: str, excerpt: str, start: int | None, end: int | None) -> tuple
         pattern = r"\s+".join(re.escape(w) for w in needle.split())
         match = re.search(pattern, text)
         if match is None:
-            raise CodingError("The excerpt was not found in the study's text.")
+            raise CodingError(gettext("The excerpt was not found in the study's text."))
         return match.start(), match.end(), match.group(0)
     return at, at + len(needle), needle
 
@@ -177,21 +180,24 @@ def create_codings(
     version, tree = _latest(review)
     codes = list(codes)
     if not codes:
-        raise CodingError("Choose at least one code.")
+        raise CodingError(gettext("Choose at least one code."))
     missing = [c.name for c in codes if str(c.key) not in tree.by_key]
     if missing:
-        raise CodingError(f"Not in the published codebook ({version.label}): {', '.join(missing)}.")
+        raise CodingError(
+            gettext("Not in the published codebook (%(label)s): %(missing)s.")
+            % {"label": version.label, "missing": ", ".join(missing)}
+        )
     if source_type not in SourceType.values:
-        raise CodingError("Choose where the passage comes from.")
+        raise CodingError(gettext("Choose where the passage comes from."))
     if document is not None:
         if document.study_id != study.pk:
-            raise CodingError("That text belongs to another study.")
+            raise CodingError(gettext("That text belongs to another study."))
         start, end, excerpt = locate(document.text, excerpt, start, end)
     else:
         excerpt = excerpt.strip()
         start = end = None
         if not excerpt:
-            raise CodingError("Paste the excerpt.")
+            raise CodingError(gettext("Paste the excerpt."))
     codings = Coding.objects.bulk_create(
         Coding(
             review=review,
@@ -224,7 +230,7 @@ def create_codings(
 def delete_coding(coding: Coding, user) -> None:
     """A coder withdraws their own coding (kept, marked removed, for the trail)."""
     if coding.coder_id != user.pk:
-        raise CodingError("Only its coder can remove a coding.")
+        raise CodingError(gettext("Only its coder can remove a coding."))
     set_status(coding, user, CodingStatus.REMOVED)
 
 
@@ -236,7 +242,7 @@ def set_status(coding: Coding, user, status: str) -> Coding:
     """
     require_status_right(coding, user)
     if status not in CodingStatus.values:
-        raise CodingError("Unknown status.")
+        raise CodingError(gettext("Unknown status."))
     before = coding.status
     coding.status = status
     coding.save(update_fields=["status", "updated_at"])

@@ -127,7 +127,7 @@ def save_field(form: ExtractionForm, user, field: ExtractionField) -> Extraction
     if not field.key:
         field.key = unique_field_key(form, field.label, field.pk)
     if field.kind in (FieldKind.SINGLE, FieldKind.MULTIPLE) and not field.choices:
-        raise CodingError("A choice field needs its options.")
+        raise CodingError(gettext("A choice field needs its options."))
     field.save()
     record_event(
         form.review,
@@ -171,7 +171,7 @@ def save_extraction(
 def set_extractors_per_study(form: ExtractionForm, user, number: int) -> ExtractionForm:
     require_lead(form.review_id, user)
     if number not in (1, 2):
-        raise CodingError("One or two extractors per study.")
+        raise CodingError(gettext("One or two extractors per study."))
     form.extractors_per_study = number
     form.save(update_fields=["extractors_per_study"])
     record_event(
@@ -200,7 +200,7 @@ def delete_field(form: ExtractionForm, user, field: ExtractionField) -> None:
     """Take a question off the form; answers already given stay stored in the extractions."""
     require_lead(form.review_id, user)
     if field.form_id != form.pk:
-        raise CodingError("That field belongs to another form.")
+        raise CodingError(gettext("That field belongs to another form."))
     record_event(
         form.review,
         user,

@@ -7,6 +7,7 @@ import io
 import uuid
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
 from reviewapp.spreadsheet import safe_cell
@@ -54,10 +55,10 @@ def parse_codebook_csv(data: bytes) -> list[dict]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CodingError("The CSV file must be UTF-8.") from exc
+        raise CodingError(_("The CSV file must be UTF-8.")) from exc
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "name" not in reader.fieldnames:
-        raise CodingError("The CSV needs at least a 'name' column.")
+        raise CodingError(_("The CSV needs at least a 'name' column."))
     rows, errors, by_path = [], [], {}
     for line, raw in enumerate(reader, start=2):
         row = {k: (raw.get(k) or "").strip() for k in CSV_COLUMNS}
@@ -128,5 +129,5 @@ def import_file(codebook: Codebook, user, name: str, data: bytes) -> int:
     else:
         rows = parse_codebook_csv(data)
     if not rows:
-        raise CodingError("The file holds no codes.")
+        raise CodingError(_("The file holds no codes."))
     return import_codes(codebook, user, rows, name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
 
@@ -24,9 +25,9 @@ def propose_code(
     study=None,
 ) -> CodeProposal:
     if not name.strip() or not definition.strip():
-        raise CodingError("A proposed code needs a name and a definition.")
+        raise CodingError(_("A proposed code needs a name and a definition."))
     if parent is not None and (parent.codebook_id != codebook.pk or parent.archived):
-        raise CodingError("Place the code under a code of this codebook.")
+        raise CodingError(_("Place the code under a code of this codebook."))
     proposal = CodeProposal.objects.create(
         codebook=codebook,
         proposed_by=user,
@@ -43,7 +44,7 @@ def propose_code(
 @transaction.atomic
 def comment_on(proposal: CodeProposal, user, text: str) -> ProposalComment:
     if not text.strip():
-        raise CodingError("The comment is empty.")
+        raise CodingError(_("The comment is empty."))
     comment = ProposalComment.objects.create(proposal=proposal, author=user, text=text.strip())
     record_event(
         proposal.codebook.review, user, "proposal.commented", proposal, message=text.strip()
@@ -54,7 +55,10 @@ def comment_on(proposal: CodeProposal, user, text: str) -> ProposalComment:
 def _decide(proposal: CodeProposal, user, status: str, reason: str, code: Code | None) -> None:
     require_lead(proposal.codebook.review_id, user)
     if not proposal.is_open:
-        raise CodingError(f"This proposal was already {proposal.get_status_display().lower()}.")
+        raise CodingError(
+            _("This proposal was already %(lower)s.")
+            % {"lower": proposal.get_status_display().lower()}
+        )
     proposal.status = status
     proposal.reason = reason.strip()
     proposal.decided_by = user
@@ -88,7 +92,7 @@ def accept_proposal(proposal: CodeProposal, user, reason: str = "", **overrides)
 def merge_proposal(proposal: CodeProposal, user, target: Code, reason: str = "") -> Code:
     """The theme is an existing code: record that, nothing is added to the draft."""
     if target.codebook_id != proposal.codebook_id or target.archived:
-        raise CodingError("Merge into a code of this codebook's draft.")
+        raise CodingError(_("Merge into a code of this codebook's draft."))
     _decide(proposal, user, ProposalStatus.MERGED, reason, target)
     return target
 
@@ -96,5 +100,5 @@ def merge_proposal(proposal: CodeProposal, user, target: Code, reason: str = "")
 @transaction.atomic
 def decline_proposal(proposal: CodeProposal, user, reason: str) -> None:
     if not reason.strip():
-        raise CodingError("Say why the proposal is declined.")
+        raise CodingError(_("Say why the proposal is declined."))
     _decide(proposal, user, ProposalStatus.DECLINED, reason, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
 from reviewapp.models import Review
@@ -65,7 +66,7 @@ def codings_to_recheck(review: Review, coder=None) -> list[Recheck]:
 
 def _own(coding: Coding, user) -> None:
     if coding.coder_id != user.pk:
-        raise CodingError("Only the coder who made a coding can re-check it.")
+        raise CodingError(_("Only the coder who made a coding can re-check it."))
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for, review_roles
@@ -63,7 +64,9 @@ def code_new(request: HttpRequest, slug: str) -> HttpResponse:
         except services.CodingError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Code “{data['name']}” added to the draft.")
+            messages.success(
+                request, gettext("Code “%(name)s” added to the draft.") % {"name": data["name"]}
+            )
             return redirect("codebook", review.slug)
     return TemplateResponse(
         request, "coding/code_form.html", {"review": review, "form": form, "code": None}
@@ -86,7 +89,7 @@ def code_edit(request: HttpRequest, slug: str, code_id: int) -> HttpResponse:
         except services.CodingError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Code saved in the draft.")
+            messages.success(request, gettext("Code saved in the draft."))
             return redirect("codebook", review.slug)
     return TemplateResponse(
         request, "coding/code_form.html", {"review": review, "form": form, "code": code}
@@ -99,7 +102,9 @@ def code_remove(request: HttpRequest, slug: str, code_id: int) -> HttpResponse:
     review, _ = get_review_for(request, slug, LEAD)
     code = _draft_code(review, code_id)
     removed = services.remove_code(code, request.user)
-    messages.success(request, f"{removed} code(s) removed from the draft.")
+    messages.success(
+        request, gettext("%(removed)s code(s) removed from the draft.") % {"removed": removed}
+    )
     return redirect("codebook", review.slug)
 
 
@@ -115,7 +120,11 @@ def code_merge(request: HttpRequest, slug: str, code_id: int) -> HttpResponse:
         except services.CodingError as exc:
             form.add_error("target", str(exc))
         else:
-            messages.success(request, f"“{code.name}” merged into “{target.name}” in the draft.")
+            messages.success(
+                request,
+                gettext("“%(name)s” merged into “%(name2)s” in the draft.")
+                % {"name": code.name, "name2": target.name},
+            )
             return redirect("codebook", review.slug)
     return TemplateResponse(
         request, "coding/code_merge.html", {"review": review, "form": form, "code": code}
@@ -134,7 +143,7 @@ def codebook_publish(request: HttpRequest, slug: str) -> HttpResponse:
         except services.CodingError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Published {version.label}.")
+            messages.success(request, gettext("Published %(label)s.") % {"label": version.label})
             return redirect("codebook", review.slug)
     return TemplateResponse(
         request,
@@ -197,7 +206,9 @@ def codebook_import(request: HttpRequest, slug: str) -> HttpResponse:
         except services.CodingError as exc:
             form.add_error("file", str(exc))
         else:
-            messages.success(request, f"{count} codes imported into the draft.")
+            messages.success(
+                request, gettext("%(count)s codes imported into the draft.") % {"count": count}
+            )
             return redirect("codebook", review.slug)
     return TemplateResponse(
         request, "coding/codebook_import.html", {"review": review, "form": form}
@@ -228,7 +239,7 @@ def coding_confirm(request: HttpRequest, slug: str, coding_id: int) -> HttpRespo
     review, _ = get_review_for(request, slug, *CODERS)
     coding = _own_coding(review, request, coding_id)
     services.confirm_coding(coding, request.user)
-    messages.success(request, "Confirmed under the current definition.")
+    messages.success(request, gettext("Confirmed under the current definition."))
     return redirect("coding_recheck", review.slug)
 
 
@@ -247,7 +258,7 @@ def coding_recode(request: HttpRequest, slug: str, coding_id: int) -> HttpRespon
         except services.CodingError as exc:
             refuse(request, exc)
         else:
-            messages.success(request, "Re-coded.")
+            messages.success(request, gettext("Re-coded."))
             return redirect("coding_recheck", review.slug)
     return TemplateResponse(
         request, "coding/recode.html", {"review": review, "form": form, "coding": coding}

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from reviewapp.access import get_review_for, review_roles
@@ -112,14 +113,14 @@ def study_texts(request: HttpRequest, slug: str, study_id: int) -> HttpResponse:
         else:
             form = DocumentForm(request.POST)
             if not form.is_valid():
-                raise services.CodingError("Paste the text to code.")
+                raise services.CodingError(gettext("Paste the text to code."))
             document = services.add_document(
                 study, request.user, form.cleaned_data["text"], title=form.cleaned_data["title"]
             )
     except services.CodingError as exc:
         refuse(request, exc)
         return redirect(url)
-    messages.success(request, f"Text “{document.title}” added.")
+    messages.success(request, gettext("Text “%(title)s” added.") % {"title": document.title})
     return redirect(f"{url}?document={document.pk}")
 
 
@@ -131,7 +132,7 @@ def coding_create(request: HttpRequest, slug: str, study_id: int) -> HttpRespons
     book = services.get_codebook(review)
     latest = book.latest_version()
     if latest is None:
-        refuse(request, services.CodingError("Publish the codebook (v1) before coding."))
+        refuse(request, services.CodingError(gettext("Publish the codebook (v1) before coding.")))
         return redirect("study_coding", review.slug, study.pk)
     tree = services.version_tree(book, latest)
     form = CodingForm(request.POST, tree=tree, auto_id="cf_%s")
@@ -160,7 +161,7 @@ def coding_create(request: HttpRequest, slug: str, study_id: int) -> HttpRespons
         else:
             names = ", ".join(c.code.name for c in codings)
             if not request.htmx:
-                messages.success(request, f"Coded: {names}.")
+                messages.success(request, gettext("Coded: %(names)s.") % {"names": names})
                 url = reverse("study_coding", args=[review.slug, study.pk])
                 return redirect(f"{url}?document={document.pk}" if document else url)
             form = None
@@ -267,10 +268,13 @@ def coding_status(request: HttpRequest, slug: str, coding_id: int) -> HttpRespon
     coding = _coding_of_review(review, coding_id)
     status = request.POST.get("status", "")
     if status not in (CodingStatus.AGREED, CodingStatus.REMOVED, CodingStatus.OPEN):
-        refuse(request, services.CodingError("Choose agreed or removed."))
+        refuse(request, services.CodingError(gettext("Choose agreed or removed.")))
     else:
         services.set_status(coding, request.user, status)
-        messages.success(request, f"Coding marked {coding.get_status_display().lower()}.")
+        messages.success(
+            request,
+            gettext("Coding marked %(lower)s.") % {"lower": coding.get_status_display().lower()},
+        )
     url = reverse("coding_reconcile", args=[review.slug, coding.study_id])
     return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for, review_roles
@@ -70,11 +71,13 @@ def extraction_builder(request: HttpRequest, slug: str) -> HttpResponse:
             value = request.POST["extractors_per_study"]
             if value in ("1", "2"):
                 services.set_extractors_per_study(form, request.user, int(value))
-                messages.success(request, "Saved.")
+                messages.success(request, gettext("Saved."))
                 return redirect("extraction_builder", review.slug)
         elif section_form.is_valid():
             section = services.add_section(form, request.user, section_form.save(commit=False))
-            messages.success(request, f"Section “{section.title}” added.")
+            messages.success(
+                request, gettext("Section “%(title)s” added.") % {"title": section.title}
+            )
             return redirect("extraction_builder", review.slug)
     sections = form.sections.prefetch_related("fields")
     return TemplateResponse(
@@ -97,7 +100,7 @@ def extraction_field(request: HttpRequest, slug: str, field_id: int | None = Non
         except services.CodingError as exc:
             field_form.add_error(None, str(exc))
         else:
-            messages.success(request, "Field saved.")
+            messages.success(request, gettext("Field saved."))
             return redirect("extraction_builder", review.slug)
     return TemplateResponse(
         request,
@@ -113,7 +116,7 @@ def extraction_field_delete(request: HttpRequest, slug: str, field_id: int) -> H
     form = services.ensure_default_form(review, request.user)
     field = get_object_or_404(form.fields, pk=field_id)
     services.delete_field(form, request.user, field)
-    messages.success(request, "Field deleted; answers already given stay stored.")
+    messages.success(request, gettext("Field deleted; answers already given stay stored."))
     return redirect("extraction_builder", review.slug)
 
 
@@ -136,7 +139,9 @@ def extract_study(request: HttpRequest, slug: str, study_id: int) -> HttpRespons
         services.save_extraction(
             study, request.user, answers.values(), completed=answers.cleaned_data["completed"]
         )
-        messages.success(request, f"Extraction of {study.label} saved.")
+        messages.success(
+            request, gettext("Extraction of %(label)s saved.") % {"label": study.label}
+        )
         return redirect("extraction_table", review.slug)
     return TemplateResponse(
         request,
@@ -172,7 +177,9 @@ def extraction_compare(request: HttpRequest, slug: str, study_id: int) -> HttpRe
         services.save_extraction(
             study, request.user, answers.values(), completed=True, consensus=True
         )
-        messages.success(request, f"Consensus for {study.label} saved.")
+        messages.success(
+            request, gettext("Consensus for %(label)s saved.") % {"label": study.label}
+        )
         return redirect("extraction_table", review.slug)
     comparison = [
         {

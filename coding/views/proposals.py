@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for, review_roles
@@ -56,7 +57,7 @@ def proposal_new(request: HttpRequest, slug: str) -> HttpResponse:
         except services.CodingError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Proposal sent to the team.")
+            messages.success(request, gettext("Proposal sent to the team."))
             return redirect("proposal_detail", review.slug, proposal.pk)
     return TemplateResponse(request, "coding/proposal_new.html", {"review": review, "form": form})
 
@@ -97,7 +98,7 @@ def proposal_comment(request: HttpRequest, slug: str, proposal_id: int) -> HttpR
     if form.is_valid():
         services.comment_on(proposal, request.user, form.cleaned_data["text"])
     else:
-        refuse(request, services.CodingError("The comment is empty."))
+        refuse(request, services.CodingError(gettext("The comment is empty.")))
     return redirect("proposal_detail", review.slug, proposal.pk)
 
 
@@ -112,13 +113,17 @@ def proposal_decide(request: HttpRequest, slug: str, proposal_id: int) -> HttpRe
         try:
             if data["action"] == "accept":
                 services.accept_proposal(proposal, request.user, data["reason"])
-                messages.success(request, "Accepted into the draft; publish to let coders use it.")
+                messages.success(
+                    request, gettext("Accepted into the draft; publish to let coders use it.")
+                )
             elif data["action"] == "merge":
                 services.merge_proposal(proposal, request.user, data["target"], data["reason"])
-                messages.success(request, f"Merged into “{data['target'].name}”.")
+                messages.success(
+                    request, gettext("Merged into “%(name)s”.") % {"name": data["target"].name}
+                )
             else:
                 services.decline_proposal(proposal, request.user, data["reason"])
-                messages.success(request, "Declined.")
+                messages.success(request, gettext("Declined."))
         except services.CodingError as exc:
             refuse(request, exc)
         else:

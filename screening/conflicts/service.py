@@ -22,7 +22,8 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, models, transaction
 from django.dispatch import Signal, receiver
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
 from reviewapp.models import ExclusionReason, Membership, User
@@ -144,20 +145,38 @@ def _leads(review_id: int) -> models.QuerySet[User]:
 # --- notifications ------------------------------------------------------------------------
 
 
-def _notify(conflict: Conflict, recipients: Iterable[User], subject: str, message: str) -> None:
-    """Email each recipient separately, once the transaction commits."""
-    emails = sorted({u.email for u in recipients if u.email})
-    if not emails:
+def _notify(
+    conflict: Conflict,
+    recipients: Iterable[User],
+    subject: Callable[[], str],
+    message: Callable[[], str],
+) -> None:
+    """Email each recipient separately, in the language they chose (else the default), once
+    the transaction commits. subject and message are called with that language active."""
+    people = sorted({u.email: u for u in recipients if u.email}.items())
+    if not people:
         return
     review = conflict.review
     link = settings.SITE_URL.rstrip("/") + reverse(
         "conflict_detail", args=[review.slug, conflict.pk]
     )
-    title = conflict.record.title[:200] or f"Record {conflict.record_id}"
-    body = f"{message}\n\nRecord: {title}\nStage: {conflict.get_stage_display()}\n\n{link}\n"
-    subject = f"[{review.title[:60]}] {subject}"
-    messages = [(subject, body, None, [email]) for email in emails]
+    messages = []
+    for email, user in people:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            title = conflict.record.title[:200] or _("Record %(id)s") % {"id": conflict.record_id}
+            body = _("%(message)s\n\nRecord: %(title)s\nStage: %(stage)s\n\n%(link)s\n") % {
+                "message": message(),
+                "title": title,
+                "stage": conflict.get_stage_display(),
+                "link": link,
+            }
+            messages.append((f"[{review.title[:60]}] {subject()}", body, None, [email]))
     transaction.on_commit(lambda: _send(messages))
+
+
+def _with_reason(value: str, reason, otherwise: str = "") -> str:
+    value = str(value or otherwise or _("agreed answers"))
+    return f"{value} ({reason.label})" if reason else value
 
 
 def _send(messages: list[tuple]) -> None:
@@ -187,7 +206,8 @@ def _lock(conflict: Conflict) -> Conflict:
 def _require_live(conflict: Conflict) -> None:
     if conflict.is_resolved:
         raise ConflictError(
-            f"This conflict was already resolved ({conflict.get_resolution_display().lower()})."
+            _("This conflict was already resolved (%(lower)s).")
+            % {"lower": conflict.get_resolution_display().lower()}
         )
 
 
@@ -206,7 +226,7 @@ def _clean_final(
     if conflict.stage in _STAGE_RULES:
         return "", None
     if value not in FINAL_VALUES:
-        raise ConflictError("The final decision is either Include or Exclude.")
+        raise ConflictError(_("The final decision is either Include or Exclude."))
     if value == DecisionValue.INCLUDE:
         return value, None
     reasons = ExclusionReason.objects.filter(
@@ -214,12 +234,12 @@ def _clean_final(
     )
     if reason in (None, ""):
         if reasons.exists():
-            raise ConflictError("Choose the reason for excluding the record.")
+            raise ConflictError(_("Choose the reason for excluding the record."))
         return value, None
     reason_id = reason.pk if isinstance(reason, ExclusionReason) else reason
     found = reasons.filter(pk=reason_id).first()
     if found is None:
-        raise ConflictError("Choose one of this stage's exclusion reasons.")
+        raise ConflictError(_("Choose one of this stage's exclusion reasons."))
     return value, found
 
 
@@ -262,10 +282,12 @@ def open_conflict(record: Record, stage: str) -> Conflict:
     _notify(
         conflict,
         people,
-        "Your decisions disagree: please discuss",
-        "The independent decisions on this record disagree. You can now see each other's "
-        "decisions and notes, discuss, and agree on a final decision — or escalate it to the "
-        "adjudicator.",
+        lambda: _("Your decisions disagree: please discuss"),
+        lambda: _(
+            "The independent decisions on this record disagree. You can now see each other's "
+            "decisions and notes, discuss, and agree on a final decision — or escalate it to the "
+            "adjudicator."
+        ),
     )
     return conflict
 
@@ -281,13 +303,15 @@ def comment(conflict: Conflict, author: User, body: str) -> ConflictComment:
     _require_live(conflict)
     body = (body or "").strip()
     if not body:
-        raise ConflictError("Write something before posting.")
+        raise ConflictError(_("Write something before posting."))
     if len(body) > COMMENT_MAX:
-        raise ConflictError(f"Keep a comment under {COMMENT_MAX} characters.")
+        raise ConflictError(
+            _("Keep a comment under %(COMMENT_MAX)s characters.") % {"COMMENT_MAX": COMMENT_MAX}
+        )
     membership = _membership(conflict.review_id, author)
     if membership is None or not can_view(conflict, membership):
         raise ConflictError(
-            "Only the reviewers in this conflict, leads and its adjudicator comment."
+            _("Only the reviewers in this conflict, leads and its adjudicator comment.")
         )
     note = ConflictComment.objects.create(conflict=conflict, author=author, body=body)
     if conflict.state == Conflict.State.OPEN:
@@ -304,7 +328,10 @@ def comment(conflict: Conflict, author: User, body: str) -> ConflictComment:
     if conflict.adjudicator_id and conflict.adjudicator_id != author.pk:
         recipients.append(conflict.adjudicator)
     _notify(
-        conflict, recipients, "New comment on a conflict", f"{author.display_name} wrote:\n\n{body}"
+        conflict,
+        recipients,
+        lambda: _("New comment on a conflict"),
+        lambda: _("%(name)s wrote:\n\n%(body)s") % {"name": author.display_name, "body": body},
     )
     return note
 
@@ -324,9 +351,9 @@ def propose(
     conflict = _lock(conflict)
     _require_live(conflict)
     if conflict.is_escalated:
-        raise ConflictError("This conflict is with the adjudicator now; they decide.")
+        raise ConflictError(_("This conflict is with the adjudicator now; they decide."))
     if by.pk not in participant_ids(conflict):
-        raise ConflictError("Only the reviewers who disagreed can propose a consensus.")
+        raise ConflictError(_("Only the reviewers who disagreed can propose a consensus."))
     value, reason = _clean_final(conflict, value, reason)
     answers = _clean_answers(conflict, answers)
     # One live proposal per person: a new one replaces their earlier one.
@@ -359,10 +386,11 @@ def propose(
     _notify(
         conflict,
         _others(conflict, by),
-        "A consensus is proposed: please confirm",
-        f"{by.display_name} proposes: {proposal.get_value_display() or 'agreed answers'}"
-        + (f" ({reason.label})" if reason else "")
-        + ". Confirm it on the conflict page, or keep discussing.",
+        lambda: _("A consensus is proposed: please confirm"),
+        lambda: (
+            _("%(name)s proposes: %(value)s. Confirm it on the conflict page, or keep discussing.")
+            % {"name": by.display_name, "value": _with_reason(proposal.get_value_display(), reason)}
+        ),
     )
     return proposal
 
@@ -378,13 +406,13 @@ def confirm(proposal: ConsensusProposal, by: User) -> Conflict:
     proposal = ConsensusProposal.objects.select_related("reason").get(pk=proposal.pk)
     _require_live(conflict)
     if conflict.is_escalated:
-        raise ConflictError("This conflict is with the adjudicator now; they decide.")
+        raise ConflictError(_("This conflict is with the adjudicator now; they decide."))
     if not proposal.is_live:
-        raise ConflictError("This proposal was replaced or withdrawn.")
+        raise ConflictError(_("This proposal was replaced or withdrawn."))
     if by.pk not in participant_ids(conflict):
-        raise ConflictError("Only the reviewers who disagreed can confirm a consensus.")
+        raise ConflictError(_("Only the reviewers who disagreed can confirm a consensus."))
     if by.pk == proposal.proposed_by_id:
-        raise ConflictError("The other reviewer must confirm your proposal.")
+        raise ConflictError(_("The other reviewer must confirm your proposal."))
     proposal.confirmed_by = by
     proposal.confirmed_at = timezone.now()
     proposal.save(update_fields=["confirmed_by", "confirmed_at"])
@@ -408,15 +436,17 @@ def escalate(conflict: Conflict, by: User, summary: str) -> Conflict:
     conflict = _lock(conflict)
     _require_live(conflict)
     if conflict.is_escalated:
-        raise ConflictError("This conflict was already escalated.")
+        raise ConflictError(_("This conflict was already escalated."))
     membership = _membership(conflict.review_id, by)
     if by.pk not in participant_ids(conflict) and not (membership and membership.is_lead):
-        raise ConflictError("Only the reviewers who disagreed, or a lead, can escalate.")
+        raise ConflictError(_("Only the reviewers who disagreed, or a lead, can escalate."))
     summary = (summary or "").strip()
     if not summary:
-        raise ConflictError("Summarise the disagreement for the adjudicator.")
+        raise ConflictError(_("Summarise the disagreement for the adjudicator."))
     if len(summary) > SUMMARY_MAX:
-        raise ConflictError(f"Keep the summary under {SUMMARY_MAX} characters.")
+        raise ConflictError(
+            _("Keep the summary under %(SUMMARY_MAX)s characters.") % {"SUMMARY_MAX": SUMMARY_MAX}
+        )
     before = _state(conflict)
     _escalate(conflict, by, summary)
     record_event(
@@ -445,16 +475,21 @@ def _escalate(conflict: Conflict, by: User, summary: str) -> None:
         _notify(
             conflict,
             recipients,
-            "A conflict is escalated to you",
-            f"{by.display_name} escalated a disagreement for your decision:\n\n{summary}",
+            lambda: _("A conflict is escalated to you"),
+            lambda: (
+                _("%(name)s escalated a disagreement for your decision:\n\n%(summary)s")
+                % {"name": by.display_name, "summary": summary}
+            ),
         )
     else:
         _notify(
             conflict,
             _leads(conflict.review_id),
-            "An escalated conflict needs an adjudicator",
-            "A conflict was escalated but the review has no adjudicator who can take it. "
-            "Invite one, or decide it as lead.",
+            lambda: _("An escalated conflict needs an adjudicator"),
+            lambda: _(
+                "A conflict was escalated but the review has no adjudicator who can take it. "
+                "Invite one, or decide it as lead."
+            ),
         )
 
 
@@ -467,9 +502,11 @@ def assign_adjudicator(
     _require_live(conflict)
     membership = _membership(conflict.review_id, by)
     if membership is None or not membership.is_lead:
-        raise ConflictError("Only a lead assigns adjudicators.")
+        raise ConflictError(_("Only a lead assigns adjudicators."))
     if not eligible_adjudicators(conflict).filter(pk=adjudicator.pk).exists():
-        raise ConflictError("Choose an adjudicator of this review who did not decide this record.")
+        raise ConflictError(
+            _("Choose an adjudicator of this review who did not decide this record.")
+        )
     before = _state(conflict)
     conflict.adjudicator = adjudicator
     conflict.save(update_fields=["adjudicator"])
@@ -477,8 +514,11 @@ def assign_adjudicator(
         _notify(
             conflict,
             [adjudicator],
-            "A conflict is assigned to you",
-            f"{by.display_name} asks you to decide this conflict as its adjudicator.",
+            lambda: _("A conflict is assigned to you"),
+            lambda: (
+                _("%(name)s asks you to decide this conflict as its adjudicator.")
+                % {"name": by.display_name}
+            ),
         )
     else:
         _escalate(conflict, by, (summary or "").strip() or "Assigned by a lead.")
@@ -508,9 +548,9 @@ def adjudicate(
     _require_live(conflict)
     membership = _membership(conflict.review_id, by)
     if not conflict.is_escalated:
-        raise ConflictError("Only an escalated conflict is adjudicated.")
+        raise ConflictError(_("Only an escalated conflict is adjudicated."))
     if membership is None or not can_adjudicate(conflict, membership):
-        raise ConflictError("Only this conflict's adjudicator decides it.")
+        raise ConflictError(_("Only this conflict's adjudicator decides it."))
     value, reason, note = _clean_ruling(conflict, value, reason, note)
     if conflict.adjudicator_id is None:
         conflict.adjudicator = by
@@ -541,7 +581,7 @@ def lead_decide(
     _require_live(conflict)
     membership = _membership(conflict.review_id, by)
     if membership is None or not membership.is_lead:
-        raise ConflictError("Only a lead decides a conflict directly.")
+        raise ConflictError(_("Only a lead decides a conflict directly."))
     value, reason, note = _clean_ruling(conflict, value, reason, note)
     answers = _clean_answers(conflict, answers)
     return _resolve(conflict, Conflict.Resolution.LEAD, value, reason, note, by, answers=answers)
@@ -554,7 +594,7 @@ def _clean_ruling(
     value, reason = _clean_final(conflict, value, reason)
     note = (note or "").strip()
     if not note:
-        raise ConflictError("Give the reason for your decision, for the record.")
+        raise ConflictError(_("Give the reason for your decision, for the record."))
     return value, reason, note
 
 
@@ -602,11 +642,17 @@ def _resolve(
     _notify(
         conflict,
         recipients,
-        "A conflict is resolved",
-        f"Resolved ({conflict.get_resolution_display().lower()}) by {by.display_name}: "
-        f"{conflict.get_final_value_display() or 'answers agreed'}"
-        + (f" ({reason.label})" if reason else "")
-        + ".",
+        lambda: _("A conflict is resolved"),
+        lambda: (
+            _("Resolved (%(how)s) by %(name)s: %(value)s.")
+            % {
+                "how": conflict.get_resolution_display().lower(),
+                "name": by.display_name,
+                "value": _with_reason(
+                    conflict.get_final_value_display(), reason, _("answers agreed")
+                ),
+            }
+        ),
     )
     return conflict
 
@@ -621,13 +667,13 @@ def reopen(record: Record, stage: str, *, by: User, reason: str) -> RecordStatus
 
     membership = _membership(record.review_id, by)
     if membership is None or not membership.is_lead:
-        raise ConflictError("Only a lead re-opens a resolved record.")
+        raise ConflictError(_("Only a lead re-opens a resolved record."))
     reason = (reason or "").strip()
     if not reason:
-        raise ConflictError("Say why the record is re-opened.")
+        raise ConflictError(_("Say why the record is re-opened."))
     status = RecordStatus.objects.filter(record=record, stage=stage).first()
     if status is None or not status.is_resolved:
-        raise ConflictError("Only a resolved record can be re-opened.")
+        raise ConflictError(_("Only a resolved record can be re-opened."))
     try:
         # decisions.reopen clears the stage's decisions and writes the audit row with the reason.
         return decisions.reopen(record, stage, by=by, reason=reason)

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
 from reviewapp.models import ExclusionReason, Membership, Review, Stage
@@ -71,7 +72,7 @@ def _clean_reason(record: Record, stage: str, value: str, reason: Any) -> Exclus
     if not isinstance(reason, ExclusionReason):
         reason = ExclusionReason.objects.filter(pk=reason).first()
     if reason is None or reason.review_id != record.review_id or reason.stage != stage:
-        raise ScreeningError("Choose one of this review's exclusion reasons.")
+        raise ScreeningError(_("Choose one of this review's exclusion reasons."))
     return reason
 
 
@@ -89,7 +90,7 @@ def decide(
     Submitting the same decision twice (a double click, a resubmitted form) changes nothing.
     """
     if value not in DecisionValue.values:
-        raise ScreeningError("Choose Include, Exclude or Maybe.")
+        raise ScreeningError(_("Choose Include, Exclude or Maybe."))
     reason = _clean_reason(record, stage, value, reason)
     note = (note or "").strip()
     with transaction.atomic():
@@ -102,11 +103,12 @@ def decide(
         ):
             return existing
         if status.outcome in RESOLVED:
-            raise ScreeningError("This record is already resolved; a lead can re-open it.")
+            raise ScreeningError(_("This record is already resolved; a lead can re-open it."))
         if status.outcome == Outcome.CONFLICT:
             raise ScreeningError(
-                "All decisions on this record are in and they disagree: settle it on its "
-                "conflict page."
+                _(
+                    "All decisions on this record are in and they disagree: settle it on its conflict page."
+                )
             )
         newly_decided = None
         if existing is None:
@@ -123,7 +125,7 @@ def decide(
                     note=note,
                 )
             except IntegrityError as exc:  # pragma: no cover - the status lock serialises us
-                raise ScreeningError("Your decision was already saved.") from exc
+                raise ScreeningError(_("Your decision was already saved.")) from exc
             record_event(
                 record.review, reviewer, "decision.made", decision, after=_snapshot(decision)
             )
@@ -170,7 +172,7 @@ def _my_decision(record: Record, reviewer: Any, stage: str) -> Decision | None:
     if existing is None:
         queues.ensure_assignments(record.review, stage)
         if not queues.is_assigned(record, reviewer, stage):
-            raise NotAssigned("This record is not in your queue.")
+            raise NotAssigned(_("This record is not in your queue."))
     return existing
 
 
@@ -194,7 +196,9 @@ def undo_last(
         status = _lock_status(last.record, stage)
         if status.outcome != Outcome.PENDING:
             raise ScreeningError(
-                "Your last decision can no longer be undone: every decision on that record is in."
+                _(
+                    "Your last decision can no longer be undone: every decision on that record is in."
+                )
             )
         before = _snapshot(last)
         record_id, pk = last.record_id, last.pk
@@ -317,14 +321,14 @@ def set_final(
 ) -> RecordStatus:
     """Record the final decision reached by consensus, adjudication or a lead."""
     if value not in (DecisionValue.INCLUDE, DecisionValue.EXCLUDE):
-        raise ScreeningError("A final decision is Include or Exclude.")
+        raise ScreeningError(_("A final decision is Include or Exclude."))
     if resolution not in RecordStatus.Resolution.values or not resolution:
-        raise ScreeningError("Say how the record was resolved.")
+        raise ScreeningError(_("Say how the record was resolved."))
     reason = _clean_reason(record, stage, value, reason)
     with transaction.atomic():
         status = _lock_status(record, stage)
         if status.outcome in RESOLVED:
-            raise ScreeningError("This record is already resolved.")
+            raise ScreeningError(_("This record is already resolved."))
         before = {"outcome": status.outcome, "resolution": status.resolution}
         status.outcome = Outcome.INCLUDED if value == DecisionValue.INCLUDE else Outcome.EXCLUDED
         status.resolution = resolution
@@ -357,14 +361,14 @@ def reopen(record: Record, stage: str, *, by: Any, reason: str) -> RecordStatus:
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ScreeningError("Say why the record is re-opened.")
+        raise ScreeningError(_("Say why the record is re-opened."))
     membership = Membership.objects.filter(review_id=record.review_id, user=by, active=True).first()
     if membership is None or not membership.is_lead:
-        raise ScreeningError("Only a lead can re-open a record.")
+        raise ScreeningError(_("Only a lead can re-open a record."))
     with transaction.atomic():
         status = _lock_status(record, stage)
         if status.outcome not in RESOLVED:
-            raise ScreeningError("Only a resolved record can be re-opened.")
+            raise ScreeningError(_("Only a resolved record can be re-opened."))
         decisions = list(
             Decision.objects.filter(record=record, stage=stage).select_related("reviewer", "reason")
         )

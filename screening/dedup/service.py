@@ -33,6 +33,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from reviewapp import jobs
 from reviewapp.audit import record_event
@@ -246,13 +247,13 @@ def _merge_ids(
     ids = {int(i) for i in record_ids}
     state = _load(review, by, _with_clusters(review, ids))
     if not ids <= set(state.rows):
-        raise DedupError("These records are not all in this review.")
+        raise DedupError(gettext("These records are not all in this review."))
     group = set(ids)
     for i in ids:
         if state.rows[i]["cluster_id"]:
             group |= state.members(state.rows[i]["cluster_id"])
     if len(group) < 2:
-        raise DedupError("Choose at least two records to merge.")
+        raise DedupError(gettext("Choose at least two records to merge."))
     cluster = _group(state, group, method=method, score=score, message="Merged by a person")
     _flush(state)
     _settle_open_pairs(review, by)
@@ -270,7 +271,7 @@ def merge(
     ids = [getattr(r, "pk", r) for r in records]
     first = Record.objects.select_related("review").filter(pk__in=ids).first()
     if first is None:
-        raise DedupError("Choose at least two records to merge.")
+        raise DedupError(gettext("Choose at least two records to merge."))
     with transaction.atomic():
         _lock(first.review)
         return _merge_ids(first.review, ids, by, method=method, score=score)
@@ -290,13 +291,13 @@ def split(
         _lock(review)
         cluster = DuplicateCluster.objects.filter(pk=cluster.pk).first()
         if cluster is None:
-            raise DedupError("This cluster was already split.")
+            raise DedupError(gettext("This cluster was already split."))
         state = _load(review, by, review.records.filter(cluster_id=cluster.pk))
         members = set(state.rows)
         leaving = members if records is None else {int(getattr(r, "pk", r)) for r in records}
         leaving &= members
         if not leaving:
-            raise DedupError("Choose the records that leave the cluster.")
+            raise DedupError(gettext("Choose the records that leave the cluster."))
         staying = members - leaving
         if len(staying) < 2:
             leaving, staying = members, set()
@@ -361,7 +362,7 @@ MERGE, NOT_DUPLICATES = "merge", "not_duplicates"
 def decide_pair(candidate: DuplicateCandidate, action: str, *, by: Any) -> DuplicateCandidate:
     """Merge or Not duplicates for one queued pair: exactly one outcome when two people answer."""
     if action not in (MERGE, NOT_DUPLICATES):
-        raise DedupError("Choose Merge or Not duplicates.")
+        raise DedupError(gettext("Choose Merge or Not duplicates."))
     review = candidate.review
     with transaction.atomic():
         _lock(review)
@@ -369,7 +370,8 @@ def decide_pair(candidate: DuplicateCandidate, action: str, *, by: Any) -> Dupli
         if pair.status != Status.OPEN:
             who = pair.decided_by.display_name if pair.decided_by else "the automatic run"
             raise DedupError(
-                f"This pair was already decided ({pair.get_status_display()}, by {who})."
+                gettext("This pair was already decided (%(get_status_display)s, by %(who)s).")
+                % {"get_status_display": pair.get_status_display(), "who": who}
             )
         if action == MERGE:
             _merge_ids(

@@ -95,13 +95,14 @@ def _check_pdf(uploaded: IO[bytes], size: int) -> str:
     limit = settings.MAX_FULLTEXT_UPLOAD_BYTES
     if size > limit:
         raise FullTextError(
-            f"The file is {size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB."
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}
         )
     if size == 0:
-        raise FullTextError("The file is empty.")
+        raise FullTextError(_("The file is empty."))
     uploaded.seek(0)
     if uploaded.read(len(PDF_MAGIC)) != PDF_MAGIC:
-        raise FullTextError("This file is not a PDF: its content does not start like one.")
+        raise FullTextError(_("This file is not a PDF: its content does not start like one."))
     uploaded.seek(max(0, size - PDF_TAIL_BYTES))
     if PDF_EOF not in uploaded.read(PDF_TAIL_BYTES):
         raise FullTextError(
@@ -175,7 +176,9 @@ def attach_link(report: Report, url: str, by: User) -> Report:
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError as exc:
-        raise FullTextError("Enter a full web address starting with http:// or https://.") from exc
+        raise FullTextError(
+            _("Enter a full web address starting with http:// or https://.")
+        ) from exc
     report = (
         Report.objects.select_for_update(of=("self",)).select_related("review").get(pk=report.pk)
     )
@@ -200,12 +203,12 @@ def attach_link(report: Report, url: str, by: User) -> Report:
 def mark_not_retrieved(report: Report, reason: str, by: User) -> Report:
     reason = (reason or "").strip()
     if not reason:
-        raise FullTextError("Say why the full text could not be retrieved.")
+        raise FullTextError(_("Say why the full text could not be retrieved."))
     report = (
         Report.objects.select_for_update(of=("self",)).select_related("review").get(pk=report.pk)
     )
     if Decision.objects.filter(record_id=report.record_id, stage=Stage.FULL_TEXT).exists():
-        raise FullTextError("This report is already being assessed; it was retrieved.")
+        raise FullTextError(_("This report is already being assessed; it was retrieved."))
     before = _retrieval_state(report)
     report.retrieval = Report.Retrieval.NOT_RETRIEVED
     report.not_retrieved_reason = reason
@@ -242,7 +245,7 @@ def assess(
     from screening.decisions import service as decisions
 
     if report.retrieval != Report.Retrieval.RETRIEVED:
-        raise FullTextError("Attach the full text (or its link) before assessing it.")
+        raise FullTextError(_("Attach the full text (or its link) before assessing it."))
     try:
         decision = decisions.decide(
             report.record, reviewer, value, stage=Stage.FULL_TEXT, reason=reason, note=note
@@ -301,11 +304,11 @@ def link_to_study(report: Report, study: Study | str, by: User) -> Study:
     if isinstance(study, str):
         label = re.sub(r"\s+", " ", study).strip()[:200]
         if not label:
-            raise FullTextError("Name the study, e.g. 'Smith 2019'.")
+            raise FullTextError(_("Name the study, e.g. 'Smith 2019'."))
         study = Study.objects.create(review_id=report.review_id, label=label)
         record_event(report.review, by, "study.created", study, after={"label": label})
     elif study.review_id != report.review_id:
-        raise FullTextError("That study belongs to another review.")
+        raise FullTextError(_("That study belongs to another review."))
     report.study = study
     report.updated_by = by
     report.save(update_fields=["study", "updated_by", "updated_at"])

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
 from reviewapp.models import Review
@@ -22,7 +23,7 @@ def _search_state(search: Search) -> dict[str, Any]:
 @transaction.atomic
 def create_search(review: Review, user: Any, **fields: Any) -> Search:
     if not (fields.get("source") or "").strip():
-        raise ReviewError("A search needs a source, e.g. Web of Science.")
+        raise ReviewError(_("A search needs a source, e.g. Web of Science."))
     search = Search.objects.create(
         review=review,
         created_by=user if getattr(user, "is_authenticated", False) else None,

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reviewapp import jobs
 from reviewapp.audit import record_event
@@ -55,8 +56,10 @@ def _digest(fh: IO[bytes]) -> tuple[str, int]:
         size += len(chunk)
         if size > limit:
             raise ImportRefused(
-                f"The file is larger than the limit of {limit // (1024 * 1024)} MB. "
-                "Split the export into several files."
+                _(
+                    "The file is larger than the limit of %(limit)s MB. Split the export into several files."
+                )
+                % {"limit": limit // (1024 * 1024)}
             )
     fh.seek(0)
     return sha.hexdigest(), size
@@ -64,7 +67,10 @@ def _digest(fh: IO[bytes]) -> tuple[str, int]:
 
 def _format_of(fh: IO[bytes], filename: str, fmt: str, encoding: str = "") -> str:
     if fmt != "auto" and fmt not in FORMATS:
-        raise ImportRefused(f"Unknown format {fmt!r}. We read: {formats_we_read()}.")
+        raise ImportRefused(
+            _("Unknown format %(fmt)s. We read: %(formats_we_read)s.")
+            % {"fmt": f"{fmt!r}", "formats_we_read": formats_we_read()}
+        )
     if fmt != "auto":
         return fmt
     head = fh.read(HEAD_BYTES)
@@ -128,7 +134,7 @@ def store_upload(
     try:
         sha, size = _digest(fh)
         if size == 0:
-            raise ImportRefused(f"{filename} is empty.")
+            raise ImportRefused(_("%(filename)s is empty.") % {"filename": filename})
         detected = _format_of(fh, filename, fmt, encoding)
         with transaction.atomic():
             _one_upload_at_a_time(review)
@@ -140,10 +146,15 @@ def store_upload(
             )
             if earlier is not None:
                 raise ImportRefused(
-                    f"{filename} was already uploaded to this review "
-                    f"(as {earlier.original_name} in the search “{earlier.search}”, "
-                    f"{timezone.localtime(earlier.created_at):%Y-%m-%d %H:%M}). "
-                    "It was not imported again."
+                    _(
+                        "%(filename)s was already uploaded to this review (as %(original_name)s in the search “%(search)s”, %(created_at)s). It was not imported again."
+                    )
+                    % {
+                        "filename": filename,
+                        "original_name": earlier.original_name,
+                        "search": earlier.search,
+                        "created_at": f"{timezone.localtime(earlier.created_at):%Y-%m-%d %H:%M}",
+                    }
                 )
             job = ImportJob(
                 review=review,
@@ -191,9 +202,9 @@ def set_column_map(
     """The person chose which columns hold what: queue the waiting import."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status not in (Status.MAPPING, Status.FAILED):
-        raise ImportRefused("This import is no longer waiting for its columns.")
+        raise ImportRefused(_("This import is no longer waiting for its columns."))
     if not ({"title", "doi", "pmid"} & {k for k, v in column_map.items() if v}):
-        raise ImportRefused("Choose at least the column holding the title (or the DOI or PMID).")
+        raise ImportRefused(_("Choose at least the column holding the title (or the DOI or PMID)."))
     job.column_map = {k: v for k, v in column_map.items() if v}
     job.status = Status.QUEUED
     job.error = ""
@@ -218,7 +229,7 @@ def rerun_import(
     stored file is read again; nothing has to be uploaded twice."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status not in (Status.MAPPING, Status.FAILED):
-        raise ImportRefused("This import is not waiting to be run again.")
+        raise ImportRefused(_("This import is not waiting to be run again."))
     if encoding is not None:
         try:
             job.requested_encoding = codec_name(encoding) if encoding else ""

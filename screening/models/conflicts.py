@@ -61,16 +61,16 @@ class ConflictQuerySet(models.QuerySet["Conflict"]):
 
 class Conflict(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        DISCUSSION = "discussion", "In discussion"
-        ESCALATED = "escalated", "Escalated"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        DISCUSSION = "discussion", _("In discussion")
+        ESCALATED = "escalated", _("Escalated")
+        RESOLVED = "resolved", _("Resolved")
 
     class Resolution(models.TextChoices):
-        NONE = "", "Not resolved"
-        CONSENSUS = "consensus", "Consensus"
-        ADJUDICATED = "adjudicated", "Adjudicated"
-        LEAD = "lead", "Decided by a lead"
+        NONE = "", _("Not resolved")
+        CONSENSUS = "consensus", _("Consensus")
+        ADJUDICATED = "adjudicated", _("Adjudicated")
+        LEAD = "lead", _("Decided by a lead")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="conflicts")
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="conflicts")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import ExclusionReason, Review, Stage
 from screening.models.records import Record
 
 
 class DecisionValue(models.TextChoices):
-    INCLUDE = "include", "Include"
-    EXCLUDE = "exclude", "Exclude"
-    MAYBE = "maybe", "Maybe"
+    INCLUDE = "include", _("Include")
+    EXCLUDE = "exclude", _("Exclude")
+    MAYBE = "maybe", _("Maybe")
 
 
 class Decision(models.Model):
@@ -51,22 +52,22 @@ class Decision(models.Model):
 
 
 class Outcome(models.TextChoices):
-    PENDING = "pending", "Awaiting decisions"
-    INCLUDED = "included", "Included"
-    EXCLUDED = "excluded", "Excluded"
-    CONFLICT = "conflict", "Conflict"
+    PENDING = "pending", _("Awaiting decisions")
+    INCLUDED = "included", _("Included")
+    EXCLUDED = "excluded", _("Excluded")
+    CONFLICT = "conflict", _("Conflict")
 
 
 class RecordStatus(models.Model):
     """Where a canonical record stands at a stage; one row per record and stage."""
 
     class Resolution(models.TextChoices):
-        NONE = "", "Not resolved"
-        AGREEMENT = "agreement", "Reviewers agreed"
-        CONSENSUS = "consensus", "Consensus after discussion"
-        ADJUDICATED = "adjudicated", "Adjudicated"
-        LEAD = "lead", "Decided by a lead"
-        EARLIER_PHASE = "earlier_phase", "Resolved in an earlier phase"
+        NONE = "", _("Not resolved")
+        AGREEMENT = "agreement", _("Reviewers agreed")
+        CONSENSUS = "consensus", _("Consensus after discussion")
+        ADJUDICATED = "adjudicated", _("Adjudicated")
+        LEAD = "lead", _("Decided by a lead")
+        EARLIER_PHASE = "earlier_phase", _("Resolved in an earlier phase")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="record_statuses")
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="statuses")
@@ -182,8 +183,8 @@ class HighlightKeyword(models.Model):
     """A word highlighted on the screening page: the lead's for everyone, or a reviewer's own."""
 
     class Kind(models.TextChoices):
-        INCLUDE = "include", "Suggests inclusion"
-        EXCLUDE = "exclude", "Suggests exclusion"
+        INCLUDE = "include", _("Suggests inclusion")
+        EXCLUDE = "exclude", _("Suggests exclusion")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="highlight_keywords")
     # Null: set by a lead for the whole review.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import Review
 from screening.models.records import Record
@@ -21,9 +22,9 @@ class DuplicateCandidate(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "To check"
-        MERGED = "merged", "Merged"
-        NOT_DUPLICATES = "not_duplicates", "Not duplicates"
+        OPEN = "open", _("To check")
+        MERGED = "merged", _("Merged")
+        NOT_DUPLICATES = "not_duplicates", _("Not duplicates")
 
     review = models.ForeignKey(
         Review, on_delete=models.CASCADE, related_name="duplicate_candidates"

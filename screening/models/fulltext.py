@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import Review
 from screening.models.records import Record
@@ -30,9 +31,9 @@ class Report(models.Model):
     """A canonical record included at title/abstract: a report sought for retrieval."""
 
     class Retrieval(models.TextChoices):
-        SOUGHT = "sought", "Sought"
-        RETRIEVED = "retrieved", "Retrieved"
-        NOT_RETRIEVED = "not_retrieved", "Not retrieved"
+        SOUGHT = "sought", _("Sought")
+        RETRIEVED = "retrieved", _("Retrieved")
+        NOT_RETRIEVED = "not_retrieved", _("Not retrieved")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
     record = models.OneToOneField(Record, on_delete=models.CASCADE, related_name="report")
@@ -50,11 +51,11 @@ class Report(models.Model):
     )
 
     class TextStatus(models.TextChoices):
-        NONE = "", "No PDF text"
-        QUEUED = "queued", "Waiting to be read"
-        RUNNING = "running", "Being read"
-        DONE = "done", "Read"
-        FAILED = "failed", "Could not be read"
+        NONE = "", _("No PDF text")
+        QUEUED = "queued", _("Waiting to be read")
+        RUNNING = "running", _("Being read")
+        DONE = "done", _("Read")
+        FAILED = "failed", _("Could not be read")
 
     # The PDF's text is read in the background (screening.fulltext.extraction): its state.
     text_status = models.CharField(

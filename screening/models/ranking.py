@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import Review, Stage
 from screening.models.records import Record
@@ -13,10 +14,10 @@ class RankingState(models.Model):
     """One reviewer's ranking model in one review: when it was trained and on how much."""
 
     class Status(models.TextChoices):
-        NEVER = "never", "Not trained yet"
-        QUEUED = "queued", "Training queued"
-        READY = "ready", "Trained"
-        FAILED = "failed", "Training failed"
+        NEVER = "never", _("Not trained yet")
+        QUEUED = "queued", _("Training queued")
+        READY = "ready", _("Trained")
+        FAILED = "failed", _("Training failed")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
     reviewer = models.ForeignKey(
@@ -79,8 +80,8 @@ class ScreeningStop(models.Model):
     """
 
     class ReportAs(models.TextChoices):
-        AUTOMATION = "automation", "Records marked as ineligible by automation tools"
-        OTHER = "other", "Records removed for other reasons"
+        AUTOMATION = "automation", _("Records marked as ineligible by automation tools")
+        OTHER = "other", _("Records removed for other reasons")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="screening_stops")
     stage = models.CharField(max_length=2, choices=Stage.choices, default=Stage.TITLE_ABSTRACT)

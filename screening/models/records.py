@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import Review
 
 
 class SourceType(models.TextChoices):
-    DATABASE = "database", "Database"
-    REGISTER = "register", "Register"
-    WEBSITE = "website", "Website"
-    ORGANISATION = "organisation", "Organisation"
-    CITATION = "citation", "Citation searching"
+    DATABASE = "database", _("Database")
+    REGISTER = "register", _("Register")
+    WEBSITE = "website", _("Website")
+    ORGANISATION = "organisation", _("Organisation")
+    CITATION = "citation", _("Citation searching")
 
     @classmethod
     def other_methods(cls) -> list[str]:
@@ -22,8 +23,8 @@ class SourceType(models.TextChoices):
 
 
 class Phase(models.TextChoices):
-    INITIAL = "initial", "Initial search"
-    UPDATE = "update", "Update"
+    INITIAL = "initial", _("Initial search")
+    UPDATE = "update", _("Update")
 
 
 class Search(models.Model):
@@ -55,12 +56,12 @@ class ImportJob(models.Model):
     """An uploaded export file and the background job that turns it into records."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
+        QUEUED = "queued", _("Queued")
         # A CSV/XLSX whose header row we did not recognise waits for the person to map columns.
-        MAPPING = "mapping", "Waiting for column mapping"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        MAPPING = "mapping", _("Waiting for column mapping")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="import_jobs")
     search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="import_jobs")

@@ -23,6 +23,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from screening.identification.importers import ImportFormatError, iter_records
 from screening.transfer.history import (
     EXCLUDE,
@@ -54,7 +56,9 @@ def _label(value: object, where: str) -> str | None:
         return INCLUDE
     if text in ("0", "0.0"):
         return EXCLUDE
-    raise HistoryError(f"{where}: label {text!r} is not 0 or 1.")
+    raise HistoryError(
+        _("%(where)s: label %(text)s is not 0 or 1.") % {"where": where, "text": f"{text!r}"}
+    )
 
 
 def _labelled_csv(data: bytes, filename: str) -> History:
@@ -62,11 +66,14 @@ def _labelled_csv(data: bytes, filename: str) -> History:
         header = next(csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"))))
         records = list(iter_records(io.BytesIO(data), filename=filename or "labels.csv"))
     except (StopIteration, csv.Error, ImportFormatError) as exc:
-        raise HistoryError(f"{filename} is not an ASReview labelled CSV: {exc}") from exc
+        raise HistoryError(
+            _("%(filename)s is not an ASReview labelled CSV: %(exc)s")
+            % {"filename": filename, "exc": exc}
+        ) from exc
     keys = {h.strip().lower(): h for h in header}
     column = next((keys[c] for c in LABEL_COLUMNS if c in keys), None)
     if column is None:
-        raise HistoryError(f"{filename} has no label_included column.")
+        raise HistoryError(_("%(filename)s has no label_included column.") % {"filename": filename})
     entries = []
     for n, record in enumerate(records, 1):
         where = f"line {record['line']}"
@@ -77,7 +84,7 @@ def _labelled_csv(data: bytes, filename: str) -> History:
             entry.finals.append(Final(TA, value))
         entries.append(entry)
     if not entries:
-        raise HistoryError(f"{filename} holds no records.")
+        raise HistoryError(_("%(filename)s holds no records.") % {"filename": filename})
     return History("asreview", entries, data, filename)
 
 
@@ -85,9 +92,9 @@ def _member(archive: zipfile.ZipFile, name: str) -> bytes:
     try:
         info = archive.getinfo(name)
     except KeyError as exc:
-        raise HistoryError(f"The project file has no {name}.") from exc
+        raise HistoryError(_("The project file has no %(name)s.") % {"name": name}) from exc
     if info.file_size > MAX_MEMBER_BYTES:
-        raise HistoryError(f"{name} in the project file is too large.")
+        raise HistoryError(_("%(name)s in the project file is too large.") % {"name": name})
     return archive.read(info)
 
 
@@ -100,28 +107,35 @@ def _rows(db_bytes: bytes, query: str, what: str) -> list[sqlite3.Row]:
                 conn.row_factory = sqlite3.Row
                 return conn.execute(query).fetchall()
         except sqlite3.Error as exc:
-            raise HistoryError(f"The project's {what} cannot be read: {exc}.") from exc
+            raise HistoryError(
+                _("The project's %(what)s cannot be read: %(exc)s.") % {"what": what, "exc": exc}
+            ) from exc
 
 
 def _project(data: bytes, filename: str) -> History:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise HistoryError(f"{filename} is not an ASReview project file (a zip).") from exc
+        raise HistoryError(
+            _("%(filename)s is not an ASReview project file (a zip).") % {"filename": filename}
+        ) from exc
     # The project may sit in a folder of its own inside the zip.
     prefix = next(
         (n[: -len("project.json")] for n in archive.namelist() if n.endswith("project.json")),
         None,
     )
     if prefix is None:
-        raise HistoryError(f"{filename} has no project.json: it is not an ASReview project.")
+        raise HistoryError(
+            _("%(filename)s has no project.json: it is not an ASReview project.")
+            % {"filename": filename}
+        )
     try:
         project = json.loads(_member(archive, prefix + "project.json"))
     except ValueError as exc:
-        raise HistoryError(f"project.json is not JSON: {exc}.") from exc
+        raise HistoryError(_("project.json is not JSON: %(exc)s.") % {"exc": exc}) from exc
     reviews = project.get("reviews") or []
     if not reviews:
-        raise HistoryError("The project has no review: nothing was screened in it.")
+        raise HistoryError(_("The project has no review: nothing was screened in it."))
     review_dir = f"{prefix}reviews/{reviews[0]['id']}/"
     if "dataset_path" in project:  # version 1
         return _v1(archive, prefix, project, review_dir, filename)
@@ -134,7 +148,9 @@ def _v1(archive, prefix: str, project: dict, review_dir: str, filename: str) -> 
     try:
         records = list(iter_records(io.BytesIO(dataset), filename=name))
     except ImportFormatError as exc:
-        raise HistoryError(f"The project's dataset {name}: {exc}") from exc
+        raise HistoryError(
+            _("The project's dataset %(name)s: %(exc)s") % {"name": name, "exc": exc}
+        ) from exc
     by_id = {}
     for n, record in enumerate(records):
         key = record["source_key"] if record["source_key"].isdigit() else str(n)
@@ -195,7 +211,10 @@ def _apply_labels(entries: list[Entry], by_id: dict, results, who) -> None:
     for position, row in enumerate(results, 1):
         index = by_id.get(str(row["record_id"]))
         if index is None:
-            raise HistoryError(f"A label names record {row['record_id']}, not in the dataset.")
+            raise HistoryError(
+                _("A label names record %(record_id)s, not in the dataset.")
+                % {"record_id": row["record_id"]}
+            )
         entry = entries[index]
         value = _label(row["label"], entry.where)
         if value is None:

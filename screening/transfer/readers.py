@@ -19,6 +19,8 @@ import csv
 import io
 import re
 
+from django.utils.translation import gettext as _
+
 from screening.identification.importers import ImportFormatError, iter_records
 from screening.transfer.history import (
     EXCLUDE,
@@ -70,12 +72,18 @@ def read_rayyan(data: bytes, filename: str) -> History:
         if match:
             pairs = _PAIR.findall(match.group(1))
             if match.group(1).strip() and not pairs:
-                raise HistoryError(f"{where}: RAYYAN-INCLUSION is not understood: {match.group(0)}")
+                raise HistoryError(
+                    _("%(where)s: RAYYAN-INCLUSION is not understood: %(group)s")
+                    % {"where": where, "group": match.group(0)}
+                )
             for name, value in pairs:
                 decision = _RAYYAN_VALUES.get(value.strip().lower())
                 if decision is None:
                     raise HistoryError(
-                        f"{where}: {name}'s decision {value!r} is not Included, Excluded or Maybe."
+                        _(
+                            "%(where)s: %(name)s's decision %(value)s is not Included, Excluded or Maybe."
+                        )
+                        % {"where": where, "name": name, "value": f"{value!r}"}
                     )
                 entry.votes.append(
                     Vote(
@@ -88,7 +96,7 @@ def read_rayyan(data: bytes, filename: str) -> History:
                 )
         entries.append(entry)
     if not entries:
-        raise HistoryError(f"{filename} holds no records.")
+        raise HistoryError(_("%(filename)s holds no records.") % {"filename": filename})
     return History("rayyan", entries, data, filename)
 
 
@@ -117,8 +125,10 @@ def read_covidence(data: bytes, filename: str, which: str = "auto") -> History:
         which = covidence_list(filename) or ""
     if which not in COVIDENCE_LISTS:
         raise HistoryError(
-            f"Say which Covidence list {filename} is (irrelevant, excluded, included, fulltext "
-            "or screen): its name does not tell."
+            _(
+                "Say which Covidence list %(filename)s is (irrelevant, excluded, included, fulltext or screen): its name does not tell."
+            )
+            % {"filename": filename}
         )
     entries = []
     for n, record in enumerate(_records(data, filename), 1):
@@ -128,11 +138,13 @@ def read_covidence(data: bytes, filename: str, which: str = "auto") -> History:
         for final in COVIDENCE_LISTS[which]:
             text = reason.group(1).strip() if reason and final.value == EXCLUDE else ""
             if final.stage == FT and final.value == EXCLUDE and not text:
-                raise HistoryError(f"{where}: a full-text exclusion without its reason.")
+                raise HistoryError(
+                    _("%(where)s: a full-text exclusion without its reason.") % {"where": where}
+                )
             entry.finals.append(Final(final.stage, final.value, text))
         entries.append(entry)
     if not entries:
-        raise HistoryError(f"{filename} holds no records.")
+        raise HistoryError(_("%(filename)s holds no records.") % {"filename": filename})
     return History("covidence", entries, data, filename)
 
 
@@ -160,24 +172,33 @@ def read_decisions_csv(data: bytes, filename: str) -> History:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise HistoryError(f"{filename} is not UTF-8 text.") from exc
+        raise HistoryError(_("%(filename)s is not UTF-8 text.") % {"filename": filename}) from exc
     reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = {"record_id", "title", "stage", "reviewer", "decision"} - set(reader.fieldnames or [])
     if missing:
-        raise HistoryError(f"{filename} lacks the columns {', '.join(sorted(missing))}.")
+        raise HistoryError(
+            _("%(filename)s lacks the columns %(missing)s.")
+            % {"filename": filename, "missing": ", ".join(sorted(missing))}
+        )
     entries: dict[str, Entry] = {}
     records: list[dict] = []
     for row in reader:
         line = reader.line_num
         key = (row["record_id"] or "").strip()
         if not key:
-            raise HistoryError(f"line {line}: no record_id.")
+            raise HistoryError(_("line %(line)s: no record_id.") % {"line": line})
         stage = _STAGES.get((row["stage"] or "").strip().lower())
         value = (row["decision"] or "").strip().lower()
         if stage is None:
-            raise HistoryError(f"line {line}: stage {row['stage']!r} is not ta or ft.")
+            raise HistoryError(
+                _("line %(line)s: stage %(stage)s is not ta or ft.")
+                % {"line": line, "stage": f"{row['stage']!r}"}
+            )
         if value not in (INCLUDE, EXCLUDE, MAYBE):
-            raise HistoryError(f"line {line}: decision {row['decision']!r} is not understood.")
+            raise HistoryError(
+                _("line %(line)s: decision %(decision)s is not understood.")
+                % {"line": line, "decision": f"{row['decision']!r}"}
+            )
         if key not in entries:
             entries[key] = Entry(where=f"line {line}", title=row["title"], order=len(entries) + 1)
             records.append(row)
@@ -191,5 +212,5 @@ def read_decisions_csv(data: bytes, filename: str) -> History:
             )
         )
     if not entries:
-        raise HistoryError(f"{filename} holds no decisions.")
+        raise HistoryError(_("%(filename)s holds no decisions.") % {"filename": filename})
     return History("sift", list(entries.values()), records_csv(records), "decisions-records.csv")

@@ -227,7 +227,7 @@ def appraisal_tool_edit(request: HttpRequest, slug: str, key: str = "") -> HttpR
             "answers": "\n".join(
                 f"{a['label']} = {a.get('level', 'unsure')}" for a in definition["answers"]
             )
-            or "Yes = good\nNo = bad\nUnclear = unsure\nNot applicable = na",
+            or _("Yes = good\nNo = bad\nUnclear = unsure\nNot applicable = na"),
             "overall": "\n".join(o["label"] for o in definition.get("overall", [])),
         }
     return TemplateResponse(

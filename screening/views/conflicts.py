@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for, review_roles
@@ -34,15 +36,17 @@ FINAL_CHOICES = [(DecisionValue.INCLUDE, "Include"), (DecisionValue.EXCLUDE, "Ex
 
 class FinalDecisionForm(forms.Form):
     value = forms.ChoiceField(
-        label="Final decision", choices=FINAL_CHOICES, widget=forms.RadioSelect
+        label=gettext_lazy("Final decision"), choices=FINAL_CHOICES, widget=forms.RadioSelect
     )
     reason = forms.ModelChoiceField(
-        label="Exclusion reason",
+        label=gettext_lazy("Exclusion reason"),
         queryset=ExclusionReason.objects.none(),
         required=False,
-        help_text="Required when excluding.",
+        help_text=gettext_lazy("Required when excluding."),
     )
-    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args, conflict: Conflict, note_label: str = "Note", **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -54,23 +58,27 @@ class FinalDecisionForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=service.COMMENT_MAX
+        label=gettext_lazy("Comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=service.COMMENT_MAX,
     )
 
 
 class EscalateForm(forms.Form):
     summary = forms.CharField(
-        label="Summary for the adjudicator",
+        label=gettext_lazy("Summary for the adjudicator"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=service.SUMMARY_MAX,
-        help_text="Both positions in a sentence or two.",
+        help_text=gettext_lazy("Both positions in a sentence or two."),
     )
 
 
 class ReopenForm(forms.Form):
     stage = forms.ChoiceField(choices=Stage.choices)
     reason = forms.CharField(
-        label="Why re-open it?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=gettext_lazy("Why re-open it?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
     )
 
 
@@ -193,7 +201,7 @@ def _detail_context(review: Review, membership: Membership, conflict: Conflict) 
         "adjudicators": service.eligible_adjudicators(conflict) if membership.is_lead else [],
         "final_form": FinalDecisionForm(conflict=conflict),
         "adjudicate_form": FinalDecisionForm(
-            conflict=conflict, note_label="Reason for the decision"
+            conflict=conflict, note_label=_("Reason for the decision")
         ),
         "comment_form": CommentForm(),
         "escalate_form": EscalateForm(),
@@ -208,7 +216,7 @@ def conflict_comment(request: HttpRequest, slug: str, conflict_id: int) -> HttpR
     review, membership, conflict = _conflict_for(request, slug, conflict_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a comment before posting it.")
+        messages.error(request, _("Write a comment before posting it."))
     else:
         try:
             service.comment(conflict, request.user, form.cleaned_data["body"])
@@ -227,7 +235,7 @@ def conflict_comment(request: HttpRequest, slug: str, conflict_id: int) -> HttpR
 def _final_step(request: HttpRequest, conflict: Conflict, step, success: str, **form_kw) -> None:
     form = FinalDecisionForm(request.POST, conflict=conflict, **form_kw)
     if not form.is_valid():
-        messages.error(request, "Choose Include or Exclude (and a reason when excluding).")
+        messages.error(request, _("Choose Include or Exclude (and a reason when excluding)."))
         return
     data = form.cleaned_data
     try:
@@ -243,7 +251,7 @@ def _final_step(request: HttpRequest, conflict: Conflict, step, success: str, **
 def conflict_propose(request: HttpRequest, slug: str, conflict_id: int) -> HttpResponse:
     review, membership, conflict = _conflict_for(request, slug, conflict_id, Role.REVIEWER)
     _final_step(
-        request, conflict, service.propose, "Proposal sent; the other reviewer confirms it."
+        request, conflict, service.propose, _("Proposal sent; the other reviewer confirms it.")
     )
     return _back(review, conflict)
 
@@ -260,7 +268,7 @@ def proposal_confirm(
     except service.ConflictError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Consensus confirmed: the conflict is resolved.")
+        messages.success(request, _("Consensus confirmed: the conflict is resolved."))
     return _back(review, conflict)
 
 
@@ -272,14 +280,14 @@ def conflict_escalate(request: HttpRequest, slug: str, conflict_id: int) -> Http
     )
     form = EscalateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Summarise the disagreement for the adjudicator.")
+        messages.error(request, _("Summarise the disagreement for the adjudicator."))
     else:
         try:
             service.escalate(conflict, request.user, form.cleaned_data["summary"])
         except service.ConflictError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Escalated to the adjudicator.")
+            messages.success(request, _("Escalated to the adjudicator."))
     return _back(review, conflict)
 
 
@@ -289,7 +297,7 @@ def conflict_assign(request: HttpRequest, slug: str, conflict_id: int) -> HttpRe
     review, membership, conflict = _conflict_for(request, slug, conflict_id, Role.LEAD)
     adjudicator = User.objects.filter(pk=request.POST.get("adjudicator") or None).first()
     if adjudicator is None:
-        messages.error(request, "Choose an adjudicator.")
+        messages.error(request, _("Choose an adjudicator."))
     else:
         try:
             service.assign_adjudicator(
@@ -298,7 +306,10 @@ def conflict_assign(request: HttpRequest, slug: str, conflict_id: int) -> HttpRe
         except service.ConflictError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Assigned to {adjudicator.display_name}.")
+            messages.success(
+                request,
+                _("Assigned to %(display_name)s.") % {"display_name": adjudicator.display_name},
+            )
     if request.POST.get("next") == "list":
         return redirect("conflict_list", review.slug)
     return _back(review, conflict)
@@ -312,8 +323,8 @@ def conflict_adjudicate(request: HttpRequest, slug: str, conflict_id: int) -> Ht
         request,
         conflict,
         service.adjudicate,
-        "Decision recorded: the conflict is resolved as adjudicated.",
-        note_label="Reason for the decision",
+        _("Decision recorded: the conflict is resolved as adjudicated."),
+        note_label=_("Reason for the decision"),
     )
     return _back(review, conflict)
 
@@ -322,7 +333,7 @@ def conflict_adjudicate(request: HttpRequest, slug: str, conflict_id: int) -> Ht
 @require_POST
 def conflict_lead_decide(request: HttpRequest, slug: str, conflict_id: int) -> HttpResponse:
     review, membership, conflict = _conflict_for(request, slug, conflict_id, Role.LEAD)
-    _final_step(request, conflict, service.lead_decide, "Decision recorded by the lead.")
+    _final_step(request, conflict, service.lead_decide, _("Decision recorded by the lead."))
     return _back(review, conflict)
 
 
@@ -358,7 +369,7 @@ def record_reopen(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
         except service.ConflictError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Re-opened: the record can be decided again.")
+            messages.success(request, _("Re-opened: the record can be decided again."))
             return redirect("conflict_list", review.slug)
     return TemplateResponse(
         request,

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -201,8 +202,10 @@ def dedup_split(request: HttpRequest, slug: str, cluster_id: int) -> HttpRespons
         return redirect("dedup_queue", review.slug)
     messages.success(
         request,
-        f"Split: records {', '.join(map(str, left))} are their own records again "
-        "and are screened if they were not yet.",
+        gettext(
+            "Split: records %(left)s are their own records again and are screened if they were not yet."
+        )
+        % {"left": ", ".join(map(str, left))},
     )
     if DuplicateCluster.objects.filter(pk=cluster.pk).exists():
         return redirect("dedup_cluster", review.slug, cluster.pk)

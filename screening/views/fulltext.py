@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,31 +40,33 @@ STAFF = (Role.LEAD, Role.REVIEWER)
 
 # The list's filters: name -> (label, condition on the annotated reports).
 FILTERS: dict[str, tuple[str, Q]] = {
-    "sought": ("Sought", Q(retrieval=Report.Retrieval.SOUGHT)),
-    "retrieved": ("Retrieved", Q(retrieval=Report.Retrieval.RETRIEVED)),
-    "not_retrieved": ("Not retrieved", Q(retrieval=Report.Retrieval.NOT_RETRIEVED)),
-    "todo": ("To assess (me)", service.TO_ASSESS),
+    "sought": (gettext_lazy("Sought"), Q(retrieval=Report.Retrieval.SOUGHT)),
+    "retrieved": (gettext_lazy("Retrieved"), Q(retrieval=Report.Retrieval.RETRIEVED)),
+    "not_retrieved": (gettext_lazy("Not retrieved"), Q(retrieval=Report.Retrieval.NOT_RETRIEVED)),
+    "todo": (gettext_lazy("To assess (me)"), service.TO_ASSESS),
     "assessed": (
-        "Assessed",
+        gettext_lazy("Assessed"),
         Q(ft_outcome__in=[Outcome.INCLUDED, Outcome.EXCLUDED, Outcome.CONFLICT]),
     ),
-    "conflict": ("In conflict", Q(ft_outcome=Outcome.CONFLICT)),
-    "included": ("Included", Q(ft_outcome=Outcome.INCLUDED)),
-    "excluded": ("Excluded", Q(ft_outcome=Outcome.EXCLUDED)),
+    "conflict": (gettext_lazy("In conflict"), Q(ft_outcome=Outcome.CONFLICT)),
+    "included": (gettext_lazy("Included"), Q(ft_outcome=Outcome.INCLUDED)),
+    "excluded": (gettext_lazy("Excluded"), Q(ft_outcome=Outcome.EXCLUDED)),
 }
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="PDF of the full text")
+    file = forms.FileField(label=gettext_lazy("PDF of the full text"))
 
 
 class LinkForm(forms.Form):
-    url = forms.URLField(label="Link to the full text", max_length=1000, assume_scheme="https")
+    url = forms.URLField(
+        label=gettext_lazy("Link to the full text"), max_length=1000, assume_scheme="https"
+    )
 
 
 class NotRetrievedForm(forms.Form):
     reason = forms.CharField(
-        label="Why it could not be retrieved",
+        label=gettext_lazy("Why it could not be retrieved"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
@@ -71,10 +74,13 @@ class NotRetrievedForm(forms.Form):
 
 class StudyForm(forms.Form):
     study = forms.ModelChoiceField(
-        label="Existing study", queryset=Study.objects.none(), required=False
+        label=gettext_lazy("Existing study"), queryset=Study.objects.none(), required=False
     )
     label = forms.CharField(
-        label="…or a new study", max_length=200, required=False, help_text="e.g. 'Smith 2019'"
+        label=gettext_lazy("…or a new study"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("e.g. 'Smith 2019'"),
     )
 
     def __init__(self, *args, review: Review, **kwargs) -> None:
@@ -84,17 +90,19 @@ class StudyForm(forms.Form):
 
 class AssessForm(forms.Form):
     value = forms.ChoiceField(
-        label="Eligibility",
+        label=gettext_lazy("Eligibility"),
         choices=[(DecisionValue.INCLUDE, "Include"), (DecisionValue.EXCLUDE, "Exclude")],
         widget=forms.RadioSelect,
     )
     reason = forms.ModelChoiceField(
-        label="Full-text exclusion reason",
+        label=gettext_lazy("Full-text exclusion reason"),
         queryset=ExclusionReason.objects.none(),
         required=False,
-        help_text="Required when excluding.",
+        help_text=gettext_lazy("Required when excluding."),
     )
-    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(self, *args, review: Review, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -104,7 +112,7 @@ class AssessForm(forms.Form):
         data = super().clean()
         excluding = data.get("value") == DecisionValue.EXCLUDE
         if excluding and not data.get("reason") and self.fields["reason"].queryset.exists():
-            self.add_error("reason", "Choose the reason for excluding the report.")
+            self.add_error("reason", gettext("Choose the reason for excluding the report."))
         if data.get("value") == DecisionValue.INCLUDE:
             data["reason"] = None
         return data
@@ -260,7 +268,7 @@ def report_upload(request: HttpRequest, slug: str, report_id: int) -> HttpRespon
         form=UploadForm(request.POST, request.FILES),
         field="file",
         act=service.attach_pdf,
-        done="Full text attached.",
+        done=gettext("Full text attached."),
     )
 
 
@@ -275,7 +283,7 @@ def report_link(request: HttpRequest, slug: str, report_id: int) -> HttpResponse
         form=LinkForm(request.POST),
         field="url",
         act=service.attach_link,
-        done="Link saved.",
+        done=gettext("Link saved."),
     )
 
 
@@ -290,7 +298,7 @@ def report_not_retrieved(request: HttpRequest, slug: str, report_id: int) -> Htt
         form=NotRetrievedForm(request.POST),
         field="reason",
         act=service.mark_not_retrieved,
-        done="Marked as not retrieved.",
+        done=gettext("Marked as not retrieved."),
     )
 
 
@@ -302,14 +310,16 @@ def report_study(request: HttpRequest, slug: str, report_id: int) -> HttpRespons
     if form.is_valid():
         target = form.cleaned_data["study"] or form.cleaned_data["label"]
         if not target:
-            form.add_error(None, "Choose a study or name a new one.")
+            form.add_error(None, gettext("Choose a study or name a new one."))
         else:
             try:
                 study = service.link_to_study(report, target, request.user)
             except service.FullTextError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Linked to the study {study.label}.")
+                messages.success(
+                    request, gettext("Linked to the study %(label)s.") % {"label": study.label}
+                )
                 return _done(review, report)
     return _rerender(request, review, membership, report, study_form=form)
 
@@ -328,7 +338,7 @@ def report_assess(request: HttpRequest, slug: str, report_id: int) -> HttpRespon
         except service.FullTextError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Assessment saved.")
+            messages.success(request, gettext("Assessment saved."))
             return _done(review, report)
     return _rerender(request, review, membership, report, assess_form=form)
 

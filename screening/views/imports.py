@@ -42,7 +42,10 @@ class SearchForm(forms.ModelForm):
             "query": forms.Textarea(attrs={"rows": 4}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"source_type": "Kind of source", "date_run": "Date run"}
+        labels = {
+            "source_type": gettext_lazy("Kind of source"),
+            "date_run": gettext_lazy("Date run"),
+        }
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -75,11 +78,14 @@ ENCODING_CHOICES = [
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label="Export files", help_text="One or more files of this search.")
+    files = MultipleFileField(
+        label=gettext_lazy("Export files"),
+        help_text=gettext_lazy("One or more files of this search."),
+    )
     format = forms.ChoiceField(
-        choices=[("auto", "Detect automatically"), *FORMATS.items()],
+        choices=[("auto", gettext_lazy("Detect automatically")), *FORMATS.items()],
         initial="auto",
-        help_text="Override only if the detected format is wrong.",
+        help_text=gettext_lazy("Override only if the detected format is wrong."),
     )
     encoding = forms.ChoiceField(
         label=gettext_lazy("Text encoding"),
@@ -118,7 +124,7 @@ class RerunForm(forms.Form):
 
 def column_map_form(columns: list[str], data=None, initial=None) -> forms.Form:
     """One select per field we read, offering the file's columns."""
-    choices = [("", "— not in this file —"), *[(c, c) for c in columns]]
+    choices = [("", _("— not in this file —")), *[(c, c) for c in columns]]
     form = forms.Form(data, initial=initial)
     for name in MAPPABLE_FIELDS:
         form.fields[name] = forms.ChoiceField(
@@ -164,7 +170,10 @@ def search_new(request: HttpRequest, slug: str) -> HttpResponse:
         except ReviewError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Search “{search}” saved. Now upload its export files.")
+            messages.success(
+                request,
+                _("Search “%(search)s” saved. Now upload its export files.") % {"search": search},
+            )
             return redirect("search_detail", review.slug, search.pk)
     return TemplateResponse(
         request, "screening/imports/search_form.html", {"review": review, "form": form}
@@ -199,7 +208,7 @@ def search_edit(request: HttpRequest, slug: str, search_id: int) -> HttpResponse
         fields = form.cleaned_data
         search = Search.objects.get(pk=search.pk)  # the unmodified row, for the audit's "before"
         imports.update_search(search, request.user, **fields)
-        messages.success(request, "Search saved.")
+        messages.success(request, _("Search saved."))
         return redirect("search_detail", review.slug, search.pk)
     return TemplateResponse(
         request,

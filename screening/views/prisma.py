@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from reviewapp.access import get_review_for, review_roles
@@ -27,12 +28,16 @@ VIEWERS = (Role.LEAD, Role.REVIEWER)
 
 MANUAL_HELP = {
     "excluded_automatic": (
-        "Imported records an automation tool marked ineligible outside this app, so nobody "
-        "screened them here. Subtracted from the records screened."
+        gettext_lazy(
+            "Imported records an automation tool marked ineligible outside this app, so nobody "
+            "screened them here. Subtracted from the records screened."
+        )
     ),
     "excluded_other": (
-        "Imported records removed for other reasons before screening (e.g. retracted, outside "
-        "the date range). Subtracted from the records screened."
+        gettext_lazy(
+            "Imported records removed for other reasons before screening (e.g. retracted, outside "
+            "the date range). Subtracted from the records screened."
+        )
     ),
 }
 
@@ -109,7 +114,7 @@ class PrismaEntriesForm(forms.Form):
                 min_value=0,
                 required=False,
                 initial=entry.value if entry else None,
-                help_text=MANUAL_HELP[name] + " Leave blank when none.",
+                help_text=gettext("%(help)s Leave blank when none.") % {"help": MANUAL_HELP[name]},
             )
         for key, default in wording.items():
             entry = current.get(key)
@@ -140,9 +145,9 @@ _OTHER_METHOD_KEYS = {"othstud", "box11", "website_results", "organisation_resul
 def _where(key: str, default: str) -> str:
     # Both columns say "Reports sought for retrieval": the label says which one is edited.
     if key.startswith("other_") or key in _OTHER_METHOD_KEYS or key == "citations_results":
-        return f"{default} (other methods)"
+        return gettext("%(box)s (other methods)") % {"box": default}
     if key in ("identification", "screening", "included"):
-        return f"{default} (side bar)"
+        return gettext("%(box)s (side bar)") % {"box": default}
     return default
 
 
@@ -155,7 +160,7 @@ def prisma_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = PrismaEntriesForm(request.POST or None, wording=wording, current=current)
     if request.method == "POST" and form.is_valid():
         prisma.save_entries(review, request.user, values=form.values(), texts=form.texts())
-        messages.success(request, "Diagram entries saved.")
+        messages.success(request, gettext("Diagram entries saved."))
         return redirect("prisma", review.slug)
     return TemplateResponse(request, "screening/prisma/edit.html", {"review": review, "form": form})
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for, review_roles
@@ -23,15 +24,17 @@ class StopForm(forms.Form):
     report_as = forms.ChoiceField(
         choices=ScreeningStop.ReportAs.choices,
         widget=forms.RadioSelect,
-        label="Report the records left unscreened in PRISMA as",
+        label=gettext_lazy("Report the records left unscreened in PRISMA as"),
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Why screening stops (kept in the audit trail)",
+        label=gettext_lazy("Why screening stops (kept in the audit trail)"),
         max_length=2000,
     )
     confirm = forms.BooleanField(
-        label="I understand that every record nobody has screened yet leaves the queues.",
+        label=gettext_lazy(
+            "I understand that every record nobody has screened yet leaves the queues."
+        ),
     )
 
 
@@ -83,8 +86,13 @@ def ranking_page(request: HttpRequest, slug: str) -> HttpResponse:
         )
         messages.success(
             request,
-            f"Screening stopped: {stop.records_count} unscreened records left the queues and are "
-            f"reported as “{stop.get_report_as_display()}”.",
+            gettext(
+                "Screening stopped: %(records_count)s unscreened records left the queues and are reported as “%(get_report_as_display)s”."
+            )
+            % {
+                "records_count": stop.records_count,
+                "get_report_as_display": stop.get_report_as_display(),
+            },
         )
         return redirect("ranking", review.slug)
     return TemplateResponse(
@@ -109,14 +117,17 @@ def ranking_toggle(request: HttpRequest, slug: str) -> HttpResponse:
         review=review, active=True, is_reviewer=True, user_id=request.POST.get("reviewer") or 0
     ).first()
     if member is None:
-        messages.error(request, "Choose a reviewer of this review.")
+        messages.error(request, gettext("Choose a reviewer of this review."))
     else:
         enabled = request.POST.get("enabled") == "1"
         ranking_service.set_relevance(review, member.user_id, enabled=enabled, by=request.user)
         messages.success(
             request,
-            f"{member.user.display_name}'s queue is now in "
-            f"{'relevance' if enabled else 'random'} order.",
+            gettext("%(display_name)s's queue is now in %(random)s order.")
+            % {
+                "display_name": member.user.display_name,
+                "random": gettext("relevance") if enabled else gettext("random"),
+            },
         )
     return redirect("ranking", review.slug)
 

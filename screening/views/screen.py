@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for, review_roles
@@ -210,13 +211,13 @@ def screen_mine(request: HttpRequest, slug: str) -> HttpResponse:
 
 class KeywordsForm(forms.Form):
     include = forms.CharField(
-        label="Words that suggest inclusion",
+        label=gettext_lazy("Words that suggest inclusion"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One per line. End a word with * to match any ending (educat*).",
+        help_text=gettext_lazy("One per line. End a word with * to match any ending (educat*)."),
     )
     exclude = forms.CharField(
-        label="Words that suggest exclusion",
+        label=gettext_lazy("Words that suggest exclusion"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
@@ -262,7 +263,7 @@ def screen_keywords(request: HttpRequest, slug: str) -> HttpResponse:
             after=_keywords_initial(review, owner),
             message="Review keywords" if owner is None else "Personal keywords",
         )
-        messages.success(request, "Highlighted words saved.")
+        messages.success(request, _("Highlighted words saved."))
         return redirect(f"{reverse('screen_keywords', args=[review.slug])}?scope={scope}")
     return TemplateResponse(
         request,
@@ -282,14 +283,15 @@ class ScreeningSettingsForm(forms.Form):
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Reviewers who screen",
-        help_text="None ticked: every reviewer of the review screens.",
+        label=gettext_lazy("Reviewers who screen"),
+        help_text=gettext_lazy("None ticked: every reviewer of the review screens."),
     )
     split_pool = forms.BooleanField(
         required=False,
-        label="Share the records among them",
-        help_text="Each record goes to just the required number of reviewers, in balanced "
-        "turns. Otherwise everyone screens every record and the first decisions settle it.",
+        label=gettext_lazy("Share the records among them"),
+        help_text=gettext_lazy(
+            "Each record goes to just the required number of reviewers, in balanced turns. Otherwise everyone screens every record and the first decisions settle it."
+        ),
     )
 
     def __init__(self, *args: Any, reviewers: list, orderings: dict, **kwargs: Any) -> None:
@@ -298,7 +300,7 @@ class ScreeningSettingsForm(forms.Form):
         for m in reviewers:
             self.fields[f"order_{m.user_id}"] = forms.ChoiceField(
                 choices=list(orderings.items()),
-                label=f"Queue order for {m.user.display_name}",
+                label=_("Queue order for %(name)s") % {"name": m.user.display_name},
                 initial="random",
             )
 
@@ -345,7 +347,7 @@ def screen_settings(request: HttpRequest, slug: str) -> HttpResponse:
             after={"participants": chosen, "split_pool": settings.split_pool, "orders": orders},
         )
         queues.ensure_assignments(review, TA)
-        messages.success(request, "Screening settings saved; the queues follow them.")
+        messages.success(request, _("Screening settings saved; the queues follow them."))
         return redirect("screen_settings", review.slug)
     people = queues.participant_ids(review, settings)
     return TemplateResponse(
