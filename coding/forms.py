@@ -93,6 +93,18 @@ class CodeForm(forms.ModelForm):
             "example": forms.Textarea(attrs={"rows": 2}),
             "color": forms.TextInput(attrs={"type": "color"}),
         }
+        labels = {
+            "parent": _("Parent"),
+            "name": _("Name"),
+            "definition": _("Definition"),
+            "inclusion": _("Inclusion criteria"),
+            "exclusion": _("Exclusion criteria"),
+            "example": _("Example"),
+            "level": _("Level"),
+            "polarity": _("Polarity"),
+            "color": _("Colour"),
+            "position": _("Order"),
+        }
 
     def __init__(self, *args, codebook, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,13 +137,17 @@ class MergeForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text=_("A codebook CSV (as exported here) or a REFI-QDA .qdc file"))
+    file = forms.FileField(
+        label=_("File"), help_text=_("A codebook CSV (as exported here) or a REFI-QDA .qdc file")
+    )
 
 
 class DocumentForm(forms.Form):
-    title = forms.CharField(max_length=300, required=False)
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
     text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), help_text=_("Paste the study's text")
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Paste the study's text"),
     )
 
 
@@ -165,6 +181,7 @@ class CodingForm(forms.Form):
 
 class RecodeForm(forms.Form):
     codes = forms.TypedMultipleChoiceField(
+        label=_("Codes"),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -180,6 +197,13 @@ class ProposalForm(forms.ModelForm):
     class Meta:
         model = CodeProposal
         fields = ["name", "definition", "parent", "study", "excerpt"]
+        labels = {
+            "name": _("Name"),
+            "definition": _("Definition"),
+            "parent": _("Parent"),
+            "study": _("Study"),
+            "excerpt": _("Excerpt"),
+        }
         widgets = {
             "definition": forms.Textarea(attrs={"rows": 3}),
             "excerpt": forms.Textarea(attrs={"rows": 3}),
@@ -229,6 +253,7 @@ class SectionForm(forms.ModelForm):
     class Meta:
         model = ExtractionSection
         fields = ["title", "position"]
+        labels = {"title": _("Title"), "position": _("Order")}
 
 
 class FieldForm(forms.ModelForm):
@@ -251,6 +276,16 @@ class FieldForm(forms.ModelForm):
             "max_value",
             "position",
         ]
+        labels = {
+            "section": _("Section"),
+            "label": _("Label"),
+            "kind": _("Kind"),
+            "required": _("Required"),
+            "help_text": _("Help text"),
+            "min_value": _("Minimum"),
+            "max_value": _("Maximum"),
+            "position": _("Order"),
+        }
 
     def __init__(self, *args, form, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,8 +312,8 @@ class RangeWidget(forms.MultiWidget):
     def __init__(self, attrs=None):
         super().__init__(
             [
-                forms.NumberInput(attrs={"placeholder": "from"}),
-                forms.NumberInput(attrs={"placeholder": "to"}),
+                forms.NumberInput(attrs={"placeholder": _("from")}),
+                forms.NumberInput(attrs={"placeholder": _("to")}),
             ],
             attrs,
         )

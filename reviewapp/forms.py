@@ -3,8 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .models import Criterion, ExclusionReason, Review, Role, Stage
+
+# Django's label for a select's blank choice: its own zh_Hant catalogue lacks it, ours has it.
+gettext_noop("- Select an option -")
 
 
 class ReviewForm(forms.ModelForm):
@@ -18,6 +22,14 @@ class ReviewForm(forms.ModelForm):
             "required_decisions",
             "maybe_opens_conflict",
         ]
+        labels = {
+            "title": _("Title"),
+            "slug": _("Slug"),
+            "question": _("Review question"),
+            "description": _("Description"),
+            "required_decisions": _("Required decisions"),
+            "maybe_opens_conflict": _("A Maybe opens a conflict"),
+        }
         widgets = {
             "question": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -25,8 +37,9 @@ class ReviewForm(forms.ModelForm):
 
 
 class NewReviewForm(forms.Form):
-    title = forms.CharField(max_length=300)
+    title = forms.CharField(label=_("Title"), max_length=300)
     slug = forms.SlugField(
+        label=_("Slug"),
         max_length=60,
         required=False,
         help_text=_("Short name used in links; made from the title if empty."),
@@ -34,13 +47,21 @@ class NewReviewForm(forms.Form):
     question = forms.CharField(
         label=_("Review question"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class CriterionForm(forms.ModelForm):
     class Meta:
         model = Criterion
         fields = ["domain", "inclusion", "exclusion", "position"]
+        labels = {
+            "domain": _("Domain"),
+            "inclusion": _("Inclusion criteria"),
+            "exclusion": _("Exclusion criteria"),
+            "position": _("Order"),
+        }
         widgets = {
             "inclusion": forms.Textarea(attrs={"rows": 2}),
             "exclusion": forms.Textarea(attrs={"rows": 2}),
@@ -57,6 +78,7 @@ class ReasonForm(forms.ModelForm):
     class Meta:
         model = ExclusionReason
         fields = ["label", "position", "active"]
+        labels = {"label": _("Reason"), "position": _("Order"), "active": _("Active")}
         widgets = {"position": forms.NumberInput(attrs={"min": 0, "class": "order-input"})}
 
 
@@ -76,14 +98,19 @@ ROLE_CHOICES = Role.choices
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField()
+    email = forms.EmailField(label=_("Email"))
     roles = forms.MultipleChoiceField(
-        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, initial=[Role.REVIEWER]
+        label=_("Roles"),
+        choices=ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Role.REVIEWER],
     )
 
 
 class RolesForm(forms.Form):
-    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
 
 
 STAGES = Stage.choices

@@ -74,16 +74,17 @@ class ReviewQuerySet(models.QuerySet["Review"]):
 class Review(models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=60, unique=True)
-    question = models.TextField("review question", blank=True)
+    question = models.TextField(_("review question"), blank=True)
     description = models.TextField(blank=True)
     # Screening settings.
     required_decisions = models.PositiveSmallIntegerField(
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(3)],
-        help_text="Independent decisions each record needs (1–3).",
+        help_text=_("Independent decisions each record needs (1–3)."),
     )
     maybe_opens_conflict = models.BooleanField(
-        default=True, help_text="A Maybe from anyone sends the record to discussion."
+        default=True,
+        help_text=_("A Maybe from anyone sends the record to discussion."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -45,7 +45,7 @@ def theme_rows(themes: list[Theme]) -> list[list]:
     return [
         [
             level_label(t.level),
-            POLARITY_LABELS[t.polarity],
+            str(POLARITY_LABELS[t.polarity]),
             t.node.name,
             t.node.definition,
             len(t.studies),
@@ -60,7 +60,7 @@ def excerpt_rows(themes: list[Theme]) -> list[list]:
     return [
         [
             level_label(t.level),
-            POLARITY_LABELS[t.polarity],
+            str(POLARITY_LABELS[t.polarity]),
             t.node.name,
             c.study.reference_number if c.study.reference_number is not None else "",
             c.study.label,
@@ -187,7 +187,7 @@ def matrix_rows(matrix: Matrix) -> tuple[list[str], list[list]]:
     rows = [
         [
             level_label(r.level),
-            POLARITY_LABELS[r.polarity],
+            str(POLARITY_LABELS[r.polarity]),
             r.node.name,
             *r.cells,
             r.study_count,

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from coding.models import CodebookVersion, Coding, Polarity, SourceType
 from coding.services import codings_for, get_codebook, studies_for, version_tree
@@ -23,12 +24,39 @@ from screening.models import Study
 from synthesis.figure import FigureItem, FigureLevel
 
 POLARITIES = [Polarity.FACILITATOR.value, Polarity.BARRIER.value, ""]
-POLARITY_LABELS = {"facilitator": "Facilitators", "barrier": "Barriers", "": "Other codes"}
-SORTS = {"tree": "Codebook order", "name": "Name", "studies": "Studies", "excerpts": "Excerpts"}
+POLARITY_LABELS = {
+    "facilitator": gettext_lazy("Facilitators"),
+    "barrier": gettext_lazy("Barriers"),
+    "": gettext_lazy("Other codes"),
+}
+SORTS = {
+    "tree": gettext_lazy("Codebook order"),
+    "name": gettext_lazy("Name"),
+    "studies": gettext_lazy("Studies"),
+    "excerpts": gettext_lazy("Excerpts"),
+}
 
 
 def level_label(level: str) -> str:
-    return f"{level[:1].upper()}{level[1:]} level" if level else "No level"
+    if not level:
+        return gettext("No level")
+    named = KNOWN_LEVELS.get(level.lower())
+    if named is not None:
+        return str(named)
+    return gettext("%(level)s level") % {"level": f"{level[:1].upper()}{level[1:]}"}
+
+
+# The ecological model's usual levels, named in the interface's language; other levels are the
+# codebook's own words.
+KNOWN_LEVELS = {
+    "individual": gettext_lazy("Individual level"),
+    "interpersonal": gettext_lazy("Interpersonal level"),
+    "environmental": gettext_lazy("Environmental level"),
+    "organisational": gettext_lazy("Organisational level"),
+    "organizational": gettext_lazy("Organisational level"),
+    "community": gettext_lazy("Community level"),
+    "policy": gettext_lazy("Policy level"),
+}
 
 
 # --- choosing what to look at -----------------------------------------------------------------
@@ -167,6 +195,10 @@ class MatrixRow:
         return self.node.effective_level
 
     @property
+    def level_label(self) -> str:
+        return level_label(self.level)
+
+    @property
     def polarity(self) -> str:
         return self.node.effective_polarity
 
@@ -183,7 +215,7 @@ class MatrixGroup:
 
     @property
     def polarity_label(self) -> str:
-        return POLARITY_LABELS[self.polarity]
+        return str(POLARITY_LABELS[self.polarity])
 
 
 @dataclass
@@ -195,6 +227,10 @@ class Matrix:
     filters: Filters
     levels: list[str]  # every level of the version, in codebook order (for the filter)
     column_totals: list[int] = field(default_factory=list)
+
+    @property
+    def level_options(self) -> list[tuple[str, str]]:
+        return [(lv, level_label(lv)) for lv in self.levels]
 
     @property
     def rows(self) -> list[MatrixRow]:
@@ -310,6 +346,10 @@ class Theme:
         return self.node.effective_level
 
     @property
+    def level_label(self) -> str:
+        return level_label(self.level)
+
+    @property
     def polarity(self) -> str:
         return self.node.effective_polarity
 
@@ -372,14 +412,14 @@ class Counts:
     def sentence(self) -> str:
         """The paper's way of putting it: "25 subthemes: 15 facilitators, 10 barriers"."""
 
-        def n(k: int, one: str, many: str) -> str:
-            return f"{k} {one if k == 1 else many}"
-
-        return (
-            f"{n(self.total, 'subtheme', 'subthemes')}: "
-            f"{n(self.facilitators, 'facilitator', 'facilitators')}, "
-            f"{n(self.barriers, 'barrier', 'barriers')}"
-        )
+        return gettext("%(subthemes)s: %(facilitators)s, %(barriers)s") % {
+            "subthemes": ngettext("%(n)s subtheme", "%(n)s subthemes", self.total)
+            % {"n": self.total},
+            "facilitators": ngettext("%(n)s facilitator", "%(n)s facilitators", self.facilitators)
+            % {"n": self.facilitators},
+            "barriers": ngettext("%(n)s barrier", "%(n)s barriers", self.barriers)
+            % {"n": self.barriers},
+        }
 
 
 def counts(matrix: Matrix) -> Counts:

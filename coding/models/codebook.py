@@ -58,10 +58,10 @@ class Code(models.Model):
     example = models.TextField(blank=True)
     # Empty means "as the parent": a theme under "Individual › Facilitator" needs neither.
     level = models.CharField(
-        max_length=60, blank=True, help_text="Framework level, e.g. individual; empty: inherited"
+        max_length=60, blank=True, help_text=_("Framework level, e.g. individual; empty: inherited")
     )
     polarity = models.CharField(
-        max_length=12, choices=Polarity.choices, blank=True, help_text="Empty: inherited"
+        max_length=12, choices=Polarity.choices, blank=True, help_text=_("Empty: inherited")
     )
     color = models.CharField(max_length=7, blank=True)
     position = models.PositiveIntegerField(default=0)
@@ -171,12 +171,12 @@ class CodeProposal(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Where it belongs in the tree",
+        help_text=_("Where it belongs in the tree"),
     )
     study = models.ForeignKey(
         Study, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    excerpt = models.TextField(blank=True, help_text="The passage that prompted it")
+    excerpt = models.TextField(blank=True, help_text=_("The passage that prompted it"))
     status = models.CharField(
         max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
     )

@@ -57,7 +57,7 @@ class ExtractionField(models.Model):
     kind = models.CharField(max_length=12, choices=FieldKind.choices, default=FieldKind.TEXT)
     required = models.BooleanField(default=False)
     help_text = models.CharField(max_length=500, blank=True)
-    choices = models.JSONField(default=list, blank=True, help_text="Options of a choice field")
+    choices = models.JSONField(default=list, blank=True, help_text=_("Options of a choice field"))
     min_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     position = models.PositiveIntegerField(default=0)

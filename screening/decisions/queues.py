@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy
 
 from reviewapp import jobs
 from reviewapp.models import AuditEvent, Job, Membership, Review, Stage
@@ -69,7 +70,7 @@ ORDERINGS: _OrderingRegistry = _OrderingRegistry()
 def register_ordering(name: str, fn: Ordering, label: str | None = None) -> None:
     """Plug in a queue order (e.g. relevance); a lead chooses it per reviewer."""
     ORDERINGS[name] = fn
-    ORDERINGS.labels[name] = label or name.replace("_", " ").capitalize()
+    ORDERINGS.labels[name] = label or name.replace("_", " ").capitalize()  # label: lazy text
 
 
 def _random_order(review: Review, reviewer: Any, qs: QuerySet) -> QuerySet:
@@ -77,7 +78,7 @@ def _random_order(review: Review, reviewer: Any, qs: QuerySet) -> QuerySet:
     return qs.order_by("queue_key")
 
 
-register_ordering("random", _random_order, "Random (seeded per reviewer)")
+register_ordering("random", _random_order, gettext_lazy("Random (seeded per reviewer)"))
 
 _BATCH = 10000
 _MASK = (1 << 64) - 1

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 from screening.models import (
     Record,
@@ -66,13 +67,13 @@ def diff_html(a: Any, b: Any) -> tuple[SafeString, SafeString]:
 
 
 DIFF_FIELDS = (
-    ("title", "Title"),
-    ("authors", "Authors"),
-    ("journal", "Journal"),
-    ("year", "Year"),
-    ("volume", "Volume"),
-    ("issue", "Issue"),
-    ("pages", "Pages"),
+    ("title", gettext_lazy("Title")),
+    ("authors", gettext_lazy("Authors")),
+    ("journal", gettext_lazy("Journal")),
+    ("year", gettext_lazy("Year")),
+    ("volume", gettext_lazy("Volume")),
+    ("issue", gettext_lazy("Issue")),
+    ("pages", gettext_lazy("Pages")),
     ("doi", "DOI"),
 )
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from reviewapp import textexport
 from reviewapp.models import Review, Stage
@@ -39,9 +40,9 @@ FORMATS = {
     "endnote-xml": "EndNote XML",
 }
 SETS = {
-    "all": "All imported records",
-    "unique": "Unique records (after de-duplication)",
-    "included": "Included at title/abstract or later",
+    "all": gettext_lazy("All imported records"),
+    "unique": gettext_lazy("Unique records (after de-duplication)"),
+    "included": gettext_lazy("Included at title/abstract or later"),
 }
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

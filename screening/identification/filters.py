@@ -31,6 +31,17 @@ FINAL = {
     Outcome.CONFLICT: _("In conflict"),
 }
 YES_NO = {"yes": _("Yes"), "no": _("No")}
+# The facets' headings on the record list (the keys are the query's parameter names).
+FACET_LABELS = {
+    "source": _("Source"),
+    "phase": _("Phase"),
+    "year": _("Year"),
+    "language": _("Language"),
+    "final": _("Final decision"),
+    "reason": _("Exclusion reason"),
+    "mine": _("My decision"),
+    "abstract": _("Abstract"),
+}
 NAMES = (
     "q",
     "source",

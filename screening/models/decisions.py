@@ -103,8 +103,10 @@ class ScreeningSettings(models.Model):
     )
     split_pool = models.BooleanField(
         default=False,
-        help_text="Share the records among the screening reviewers so each record still gets "
-        "the required number of decisions, rather than everyone screening everything.",
+        help_text=_(
+            "Share the records among the screening reviewers so each record still gets "
+            "the required number of decisions, rather than everyone screening everything."
+        ),
     )
     # None: every active reviewer takes part; otherwise the user ids chosen by a lead.
     participant_ids = models.JSONField(null=True, blank=True)

@@ -14,7 +14,7 @@ class Study(models.Model):
     """A study; several reports (records) may belong to it. Extraction and coding work on studies."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="studies")
-    label = models.CharField(max_length=200, help_text="e.g. 'Smith 2019'")
+    label = models.CharField(max_length=200, help_text=_("e.g. 'Smith 2019'"))
     # The number the review's reference list gives the study, for citation lists like [3, 13, 41].
     reference_number = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -31,7 +31,7 @@ class Search(models.Model):
     """One search run in one source; one or more export files are imported into it."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="searches")
-    source = models.CharField(max_length=200, help_text="e.g. Web of Science, MEDLINE, Scopus")
+    source = models.CharField(max_length=200, help_text=_("e.g. Web of Science, MEDLINE, Scopus"))
     source_type = models.CharField(
         max_length=20, choices=SourceType.choices, default=SourceType.DATABASE
     )
@@ -151,7 +151,7 @@ class Record(models.Model):
     source_key = models.CharField(max_length=200, blank=True)
     title = models.TextField(blank=True)
     title_alt = models.TextField(
-        blank=True, help_text="Parallel title, e.g. the English title of a Chinese record"
+        blank=True, help_text=_("Parallel title, e.g. the English title of a Chinese record")
     )
     abstract = models.TextField(blank=True)
     authors = models.JSONField(default=list, blank=True)

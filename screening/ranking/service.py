@@ -33,6 +33,7 @@ from django.db.models import F, FilteredRelation, Q, QuerySet, TextField, Value
 from django.db.models.functions import MD5, Cast, Concat
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from reviewapp.audit import record_event
 from reviewapp.jobs import CONNECTION_LOST, TrackedTask, enqueue, job_failed
@@ -91,7 +92,9 @@ def _relevance_order(review: Review, reviewer: Any, qs: QuerySet) -> QuerySet:
     ).order_by(F("my_rank__rank").asc(nulls_last=True), "queue_key")
 
 
-queues.register_ordering(RELEVANCE, _relevance_order, "Relevance (learns from my decisions)")
+queues.register_ordering(
+    RELEVANCE, _relevance_order, gettext_lazy("Relevance (learns from my decisions)")
+)
 
 
 def is_ranked(review: Review, reviewer: Any) -> bool:

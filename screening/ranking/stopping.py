@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from screening.ranking.model import irrelevant_run
 
@@ -108,7 +109,7 @@ def stopping_estimate(
     if screened == 0:
         return StoppingEstimate(
             0, 0, math.nan, 0.0, float(unscreened), 0, False, "recent-rate + knee",
-            "Nothing screened yet: no estimate.", {"unscreened": unscreened},
+            _("Nothing screened yet: no estimate."), {"unscreened": unscreened},
         )  # fmt: skip
 
     window = min(screened, max(100, screened // 5))
@@ -124,33 +125,46 @@ def stopping_estimate(
     run_ok = run >= run_needed
     suggest = unscreened == 0 or (found > 0 and knee_ok and run_ok)
 
-    explanation = (
-        f"{found} relevant found in {screened} screened; {unscreened} not yet screened. "
-        f"In the last {window} screened, {hits} were relevant, so about {estimate:.1f} relevant "
-        f"records may remain (95% interval {ci_low:.1f}-{ci_high:.1f}; assumes the rest are no "
-        f"more likely relevant than the last {window}). "
-    )
+    explanation = _(
+        "%(found)s relevant found in %(screened)s screened; %(unscreened)s not yet screened. "
+        "In the last %(window)s screened, %(hits)s were relevant, so about %(estimate)s relevant "
+        "records may remain (95%% interval %(low)s-%(high)s; assumes the rest are no more likely "
+        "relevant than the last %(window)s). "
+    ) % {
+        "found": found,
+        "screened": screened,
+        "unscreened": unscreened,
+        "window": window,
+        "hits": hits,
+        "estimate": f"{estimate:.1f}",
+        "low": f"{ci_low:.1f}",
+        "high": f"{ci_high:.1f}",
+    }
     if unscreened == 0:
-        explanation += "Everything has been screened."
+        explanation += _("Everything has been screened.")
     elif suggest:
-        explanation += (
-            f"The last {run} records in a row were irrelevant and the rate of finding relevant "
-            f"records has dropped {ratio:.0f}-fold since record {knee_rank}: stopping could be "
+        explanation += _(
+            "The last %(run)s records in a row were irrelevant and the rate of finding relevant "
+            "records has dropped %(ratio)s-fold since record %(knee)s: stopping could be "
             "considered. Records left unscreened are not excluded automatically."
-        )
+        ) % {"run": run, "ratio": f"{ratio:.0f}", "knee": knee_rank}
     else:
         reasons = []
         if not run_ok:
-            reasons.append(f"run of irrelevant records is {run}, below {run_needed}")
+            reasons.append(
+                _("run of irrelevant records is %(run)s, below %(needed)s")
+                % {"run": run, "needed": run_needed}
+            )
         if not knee_ok:
             reasons.append(
-                f"the discovery rate has not dropped {KNEE_SLOPE_RATIO:.0f}-fold"
+                _("the discovery rate has not dropped %(ratio)s-fold")
+                % {"ratio": f"{KNEE_SLOPE_RATIO:.0f}"}
                 if screened >= KNEE_MIN_SCREENED
-                else f"fewer than {KNEE_MIN_SCREENED} records screened"
+                else _("fewer than %(n)s records screened") % {"n": KNEE_MIN_SCREENED}
             )
         if found == 0:
-            reasons.append("no relevant record found yet")
-        explanation += "Keep screening: " + "; ".join(reasons) + "."
+            reasons.append(_("no relevant record found yet"))
+        explanation += _("Keep screening: %(reasons)s.") % {"reasons": _("; ").join(reasons)}
     return StoppingEstimate(
         screened=screened,
         relevant_found=found,

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reviewapp.audit import record_event
 from reviewapp.models import ExclusionReason, Membership, Review, Stage
@@ -30,15 +31,19 @@ from screening.transfer import asreview, readers, writers
 from screening.transfer.history import EXCLUDE, FT, TA, History, HistoryError
 
 SOURCES = {
-    "rayyan": "Rayyan (RIS or CSV)",
-    "covidence": "Covidence (CSV or RIS of one list)",
-    "asreview": "ASReview (.asreview project or labelled CSV)",
-    "sift": "Sift decisions CSV",
+    "rayyan": gettext_lazy("Rayyan (RIS or CSV)"),
+    "covidence": gettext_lazy("Covidence (CSV or RIS of one list)"),
+    "asreview": gettext_lazy("ASReview (.asreview project or labelled CSV)"),
+    "sift": gettext_lazy("Sift decisions CSV"),
 }
 EXPORTS = {
-    "rayyan-ris": ("RIS with Rayyan inclusion notes", "ris", "application/x-research-info-systems"),
-    "decisions-csv": ("Every decision, one row each (CSV)", "csv", "text/csv"),
-    "asreview-csv": ("ASReview labelled CSV", "csv", "text/csv"),
+    "rayyan-ris": (
+        gettext_lazy("RIS with Rayyan inclusion notes"),
+        "ris",
+        "application/x-research-info-systems",
+    ),
+    "decisions-csv": (gettext_lazy("Every decision, one row each (CSV)"), "csv", "text/csv"),
+    "asreview-csv": (gettext_lazy("ASReview labelled CSV"), "csv", "text/csv"),
 }
 
 

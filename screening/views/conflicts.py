@@ -31,7 +31,10 @@ from screening.models import (
     Report,
 )
 
-FINAL_CHOICES = [(DecisionValue.INCLUDE, "Include"), (DecisionValue.EXCLUDE, "Exclude")]
+FINAL_CHOICES = [
+    (DecisionValue.INCLUDE, gettext_lazy("Include")),
+    (DecisionValue.EXCLUDE, gettext_lazy("Exclude")),
+]
 
 
 class FinalDecisionForm(forms.Form):
@@ -48,7 +51,9 @@ class FinalDecisionForm(forms.Form):
         label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args, conflict: Conflict, note_label: str = "Note", **kwargs) -> None:
+    def __init__(
+        self, *args, conflict: Conflict, note_label: str = gettext_lazy("Note"), **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].queryset = ExclusionReason.objects.filter(
             review_id=conflict.review_id, stage=conflict.stage, active=True

@@ -91,7 +91,10 @@ class StudyForm(forms.Form):
 class AssessForm(forms.Form):
     value = forms.ChoiceField(
         label=gettext_lazy("Eligibility"),
-        choices=[(DecisionValue.INCLUDE, "Include"), (DecisionValue.EXCLUDE, "Exclude")],
+        choices=[
+            (DecisionValue.INCLUDE, gettext_lazy("Include")),
+            (DecisionValue.EXCLUDE, gettext_lazy("Exclude")),
+        ],
         widget=forms.RadioSelect,
     )
     reason = forms.ModelChoiceField(

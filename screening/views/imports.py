@@ -32,6 +32,18 @@ QUEUE_DOWN = gettext_lazy(
     "it starts by itself when the queue is back."
 )
 
+# The importers stay free of Django; the names of formats people read are translated here.
+FORMAT_LABELS = {
+    **FORMATS,
+    "wos": gettext_lazy("Web of Science plain text"),
+    "wos-tab": gettext_lazy("Web of Science tab-delimited"),
+    "endnote-tagged": gettext_lazy("EndNote/Refer tagged (.enw)"),
+    "refworks": gettext_lazy("RefWorks tagged"),
+    "ovid": gettext_lazy("Ovid tagged (Citavi/EndNote direct export)"),
+    "csv": gettext_lazy("CSV/TSV with a header row"),
+    "xlsx": gettext_lazy("Excel workbook (.xlsx)"),
+}
+
 
 class SearchForm(forms.ModelForm):
     class Meta:
@@ -43,6 +55,10 @@ class SearchForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {
+            "source": gettext_lazy("Source"),
+            "phase": gettext_lazy("Phase"),
+            "query": gettext_lazy("Query"),
+            "notes": gettext_lazy("Notes"),
             "source_type": gettext_lazy("Kind of source"),
             "date_run": gettext_lazy("Date run"),
         }
@@ -83,7 +99,8 @@ class UploadForm(forms.Form):
         help_text=gettext_lazy("One or more files of this search."),
     )
     format = forms.ChoiceField(
-        choices=[("auto", gettext_lazy("Detect automatically")), *FORMATS.items()],
+        label=gettext_lazy("Format"),
+        choices=[("auto", gettext_lazy("Detect automatically")), *FORMAT_LABELS.items()],
         initial="auto",
         help_text=gettext_lazy("Override only if the detected format is wrong."),
     )
@@ -325,7 +342,7 @@ def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
         "review": review,
         "job": job,
         "queue_down": job.waiting_for_queue,
-        "format_label": FORMATS.get(job.detected_format, job.detected_format),
+        "format_label": FORMAT_LABELS.get(job.detected_format, job.detected_format),
         "encoding_label": ENCODINGS.get(job.encoding, job.encoding),
         "can_edit": membership.has_role(Role.LEAD),
     }

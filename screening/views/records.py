@@ -80,6 +80,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
         "phases": Phase.choices,
         "languages": _languages(review),
         "facets": filters.facets(matching, f, viewer) if total <= FACET_LIMIT else None,
+        "facet_labels": filters.FACET_LABELS,
         "mine_choices": filters.MINE.items() if viewer else (),
         "final_choices": filters.FINAL.items(),
         "reasons": review.exclusion_reasons.filter(stage=f.stage).order_by("position"),
