@@ -146,6 +146,11 @@ class ExclusionReason(models.Model):
         return self.label
 
 
+def role_labels(roles: list[str]) -> list[str]:
+    """Roles as people read them, in the interface's language ("lead, reviewer" in English)."""
+    return [str(Role(r).label).lower() for r in roles if r in Role.values]
+
+
 class Role(models.TextChoices):
     LEAD = "lead", _("Lead")
     REVIEWER = "reviewer", _("Reviewer")
@@ -178,6 +183,10 @@ class Membership(models.Model):
     @property
     def roles(self) -> list[str]:
         return [role for role in Role.values if self.has_role(role)]
+
+    @property
+    def role_labels(self) -> list[str]:
+        return role_labels(self.roles)
 
     def has_role(self, role: str) -> bool:
         return bool(getattr(self, f"is_{role}"))
@@ -223,6 +232,10 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and not self.revoked
+
+    @property
+    def role_labels(self) -> list[str]:
+        return role_labels(self.roles)
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

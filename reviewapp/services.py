@@ -24,6 +24,7 @@ from .models import (
     Role,
     Stage,
     User,
+    role_labels,
 )
 
 
@@ -180,7 +181,7 @@ def invite(review: Review, email: str, roles: Iterable[str], by: User) -> Invita
             % {
                 "name": by.display_name,
                 "title": review.title,
-                "roles": ", ".join(str(Role(r).label) for r in roles),
+                "roles": ", ".join(role_labels(roles)),
                 "link": link,
             },
             None,

@@ -194,6 +194,8 @@ LANGUAGE_CODE = "en"
 # zh-hant (Django's fallbacks). Adding a language: README, "Translations".
 LANGUAGES = [("en", "English"), ("zh-hant", "繁體中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our adjustments of a locale's formats (zh_Hant: thousands grouped with commas).
+FORMAT_MODULE_PATH = ["reviewapp.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -100,11 +100,18 @@ def _readings(name: str) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple((s, i) for s, i in dict.fromkeys(out) if s)
 
 
+# Chinese, Japanese and Korean names have no initials to compare: the name is kept whole (its
+# CJK characters, a romanised form in brackets aside), so 陳小明 and 陳小華 are two people.
+_CJK_CHARS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+")
+
+
 @lru_cache(maxsize=1 << 16)
 def _author(name: str) -> Author | None:
     name = _NULL.sub("", name).strip().rstrip(".")
     if not name:
         return None
+    if not name.isascii() and (cjk := "".join(_CJK_CHARS.findall(name))):
+        return Author(cjk, (cjk,), name)
     if "," in name:
         surname = name.split(",")[0]
     else:

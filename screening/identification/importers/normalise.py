@@ -153,6 +153,10 @@ def split_names(value: str) -> list[str]:
         parts = text.split("|")
     elif ";" in text or "；" in text:
         parts = re.split(r"\s*[;；]\s*", text)
+    elif has_cjk(text) and ("、" in text or "，" in text):
+        parts = re.split(r"\s*[、，]\s*", text)  # Chinese lists: 陳小明、林美華
+    elif has_cjk(text) and all(len(p.strip()) >= 2 and has_cjk(p) for p in text.split(",")):
+        parts = text.split(",")  # 陳小明, 林美華 (a surname alone before a comma stays whole)
     elif " and " in text:
         parts = text.split(" and ")
     elif text.count(",") >= 2:
