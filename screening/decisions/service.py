@@ -501,7 +501,7 @@ def team_progress(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> TeamProg
         records=sum(outcomes.values()),
         outcomes=outcomes,
         by_decisions=by_decisions,
-        reasons=[(label or "No reason given", n) for label, n in reasons],
+        reasons=[(label or _("No reason given"), n) for label, n in reasons],
         required=review.required_decisions,
     )
 

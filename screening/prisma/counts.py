@@ -41,6 +41,7 @@ from django.db.models import (
     Q,
 )
 from django.utils import translation
+from django.utils.translation import gettext
 
 from reviewapp.audit import record_event
 from reviewapp.models import ExclusionReason, Review, Stage
@@ -97,7 +98,7 @@ class Flow:
 
     @property
     def problems(self) -> list[str]:
-        return flow.check_arithmetic(self.counts)
+        return flow.check_arithmetic(self.counts, gettext)
 
 
 def main_phase(review: Review) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,71 +144,91 @@ def _sum_or_none(items: list[Source] | None) -> int | None:
 # --------------------------------------------------------------------------- arithmetic
 
 
-def check_arithmetic(counts: PrismaCounts) -> list[str]:
-    """Return human-readable problems with the flow's arithmetic; empty when it adds up."""
+def _same(text: str) -> str:
+    return text
+
+
+def check_arithmetic(counts: PrismaCounts, _: Callable[[str], str] = _same) -> list[str]:
+    """Return human-readable problems with the flow's arithmetic; empty when it adds up.
+
+    ``_`` translates the sentences (Django's gettext from the app; English here, kept pure)."""
     c = counts
     problems: list[str] = []
 
     def expect(what: str, computed: int, label: str, actual: int | None) -> None:
         if actual is not None and computed != actual:
-            problems.append(f"{what} = {computed}, but {label} is {actual}.")
+            problems.append(
+                _("%(what)s = %(computed)s, but %(label)s is %(actual)s.")
+                % {"what": what, "computed": computed, "label": label, "actual": actual}
+            )
 
     expect(
-        f"Records identified ({c.records_identified}) − removed before screening "
-        f"({c.removed_before_screening})",
+        _("Records identified (%(identified)s) − removed before screening (%(removed)s)")
+        % {"identified": c.records_identified, "removed": c.removed_before_screening},
         c.records_identified - c.removed_before_screening,
-        "records screened",
+        _("records screened"),
         c.records_screened,
     )
     expect(
-        f"Records screened ({c.records_screened}) − records excluded ({c.records_excluded})",
+        _("Records screened (%(screened)s) − records excluded (%(excluded)s)")
+        % {"screened": c.records_screened, "excluded": c.records_excluded},
         c.records_screened - c.records_excluded,
-        "reports sought for retrieval",
+        _("reports sought for retrieval"),
         c.dbr_sought_reports,
     )
     expect(
-        f"Reports sought ({c.dbr_sought_reports}) − not retrieved ({c.dbr_notretrieved_reports})",
+        _("Reports sought (%(sought)s) − not retrieved (%(missing)s)")
+        % {"sought": c.dbr_sought_reports, "missing": c.dbr_notretrieved_reports},
         c.dbr_sought_reports - c.dbr_notretrieved_reports,
-        "reports assessed for eligibility",
+        _("reports assessed for eligibility"),
         c.dbr_assessed,
     )
     included = c.dbr_assessed - _sum(c.dbr_excluded)
-    what = f"Reports assessed ({c.dbr_assessed}) − excluded ({_sum(c.dbr_excluded)})"
+    what = _("Reports assessed (%(assessed)s) − excluded (%(excluded)s)") % {
+        "assessed": c.dbr_assessed,
+        "excluded": _sum(c.dbr_excluded),
+    }
     if c.has_other_methods:
         sought, missing = c.other_sought_reports or 0, c.other_notretrieved_reports or 0
         expect(
-            f"Other methods: reports sought ({sought}) − not retrieved ({missing})",
+            _("Other methods: reports sought (%(sought)s) − not retrieved (%(missing)s)")
+            % {"sought": sought, "missing": missing},
             sought - missing,
-            "reports assessed for eligibility (other methods)",
+            _("reports assessed for eligibility (other methods)"),
             c.other_assessed,
         )
         other_included = (c.other_assessed or 0) - _sum(c.other_excluded)
-        what = (
-            f"Reports assessed − excluded via databases and registers ({included}) + via "
-            f"other methods ({other_included})"
-        )
+        what = _(
+            "Reports assessed − excluded via databases and registers (%(included)s) + via "
+            "other methods (%(other)s)"
+        ) % {"included": included, "other": other_included}
         included += other_included
-    expect(what, included, "reports of included studies", c.new_reports)
+    expect(what, included, _("reports of included studies"), c.new_reports)
     if c.new_studies > c.new_reports:
         problems.append(
-            f"Included studies ({c.new_studies}) exceed the reports of included studies "
-            f"({c.new_reports}); every study needs at least one report."
+            _(
+                "Included studies (%(studies)s) exceed the reports of included studies "
+                "(%(reports)s); every study needs at least one report."
+            )
+            % {"studies": c.new_studies, "reports": c.new_reports}
         )
     if c.is_update:
         expect(
-            f"Previous studies ({c.previous_studies or 0}) + new studies ({c.new_studies})",
+            _("Previous studies (%(previous)s) + new studies (%(new)s)")
+            % {"previous": c.previous_studies or 0, "new": c.new_studies},
             (c.previous_studies or 0) + c.new_studies,
-            "total studies included",
+            _("total studies included"),
             c.total_studies,
         )
         expect(
-            f"Previous reports ({c.previous_reports or 0}) + new reports ({c.new_reports})",
+            _("Previous reports (%(previous)s) + new reports (%(new)s)")
+            % {"previous": c.previous_reports or 0, "new": c.new_reports},
             (c.previous_reports or 0) + c.new_reports,
-            "total reports included",
+            _("total reports included"),
             c.total_reports,
         )
     negatives = [name for name, value in _flat_numbers(c) if value is not None and value < 0]
-    problems.extend(f"{name} is negative." for name in negatives)
+    problems.extend(_("%(name)s is negative.") % {"name": name} for name in negatives)
     return problems
 
 

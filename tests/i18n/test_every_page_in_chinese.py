@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from demo import loader
+from demo import loader, nudging
 from reviewapp.models import User
 from tests.conftest import Team
 from tests.core.test_permission_walk import app_patterns, build
@@ -56,8 +56,11 @@ def _report(found: dict) -> str:
     )
 
 
-def test_every_signed_in_page_is_all_chinese(chinese_team):
+@pytest.mark.parametrize("slug", [loader.DEMO_SLUG, nudging.SLUG])
+def test_every_signed_in_page_is_all_chinese(chinese_team, demo_reviews, slug):
+    """The reference review (every stage done) and the one still being screened."""
     team = chinese_team
+    team.review = demo_reviews[slug]
     urls = [build(route, team) for route, _ in app_patterns()]
     content = UserContent()
     found: dict[str, list[str]] = {}
@@ -97,3 +100,18 @@ def test_the_check_catches_a_forgotten_button_and_spares_user_content(chinese_te
 
 def team_title(team: Team) -> str:
     return team.review.records.order_by("pk").values_list("title", flat=True).first()
+
+
+def test_stylesheets_write_no_words():
+    """Text a stylesheet adds (content: "Include: ") escapes translation: it comes from the
+    page instead (content: attr(data-label))."""
+    import re
+    from pathlib import Path
+
+    css = Path(__file__).resolve().parents[2] / "static" / "css"
+    words = {
+        f"{path.name}: {m.group(0)}"
+        for path in css.glob("*.css")
+        for m in re.finditer(r'content:\s*"[^"]*[A-Za-z]{2,}[^"]*"', path.read_text())
+    }
+    assert not words
