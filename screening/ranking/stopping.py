@@ -71,6 +71,27 @@ def _knee_ratio(found_curve: np.ndarray) -> tuple[float, int]:
     return before / after, rank_at_knee
 
 
+def _keep_screening(
+    run_ok: bool, knee_ok: bool, screened: int, run: int, run_needed: int, found: int
+) -> str:
+    reasons = []
+    if not run_ok:
+        reasons.append(
+            _("run of irrelevant records is %(run)s, below %(needed)s")
+            % {"run": run, "needed": run_needed}
+        )
+    if not knee_ok:
+        reasons.append(
+            _("the discovery rate has not dropped %(ratio)s-fold")
+            % {"ratio": f"{KNEE_SLOPE_RATIO:.0f}"}
+            if screened >= KNEE_MIN_SCREENED
+            else _("fewer than %(n)s records screened") % {"n": KNEE_MIN_SCREENED}
+        )
+    if found == 0:
+        reasons.append(_("no relevant record found yet"))
+    return _("Keep screening: %(reasons)s.") % {"reasons": _("; ").join(reasons)}
+
+
 def stopping_estimate(
     decisions_in_order: Sequence[bool],
     total_records: int,
@@ -149,22 +170,7 @@ def stopping_estimate(
             "considered. Records left unscreened are not excluded automatically."
         ) % {"run": run, "ratio": f"{ratio:.0f}", "knee": knee_rank}
     else:
-        reasons = []
-        if not run_ok:
-            reasons.append(
-                _("run of irrelevant records is %(run)s, below %(needed)s")
-                % {"run": run, "needed": run_needed}
-            )
-        if not knee_ok:
-            reasons.append(
-                _("the discovery rate has not dropped %(ratio)s-fold")
-                % {"ratio": f"{KNEE_SLOPE_RATIO:.0f}"}
-                if screened >= KNEE_MIN_SCREENED
-                else _("fewer than %(n)s records screened") % {"n": KNEE_MIN_SCREENED}
-            )
-        if found == 0:
-            reasons.append(_("no relevant record found yet"))
-        explanation += _("Keep screening: %(reasons)s.") % {"reasons": _("; ").join(reasons)}
+        explanation += _keep_screening(run_ok, knee_ok, screened, run, run_needed, found)
     return StoppingEstimate(
         screened=screened,
         relevant_found=found,
