@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils.translation import gettext, ngettext
+
 from coding.models import SourceType
 from reviewapp.spreadsheet import safe_cell
 from reviewapp.textexport import markdown
@@ -107,8 +109,12 @@ md = markdown  # every value in the Markdown export goes through reviewapp.texte
 
 
 def themes_markdown(title: str, matrix: Matrix, counts: Counts, themes: list[Theme]) -> str:
-    version = matrix.version.label if matrix.version else "draft"
-    lines = [f"# {md(title)}", "", f"Codebook {md(version)}. {md(counts.sentence)}.", ""]
+    version = matrix.version.label if matrix.version else gettext("draft")
+    codebook = gettext("Codebook %(version)s. %(sentence)s.") % {
+        "version": md(version),
+        "sentence": md(counts.sentence),
+    }
+    lines = [f"# {md(title)}", "", codebook, ""]
     current = None
     for theme in themes:
         group = (theme.level, theme.polarity)
@@ -119,10 +125,15 @@ def themes_markdown(title: str, matrix: Matrix, counts: Counts, themes: list[The
         lines.append(f"### {md(theme.node.name)} {md(theme.citation)}")
         lines.append("")
         if theme.node.definition:
-            lines += [f"*Definition:* {md(theme.node.definition)}", ""]
+            lines += [f"*{gettext('Definition:')}* {md(theme.node.definition)}", ""]
+        studies = ngettext("%(n)s study", "%(n)s studies", len(theme.studies))
+        excerpts = ngettext("%(n)s excerpt", "%(n)s excerpts", len(theme.codings))
         lines.append(
-            f"{len(theme.studies)} stud{'y' if len(theme.studies) == 1 else 'ies'}, "
-            f"{len(theme.codings)} excerpt{'' if len(theme.codings) == 1 else 's'}."
+            gettext("%(studies)s, %(excerpts)s.")
+            % {
+                "studies": studies % {"n": len(theme.studies)},
+                "excerpts": excerpts % {"n": len(theme.codings)},
+            }
         )
         lines.append("")
         for c in theme.codings:
