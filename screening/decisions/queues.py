@@ -63,6 +63,10 @@ class _OrderingRegistry(dict):
         super().__init__()
         self.labels = {}
 
+    def __delitem__(self, name: str) -> None:
+        super().__delitem__(name)
+        self.labels.pop(name, None)  # an order taken away is offered no more
+
 
 ORDERINGS: _OrderingRegistry = _OrderingRegistry()
 
