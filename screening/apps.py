@@ -6,6 +6,12 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Identification and screening"
 
     def ready(self) -> None:
+        # The importers are pure parsers: their messages are translated through this hook.
+        from django.utils.translation import gettext, ngettext
+
+        from screening.identification.importers import text
+
+        text.install(gettext, ngettext)
         # Each stage connects to the signals of the stages before it (see docs/architecture.md):
         # de-duplication after an import, assignments after de-duplication, conflicts and full
         # text after decisions, appraisal into the conflicts flow. Importing their services connects their receivers.

@@ -10,11 +10,13 @@ import logging
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.dispatch import receiver
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reviewapp import jobs
 from reviewapp.audit import record_event
@@ -52,11 +54,28 @@ def _claim(job_id: int) -> ImportJob | None:
     return job
 
 
+def uploaders_language(job: ImportJob) -> contextlib.AbstractContextManager:
+    """The language of the person who uploaded the file (their saved choice, else the site's),
+    for the report an import stores; an import nobody uploaded (the command line) keeps the
+    language it runs in."""
+    user = job.created_by
+    if user is None:
+        return contextlib.nullcontext()
+    return translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE)
+
+
 def run_import(job_id: int) -> ImportJob:
-    """Parse the job's file and write its records: all of them, exactly once, or none."""
+    """Parse the job's file and write its records: all of them, exactly once, or none. Its
+    warnings and error are stored in the uploader's language."""
     job = _claim(job_id)
     if job is None:
         return ImportJob.objects.get(pk=job_id)
+    with uploaders_language(job):
+        return _run_claimed(job)
+
+
+def _run_claimed(job: ImportJob) -> ImportJob:
+    job_id = job.pk
     attempt = job.attempts
     report = ParseReport()
     try:
@@ -84,9 +103,8 @@ def run_import(job_id: int) -> ImportJob:
         raise
     except Exception as exc:
         logger.exception("Import %s failed", job_id)
-        return _fail(
-            job_id, attempt, f"The import failed unexpectedly ({type(exc).__name__}).", report
-        )
+        failed = _("The import failed unexpectedly (%(error)s).") % {"error": type(exc).__name__}
+        return _fail(job_id, attempt, failed, report)
     finally:
         with contextlib.suppress(Exception):
             cache.delete(progress.live_key(job_id))
@@ -102,7 +120,12 @@ def _finish(job: ImportJob, report: ParseReport, count: int) -> None:
     job.progress = job.size
     job.warnings = [[line, message] for line, message in report.warnings]
     if report.warnings_dropped:
-        job.warnings.append([None, f"{report.warnings_dropped} more warnings not shown"])
+        more = ngettext(
+            "%(n)s more warning not shown",
+            "%(n)s more warnings not shown",
+            report.warnings_dropped,
+        )
+        job.warnings.append([None, more % {"n": report.warnings_dropped}])
     job.skipped = [list(entry) for entry in report.skipped]
     job.error = ""
     job.finished_at = timezone.now()
@@ -167,8 +190,9 @@ def _given_up(sender: str, job: Job, **kwargs: Any) -> None:
     (job_id,) = job.args
     current = ImportJob.objects.filter(pk=job_id).first()
     if current is not None and current.status in (Status.QUEUED, Status.RUNNING):
-        message = _("%(reason)s Nothing of the file was stored; upload it again to retry.")
-        _fail(job_id, current.attempts, message % {"reason": job.error}, ParseReport())
+        with uploaders_language(current):
+            message = _("%(reason)s Nothing of the file was stored; upload it again to retry.")
+            _fail(job_id, current.attempts, message % {"reason": job.error}, ParseReport())
 
 
 # Named as when it lived in `imports`, so messages already queued still find it. A lost
@@ -199,31 +223,49 @@ def runs_of(import_jobs: list[ImportJob]) -> dict[int, Job]:
 
 
 def report_lines(job: ImportJob) -> list[str]:
-    """The import report as text: what the job page shows and the command line prints."""
-    fmt = FORMATS.get(job.detected_format, job.detected_format or "not detected")
+    """The import report as text, in the active language: what the command line prints."""
+    fmt = FORMATS.get(job.detected_format, job.detected_format or _("not detected"))
     encoding = ENCODINGS.get(job.encoding, job.encoding) if job.encoding else "-"
     if job.encoding and job.encoding != "xlsx":
-        encoding += " (chosen)" if job.requested_encoding else " (detected)"
+        encoding += " " + (_("(chosen)") if job.requested_encoding else _("(detected)"))
+    chosen = _("(chosen)") if job.requested_format != "auto" else _("(detected)")
     lines = [
-        f"File: {job.original_name} ({job.size:,} bytes) -> search “{job.search}”",
-        f"Status: {job.get_status_display()}",
-        f"Format: {fmt}" + (" (chosen)" if job.requested_format != "auto" else " (detected)"),
-        f"Encoding: {encoding}",
-        f"Records imported: {job.records_imported:,}",
+        _("File: %(name)s (%(size)s bytes) -> search “%(search)s”")
+        % {"name": job.original_name, "size": f"{job.size:,}", "search": job.search},
+        _("Status: %(status)s") % {"status": job.get_status_display()},
+        _("Format: %(format)s") % {"format": fmt} + " " + chosen,
+        _("Encoding: %(encoding)s") % {"encoding": encoding},
+        _("Records imported: %(n)s") % {"n": f"{job.records_imported:,}"},
     ]
     if job.allow_truncated:
-        lines.append("Truncated file: allowed (a record cut off at the end is dropped)")
+        lines.append(_("Truncated file: allowed (a record cut off at the end is dropped)"))
     for line, message in job.warnings:
-        lines.append(f"Warning{f' (line {line})' if line else ''}: {message}")
+        if line:
+            lines.append(
+                _("Warning (line %(line)s): %(message)s") % {"line": line, "message": message}
+            )
+        else:
+            lines.append(_("Warning: %(message)s") % {"message": message})
     if job.skipped:
-        lines.append(f"Entries skipped because they could not be read: {len(job.skipped)}")
-    for line, key, title, why in job.skipped:
-        named = ", ".join(
-            p for p in (f"key {key}" if key else "", f"“{title}”" if title else "") if p
+        lines.append(
+            _("Entries skipped because they could not be read: %(n)s") % {"n": len(job.skipped)}
         )
-        lines.append(f"Skipped (line {line}{', ' + named if named else ''}): {why}")
+    lines.extend(_skipped_line(*entry) for entry in job.skipped)
     if job.error:
-        lines.append(f"Error: {job.error}")
+        lines.append(_("Error: %(error)s") % {"error": job.error})
     if story := history(job, latest_run(job)):
-        lines.append(f"History: {story}")
+        lines.append(_("History: %(story)s") % {"story": story})
     return lines
+
+
+def _skipped_line(line: int, key: str, title: str, why: str) -> str:
+    named = [_("key %(key)s") % {"key": key}] if key else []
+    if title:
+        named.append(f"“{title}”")
+    if named:
+        return _("Skipped (line %(line)s, %(named)s): %(why)s") % {
+            "line": line,
+            "named": ", ".join(named),
+            "why": why,
+        }
+    return _("Skipped (line %(line)s): %(why)s") % {"line": line, "why": why}

@@ -44,6 +44,7 @@ from screening.identification.importers.base import (
 from screening.identification.importers.lookalikes import xml_kind
 from screening.identification.importers.normalise import expand_pages, normalise_doi
 from screening.identification.importers.tabular import MAPPABLE_FIELDS, guess_column_map
+from screening.identification.importers.text import _
 from screening.identification.importers.textio import detect_encoding
 
 logger = logging.getLogger(__name__)
@@ -86,20 +87,22 @@ _EXTENSIONS = {
 
 
 def _unsupported(why: str) -> ImportFormatError:
-    return ImportFormatError(f"{why} We read: {formats_we_read()}.")
+    return ImportFormatError(
+        _("%(why)s We read: %(formats)s.") % {"why": why, "formats": formats_we_read()}
+    )
 
 
 def detect_format(head: bytes, filename: str = "", encoding: str | None = None) -> str:
     """The format code of a file from its first bytes (and, to break ties, its name)."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if not head.strip():
-        raise ImportFormatError("The file is empty.")
+        raise ImportFormatError(_("The file is empty."))
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _unsupported("This is an old Excel (.xls) or Word file; save it as .xlsx or CSV.")
+        raise _unsupported(_("This is an old Excel (.xls) or Word file; save it as .xlsx or CSV."))
     if head.startswith(b"%PDF"):
-        raise _unsupported("This is a PDF, not a database export.")
+        raise _unsupported(_("This is a PDF, not a database export."))
     text = head.decode(encoding or detect_encoding(head), errors="replace").lstrip("\ufeff")
     stripped = text.lstrip()
     if _is_ovid(stripped):
@@ -113,7 +116,7 @@ def detect_format(head: bytes, filename: str = "", encoding: str | None = None) 
     lines = text.splitlines()[:400]
     meaningful = [line for line in lines if line.strip()]
     if not meaningful:
-        raise _unsupported("The file has no text we recognise.")
+        raise _unsupported(_("The file has no text we recognise."))
     first = meaningful[0].strip()
     tagged = _new_tagged_kind(first, "\n".join(lines))
     if tagged:
@@ -121,7 +124,7 @@ def detect_format(head: bytes, filename: str = "", encoding: str | None = None) 
     if _JSON_START.match(stripped):
         if '"type"' in text or '"title"' in text:
             return "csl-json"
-        raise _unsupported("This JSON file is not CSL-JSON (a list of items with a title).")
+        raise _unsupported(_("This JSON file is not CSL-JSON (a list of items with a title)."))
     if first.startswith(("FN ", "VR ")) or (
         first.startswith("PT ") and len(_WOS_TAG.findall(text, 0, 20000)) >= 3
     ):
@@ -143,8 +146,10 @@ def detect_format(head: bytes, filename: str = "", encoding: str | None = None) 
     by_extension = _EXTENSIONS.get(extension)
     if by_extension in {"ris", "medline", "wos", "bibtex"}:
         return by_extension
-    name = f" ({filename})" if filename else ""
-    raise _unsupported(f"The format of this file{name} was not recognised.")
+    if filename:
+        why = _("The format of this file (%(filename)s) was not recognised.")
+        raise _unsupported(why % {"filename": filename})
+    raise _unsupported(_("The format of this file was not recognised."))
 
 
 def _is_ovid(text: str) -> bool:
@@ -221,16 +226,18 @@ def iter_records(
     if fmt == "auto":
         fmt = detect_format(head, filename, encoding)
     elif fmt not in FORMATS:
-        raise _unsupported(f"Unknown format {fmt!r}.")
+        raise _unsupported(_("Unknown format %(fmt)s.") % {"fmt": repr(fmt)})
     elif not head.strip():
-        raise ImportFormatError("The file is empty.")
+        raise ImportFormatError(_("The file is empty."))
     elif fmt == "endnote-xml":
         # A PubMed XML or Ovid file chosen as EndNote XML: say what it is rather than fail on it.
         text = head.decode(encoding or detect_encoding(head), errors="replace")
         kind = xml_kind(text.lstrip("\ufeff \t\r\n"))
         if kind != fmt:
             report.warn(
-                None, f"chosen as EndNote XML, but the file is {FORMATS[kind]}: read as that"
+                None,
+                _("chosen as EndNote XML, but the file is %(format)s: read as that")
+                % {"format": FORMATS[kind]},
             )
             fmt = kind
     report.format = fmt
@@ -248,12 +255,13 @@ def iter_records(
                 warned_bytes = True
                 report.warn(
                     record["line"],
-                    f"some bytes are not valid {report.encoding}; they were read as Windows-1252",
+                    _("some bytes are not valid %(encoding)s; they were read as Windows-1252")
+                    % {"encoding": report.encoding},
                 )
             yield record
         if report.records_seen == 0 and report.truncated_at is not None:
             raise ImportFormatError(
-                "the file ends inside its first record: there is no complete record to import",
+                _("the file ends inside its first record: there is no complete record to import"),
                 report.truncated_at,
             )
     except ImportFormatError:
@@ -263,10 +271,19 @@ def iter_records(
     except Exception as exc:
         # The message is for the person who sent the file: the library's own words go to the log.
         logger.warning("Reading %s as %s failed", filename or "a file", fmt, exc_info=True)
-        where = f" after the record at line {report.last_line}" if report.last_line else ""
+        if report.last_line:
+            message = _(
+                "the file could not be read as %(format)s: its content stops following that "
+                "format after the record at line %(line)s. Check that it is a complete export, "
+                "saved as the database wrote it."
+            )
+        else:
+            message = _(
+                "the file could not be read as %(format)s: its content stops following that "
+                "format. Check that it is a complete export, saved as the database wrote it."
+            )
         raise ImportFormatError(
-            f"the file could not be read as {FORMATS[fmt]}: its content stops following that "
-            f"format{where}. Check that it is a complete export, saved as the database wrote it."
+            message % {"format": FORMATS[fmt], "line": report.last_line}
         ) from exc
 
 
@@ -376,7 +393,9 @@ def csv_columns(stream: BinaryIO, filename: str = "", encoding: str | None = Non
     except Exception as exc:
         logger.warning("Reading the header row of %s failed", filename or "a file", exc_info=True)
         raise ImportFormatError(
-            "the header row could not be read: the file is not a spreadsheet or delimited text "
-            "we can follow"
+            _(
+                "the header row could not be read: the file is not a spreadsheet or delimited "
+                "text we can follow"
+            )
         ) from exc
     return []

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from screening.identification.importers.normalise import compact_date_year, parse_year
+from screening.identification.importers.text import _
 
 FORMATS: dict[str, str] = {
     "ris": "RIS",
@@ -46,7 +47,7 @@ class ImportFormatError(Exception):
     def __str__(self) -> str:
         if self.line is None:
             return self.message
-        return f"Line {self.line}: {self.message}"
+        return _("Line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
 
 class ColumnsNotRecognised(ImportFormatError):
@@ -58,12 +59,12 @@ class ColumnsNotRecognised(ImportFormatError):
         self.problems = problems
         self.columns = columns
         self.unmapped = unmapped
-        shown = ", ".join(unmapped[:40]) + (
-            f" and {len(unmapped) - 40} more" if len(unmapped) > 40 else ""
-        )
+        shown = ", ".join(unmapped[:40])
+        if len(unmapped) > 40:
+            shown = _("%(columns)s and %(n)s more") % {"columns": shown, "n": len(unmapped) - 40}
         message = " ".join(problems)
         if unmapped:
-            message += f" Columns not recognised: {shown}."
+            message += " " + _("Columns not recognised: %(columns)s.") % {"columns": shown}
         super().__init__(message, line)
 
 
@@ -74,10 +75,11 @@ class TruncatedFileError(ImportFormatError):
     is dropped (`ParseReport.cut_off`)."""
 
 
-TRUNCATED_ADVICE = (
-    "The file looks cut off (an interrupted download?) and nothing was imported. Download it "
-    "again, or allow a truncated file to import the complete records and drop the cut one."
-)
+def truncated_advice() -> str:
+    return _(
+        "The file looks cut off (an interrupted download?) and nothing was imported. Download it "
+        "again, or allow a truncated file to import the complete records and drop the cut one."
+    )
 
 
 @dataclass
@@ -111,10 +113,22 @@ class ParseReport:
         records but before its end): raise TruncatedFileError, or, when allowed, note it and
         return so the parser drops that record."""
         if not self.allow_truncated:
-            raise TruncatedFileError(f"the file ends too early: {why}. {TRUNCATED_ADVICE}", line)
+            raise TruncatedFileError(
+                _("the file ends too early: %(why)s. %(advice)s")
+                % {"why": why, "advice": truncated_advice()},
+                line,
+            )
         self.truncated_at = line
-        done = "this record was dropped" if dropped else "no record was cut"
-        self.warn(line, f"the file ends too early: {why}; {done}, the complete records imported")
+        if dropped:
+            done = _(
+                "the file ends too early: %(why)s; this record was dropped, the complete records "
+                "imported"
+            )
+        else:
+            done = _(
+                "the file ends too early: %(why)s; no record was cut, the complete records imported"
+            )
+        self.warn(line, done % {"why": why})
 
 
 def new_record(line: int) -> dict:
@@ -172,7 +186,11 @@ def year_of(report: ParseReport, line: int, *texts: str) -> int | None:
     for text in texts:
         year = compact_date_year(text)
         if year is not None:
-            report.warn(line, f"year taken as {year} from the date {text!r}")
+            report.warn(
+                line,
+                _("year taken as %(year)s from the date %(date)s")
+                % {"year": year, "date": repr(text)},
+            )
             return year
-    report.warn(line, f"year not understood: {first!r}")
+    report.warn(line, _("year not understood: %(text)s") % {"text": repr(first)})
     return None

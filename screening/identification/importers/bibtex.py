@@ -38,6 +38,7 @@ from screening.identification.importers.normalise import (
     split_bilingual,
     split_keywords,
 )
+from screening.identification.importers.text import _, ngettext
 
 BATCH = 200
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
@@ -134,16 +135,34 @@ class EntriesNotRead(ImportFormatError):
         bad = sorted(bad)
         self.bad = bad
         shown = "; ".join(_describe(entry) for entry in bad[:MAX_LISTED])
-        more = f"; and {len(bad) - MAX_LISTED} more" if len(bad) > MAX_LISTED else ""
+        if len(bad) > MAX_LISTED:
+            shown = _("%(entries)s; and %(n)s more") % {
+                "entries": shown,
+                "n": len(bad) - MAX_LISTED,
+            }
         if len(bad) == 1:
-            message = f"The BibTeX entry {_describe(bad[0], with_line=False)}."
+            message = _("The BibTeX entry %(entry)s.") % {
+                "entry": _describe(bad[0], with_line=False)
+            }
         else:
-            message = f"{len(bad)} BibTeX entries could not be read: {shown}{more}."
-        message += " Nothing was imported."
+            message = _("%(n)s BibTeX entries could not be read: %(entries)s.") % {
+                "n": len(bad),
+                "entries": shown,
+            }
+        message += " " + _("Nothing was imported.")
         if good:
-            other = "the other entry" if good == 1 else f"the other {good} entries"
-            message += f" To import {other}, import the file again skipping unreadable entries."
+            advice = ngettext(
+                "To import the other entry, %(again)s.",
+                "To import the other %(n)s entries, %(again)s.",
+                good,
+            )
+            message += " " + advice % {"n": good, "again": skip_again()}
         super().__init__(message, bad[0][0])
+
+
+def skip_again() -> str:
+    """The advice's wording, which the import_records command looks for in an error."""
+    return _("import the file again skipping unreadable entries")
 
 
 MAX_LISTED = 10
@@ -151,13 +170,21 @@ MAX_LISTED = 10
 
 def _describe(entry: tuple[int, str, str, str], with_line: bool = True) -> str:
     line, key, title, why = entry
-    named = ", ".join(
-        part for part in (f"key {key}" if key else "", f"“{title}”" if title else "") if part
-    )
-    named = f" ({named})" if named else ""
+    parts = [_("key %(key)s") % {"key": key}] if key else []
+    if title:
+        parts.append(f"“{title}”")
+    named = ", ".join(parts)
+    if with_line and named:
+        return _("at line %(line)s (%(named)s): %(why)s") % {
+            "line": line,
+            "named": named,
+            "why": why,
+        }
     if with_line:
-        return f"at line {line}{named}: {why}"
-    return f"{named.strip()} could not be read: {why}".strip()
+        return _("at line %(line)s: %(why)s") % {"line": line, "why": why}
+    if named:
+        return _("(%(named)s) could not be read: %(why)s") % {"named": named, "why": why}
+    return _("could not be read: %(why)s") % {"why": why}
 
 
 def parse_bibtex(
@@ -194,19 +221,20 @@ def parse_bibtex(
         elif current is not None:
             current.append(line)
     if current is not None and _unclosed(current) and not _ends_with_closing_line(current):
-        report.cut_off(current_start, "the last BibTeX entry is not closed")
+        report.cut_off(current_start, _("the last BibTeX entry is not closed"))
         current = None  # allowed: the cut entry is dropped
     finish()
     if batch:
         yield from _parse_batch(macros, batch, state)
     if not found_any:
-        raise ImportFormatError("no BibTeX entries found (no line starts with '@')", 1)
+        raise ImportFormatError(_("no BibTeX entries found (no line starts with '@')"), 1)
     report.skipped.sort()
     if state.bad and not skip_bad:
         raise EntriesNotRead(state.bad, state.good)
     if skip_bad and state.bad and not state.good:
         raise ImportFormatError(
-            "no entry of this BibTeX file could be read; the first, " + _describe(min(state.bad)),
+            _("no entry of this BibTeX file could be read; the first, %(entry)s")
+            % {"entry": _describe(min(state.bad))},
             state.bad[0][0],
         )
 
@@ -302,7 +330,10 @@ def _parse_batch(macros: list[str], batch: list[tuple[int, list[str]]],
             continue
         state.good += 1
         if entry.key in state.seen_keys:
-            state.report.warn(line, f"BibTeX key {entry.key!r} used twice; both entries kept")
+            state.report.warn(
+                line,
+                _("BibTeX key %(key)s used twice; both entries kept") % {"key": repr(entry.key)},
+            )
         state.seen_keys.add(entry.key)
         if state.bad and not state.skip_bad:
             continue  # the file is refused: read on only to find every entry that fails
@@ -370,11 +401,17 @@ def _fields(entry: Entry, line: int, state: _State) -> dict[str, str]:
             fields[name] = f"{fields[name]}; {value}"
         if name not in state.duplicate_warned:
             state.duplicate_warned.add(name)
-            how = "their values were joined" if joined else "the first value was kept"
-            state.report.warn(
-                line,
-                f"field {name!r} appears more than once in an entry (key {entry.key!r}); {how}",
-            )
+            if joined:
+                how = _(
+                    "field %(name)s appears more than once in an entry (key %(key)s); their "
+                    "values were joined"
+                )
+            else:
+                how = _(
+                    "field %(name)s appears more than once in an entry (key %(key)s); the first "
+                    "value was kept"
+                )
+            state.report.warn(line, how % {"name": repr(name), "key": repr(entry.key)})
     return fields
 
 

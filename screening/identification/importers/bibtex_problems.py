@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from screening.identification.importers.text import _, ngettext
+
 _START = re.compile(r"\s*@\s*([A-Za-z]+)\s*([{(])")
 _NAME = re.compile(r"[^\s=,{}()\"#%]+")
 _TITLE = re.compile(r"""(?i)(?:^|[\s,{])title\s*=\s*[{"]""")
@@ -84,11 +86,14 @@ class _Scan:
                     self.i += 1
                     return None
             self.i += 1
-        opened = "1 “{” is" if depth == 1 else f"{depth} “{{” are"
-        return (
-            f"in the field “{name}” (line {start_line}), {opened} never closed, so the entry "
-            "never ends"
+        unclosed = ngettext(
+            "in the field “%(name)s” (line %(line)s), 1 “{” is never closed, so the entry never "
+            "ends",
+            "in the field “%(name)s” (line %(line)s), %(n)s “{” are never closed, so the entry "
+            "never ends",
+            depth,
         )
+        return unclosed % {"name": name, "line": start_line, "n": depth}
 
     def quoted(self, name: str, start_line: int) -> str | None:
         depth = 0
@@ -104,12 +109,15 @@ class _Scan:
                 self.i += 1
                 return None
             self.i += 1
-        return f'the field “{name}” (line {start_line}) opens a quote “"” that is never closed'
+        return _('the field “%(name)s” (line %(line)s) opens a quote “"” that is never closed') % {
+            "name": name,
+            "line": start_line,
+        }
 
 
 def explain(text: str, first_line: int) -> str:
     """What is wrong with the entry `text` (which starts at `first_line` of the file)."""
-    return _explain(text, first_line) or (
+    return _explain(text, first_line) or _(
         "its structure could not be followed: look for a brace, quote or comma out of place"
     )
 
@@ -117,7 +125,7 @@ def explain(text: str, first_line: int) -> str:
 def _explain(text: str, first_line: int) -> str | None:
     start = _START.match(text)
     if start is None:
-        return "it does not start like an entry (“@article{key,” for example)"
+        return _("it does not start like an entry (“@article{key,” for example)")
     close = "}" if start.group(2) == "{" else ")"
     scan = _Scan(text, first_line)
     scan.i = start.end()
@@ -126,8 +134,10 @@ def _explain(text: str, first_line: int) -> str | None:
     if comma < 0 or (0 <= equals < comma):
         head = text[scan.i : equals if equals >= 0 else len(text)].strip()
         if head and " " in head.strip():
-            return f"a comma is missing after the citation key “{head.split()[0]}”"
-        return "it has no citation key: “@type{” must be followed by a key and a comma"
+            return _("a comma is missing after the citation key “%(key)s”") % {
+                "key": head.split()[0]
+            }
+        return _("it has no citation key: “@type{” must be followed by a key and a comma")
     scan.i = comma + 1
     return _fields(scan, close)
 
@@ -138,25 +148,35 @@ def _fields(scan: _Scan, close: str) -> str | None:
     while True:
         scan.skip_space()
         if scan.at_end():
-            return f"its closing “{close}” is missing"
+            return _("its closing “%(close)s” is missing") % {"close": close}
         if text[scan.i] == close:
             return _after_end(scan)
         match = _NAME.match(text, scan.i)
         if match is None:
-            return f"line {scan.line()} has “{text[scan.i]}” where a field name should be"
+            return _("line %(line)s has “%(char)s” where a field name should be") % {
+                "line": scan.line(),
+                "char": text[scan.i],
+            }
         name, name_line, name_start = match.group(0), scan.line(), scan.i
         scan.i = match.end()
         scan.skip_space()
         if scan.at_end() or text[scan.i] != "=":
             if previous is not None and "\n" not in text[previous[2] : name_start]:
                 # Not a field but the rest of the previous value, cut off by a stray brace.
-                return (
-                    f"the value of the field “{previous[0]}” (line {previous[1]}) closes too "
-                    f"early, before “{text[name_start : name_start + 30].strip()}”: it holds a "
-                    "“}” with no “{” to match"
-                )
-            found = "the end of the entry" if scan.at_end() else f"“{text[scan.i]}”"
-            return f"“{name}” (line {name_line}) is followed by {found} where “=” should be"
+                return _(
+                    "the value of the field “%(name)s” (line %(line)s) closes too early, before "
+                    "“%(rest)s”: it holds a “}” with no “{” to match"
+                ) % {
+                    "name": previous[0],
+                    "line": previous[1],
+                    "rest": text[name_start : name_start + 30].strip(),
+                }
+            found = _("the end of the entry") if scan.at_end() else f"“{text[scan.i]}”"
+            return _("“%(name)s” (line %(line)s) is followed by %(found)s where “=” should be") % {
+                "name": name,
+                "line": name_line,
+                "found": found,
+            }
         scan.i += 1
         problem = _value(scan, name, name_line)
         if problem:
@@ -164,14 +184,22 @@ def _fields(scan: _Scan, close: str) -> str | None:
         previous = (name, name_line, scan.i)
         scan.skip_space()
         if scan.at_end():
-            return f"its closing “{close}” is missing (the last field is “{name}”)"
+            return _("its closing “%(close)s” is missing (the last field is “%(name)s”)") % {
+                "close": close,
+                "name": name,
+            }
         if text[scan.i] == ",":
             scan.i += 1
         elif text[scan.i] != close:
-            return (
-                f"a comma is missing after the field “{name}” (line {name_line}): "
-                f"line {scan.line()} goes on with “{text[scan.i : scan.i + 20].strip()}”"
-            )
+            return _(
+                "a comma is missing after the field “%(name)s” (line %(line)s): line %(next)s "
+                "goes on with “%(rest)s”"
+            ) % {
+                "name": name,
+                "line": name_line,
+                "next": scan.line(),
+                "rest": text[scan.i : scan.i + 20].strip(),
+            }
 
 
 def _value(scan: _Scan, name: str, line: int) -> str | None:
@@ -179,7 +207,10 @@ def _value(scan: _Scan, name: str, line: int) -> str | None:
     while True:
         scan.skip_space()
         if scan.at_end():
-            return f"the field “{name}” (line {line}) has no value"
+            return _("the field “%(name)s” (line %(line)s) has no value") % {
+                "name": name,
+                "line": line,
+            }
         char = text[scan.i]
         if char == "{":
             problem = scan.braced(name, line)
@@ -190,7 +221,11 @@ def _value(scan: _Scan, name: str, line: int) -> str | None:
             scan.i = match.end()
             problem = None
         else:
-            return f"the value of the field “{name}” (line {line}) starts with “{char}”"
+            return _("the value of the field “%(name)s” (line %(line)s) starts with “%(char)s”") % {
+                "name": name,
+                "line": line,
+                "char": char,
+            }
         if problem:
             return problem
         scan.skip_space()
@@ -205,8 +240,8 @@ def _after_end(scan: _Scan) -> str | None:
     scan.i += 1
     rest = scan.text[scan.i :]
     if "=" in rest and _NAME.search(rest):
-        return (
-            f"it ends too early, at line {scan.line(end)} (a closing brace too many?): the "
-            "fields after that line are outside the entry"
-        )
+        return _(
+            "it ends too early, at line %(line)s (a closing brace too many?): the fields after "
+            "that line are outside the entry"
+        ) % {"line": scan.line(end)}
     return None

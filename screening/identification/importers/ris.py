@@ -20,6 +20,7 @@ from screening.identification.importers.normalise import (
     split_keywords,
     split_parallel_name,
 )
+from screening.identification.importers.text import _, gettext_noop
 from screening.identification.importers.textio import chunks_of
 
 # Tags of the RIS specification plus those Ovid, Web of Science and Citavi add; anything else is
@@ -209,7 +210,7 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser, final: bool):
                 yield from state.feed(buf[pos : ty - 1].split("\n"), line)
             line += buf.count("\n", pos, ty)
         if state.fields is not None:
-            yield state.close(state.start, "RIS record has no ER tag; it ends at the next TY")
+            yield state.close(state.start, _("RIS record has no ER tag; it ends at the next TY"))
         start = line + 1
         line += lines
         pos = end + 1
@@ -231,10 +232,12 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser, final: bool):
                 if tag not in KNOWN_TAGS and tag not in warned:
                     warned.add(tag)
                     index = next(i for i, pair in enumerate(pairs) if pair[0] == tag)
-                    report.warn(
-                        start + index, f"unknown RIS tag {tag}; kept in the raw record only"
-                    )
+                    report.warn(start + index, _unknown_tag(tag))
         yield _build(fields, record, start, report)
+
+
+def _unknown_tag(tag: str) -> str:
+    return _("unknown RIS tag %(tag)s; kept in the raw record only") % {"tag": tag}
 
 
 class _LineParser:
@@ -276,10 +279,7 @@ class _LineParser:
                         fields[tag] = last = [line[6:].strip()]
                         if tag not in KNOWN_TAGS and tag not in unknown_warned:
                             unknown_warned.add(tag)
-                            report.warn(
-                                base + index + 1,
-                                f"unknown RIS tag {tag}; kept in the raw record only",
-                            )
+                            report.warn(base + index + 1, _unknown_tag(tag))
                     else:
                         values.append(line[6:].strip())
                         last = values
@@ -303,7 +303,7 @@ class _LineParser:
             if tag == "TY":
                 if fields is not None:
                     self.fields, self.raw, self.start = fields, raw, start
-                    yield self.close(start, "RIS record has no ER tag; it ends at the next TY")
+                    yield self.close(start, _("RIS record has no ER tag; it ends at the next TY"))
                 fields = {"TY": [value]}
                 raw = [line]
                 last = fields["TY"]
@@ -313,9 +313,9 @@ class _LineParser:
                 if fields is None:
                     if self.stray_line:
                         raise ImportFormatError(
-                            "RIS record starts without a TY tag", self.stray_line
+                            _("RIS record starts without a TY tag"), self.stray_line
                         )
-                    raise ImportFormatError("ER without a record (no TY before it)", number)
+                    raise ImportFormatError(_("ER without a record (no TY before it)"), number)
                 raw.append(line)
                 self.records += 1
                 yield _build(fields, raw, start, report)
@@ -328,7 +328,11 @@ class _LineParser:
                     self.stray_line = number
                 if not self.stray_warned:
                     self.stray_warned = True
-                    report.warn(number, f"tag {tag} outside a record (after ER, before TY) ignored")
+                    report.warn(
+                        number,
+                        _("tag %(tag)s outside a record (after ER, before TY) ignored")
+                        % {"tag": tag},
+                    )
             else:
                 raw.append(line)
                 values = fields.get(tag)
@@ -342,12 +346,12 @@ class _LineParser:
     def finish(self) -> None:
         """The end of the file: refuse a record left open (or drop it, when allowed)."""
         if self.fields is not None:
-            self.report.cut_off(self.start, "the last RIS record has no ER tag")
+            self.report.cut_off(self.start, _("the last RIS record has no ER tag"))
             self.fields = None  # allowed: the cut record is dropped
         elif self.records == 0:
             if self.stray_line:
-                raise ImportFormatError("RIS record starts without a TY tag", self.stray_line)
-            raise ImportFormatError("no RIS records found (no line starts with 'TY  - ')", 1)
+                raise ImportFormatError(_("RIS record starts without a TY tag"), self.stray_line)
+            raise ImportFormatError(_("no RIS records found (no line starts with 'TY  - ')"), 1)
 
 
 def _one_line(text: str) -> str:
@@ -418,12 +422,12 @@ def _titles_and_journal(fields: dict[str, list[str]]) -> tuple[str, str, str]:
 # caption title (older RIS), the book title (BOOK records), the translated title, then the
 # secondary and tertiary titles (a chapter's book, a series).
 _FALLBACK_TITLES = (
-    ("ST", "short title"),
-    ("CT", "caption title"),
-    ("BT", "book title"),
-    ("TT", "translated title"),
-    ("T2", "secondary title"),
-    ("T3", "tertiary title"),
+    ("ST", gettext_noop("short title")),
+    ("CT", gettext_noop("caption title")),
+    ("BT", gettext_noop("book title")),
+    ("TT", gettext_noop("translated title")),
+    ("T2", gettext_noop("secondary title")),
+    ("T3", gettext_noop("tertiary title")),
 )
 
 
@@ -434,7 +438,11 @@ def _fallback_title(
     for tag, name in _FALLBACK_TITLES:
         value = _one_line(_first(fields, tag))
         if value:
-            report.warn(start, f"no title (TI or T1): the {name} ({tag}) was taken as the title")
+            report.warn(
+                start,
+                _("no title (TI or T1): the %(name)s (%(tag)s) was taken as the title")
+                % {"name": _(name), "tag": tag},
+            )
             return value, "" if value == title_alt else title_alt
     return "", title_alt
 

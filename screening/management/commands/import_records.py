@@ -1,15 +1,19 @@
 """python manage.py import_records --review SLUG --source "Web of Science" [--phase initial|update]
 [--format auto|ris|...] [--encoding NAME] [--skip-bad-entries] [--column FIELD=COLUMN ...]
-[--allow-truncated] FILE...: the same import as an upload, run synchronously."""
+[--allow-truncated] [--language en|zh-hant] FILE...: the same import as an upload, run
+synchronously. The report (warnings, errors) is English unless --language says otherwise."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from reviewapp.models import Review
 from screening.identification.importers import FORMATS, MAPPABLE_FIELDS
+from screening.identification.importers.bibtex import skip_again
 from screening.identification.importers.textio import ENCODINGS
 from screening.identification.imports import (
     ImportRefused,
@@ -65,8 +69,18 @@ class Command(BaseCommand):
             help="Import the complete records of a file that ends inside a record (the cut record "
             "is dropped and the report says so) instead of refusing the file.",
         )
+        parser.add_argument(
+            "--language",
+            default="en",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="The language of the import report's warnings and errors (default English)",
+        )
 
-    def handle(
+    def handle(self, *args, language: str = "en", **options) -> None:
+        with translation.override(language):
+            self._import(**options)
+
+    def _import(
         self, *args, files, review, source, phase, fmt, allow_truncated=False, **options
     ) -> None:
         review_obj = Review.objects.filter(slug=review).first()
@@ -102,7 +116,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
             self.stdout.write("")
             if job.status != Status.DONE:
-                if "skipping unreadable entries" in job.error and not job.skip_bad_entries:
+                if skip_again() in job.error and not job.skip_bad_entries:
                     self.stderr.write(
                         f"{path.name}: run again with --skip-bad-entries to import the entries "
                         "that can be read; the others are listed in the report."
