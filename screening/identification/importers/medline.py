@@ -13,6 +13,7 @@ from screening.identification.importers.normalise import (
     split_parallel_name,
 )
 from screening.identification.importers.tagged import Ending
+from screening.identification.importers.text import _
 from screening.identification.importers.textio import chunks_of
 
 KNOWN_TAGS = frozenset(
@@ -164,7 +165,9 @@ def parse_medline(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[
         yield from state.feed(lines, line)
         if partial is not None and state.fields is None:
             state.report.cut_off(
-                line + len(lines) + 1, "the file stops inside the first line of a MEDLINE record"
+                line + len(lines) + 1,
+                _("the file stops inside the first line of a %(format)s record")
+                % {"format": "MEDLINE"},
             )
             return
     yield from state.finish()
@@ -238,11 +241,12 @@ def _fields(pairs: list[tuple[str, str]], record: str, start: int, state: _LineP
             if name not in state.unknown_warned:
                 state.unknown_warned.add(name)
                 at = ("\n" + record).find(f"\n{tag}- ")
-                state.report.warn(
-                    start + record.count("\n", 0, at),
-                    f"unknown MEDLINE tag {name}; kept in the raw record only",
-                )
+                state.report.warn(start + record.count("\n", 0, at), _unknown_tag(name))
     return fields
+
+
+def _unknown_tag(tag: str) -> str:
+    return _("unknown MEDLINE tag %(tag)s; kept in the raw record only") % {"tag": tag}
 
 
 class _LineParser:
@@ -286,7 +290,7 @@ class _LineParser:
                 # MEDLINE wraps long fields with six spaces.
                 if last is None:
                     raise ImportFormatError(
-                        "continuation line outside a MEDLINE record", base + index + 1
+                        _("continuation line outside a MEDLINE record"), base + index + 1
                     )
                 raw.append(line)
                 pieces.append(line.strip())
@@ -303,15 +307,14 @@ class _LineParser:
                     if values is None:
                         if not (tag.isascii() and tag.isalnum() and tag.isupper()):
                             raise ImportFormatError(
-                                f"expected a MEDLINE tag, found {line[:30]!r}", base + index + 1
+                                _("expected a MEDLINE tag, found %(text)s")
+                                % {"text": repr(line[:30])},
+                                base + index + 1,
                             )
                         fields[tag] = last = [line[6:].strip()]
                         if tag not in KNOWN_TAGS and tag not in unknown_warned:
                             unknown_warned.add(tag)
-                            report.warn(
-                                base + index + 1,
-                                f"unknown MEDLINE tag {tag}; kept in the raw record only",
-                            )
+                            report.warn(base + index + 1, _unknown_tag(tag))
                     else:
                         values.append(line[6:].strip())
                         last = values
@@ -330,8 +333,11 @@ class _LineParser:
                     last[-1] = f"{last[-1]} {line.strip()}"
                     continue
                 raise ImportFormatError(
-                    "expected a MEDLINE tag line ('PMID- ', 'TI  - ', ...) or an indented "
-                    f"continuation line, found {line[:30]!r}",
+                    _(
+                        "expected a MEDLINE tag line ('PMID- ', 'TI  - ', ...) or an indented "
+                        "continuation line, found %(text)s"
+                    )
+                    % {"text": repr(line[:30])},
                     base + index + 1,
                 )
             if fields is not None and tag == "PMID" and "PMID" in fields:
@@ -342,12 +348,16 @@ class _LineParser:
                 start = base + index + 1
                 if tag not in KNOWN_TAGS:
                     raise ImportFormatError(
-                        f"a MEDLINE record cannot start with {tag} (not a MEDLINE tag)", start
+                        _("a MEDLINE record cannot start with %(tag)s (not a MEDLINE tag)")
+                        % {"tag": tag},
+                        start,
                     )
                 if tag not in ("PMID", "OWN") and not self.start_warned:
                     # ERIC opens each record with OWN; anything else may be a cut-off record.
                     self.start_warned = True
-                    report.warn(start, f"MEDLINE record starts with {tag}, not PMID")
+                    report.warn(
+                        start, _("MEDLINE record starts with %(tag)s, not PMID") % {"tag": tag}
+                    )
                 fields = {}
                 raw = []
             raw.append(line)
@@ -381,10 +391,13 @@ class _LineParser:
                     self.report,
                 )
             else:
-                self.report.cut_off(self.start, f"the last MEDLINE record {why}")
+                self.report.cut_off(
+                    self.start,
+                    _("the last %(format)s record %(why)s") % {"format": "MEDLINE", "why": why},
+                )
             self.fields = None
         elif self.records == 0:
-            raise ImportFormatError("no MEDLINE records found (no line starts with 'PMID- ')", 1)
+            raise ImportFormatError(_("no MEDLINE records found (no line starts with 'PMID- ')"), 1)
 
 
 def _ids(fields: dict[str, list[str]]) -> tuple[str, str, dict[str, str]]:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 
 from screening.identification.importers.base import ImportFormatError, ParseReport
 from screening.identification.importers.normalise import has_cjk, split_bilingual
+from screening.identification.importers.text import _
 from screening.identification.importers.textio import chunks_of
 
 # Records that must agree on their last field before its absence means a cut.
@@ -51,12 +52,15 @@ class Ending:
     def why_cut(self, tags: Collection[str], open_line: bool) -> str | None:
         """Why the record open at the end of the file looks cut off, or None when it does not."""
         if open_line:
-            return "stops inside a line (no line end after its last line)"
+            return _("stops inside a line (no line end after its last line)")
         if len(tags) == 1 and (self.fewest_fields is None or self.fewest_fields > 1):
-            return "holds nothing but its first line"
+            return _("holds nothing but its first line")
         closing = self.closing
         if not self.varies and self.agreeing >= AGREEING_RECORDS and closing not in tags:
-            return f"lacks the {closing} field that ends each of the other {self.agreeing} records"
+            return _("lacks the %(tag)s field that ends each of the other %(n)s records") % {
+                "tag": closing,
+                "n": self.agreeing,
+            }
         return None
 
 
@@ -143,13 +147,20 @@ def read_tagged(
                     records += 1
                     yield build(fields, "\n".join(raw).rstrip(), start, report)
                 report.cut_off(
-                    number, f"the file stops inside the first line of a {fmt.name} record"
+                    number,
+                    _("the file stops inside the first line of a %(format)s record")
+                    % {"format": fmt.name},
                 )
                 return
             if pair is None:
                 if fields is None or last is None:
                     raise ImportFormatError(
-                        f"expected a tag line ({fmt.name}: {fmt.example!r}), found {line[:30]!r}",
+                        _("expected a tag line (%(format)s: %(example)s), found %(text)s")
+                        % {
+                            "format": fmt.name,
+                            "example": repr(fmt.example),
+                            "text": repr(line[:30]),
+                        },
                         number,
                     )
                 raw.append(line)
@@ -180,9 +191,11 @@ def read_tagged(
             records += 1
             yield build(fields, "\n".join(raw).rstrip(), start, report)
         else:
-            report.cut_off(start, f"the last {fmt.name} record {why}")
+            report.cut_off(
+                start, _("the last %(format)s record %(why)s") % {"format": fmt.name, "why": why}
+            )
     if records == 0 and report.truncated_at is None:
-        raise ImportFormatError(f"no {fmt.name} records found", 1)
+        raise ImportFormatError(_("no %(format)s records found") % {"format": fmt.name}, 1)
 
 
 def blocks_with_cut(blocks: Iterable[list[str]]) -> Iterator[tuple[list[str], int]]:

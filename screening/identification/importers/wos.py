@@ -19,6 +19,7 @@ from screening.identification.importers.normalise import (
     split_keywords,
 )
 from screening.identification.importers.tagged import blocks_with_cut
+from screening.identification.importers.text import _
 
 # Tags whose continuation lines are separate items (one author, one address per line); the
 # continuation lines of any other tag continue the same text.
@@ -137,9 +138,18 @@ def _tag_and_value(
         return line[:2], line[3:].strip()
     if in_record and line[:2] in KNOWN_TAGS and line[:2] not in _HEADER_TAGS:
         # Seen in real exports: 'AUGilles, H' -- the separating space lost.
-        report.warn(number, f"no space after the tag {line[:2]}; read as {line[:2]} {line[2:]}")
+        read = _("no space after the tag %(tag)s; read as %(tag)s %(rest)s")
+        report.warn(number, read % {"tag": line[:2], "rest": line[2:]})
         return line[:2], line[2:].strip()
     return None
+
+
+def _not_a_tag(line: str) -> str:
+    return _("expected a two-letter Web of Science tag, found %(text)s") % {"text": repr(line[:30])}
+
+
+def _ends_at(where: str) -> str:
+    return _("Web of Science record has no ER tag; it ends at %(where)s") % {"where": where}
 
 
 def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
@@ -163,7 +173,7 @@ def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
                             values[-1] = f"{values[-1]} {text}" if values[-1] else text
                 elif line.strip():
                     raise ImportFormatError(
-                        "continuation line outside a Web of Science record", base + index + 1
+                        _("continuation line outside a Web of Science record"), base + index + 1
                     )
                 continue
             if line[2:3] == " " and fields is not None and _is_tag_line(line):
@@ -182,27 +192,23 @@ def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
             pair = _tag_and_value(line.lstrip("\ufeff"), fields is not None, number, report)
             if pair is None:
                 if index != cut:
-                    raise ImportFormatError(
-                        f"expected a two-letter Web of Science tag, found {line[:30]!r}", number
-                    )
+                    raise ImportFormatError(_not_a_tag(line), number)
                 # The file stops inside this line.
                 where = start if fields is not None else number
-                report.cut_off(where, "the last Web of Science record has no ER tag")
+                report.cut_off(where, _("the last Web of Science record has no ER tag"))
                 return
             tag, value = pair
             line = line.lstrip("\ufeff")
             if tag in _HEADER_TAGS:
                 if fields is not None:
-                    report.warn(start, "Web of Science record has no ER tag; it ends at " + tag)
+                    report.warn(start, _ends_at(tag))
                     records += 1
                     yield _build(fields, "\n".join(raw), start, report)
                     fields = None
                 continue
             if tag == "PT":
                 if fields is not None:
-                    report.warn(
-                        start, "Web of Science record has no ER tag; it ends at the next PT"
-                    )
+                    report.warn(start, _ends_at(_("the next PT")))
                     records += 1
                     yield _build(fields, "\n".join(raw), start, report)
                 fields = {"PT": [value]}
@@ -212,7 +218,7 @@ def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
                 continue
             if tag == "ER":
                 if fields is None:
-                    raise ImportFormatError("ER without a record (no PT before it)", number)
+                    raise ImportFormatError(_("ER without a record (no PT before it)"), number)
                 raw.append(line)
                 records += 1
                 yield _build(fields, "\n".join(raw), start, report)
@@ -220,7 +226,7 @@ def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
                 last_tag = ""
                 continue
             if fields is None:
-                raise ImportFormatError("Web of Science record starts without a PT tag", number)
+                raise ImportFormatError(_("Web of Science record starts without a PT tag"), number)
             raw.append(line)
             last_tag = tag
             values = fields.get(tag)
@@ -231,9 +237,9 @@ def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
         base += len(block)
     if fields is not None:
         # Allowed (cut_off returns): the cut record is dropped.
-        report.cut_off(start, "the last Web of Science record has no ER tag")
+        report.cut_off(start, _("the last Web of Science record has no ER tag"))
     elif records == 0:
-        raise ImportFormatError("no Web of Science records found (no line starts with 'PT ')", 1)
+        raise ImportFormatError(_("no Web of Science records found (no line starts with 'PT ')"), 1)
 
 
 def parse_wos_tab(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
@@ -246,7 +252,7 @@ def parse_wos_tab(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[
             header = [h.strip().lstrip("\ufeff") for h in line.split("\t")]
             if "PT" not in header or ("TI" not in header and "UT" not in header):
                 raise ImportFormatError(
-                    "the header row is not Web of Science tab-delimited (PT, AU, TI, ... UT)",
+                    _("the header row is not Web of Science tab-delimited (PT, AU, TI, ... UT)"),
                     number,
                 )
             continue
@@ -254,7 +260,11 @@ def parse_wos_tab(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[
             continue
         cells = line.split("\t")
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-            report.warn(number, f"row has {len(cells)} cells, header has {len(header)}")
+            report.warn(
+                number,
+                _("row has %(cells)s cells, header has %(header)s")
+                % {"cells": len(cells), "header": len(header)},
+            )
         fields: dict[str, list[str]] = {}
         for tag, cell in zip(header, cells, strict=False):
             cell = cell.strip()
@@ -267,7 +277,7 @@ def parse_wos_tab(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[
         records += 1
         yield _build(fields, line, number, report)
     if header is None:
-        raise ImportFormatError("the file is empty: no header row", 1)
+        raise ImportFormatError(_("the file is empty: no header row"), 1)
 
 
 def _numbered(blocks: Iterable[list[str]]) -> Iterator[tuple[int, str]]:
