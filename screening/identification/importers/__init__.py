@@ -38,6 +38,7 @@ from screening.identification.importers.base import (
     ImportFormatError,
     ParseReport,
     TruncatedFileError,
+    format_name,
     formats_we_read,
     new_record,
 )
@@ -237,7 +238,7 @@ def iter_records(
             report.warn(
                 None,
                 _("chosen as EndNote XML, but the file is %(format)s: read as that")
-                % {"format": FORMATS[kind]},
+                % {"format": format_name(kind)},
             )
             fmt = kind
     report.format = fmt
@@ -283,7 +284,7 @@ def iter_records(
                 "format. Check that it is a complete export, saved as the database wrote it."
             )
         raise ImportFormatError(
-            message % {"format": FORMATS[fmt], "line": report.last_line}
+            message % {"format": format_name(fmt), "line": report.last_line}
         ) from exc
 
 

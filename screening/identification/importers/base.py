@@ -32,8 +32,14 @@ FORMATS: dict[str, str] = {
 MAX_WARNINGS = 1000
 
 
+def format_name(code: str) -> str:
+    """A format's name in the active language (the descriptive ones are in the catalogue,
+    marked where the upload form lists them)."""
+    return _(FORMATS[code]) if code in FORMATS else code
+
+
 def formats_we_read() -> str:
-    return ", ".join(FORMATS.values())
+    return ", ".join(format_name(code) for code in FORMATS)
 
 
 class ImportFormatError(Exception):

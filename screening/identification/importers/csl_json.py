@@ -23,6 +23,7 @@ from screening.identification.importers.normalise import (
     parse_year,
     split_bilingual,
 )
+from screening.identification.importers.text import _
 
 READ_CHARS = 1024 * 1024
 MAX_ITEM_CHARS = 64 * 1024 * 1024
@@ -50,7 +51,7 @@ class _Window:
             self.eof = True
             return False
         if len(self.buf) - self.pos > MAX_ITEM_CHARS:
-            raise ImportFormatError("a CSL-JSON item is longer than 64 MB", self.line)
+            raise ImportFormatError(_("a CSL-JSON item is longer than 64 MB"), self.line)
         self.buf = self.buf[self.pos :] + piece
         self.pos = 0
         return True
@@ -77,7 +78,7 @@ def parse_csl_json(text: io.TextIOBase, report: ParseReport) -> Iterator[dict]:
         window.advance(window.pos + 1)
         first = window.next_char()
     if first not in ("[", "{"):
-        raise ImportFormatError("a CSL-JSON file is a list of items in [ ... ]", window.line)
+        raise ImportFormatError(_("a CSL-JSON file is a list of items in [ ... ]"), window.line)
     single = first == "{"
     if not single:
         window.advance(window.pos + 1)
@@ -86,7 +87,7 @@ def parse_csl_json(text: io.TextIOBase, report: ParseReport) -> Iterator[dict]:
         char = window.next_char()
         if not char:
             if not single:
-                report.cut_off(window.line, "the list of items has no closing ]", False)
+                report.cut_off(window.line, _("the list of items has no closing ]"), False)
             break
         if char == "]" and not single:
             window.advance(window.pos + 1)
@@ -94,7 +95,8 @@ def parse_csl_json(text: io.TextIOBase, report: ParseReport) -> Iterator[dict]:
         if records and not single:
             if char != ",":
                 raise ImportFormatError(
-                    f"expected ',' or ']' between items, found {char!r}", window.line
+                    _("expected ',' or ']' between items, found %(char)s") % {"char": repr(char)},
+                    window.line,
                 )
             window.advance(window.pos + 1)
             char = window.next_char()
@@ -102,22 +104,22 @@ def parse_csl_json(text: io.TextIOBase, report: ParseReport) -> Iterator[dict]:
                 window.advance(window.pos + 1)
                 break
             if not char:
-                report.cut_off(window.line, "the list of items has no closing ]", False)
+                report.cut_off(window.line, _("the list of items has no closing ]"), False)
                 break
         line = window.line
         item = _decode(window, decoder, report)
         if item is None:
             return  # cut off inside the item, and allowed: it is dropped
         if not isinstance(item, dict):
-            raise ImportFormatError("a CSL-JSON item must be an object { ... }", line)
+            raise ImportFormatError(_("a CSL-JSON item must be an object { ... }"), line)
         records += 1
         yield _build(item, line, report)
         if single:
             break
     if window.next_char():
-        raise ImportFormatError("text after the end of the CSL-JSON list", window.line)
+        raise ImportFormatError(_("text after the end of the CSL-JSON list"), window.line)
     if records == 0 and report.truncated_at is None:
-        raise ImportFormatError("no CSL-JSON items found (the list is empty)", 1)
+        raise ImportFormatError(_("no CSL-JSON items found (the list is empty)"), 1)
 
 
 def _decode(window: _Window, decoder: json.JSONDecoder, report: ParseReport):
@@ -132,10 +134,12 @@ def _decode(window: _Window, decoder: json.JSONDecoder, report: ParseReport):
                 continue
             # All of the file is read: cut off only if nothing but one token's start follows.
             if unterminated or _PARTIAL_TOKEN.fullmatch(window.buf[exc.pos :].rstrip()):
-                report.cut_off(window.line, "the last CSL-JSON item is not closed")
+                report.cut_off(window.line, _("the last CSL-JSON item is not closed"))
                 return None
             where = window.line + window.buf.count("\n", window.pos, exc.pos)
-            raise ImportFormatError(f"not valid JSON ({exc.msg})", where) from exc
+            raise ImportFormatError(
+                _("not valid JSON (%(reason)s)") % {"reason": exc.msg}, where
+            ) from exc
         window.advance(end)
         return item
 
@@ -204,7 +208,7 @@ def _build(item: dict, line: int, report: ParseReport) -> dict:
     record["journal"] = _text(get("container-title")) or _text(get("container-title-short"))
     record["year"], year_text = _year(get("issued"))
     if year_text and record["year"] is None:
-        report.warn(line, f"year not understood: {year_text!r}")
+        report.warn(line, _("year not understood: %(text)s") % {"text": repr(year_text)})
     record["volume"] = _text(get("volume"))
     record["issue"] = _text(get("issue"))
     record["pages"] = expand_pages(_text(get("page")))

@@ -14,6 +14,7 @@ from screening.identification.importers.normalise import (
     normalise_pmid,
     split_bilingual,
 )
+from screening.identification.importers.text import gettext_noop
 from screening.identification.importers.xmlstream import (
     RecordTarget,
     attribute,
@@ -87,7 +88,7 @@ def parse_endnote_xml(stream: BinaryIO, report: ParseReport) -> Iterator[dict]:
         report,
         dtd=False,
         what="EndNote XML",
-        none_found="no <record> elements found: this is not an EndNote XML export",
+        none_found=gettext_noop("no <record> elements found: this is not an EndNote XML export"),
     ):
         yield _build(fields, line, raw, report)
 

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from screening.identification.importers import detect_format, iter_records
 from screening.identification.importers.base import FORMATS, ImportFormatError, ParseReport
+from screening.identification.importers.text import _
 from screening.identification.importers.textio import ENCODINGS, codec_name, read_head
 
 RECORDS_SHOWN = 5
@@ -56,7 +57,7 @@ def preview(
         return shown
     if shown.format == "xlsx":
         shown.encoding = "xlsx"
-        shown.error = "A workbook (.xlsx) carries its own encoding: there is nothing to choose."
+        shown.error = _("A workbook (.xlsx) carries its own encoding: there is nothing to choose.")
         return shown
     if not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         shown.samples = samples(head)
@@ -73,7 +74,7 @@ def preview(
     try:
         shown.records = list(itertools.islice(records, RECORDS_SHOWN))
         if shown.format in ("csv", "scopus-csv"):
-            for _ in records:  # the sample's last rows, then its verdict on the columns
+            for _row in records:  # the sample's last rows, then its verdict on the columns
                 pass
     except ImportFormatError as exc:
         shown.error = str(exc)

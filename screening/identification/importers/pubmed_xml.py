@@ -38,14 +38,21 @@ from screening.identification.importers.base import (
     year_of,
 )
 from screening.identification.importers.normalise import expand_pages, normalise_doi
-from screening.identification.importers.xmlstream import CHUNK, forbidden, line_of, reason
+from screening.identification.importers.text import _, gettext_noop
+from screening.identification.importers.xmlstream import (
+    CHUNK,
+    forbidden,
+    line_of,
+    not_well_formed,
+    stops_early,
+)
 
 _STARTS = (b"<PubmedArticle>", b"<PubmedArticle ", b"<PubmedBookArticle>", b"<PubmedBookArticle ")
 _ENDS = {b"<PubmedArticle": b"</PubmedArticle>", b"<PubmedBookArticle": b"</PubmedBookArticle>"}
 _ROOT = re.compile(rb"<PubmedArticleSet\b[^>]*>")
 _DECLARATION = re.compile(r"^\ufeff?<\?xml[^>]*\?>")
 _NAME_PARTS = frozenset({"LastName", "ForeName", "Initials", "Suffix", "CollectiveName"})
-_NONE_FOUND = "no <PubmedArticle> elements found: this is not a PubMed XML export"
+_NONE_FOUND = gettext_noop("no <PubmedArticle> elements found: this is not a PubMed XML export")
 
 
 class _Nothing:
@@ -118,17 +125,17 @@ def parse_pubmed_xml(stream: BinaryIO, report: ParseReport) -> Iterator[dict]:
             line += newlines
             pos = end
         # Keep an unfinished record; else only enough to find a start tag cut by the chunk.
-        start, _ = _next_record(buffer, pos)
+        start, _end = _next_record(buffer, pos)
         keep = start if start >= 0 else max(pos, len(buffer) - 20)
         if keep > pos:
             _check(checker, bytes(buffer[pos:keep]))
             line += buffer.count(b"\n", pos, keep)
         del buffer[:keep]
-    start, _ = _next_record(buffer, 0)
+    start, _end = _next_record(buffer, 0)
     if start >= 0:  # a record with no end tag: the file stops inside it
         _check(checker, bytes(buffer[:start]))
         report.cut_off(
-            line + buffer.count(b"\n", 0, start), "the last PubMed XML record is not closed"
+            line + buffer.count(b"\n", 0, start), _("the last PubMed XML record is not closed")
         )
         return
     _check(checker, bytes(buffer))
@@ -136,18 +143,18 @@ def parse_pubmed_xml(stream: BinaryIO, report: ParseReport) -> Iterator[dict]:
         checker.close()
     except (ExpatError, SyntaxError) as exc:
         if not seen:
-            raise ImportFormatError("the file is empty") from exc
-        report.cut_off(line_of(exc), f"the XML stops before its end: {reason(exc)}", False)
+            raise ImportFormatError(_("the file is empty")) from exc
+        report.cut_off(line_of(exc), stops_early(exc), False)
         return
     if records == 0:
-        raise ImportFormatError(_NONE_FOUND if seen else "the file is empty")
+        raise ImportFormatError(_(_NONE_FOUND) if seen else _("the file is empty"))
 
 
 def _check(checker: DefusedXMLParser, chunk: bytes) -> None:
     try:
         checker.feed(chunk)
     except (ExpatError, SyntaxError) as exc:
-        raise ImportFormatError(f"the XML is not well formed: {reason(exc)}", line_of(exc)) from exc
+        raise ImportFormatError(not_well_formed(exc), line_of(exc)) from exc
     except DefusedXmlException as exc:
         raise ImportFormatError(forbidden("PubMed XML")) from exc
 
@@ -159,7 +166,7 @@ def _tree(raw: bytes, root: bytes, line: int) -> ElementTree.Element:
         return ElementTree.fromstring(raw)
     except ElementTree.ParseError as exc:
         at = line + exc.position[0] - 1 - root.count(b"\n")
-        raise ImportFormatError(f"the XML is not well formed: {reason(exc)}", at) from exc
+        raise ImportFormatError(not_well_formed(exc), at) from exc
 
 
 def _text(element: ElementTree.Element | None) -> str:

@@ -44,6 +44,7 @@ from screening.identification.importers.normalise import (
     split_keywords,
     split_names,
 )
+from screening.identification.importers.text import _
 
 logger = logging.getLogger(__name__)
 
@@ -118,9 +119,18 @@ def pick_header(
     if report is not None:
         for line, cells in seen[:at]:
             text = " ".join(c.strip() for c in cells if c.strip())
-            report.warn(line, f"not the header row, skipped: {text[:80]!r}")
+            report.warn(
+                line, _("not the header row, skipped: %(text)s") % {"text": repr(text[:80])}
+            )
     line, header = seen[at]
     return line, header, seen[at + 1 :]
+
+
+def _no_authors(authorless: int, rows: int, candidates: list[str]) -> str:
+    counts = {"n": authorless, "rows": rows, "columns": ", ".join(candidates[:10])}
+    if candidates:
+        return _("%(n)s of %(rows)s rows have no authors (they may be in: %(columns)s).") % counts
+    return _("%(n)s of %(rows)s rows have no authors.") % counts
 
 
 def _check_map(column_map: dict, header: list[str], line: int) -> dict[str, str]:
@@ -130,13 +140,15 @@ def _check_map(column_map: dict, header: list[str], line: int) -> dict[str, str]
             continue
         if our_field not in ALIASES:
             raise ImportFormatError(
-                f"unknown field {our_field!r} in the column mapping; fields are: "
-                + ", ".join(ALIASES)
+                _("unknown field %(field)s in the column mapping; fields are: %(fields)s")
+                % {"field": repr(our_field), "fields": ", ".join(ALIASES)}
             )
         if column not in header:
             raise ImportFormatError(
-                f"column {column!r} (mapped to {our_field}) is not in the file; columns are: "
-                + ", ".join(header),
+                _(
+                    "column %(column)s (mapped to %(field)s) is not in the file; columns are: %(columns)s"
+                )
+                % {"column": repr(column), "field": our_field, "columns": ", ".join(header)},
                 line,
             )
         checked[our_field] = column
@@ -169,15 +181,17 @@ class _Rows:
         mapping = _check_map(mapping, self.header, line)
         if self.guessed and "title" not in mapping:
             raise ColumnsNotRecognised(
-                ["No column of this file was recognised as the title."],
+                [_("No column of this file was recognised as the title.")],
                 self.header,
                 self._unmapped(mapping),
                 line,
             )
         if not ({"title", "doi", "pmid"} & mapping.keys()):
             raise ImportFormatError(
-                "the mapping names no column for the title (or DOI/PMID); columns are: "
-                + ", ".join(self.header),
+                _(
+                    "the mapping names no column for the title (or DOI/PMID); columns are: %(columns)s"
+                )
+                % {"columns": ", ".join(self.header)},
                 line,
             )
         index = {name: i for i, name in reversed(list(enumerate(self.header)))}
@@ -249,7 +263,7 @@ class _Rows:
                 record["other_ids"][name] = cells[i].strip()
         self._count(record, cells)
         if not (record["title"] or record["doi"] or record["pmid"]):
-            self.report.warn(line, "row has no title, DOI or PMID")
+            self.report.warn(line, _("row has no title, DOI or PMID"))
         return record
 
     def _count(self, record: dict, cells: list[str]) -> None:
@@ -273,19 +287,18 @@ class _Rows:
             return
         problems = []
         if self.untitled * 2 > self.rows:
-            problems.append(f"{self.untitled} of {self.rows} rows have no title.")
+            problems.append(
+                _("%(n)s of %(rows)s rows have no title.") % {"n": self.untitled, "rows": self.rows}
+            )
         if self.authorless * 2 > self.rows:
             floor = max(1, min(self.authorless, NAME_SAMPLE_ROWS) // 4)
             candidates = [self.header[i] for j, i in enumerate(self.free)
                           if self.text_in[j] >= floor]  # fmt: skip
             if candidates or problems:
-                problems.append(
-                    f"{self.authorless} of {self.rows} rows have no authors"
-                    + (f" (they may be in: {', '.join(candidates[:10])})." if candidates else ".")
-                )
+                problems.append(_no_authors(self.authorless, self.rows, candidates))
             else:
                 self.report.warn(
-                    self.line, "no column of this file holds authors: the records have none"
+                    self.line, _("no column of this file holds authors: the records have none")
                 )
         if problems:
             raise ColumnsNotRecognised(problems, self.header, self._unmapped(self.mapping),
@@ -384,8 +397,10 @@ def _open_workbook(stream: BinaryIO):
     except Exception as exc:  # zipfile, XML and openpyxl errors all mean "not a workbook"
         logger.info("Workbook not readable: %r", exc)
         raise ImportFormatError(
-            "this is not a readable Excel workbook (.xlsx): it may be damaged, password-"
-            "protected, or another kind of file renamed"
+            _(
+                "this is not a readable Excel workbook (.xlsx): it may be damaged, password-"
+                "protected, or another kind of file renamed"
+            )
         ) from exc
 
 
@@ -405,13 +420,18 @@ def _check_zip(stream: BinaryIO) -> None:
         ziplimits.check(stream, XLSX_LIMITS)
     except ziplimits.ZipBomb as exc:
         raise ImportFormatError(
-            f"This workbook was refused before reading it: {exc} Save it as CSV to import it."
+            _(
+                "This workbook was refused before reading it: %(reason)s Save it as CSV to import it."
+            )
+            % {"reason": exc}
         ) from exc
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as exc:
         logger.info("Workbook not readable: %r", exc)
         raise ImportFormatError(
-            "this is not a readable Excel workbook (.xlsx): it may be damaged, password-"
-            "protected, or another kind of file renamed"
+            _(
+                "this is not a readable Excel workbook (.xlsx): it may be damaged, password-"
+                "protected, or another kind of file renamed"
+            )
         ) from exc
 
 

@@ -13,6 +13,7 @@ from typing import BinaryIO
 from charset_normalizer import from_bytes
 
 from screening.identification.importers.base import ImportFormatError
+from screening.identification.importers.text import _
 
 HEAD_SIZE = 64 * 1024
 
@@ -88,7 +89,8 @@ def codec_name(name: str) -> str:
         info = None
     if info is None or not getattr(info, "_is_text_encoding", True):
         raise ImportFormatError(
-            f"{name!r} is not a text encoding we know; choose one of: " + ", ".join(ENCODINGS)
+            _("%(name)s is not a text encoding we know; choose one of: %(encodings)s")
+            % {"name": repr(name), "encodings": ", ".join(ENCODINGS)}
         )
     canonical = info.name.replace("-", "_")
     return _SUPERSEDED.get(canonical, info.name)
@@ -316,7 +318,7 @@ def text_chunks(text: io.TextIOBase) -> Iterator[str]:
         cut = chunk.rfind("\n") + 1
         if not cut:
             if len(chunk) > MAX_LINE_CHARS:
-                raise ImportFormatError("a line is longer than 64 MB; this is not a text export")
+                raise ImportFormatError(_("a line is longer than 64 MB; this is not a text export"))
             rest = chunk
             continue
         rest = chunk[cut:]

@@ -20,6 +20,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from screening.identification.importers.base import ImportFormatError, ParseReport
+from screening.identification.importers.text import _, gettext_noop
 
 CHUNK = 256 * 1024
 _DECLARED = re.compile(rb"""<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
@@ -148,12 +149,15 @@ def stream_records(
         except (ExpatError, SyntaxError) as exc:
             line = line_of(exc)
             if chunk or not target.started:
-                raise ImportFormatError(f"the XML is not well formed: {reason(exc)}", line) from exc
+                raise ImportFormatError(not_well_formed(exc), line) from exc
             # The bytes ran out inside the document: a cut-off file.
             if target.current is not None:
-                report.cut_off(target.start_line, f"the last {what} record is not closed")
+                report.cut_off(
+                    target.start_line,
+                    _("the last %(format)s record is not closed") % {"format": what},
+                )
             else:
-                report.cut_off(line, f"the XML stops before its end: {reason(exc)}", False)
+                report.cut_off(line, stops_early(exc), False)
             return
         except DefusedXmlException as exc:
             raise ImportFormatError(forbidden(what)) from exc
@@ -176,8 +180,8 @@ def stream_records(
             break
     if records == 0:
         if not target.started:
-            raise ImportFormatError("the file is empty")
-        raise ImportFormatError(none_found)
+            raise ImportFormatError(_("the file is empty"))
+        raise ImportFormatError(_(none_found))
 
 
 def line_of(exc: Exception) -> int | None:
@@ -197,27 +201,39 @@ def _decode(raw: bytes, encoding: str) -> str:
 
 # expat's reasons, in the words of someone reading the file.
 _REASONS = {
-    "mismatched tag": "a closing tag does not match the tag it should close",
-    "no element found": "the file ends before its last element is closed (is it complete?)",
-    "unclosed token": "the file ends inside a tag (is it complete?)",
-    "junk after document element": "there is text after the end of the XML document",
-    "not well-formed (invalid token)": "a character appears where XML does not allow it",
-    "undefined entity": "an &...; entity is used that XML does not define",
-    "syntax error": "the text is not XML",
-    "unbound prefix": "a tag uses a namespace prefix that is not declared",
-    "duplicate attribute": "a tag has the same attribute twice",
+    "mismatched tag": gettext_noop("a closing tag does not match the tag it should close"),
+    "no element found": gettext_noop(
+        "the file ends before its last element is closed (is it complete?)"
+    ),
+    "unclosed token": gettext_noop("the file ends inside a tag (is it complete?)"),
+    "junk after document element": gettext_noop("there is text after the end of the XML document"),
+    "not well-formed (invalid token)": gettext_noop(
+        "a character appears where XML does not allow it"
+    ),
+    "undefined entity": gettext_noop("an &...; entity is used that XML does not define"),
+    "syntax error": gettext_noop("the text is not XML"),
+    "unbound prefix": gettext_noop("a tag uses a namespace prefix that is not declared"),
+    "duplicate attribute": gettext_noop("a tag has the same attribute twice"),
 }
 
 
 def reason(exc: Exception) -> str:
     """What expat found wrong, in plain words (never the parser's own)."""
     text = re.sub(r":? ?line \d+, column \d+", "", str(exc)).strip()
-    return _REASONS.get(text, "its tags or characters are out of place")
+    return _(_REASONS.get(text, gettext_noop("its tags or characters are out of place")))
+
+
+def not_well_formed(exc: Exception) -> str:
+    return _("the XML is not well formed: %(reason)s") % {"reason": reason(exc)}
+
+
+def stops_early(exc: Exception) -> str:
+    return _("the XML stops before its end: %(reason)s") % {"reason": reason(exc)}
 
 
 def forbidden(what: str) -> str:
     """Why a document with entities or an inline DTD is refused."""
-    return (
+    return _(
         "the XML declares entities or a document type of its own (<!ENTITY ...>, "
-        f"<!DOCTYPE ... [...]>), which we do not read, for safety; {what} exports have none"
-    )
+        "<!DOCTYPE ... [...]>), which we do not read, for safety; %(format)s exports have none"
+    ) % {"format": what}
