@@ -208,7 +208,9 @@ def parse_wos(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
                 continue
             if tag == "PT":
                 if fields is not None:
-                    report.warn(start, _ends_at(_("the next PT")))
+                    report.warn(
+                        start, _("Web of Science record has no ER tag; it ends at the next PT")
+                    )
                     records += 1
                     yield _build(fields, "\n".join(raw), start, report)
                 fields = {"PT": [value]}
