@@ -192,7 +192,16 @@ def _given_up(sender: str, job: Job, **kwargs: Any) -> None:
     if current is not None and current.status in (Status.QUEUED, Status.RUNNING):
         with uploaders_language(current):
             message = _("%(reason)s Nothing of the file was stored; upload it again to retry.")
-            _fail(job_id, current.attempts, message % {"reason": job.error}, ParseReport())
+            reason = _reason_again(job)
+            _fail(job_id, current.attempts, message % {"reason": reason}, ParseReport())
+
+
+def _reason_again(job: Job) -> str:
+    """The sweeper's reason in the active language when it is the usual one (the worker kept
+    stopping; the sweeper wrote it in the site's language), else as the sweeper wrote it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        usual = jobs.stopped_reason(job)
+    return jobs.stopped_reason(job) if job.error == usual else job.error
 
 
 # Named as when it lived in `imports`, so messages already queued still find it. A lost

@@ -6,6 +6,7 @@ themselves still run without Django (English)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -14,9 +15,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
-from screening.identification.imports import import_file_now, run_import
+from reviewapp import jobs
+from reviewapp.models import Job
+from screening.identification.imports import import_file_now, latest_run, run_import, store_upload
 from screening.models import ImportJob, Search
 from tests.screening.identification.imports.conftest import ris
 
@@ -131,6 +134,30 @@ def test_the_stored_report_follows_the_uploader_not_the_worker_thread(team, sear
         with translation.override(other):
             again = run_import(job.pk)
         assert again.error.startswith(expected), again.error
+
+
+def test_an_import_given_up_by_the_sweeper_says_why_in_the_uploaders_language(
+    team, search, settings
+):
+    team.lead.language = "zh-hant"
+    team.lead.save(update_fields=["language"])
+    job = store_upload(search, ris(3), "huge.ris", user=team.lead)  # never sent
+    run = latest_run(job)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, attempts=4)
+    Job.objects.filter(pk=run.pk).update(
+        status=Job.Status.RUNNING,
+        attempts=settings.JOB_MAX_ATTEMPTS,
+        progress=63,
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=5),
+    )
+    assert jobs.sweep_once()["given_up"] == 1  # the sweeper runs in the site's language
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "63 %" in job.error and "The worker stopped" not in job.error
+    assert job.error == (
+        f"執行期間工作程序中斷了 {settings.JOB_MAX_ATTEMPTS} 次（最後一次在 63 %），因此已放棄。"
+        " 檔案未儲存任何內容；請重新上傳再試一次。"
+    )
 
 
 def test_the_command_reports_in_english_unless_asked(team, search, tmp_path, capsys):
