@@ -89,6 +89,22 @@ class TaggedFormat:
         raise NotImplementedError
 
 
+def _first_line_cut(name: str) -> str:
+    return _("the file stops inside the first line of a %(format)s record") % {"format": name}
+
+
+def last_record_cut(name: str, why: str) -> str:
+    return _("the last %(format)s record %(why)s") % {"format": name, "why": why}
+
+
+def _not_a_tag_line(fmt, line: str) -> str:
+    return _("expected a tag line (%(format)s: %(example)s), found %(text)s") % {
+        "format": fmt.name,
+        "example": repr(fmt.example),
+        "text": repr(line[:30]),
+    }
+
+
 def read_tagged(
     blocks: Iterable[list[str]], report: ParseReport, fmt: TaggedFormat
 ) -> Iterator[dict]:
@@ -146,23 +162,11 @@ def read_tagged(
                 if fields is not None:
                     records += 1
                     yield build(fields, "\n".join(raw).rstrip(), start, report)
-                report.cut_off(
-                    number,
-                    _("the file stops inside the first line of a %(format)s record")
-                    % {"format": fmt.name},
-                )
+                report.cut_off(number, _first_line_cut(fmt.name))
                 return
             if pair is None:
                 if fields is None or last is None:
-                    raise ImportFormatError(
-                        _("expected a tag line (%(format)s: %(example)s), found %(text)s")
-                        % {
-                            "format": fmt.name,
-                            "example": repr(fmt.example),
-                            "text": repr(line[:30]),
-                        },
-                        number,
-                    )
+                    raise ImportFormatError(_not_a_tag_line(fmt, line), number)
                 raw.append(line)
                 text = line.strip()
                 last[-1] = f"{last[-1]}\n{text}" if last[-1] else text
@@ -191,9 +195,7 @@ def read_tagged(
             records += 1
             yield build(fields, "\n".join(raw).rstrip(), start, report)
         else:
-            report.cut_off(
-                start, _("the last %(format)s record %(why)s") % {"format": fmt.name, "why": why}
-            )
+            report.cut_off(start, last_record_cut(fmt.name, why))
     if records == 0 and report.truncated_at is None:
         raise ImportFormatError(_("no %(format)s records found") % {"format": fmt.name}, 1)
 
