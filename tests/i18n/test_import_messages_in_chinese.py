@@ -66,7 +66,7 @@ def test_a_truncated_ris_is_reported_in_chinese_to_a_chinese_speaking_lead(
 ):
     client = _speaking(team, "zh-hant")
     page = _imported(client, search, "scopus.ris", CUT, django_capture_on_commit_callbacks)
-    job = ImportJob.objects.get()
+    job = ImportJob.objects.get(search=search)
     assert job.status == "failed"
     assert job.error.startswith(f"第 {CUT_AT} 行：檔案提前結束：最後一筆 RIS 紀錄沒有 ER 標籤。")
     assert "檔案看起來被截斷了（下載中斷？）" in job.error
@@ -81,7 +81,7 @@ def test_a_truncated_ris_allowed_leaves_a_chinese_warning(
     page = _imported(
         client, search, "s.ris", CUT, django_capture_on_commit_callbacks, allow_truncated="on"
     )
-    job = ImportJob.objects.get()
+    job = ImportJob.objects.get(search=search)
     assert (job.status, job.records_imported) == ("done", 4)
     assert job.warnings == [
         [CUT_AT, "檔案提前結束：最後一筆 RIS 紀錄沒有 ER 標籤；已捨棄這筆紀錄，完整的紀錄皆已匯入"]
@@ -94,7 +94,7 @@ def test_a_truncated_ris_is_reported_in_english_to_an_english_speaking_lead(
 ):
     client = _speaking(team, "en")
     page = _imported(client, search, "scopus.ris", CUT, django_capture_on_commit_callbacks)
-    job = ImportJob.objects.get()
+    job = ImportJob.objects.get(search=search)
     assert job.error.startswith(
         f"Line {CUT_AT}: the file ends too early: the last RIS record has no ER tag. "
         "The file looks cut off (an interrupted download?)"
@@ -109,7 +109,7 @@ def test_a_file_of_unknown_format_is_refused_in_chinese(team, search):
     assert "無法辨識這個檔案（notes.txt）的格式。可讀取的格式：RIS" in html
     assert "Web of Science 純文字" in html and "含標題列的 CSV／TSV" in html  # names translated
     assert "was not recognised" not in html
-    assert not ImportJob.objects.exists()
+    assert not ImportJob.objects.filter(search=search).exists()
 
 
 def test_a_file_of_unknown_format_is_refused_in_english(team, search):
@@ -117,14 +117,14 @@ def test_a_file_of_unknown_format_is_refused_in_english(team, search):
     page = _upload(client, search, "notes.txt", NOT_AN_EXPORT)
     html = client.get(page["Location"]).content.decode()
     assert "The format of this file (notes.txt) was not recognised. We read: RIS" in html
-    assert not ImportJob.objects.exists()
+    assert not ImportJob.objects.filter(search=search).exists()
 
 
 def test_the_stored_report_follows_the_uploader_not_the_worker_thread(team, search):
     """A worker thread left in zh-Hant by an earlier task still writes an English uploader's
     report in English, and the other way round."""
     for language, expected in (("en", "Line "), ("zh-hant", "第 ")):
-        ImportJob.objects.all().delete()
+        ImportJob.objects.filter(search=search).delete()
         team.lead.language = language
         team.lead.save(update_fields=["language"])
         job = import_file_now(search, CUT, "cut.ris", user=team.lead)
