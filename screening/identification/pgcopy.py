@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from screening.identification import progress
 from screening.identification.importers import ImportFormatError
@@ -207,7 +207,10 @@ class _Producer:
         self._batch = max(1, batch)
         self._queue: queue.Queue = queue.Queue(maxsize=COPY_QUEUE_PIECES)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="import-parser", daemon=True)
+        # The parser's messages are in the language of the import (the uploader's): the thread
+        # takes it along, as a thread starts with none active.
+        self._language = translation.get_language()
+        self._thread = threading.Thread(target=self._speaking, name="import-parser", daemon=True)
 
     def __enter__(self) -> _Producer:
         self._thread.start()
@@ -243,6 +246,10 @@ class _Producer:
             except queue.Full:
                 continue
         return False
+
+    def _speaking(self) -> None:
+        with translation.override(self._language):
+            self._run()
 
     def _run(self) -> None:
         encode, fh, batch, stop = self._encode, self._fh, self._batch, self._stop
