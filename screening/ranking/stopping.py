@@ -190,3 +190,25 @@ def stopping_estimate(
             "irrelevant_run_needed": run_needed,
         },
     )
+
+
+def first_suggested_stop(decisions_in_order: Sequence[bool], total_records: int) -> int:
+    """How many records a reviewer who screens in this order has screened when the rule first
+    suggests stopping (``total_records`` if it never does before the end).
+
+    For simulations (``bench/ranking_bench.py``): ``decisions_in_order`` may stop after the last
+    relevant record; the records after it are irrelevant, so the sequence is padded with them.
+    """
+    decisions = [bool(d) for d in decisions_in_order]
+    decisions += [False] * (total_records - len(decisions))
+    run_needed = max(MIN_IRRELEVANT_RUN, math.ceil(IRRELEVANT_RUN_SHARE * total_records))
+    curve = np.cumsum(np.asarray(decisions, dtype=np.int64))
+    run = 0
+    for screened, relevant in enumerate(decisions, start=1):
+        run = 0 if relevant else run + 1
+        # Only where the run is long enough is the (costlier) knee test needed.
+        if run >= run_needed and screened >= KNEE_MIN_SCREENED and curve[screened - 1] > 0:
+            ratio, _ = _knee_ratio(curve[:screened])
+            if ratio >= KNEE_SLOPE_RATIO:
+                return screened
+    return total_records
