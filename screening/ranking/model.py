@@ -86,7 +86,7 @@ class ModelConfig:
     max_df: float = 0.95
     # After this many irrelevant decisions in a row the word model has run dry: the ranking
     # averages in the character 4-gram SVM until a relevant record turns up. 0 = never.
-    explore_after: int = 60
+    explore_after: int = 100
 
 
 DEFAULT_CONFIG = ModelConfig()
@@ -211,8 +211,18 @@ def row_norms(chunk: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
 
 
 class MemoryBlock(Block):
+    """A block held in memory (tests, benchmarks, :func:`rank`). Its columns are the ones its
+    rows use (the review's vocabulary), not the hash width: full-width vectors per retrain
+    would cost more than the training on a small review."""
+
     def __init__(self, rows: sp.csr_matrix, max_df: float) -> None:
-        self.rows = rows.tocsr()
+        rows = rows.tocsr()
+        used = np.unique(rows.indices)
+        rows = sp.csr_matrix(
+            (rows.data, np.searchsorted(used, rows.indices).astype(np.int32), rows.indptr),
+            shape=(rows.shape[0], max(1, len(used))),
+        )
+        self.rows = rows
         self.width = rows.shape[1]
         self.n_rows = rows.shape[0]
         self.idf = block_statistics([self.rows], self.width, self.n_rows, max_df)
