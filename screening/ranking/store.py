@@ -8,7 +8,8 @@ database) and a way to read texts. The directory holds one sub-directory per rec
     <directory>/<key>/ids.npy, digests.npy      record ids (sorted) and their text digests
     <directory>/<key>/<block>.indptr.npy        CSR row pointers (int64)
     <directory>/<key>/<block>.data              sublinear tf, float32, read by range
-    <directory>/<key>/<block>.indices           hashed columns, int32
+    <directory>/<key>/<block>.indices           column numbers in the set's vocabulary, int32
+    <directory>/<key>/<block>.columns.npy       the hashed column of each vocabulary column
     <directory>/<key>/<block>.idf.npy           IDF over the set (float32, one per column)
     <directory>/<key>/<block>.norms.npy         each row's TF-IDF norm (float32)
 
@@ -39,7 +40,7 @@ from screening.ranking import model
 
 # Bumped whenever what a row holds changes (tokenisation, hashing, weighting): old stores are
 # then rebuilt instead of being read with the wrong meaning.
-FEATURES_VERSION = "tf-sublinear-1"
+FEATURES_VERSION = "tf-sublinear-2"
 # How many record sets a review keeps: the current one, and the previous one for a retrain that
 # started before the record set changed.
 KEEP = 2
@@ -68,14 +69,17 @@ def record_set_key(digests: Mapping[int, str], max_df: float = model.DEFAULT_CON
 
 
 class DiskBlock(model.Block):
-    def __init__(self, path: Path, name: str, width: int) -> None:
+    def __init__(self, path: Path, name: str, width: int, *, statistics: bool = True) -> None:
         self.prefix = path / name
         self.width = width
         # Small per-row and per-column arrays, memory-mapped: shared between processes too.
         self.indptr = np.load(f"{self.prefix}.indptr.npy", mmap_mode="r")
-        self.idf = np.load(f"{self.prefix}.idf.npy", mmap_mode="r")
-        self.norms = np.load(f"{self.prefix}.norms.npy", mmap_mode="r")
         self.n_rows = len(self.indptr) - 1
+        if statistics:
+            self.idf = np.load(f"{self.prefix}.idf.npy", mmap_mode="r")
+            self.norms = np.load(f"{self.prefix}.norms.npy", mmap_mode="r")
+            # The hashed column of each of the block's own columns (its vocabulary).
+            self.columns = np.load(f"{self.prefix}.columns.npy", mmap_mode="r")
 
     def read(self, start: int, stop: int) -> sp.csr_matrix:
         lo, hi = int(self.indptr[start]), int(self.indptr[stop])
@@ -161,8 +165,9 @@ def _build(
     previous: DiskFeatures | None,
     config: model.ModelConfig,
 ) -> int:
-    """Write the record set's rows a chunk at a time (bounded memory), then its IDF and norms,
-    into a temporary directory renamed into place when complete."""
+    """Write the record set's rows a chunk at a time (bounded memory), then number the columns
+    the set uses (its vocabulary) and write its IDF and norms, into a temporary directory
+    renamed into place when complete."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -170,42 +175,55 @@ def _build(
     digest_array = np.array([digests[int(i)] for i in ids], dtype="S32")
     np.save(tmp / "ids.npy", ids)
     np.save(tmp / "digests.npy", digest_array)
-    featurised, df = _write_rows(tmp, ids, digest_array, previous, featurise)
-    for name, width in model.BLOCK_WIDTH.items():
-        idf = model.idf_weights(df[name], len(ids), config.max_df)
-        np.save(tmp / f"{name}.idf.npy", idf)
-        np.save(tmp / f"{name}.norms.npy", np.ones(len(ids), dtype=np.float32))
-        block = DiskBlock(tmp, name, width)
-        norms = [
-            model.row_norms(block.read(start, min(len(ids), start + model.CHUNK_ROWS)), idf)
-            for start in range(0, len(ids), model.CHUNK_ROWS)
-        ]
-        norms.append(np.ones(0, dtype=np.float32))
-        np.save(tmp / f"{name}.norms.npy", np.concatenate(norms))
-    meta = {"records": len(ids), "widths": model.BLOCK_WIDTH, "version": FEATURES_VERSION}
+    featurised, vocabularies = _write_hashed_rows(tmp, ids, digest_array, previous, featurise)
+    widths = {}
+    for name, (columns, df) in vocabularies.items():
+        _number_columns(tmp, name, columns, model.idf_weights(df, len(ids), config.max_df))
+        widths[name] = max(1, len(columns))
+    meta = {"records": len(ids), "widths": widths, "version": FEATURES_VERSION}
     (tmp / "meta.json").write_text(json.dumps(meta))
     os.replace(tmp, path)
     return featurised
 
 
-def _write_rows(
+def _number_columns(tmp: Path, name: str, columns: np.ndarray, idf: np.ndarray) -> None:
+    """Rewrite a block's hashed rows over its own columns (0..len(columns)), with norms."""
+    np.save(tmp / f"{name}.columns.npy", columns)
+    np.save(tmp / f"{name}.idf.npy", idf)
+    hashed = DiskBlock(tmp, f"{name}.hashed", 2**31 - 1, statistics=False)
+    norms = []
+    with open(tmp / f"{name}.data", "wb") as data, open(tmp / f"{name}.indices", "wb") as out:
+        for start in range(0, hashed.n_rows, model.CHUNK_ROWS):
+            rows = hashed.read(start, min(hashed.n_rows, start + model.CHUNK_ROWS))
+            rows.indices = np.searchsorted(columns, rows.indices).astype(np.int32)
+            data.write(rows.data.tobytes())
+            out.write(rows.indices.tobytes())
+            norms.append(model.row_norms(rows, idf))
+    norms.append(np.ones(0, dtype=np.float32))
+    np.save(tmp / f"{name}.norms.npy", np.concatenate(norms))
+    os.replace(tmp / f"{name}.hashed.indptr.npy", tmp / f"{name}.indptr.npy")
+    for suffix in ("data", "indices"):
+        (tmp / f"{name}.hashed.{suffix}").unlink()
+
+
+def _write_hashed_rows(
     tmp: Path,
     ids: np.ndarray,
     digests: np.ndarray,
     previous: DiskFeatures | None,
     featurise: Featuriser,
-) -> tuple[int, dict[str, np.ndarray]]:
-    """Each block's rows (data, indices, indptr) in id order; returns how many records were
-    featurised and each block's document frequencies."""
+) -> tuple[int, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Each block's rows over hashed columns, in id order; returns how many records were
+    featurised and each block's vocabulary (sorted hashed columns, document frequencies)."""
     old_row = {} if previous is None else {rid: n for n, rid in enumerate(previous.ids)}
     indptr = {name: [np.zeros(1, dtype=np.int64)] for name in model.BLOCK_WIDTH}
-    df = {name: np.zeros(width, dtype=np.int64) for name, width in model.BLOCK_WIDTH.items()}
+    vocabulary = {name: _Vocabulary() for name in model.BLOCK_WIDTH}
     featurised = 0
     with ExitStack() as files:
         out = {
             name: (
-                files.enter_context(open(tmp / f"{name}.data", "wb")),
-                files.enter_context(open(tmp / f"{name}.indices", "wb")),
+                files.enter_context(open(tmp / f"{name}.hashed.data", "wb")),
+                files.enter_context(open(tmp / f"{name}.hashed.indices", "wb")),
             )
             for name in model.BLOCK_WIDTH
         }
@@ -213,15 +231,42 @@ def _write_rows(
             stop = min(len(ids), start + model.CHUNK_ROWS)
             chunk = _chunk_rows(ids[start:stop], digests[start:stop], previous, old_row, featurise)
             featurised += chunk.pop("featurised")
-            for name, width in model.BLOCK_WIDTH.items():
+            for name in model.BLOCK_WIDTH:
                 rows = chunk[name]
                 out[name][0].write(rows.data.astype(np.float32).tobytes())
                 out[name][1].write(rows.indices.astype(np.int32).tobytes())
                 indptr[name].append(indptr[name][-1][-1] + rows.indptr[1:])
-                df[name] += np.bincount(rows.indices, minlength=width)
+                vocabulary[name].add(rows.indices)
     for name in model.BLOCK_WIDTH:
-        np.save(tmp / f"{name}.indptr.npy", np.concatenate(indptr[name]))
-    return featurised, df
+        np.save(tmp / f"{name}.hashed.indptr.npy", np.concatenate(indptr[name]))
+    return featurised, {name: v.result() for name, v in vocabulary.items()}
+
+
+class _Vocabulary:
+    """The distinct hashed columns of a block and in how many rows each occurs, merged every
+    few chunks so memory follows the vocabulary, not the number of non-zeros."""
+
+    def __init__(self) -> None:
+        self.columns = np.zeros(0, dtype=np.int32)
+        self.df = np.zeros(0, dtype=np.int64)
+        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(self, indices: np.ndarray) -> None:
+        # Each row holds a column once (sum_duplicates), so counting indices counts rows.
+        self.pending.append(np.unique(indices, return_counts=True))
+        if len(self.pending) >= 8:
+            self._merge()
+
+    def _merge(self) -> None:
+        columns = np.concatenate([self.columns, *(c for c, _ in self.pending)])
+        counts = np.concatenate([self.df, *(n for _, n in self.pending)])
+        self.columns, inverse = np.unique(columns, return_inverse=True)
+        self.df = np.bincount(inverse, weights=counts, minlength=len(self.columns)).astype(np.int64)
+        self.pending = []
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        self._merge()
+        return self.columns.astype(np.int32), self.df
 
 
 def _chunk_rows(
@@ -231,8 +276,8 @@ def _chunk_rows(
     old_row: dict,
     featurise: Featuriser,
 ) -> dict:
-    """Rows for one chunk of ids: copied from the previous set when the text is unchanged,
-    featurised otherwise."""
+    """Rows for one chunk of ids over hashed columns: copied from the previous set when the
+    text is unchanged, featurised otherwise."""
     reuse_at, reuse_rows, stale = [], [], []
     for n, (rid, digest) in enumerate(zip(chunk_ids.tolist(), chunk_digests, strict=True)):
         row = old_row.get(rid)
@@ -247,7 +292,13 @@ def _chunk_rows(
     for name, width in model.BLOCK_WIDTH.items():
         parts, positions = [], []
         if reuse_rows:
-            parts.append(previous.blocks[name].gather(np.array(reuse_rows), raw=True))
+            old = previous.blocks[name]
+            rows = old.gather(np.array(reuse_rows), raw=True)
+            # Back from the previous set's own column numbers to hashed columns.
+            rows = sp.csr_matrix(
+                (rows.data, old.columns[rows.indices], rows.indptr), shape=(len(reuse_rows), width)
+            )
+            parts.append(rows)
             positions.append(np.array(reuse_at))
         if stale:
             parts.append(fresh[name])
