@@ -87,7 +87,7 @@ class ModelConfig:
     max_df: float = 0.95
     # After this many irrelevant decisions in a row the word model has run dry: the ranking
     # averages in the character 4-gram SVM until a relevant record turns up. 0 = never.
-    explore_after: int = 100
+    explore_after: int = 150
 
 
 DEFAULT_CONFIG = ModelConfig()
