@@ -3,19 +3,29 @@
 Simulates a reviewer who screens the records in the order the model proposes, starting from
 prior knowledge of one included and one excluded record drawn at random (per seed), and who
 labels each record with its final label. ASReview retrains after every label; ours on the app's
-schedule (`screening.ranking_service.retrain_interval`: after every label up to 199 decisions,
+schedule (`screening.ranking.service.retrain_interval`: after every label up to 199 decisions,
 then after every 1 % of the decisions so far, at most every RANKING_RETRAIN_EVERY = 10), with
 the app's switch to the explore features after a streak of irrelevant labels. One difference
 remains: the simulation's retrain is instantaneous, while the app's runs in the background and
 the reviewer keeps screening the previous order until it finishes.
 
+For each of our runs it also replays the screening and reports where the app's stopping rule
+(`screening.ranking.stopping`) first suggests stopping, the recall there and the work saved,
+next to the "N irrelevant in a row" heuristics (N = 50, 100, 200, 5 % of the records).
+
+The speed part builds the review's on-disk feature store (`screening.ranking.store`) for
+synthetic reviews of copied real records (100k by default), then retrains on 10 % of them and
+ranks the rest, normally and in explore mode, each step in a fresh process so its peak RSS is
+its own.
+
     .venv/bin/python bench/ranking_bench.py                 # both datasets, 3 seeds, + ASReview
     .venv/bin/python bench/ranking_bench.py --no-asreview   # ours only
-    .venv/bin/python bench/ranking_bench.py --speed-only    # the 10k + 90k retrain timing
+    .venv/bin/python bench/ranking_bench.py --datasets Kitchenham_2010 --no-speed
+    .venv/bin/python bench/ranking_bench.py --speed-only --speed-records 100000 500000
     .venv/bin/python bench/ranking_bench.py --asreview-cache /tmp/asr.json   # reuse ASReview runs
 
 ASReview runs from its own virtualenv (bench/.venv-asreview, not an app dependency):
-    python3.12 -m venv bench/.venv-asreview && bench/.venv-asreview/bin/pip install asreview==3.0.8
+    python3 -m venv bench/.venv-asreview && bench/.venv-asreview/bin/pip install asreview==3.0.8
 
 Metrics exclude the two prior records (as asreview-insights does): N = records - 2,
 relevant = included - 1. WSS@r = (N - screened until recall r) / N - (1 - r).
