@@ -3,19 +3,29 @@
 Simulates a reviewer who screens the records in the order the model proposes, starting from
 prior knowledge of one included and one excluded record drawn at random (per seed), and who
 labels each record with its final label. ASReview retrains after every label; ours on the app's
-schedule (`screening.ranking_service.retrain_interval`: after every label up to 199 decisions,
+schedule (`screening.ranking.service.retrain_interval`: after every label up to 199 decisions,
 then after every 1 % of the decisions so far, at most every RANKING_RETRAIN_EVERY = 10), with
 the app's switch to the explore features after a streak of irrelevant labels. One difference
 remains: the simulation's retrain is instantaneous, while the app's runs in the background and
 the reviewer keeps screening the previous order until it finishes.
 
+For each of our runs it also replays the screening and reports where the app's stopping rule
+(`screening.ranking.stopping`) first suggests stopping, the recall there and the work saved,
+next to the "N irrelevant in a row" heuristics (N = 50, 100, 200, 5 % of the records).
+
+The speed part builds the review's on-disk feature store (`screening.ranking.store`) for
+synthetic reviews of copied real records (100k by default), then retrains on 10 % of them and
+ranks the rest, normally and in explore mode, each step in a fresh process so its peak RSS is
+its own.
+
     .venv/bin/python bench/ranking_bench.py                 # both datasets, 3 seeds, + ASReview
     .venv/bin/python bench/ranking_bench.py --no-asreview   # ours only
-    .venv/bin/python bench/ranking_bench.py --speed-only    # the 10k + 90k retrain timing
+    .venv/bin/python bench/ranking_bench.py --datasets Kitchenham_2010 --no-speed
+    .venv/bin/python bench/ranking_bench.py --speed-only --speed-records 100000 500000
     .venv/bin/python bench/ranking_bench.py --asreview-cache /tmp/asr.json   # reuse ASReview runs
 
 ASReview runs from its own virtualenv (bench/.venv-asreview, not an app dependency):
-    python3.12 -m venv bench/.venv-asreview && bench/.venv-asreview/bin/pip install asreview==3.0.8
+    python3 -m venv bench/.venv-asreview && bench/.venv-asreview/bin/pip install asreview==3.0.8
 
 Metrics exclude the two prior records (as asreview-insights does): N = records - 2,
 relevant = included - 1. WSS@r = (N - screened until recall r) / N - (1 - r).
@@ -28,6 +38,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import random
 import sqlite3
@@ -44,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from screening.ranking import model as ranking  # noqa: E402
+from screening.ranking.stopping import first_suggested_stop  # noqa: E402
 
 
 def app_retrain_interval():
@@ -83,16 +95,16 @@ def shuffled_with_priors(rows: list[dict], seed: int) -> tuple[list[dict], list[
 
 
 def simulate_ours(
-    rows: list[dict], priors: list[int], seed: int, store: ranking.FeatureStore, interval=None
+    rows: list[dict], priors: list[int], seed: int, features: ranking.Features, interval=None
 ) -> tuple[list[int], float]:
-    """Screening order (row numbers, priors first) until every included record is found."""
+    """Screening order (row numbers, priors first) until every included record is found.
+
+    ``features`` holds every record of the data set (IDF over all of them, as in the app).
+    """
     interval = interval or app_retrain_interval()
     y = np.array([r["label_included"] == "1" for r in rows], dtype=np.int8)
-    # Raw counts come from the per-record cache (as in the app); IDF and the model are computed
-    # here (both feature sets, as the app's FeatureStore caches both).
     started = time.perf_counter()
-    counts = store.counts([r["record_id"] for r in rows])
-    x = {e: ranking.build_features(range(len(rows)), counts, explore=e).x for e in (False, True)}
+    position = features.rows([r["record_id"] for r in rows])  # row number -> features row
     tiebreak = np.random.default_rng(seed).random(len(rows))
     order = list(priors)
     screened = np.zeros(len(rows), dtype=bool)
@@ -102,11 +114,10 @@ def simulate_ours(
     while found < total:
         lab = np.array(order)
         rest = np.flatnonzero(~screened)
-        if ranking.explores(run):
-            xf, xe = x[False], x[True]
-            scores = ranking.score_explore(xf[lab], xf[rest], xe[lab], xe[rest], y[lab], seed=seed)
-        else:
-            scores = ranking.score_features(x[False][lab], y[lab], x[False][rest], seed=seed)
+        scores = ranking.score_rows(
+            features, position[lab], y[lab], position[rest], seed=seed,
+            explore=ranking.explores(run),
+        )  # fmt: skip
         # The app's schedule: screen `interval(decided)` top-ranked records between retrains.
         for best in rest[np.lexsort((tiebreak[rest], -scores))[: interval(len(order))]]:
             order.append(int(best))
@@ -174,46 +185,144 @@ def metrics(recall: np.ndarray) -> dict[str, float]:
 
 
 # --------------------------------------------------------------------------------------------
-# Speed: retrain on 10,000 decided records and rank 90,000
+# Stopping: where the app's rule says stop, against the simplest published heuristics
 
 
-def speed(n_labelled: int = 10_000, n_unlabelled: int = 90_000) -> dict[str, float]:
-    """Time one retrain + ranking on replicated real records (hashed counts are per record, so
-    a replicated record has the replicated row; featurising is timed on the unique records).
+def stop_after_run(decisions: list[bool], run_needed: int) -> int:
+    """Records screened when ``run_needed`` irrelevant records in a row (after a first relevant
+    one) were first seen; all of them if never."""
+    run, found = 0, False
+    for screened, relevant in enumerate(decisions, start=1):
+        found = found or relevant
+        run = 0 if relevant else run + 1
+        if found and run >= run_needed:
+            return screened
+    return len(decisions)
 
-    As in the app, the review's FeatureStore already holds every record: "after import" is the
-    first retrain after new records arrived (IDF rebuilt), "retrain" is every later one.
-    Labels are random (5 % relevant): the hardest case for the SVM to converge on.
-    """
+
+# Name -> records screened at the stop, given the decisions in order (padded to every record).
+STOPPING_RULES = {
+    "ours (knee + run)": lambda d: first_suggested_stop(d, len(d)),
+    "50 in a row": lambda d: stop_after_run(d, 50),
+    "100 in a row": lambda d: stop_after_run(d, 100),
+    "200 in a row": lambda d: stop_after_run(d, 200),
+    "5 % of records in a row": lambda d: stop_after_run(d, math.ceil(0.05 * len(d))),
+}
+
+
+def stopping_points(order: list[int], y: np.ndarray) -> dict[str, dict[str, float]]:
+    """For each rule: records screened at its stop, recall there and work saved (share of all
+    records left unscreened). Recall counts every included record, priors too: the reviewer's
+    first two decisions are the priors."""
+    decisions = [bool(y[i]) for i in order]
+    decisions += [False] * (len(y) - len(decisions))  # after the last include: excludes only
+    curve = np.cumsum(decisions)
+    out = {}
+    for rule, stop in STOPPING_RULES.items():
+        screened = stop(decisions)
+        out[rule] = {
+            "screened": screened,
+            "recall": float(curve[screened - 1] / curve[-1]),
+            "saved": 1 - screened / len(y),
+        }
+    return out
+
+
+def stopping_table(runs: list[dict]) -> None:
+    rules = list(STOPPING_RULES)
+    print("\nStopping: records screened at the suggested stop, recall there, work saved")
+    print("| dataset | seed | " + " | ".join(rules) + " |")
+    print("|---|---|" + "---|" * len(rules))
+    for r in runs:
+        cells = [
+            f"{p['screened']} · {p['recall']:.3f} · {p['saved']:.2f}"
+            for p in (r["stopping"][rule] for rule in rules)
+        ]
+        print(f"| {r['dataset']} | {r['seed']} | " + " | ".join(cells) + " |")
+    summary = []
+    for rule in rules:
+        points = [r["stopping"][rule] for r in runs]
+        ok = sum(p["recall"] >= 0.95 for p in points)
+        summary.append(
+            f"{ok}/{len(points)} ≥ 0.95, min {min(p['recall'] for p in points):.3f}, "
+            f"saved {np.mean([p['saved'] for p in points]):.2f}"
+        )
+    print("| **all runs** | | " + " | ".join(summary) + " |")
+
+
+# --------------------------------------------------------------------------------------------
+# Speed and memory: the review's on-disk store at 100k records, a retrain in a fresh process
+
+
+def _replicated_featuriser(n_records: int) -> tuple[dict, object, dict]:
+    """Digests and a featuriser for ``n_records`` synthetic records, each a copy of one of the
+    real records (row i is record i mod 3,723): the hashed rows are per record, so a copy has
+    the copied row. The real records are featurised on first use only (timed)."""
     texts = []
     for name in DATASETS:
         texts += [ranking.record_text(r["title"], r["abstract"]) for r in load(name)]
-    started = time.perf_counter()
-    counts = ranking.raw_counts(texts)
-    per_record = (time.perf_counter() - started) / len(texts)
-    total = n_labelled + n_unlabelled
-    rows = np.arange(total) % len(texts)
-    rng = np.random.default_rng(0)
-    labels = (rng.random(n_labelled) < 0.05).astype(np.int8)
-    store = ranking.FeatureStore.from_counts(list(range(total)), tuple(c[rows] for c in counts))
-    word, _, subword = counts
-    out = {
-        "featurise_per_1000": per_record * 1000,
-        "nnz_per_record": word.nnz / len(texts),
-        "explore_nnz_per_record": (word.nnz + subword.nnz) / len(texts),
-    }
-    explore_run = ranking.DEFAULT_CONFIG.explore_after
-    steps = [("after_import", 0), ("retrain", 0), ("explore_first", explore_run)]
-    steps += [("explore_retrain", explore_run)]
-    for label, run in steps:
-        cpu, wall = time.process_time(), time.perf_counter()
+    digests = {i: f"{i % len(texts):032d}" for i in range(n_records)}
+    cache: dict = {}
+
+    def featurise(ids: list[int]) -> dict:
+        if "weights" not in cache:
+            started = time.perf_counter()
+            cache["weights"] = ranking.term_weights(texts)
+            cache["per_1000"] = (time.perf_counter() - started) / len(texts) * 1000
+        rows = np.asarray(ids) % len(texts)
+        return {name: m[rows] for name, m in cache["weights"].items()}
+
+    return digests, featurise, cache
+
+
+def _speed_step(step: str, directory: Path, n_records: int, n_labelled: int) -> dict:
+    """One measured step, run in its own process so its peak memory is its own."""
+    import resource
+
+    from screening.ranking import store
+
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    digests, featurise, cache = _replicated_featuriser(n_records)
+    cpu, wall = time.process_time(), time.perf_counter()
+    out: dict = {}
+    if step == "build":
+        features, built = store.open_features(directory, digests, featurise)
+        out["featurised"] = built
+        out["featurise_per_1000"] = cache["per_1000"]
+        sizes = [f.stat().st_size for f in features.path.iterdir()]
+        out["disk_mb"] = sum(sizes) / 2**20
+        out["nnz_per_record"] = {
+            name: int(block.indptr[-1]) / n_records for name, block in features.blocks.items()
+        }
+    else:
+        features, _ = store.open_features(directory, digests, featurise)
+        labels = (np.random.default_rng(0).random(n_labelled) < 0.05).astype(np.int8)
+        run = ranking.DEFAULT_CONFIG.explore_after if step == "explore" else 0
         result = ranking.rank_ids(
-            list(range(n_labelled)), labels, list(range(n_labelled, total)), store, run=run
+            list(range(n_labelled)), labels, list(range(n_labelled, n_records)), features, run=run
         )
-        # CPU time of this process: what the step costs when the 2 cores are not shared.
-        out[f"{label}_cpu"] = time.process_time() - cpu
-        out[f"{label}_wall"] = time.perf_counter() - wall
-        out[f"{label}_model"] = result.model
+        out["model"] = result.model
+    out["cpu"] = time.process_time() - cpu
+    out["wall"] = time.perf_counter() - wall
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["rss_before_mb"] = baseline
+    return out
+
+
+def speed(n_records: int = 100_000, n_labelled: int = 10_000) -> dict:
+    """Build the store for ``n_records`` (as after an import), then retrain with ``n_labelled``
+    decided (random labels, 5 % relevant: the SVM's slowest case) and rank the rest, normally and
+    in explore mode; each step in a fresh process (peak RSS = ru_maxrss of that process)."""
+    out: dict = {"records": n_records, "labelled": n_labelled}
+    with tempfile.TemporaryDirectory() as tmp:
+        for step in ("build", "retrain", "explore"):
+            done = subprocess.run(
+                [sys.executable, __file__, "--speed-step", step, tmp, str(n_records),
+                 str(n_labelled)],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            out[step] = json.loads(done.stdout.strip().splitlines()[-1])
+    out["load_average"] = os.getloadavg()
     return out
 
 
@@ -275,6 +384,14 @@ def main() -> None:
     parser.add_argument("--no-asreview", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument(
+        "--speed-records",
+        type=int,
+        nargs="*",
+        default=[100_000],
+        help="review sizes for the speed and memory part (e.g. 100000 500000)",
+    )
+    parser.add_argument("--speed-step", nargs=4, help=argparse.SUPPRESS)  # internal
     parser.add_argument("--json", type=Path, help="also write all numbers to this file")
     parser.add_argument(
         "--asreview-cache",
@@ -283,12 +400,16 @@ def main() -> None:
         "ASReview's runs are deterministic for a seed, so this only saves time while iterating",
     )
     args = parser.parse_args()
+    if args.speed_step:
+        step, directory, n_records, n_labelled = args.speed_step
+        print(json.dumps(_speed_step(step, Path(directory), int(n_records), int(n_labelled))))
+        return
 
     if not DATA.is_dir():
         sys.exit(f"../shared/data not present: {DATA}")
     out: dict = {}
     if args.speed_only:
-        report_speed(out)
+        report_speed(out, args.speed_records)
         return
     run_asreview = not args.no_asreview and ASREVIEW.exists()
     if not args.no_asreview and not run_asreview:
@@ -302,13 +423,15 @@ def main() -> None:
     curves: dict[str, dict[str, list[np.ndarray]]] = {}
     for name in args.datasets:
         rows = load(name)
-        store = ranking.FeatureStore()
-        store.update((r["record_id"], ranking.record_text(r["title"], r["abstract"])) for r in rows)
+        features = ranking.Features.from_texts(
+            [r["record_id"] for r in rows],
+            [ranking.record_text(r["title"], r["abstract"]) for r in rows],
+        )
         curves[name] = {m: [] for m in models}
         for seed in range(args.seeds):
             shuffled, priors = shuffled_with_priors(rows, seed)
             y = np.array([r["label_included"] == "1" for r in shuffled], dtype=np.int8)
-            runs = {"ours": simulate_ours(shuffled, priors, seed, store, interval)}
+            runs = {"ours": simulate_ours(shuffled, priors, seed, features, interval)}
             key = f"{name}:{seed}"
             if run_asreview and key in cache:
                 runs["asreview"] = (cache[key]["order"], cache[key]["seconds"])
@@ -323,8 +446,11 @@ def main() -> None:
                 curves[name][model].append(rec)
                 row = {"dataset": name, "seed": seed, "model": model, "seconds": seconds}
                 row |= metrics(rec)
-                out.setdefault("runs", []).append(row)
                 print(json.dumps(row), flush=True)
+                if model == "ours":
+                    row["stopping"] = stopping_points(order, y)
+                    row["order"] = [int(i) for i in order]
+                out.setdefault("runs", []).append(row)
 
     print("\n| dataset | model | WSS@95 | WSS@100 | recall@10% | recall@25% | seconds/run |")
     print("|---|---|---|---|---|---|---|")
@@ -343,29 +469,36 @@ def main() -> None:
     PNG.parent.mkdir(exist_ok=True)
     cairosvg.svg2png(bytestring=recall_svg(curves).encode(), write_to=str(PNG))
     print(f"\nrecall curves: {PNG.relative_to(ROOT)}")
+    stopping_table([r for r in out["runs"] if r["model"] == "ours"])
     if not args.no_speed:
-        report_speed(out)
+        report_speed(out, args.speed_records)
     out["load_average"] = os.getloadavg()
     print(f"load average (1, 5, 15 min): {out['load_average']}")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
 
 
-def report_speed(out: dict) -> None:
-    out["speed"] = speed()
-    print(
-        "\nspeed: retrain on 10,000 decided + rank 90,000 ({retrain_model}): "
-        "{retrain_wall:.2f} s wall, {retrain_cpu:.2f} s CPU; first retrain after an import "
-        "(IDF rebuilt): {after_import_wall:.2f} s wall, {after_import_cpu:.2f} s CPU\n"
-        "explore retrain ({explore_retrain_model}): {explore_retrain_wall:.2f} s wall, "
-        "{explore_retrain_cpu:.2f} s CPU; its first time (IDF rebuilt): "
-        "{explore_first_wall:.2f} s wall, {explore_first_cpu:.2f} s CPU\n"
-        "featurising costs {featurise_per_1000:.2f} s per 1,000 new records, once; "
-        "{nnz_per_record:.0f} non-zeros per record ({explore_nnz_per_record:.0f} with the "
-        "explore features)".format(**out["speed"]),
-        flush=True,
-    )
-    print(f"load average: {os.getloadavg()[0]:.2f}", flush=True)
+def report_speed(out: dict, sizes: list[int]) -> None:
+    for n_records in sizes:
+        n_labelled = n_records // 10
+        result = out.setdefault("speed", {})[n_records] = speed(n_records, n_labelled)
+        build, retrain, explore = result["build"], result["retrain"], result["explore"]
+        print(
+            f"\nspeed at {n_records:,} records ({n_labelled:,} decided, the rest ranked; "
+            f"load {result['load_average'][0]:.1f}):\n"
+            f"| step | wall s | CPU s | peak RSS MB |\n|---|---|---|---|\n"
+            f"| build the store (after an import) | {build['wall']:.1f} | {build['cpu']:.1f} "
+            f"| {build['peak_rss_mb']:.0f} |\n"
+            f"| retrain + rank ({retrain['model']}) | {retrain['wall']:.2f} | "
+            f"{retrain['cpu']:.2f} | {retrain['peak_rss_mb']:.0f} |\n"
+            f"| explore retrain + rank ({explore['model']}) | {explore['wall']:.2f} | "
+            f"{explore['cpu']:.2f} | {explore['peak_rss_mb']:.0f} |\n"
+            f"store on disk: {build['disk_mb']:.0f} MB; non-zeros per record: "
+            f"{build['nnz_per_record']}; a fresh process before any work: "
+            f"{retrain['rss_before_mb']:.0f} MB; featurising new records: "
+            f"{build['featurise_per_1000']:.2f} s per 1,000",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -207,6 +207,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # by the static machinery: only views that check membership hand them out.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "uploads")))
 MEDIA_URL = "/uploads-not-served/"
+# The relevance ranking's features, one directory per review shared by its reviewers and by
+# every worker (on a shared volume when workers run on several machines).
+RANKING_FEATURES_DIR = Path(env_str("RANKING_FEATURES_DIR", str(MEDIA_ROOT / "ranking")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -78,6 +78,11 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _ranking_features_in_tmp(settings, tmp_path_factory):
+    settings.RANKING_FEATURES_DIR = tmp_path_factory.mktemp("ranking")
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

@@ -1,28 +1,25 @@
-"""Relevance ranking for title/abstract screening, and a stopping estimate.
+"""Relevance ranking for title/abstract screening.
 
-Pure functions over plain Python data: no Django, no ORM, no I/O. The Celery task that wires this
-into a review loads the decided and undecided records, calls :func:`rank`, and stores the order.
+Pure functions over plain Python data and arrays: no Django, no ORM. The Celery task that wires
+this into a review keeps the review's features in a :class:`~screening.ranking.store.DiskFeatures`
+(one per review, shared by its reviewers), calls :func:`rank_ids`, and stores the order.
 
-Model (chosen on ``bench/ranking_bench.py``, see docs/benchmarks.md "Relevance ranking"):
+Model (see docs/benchmarks.md "Relevance ranking" for what was measured on which data):
 
-* features: sublinear TF-IDF over word 1-2-grams, plus character 1-2-grams over runs of CJK
-  characters only (Chinese and Japanese have no spaces, so a "word" would be a whole clause).
-  All blocks are hashed, so a record's raw counts do not depend on the rest of the corpus and
-  are cached (:class:`FeatureStore`); only the IDF weights are recomputed per review, which is
-  cheap. The blocks share one feature space (one L2-normalised row per record), so
-  mixed-language reviews need no special casing. Columns no record of the review uses are
-  dropped, so the models see the review's vocabulary, not the (wide, 2**23) hash space.
-* classifier: a linear SVM and a multinomial naive Bayes, both trained on the decided records
-  with "balanced" sample weights (all irrelevant records together weigh a fixed multiple of all
-  relevant ones, the trick ASReview uses); the score is z(SVM) + 0.5 z(NB log-odds), each one
-  sparse matrix-vector product over the undecided records.
-* explore mode: once the reviewer has made ``explore_after`` (60) irrelevant decisions in a
-  row, the word model has run dry; the next retrains add a within-word character 4-gram block
-  (all scripts, half weight) and a second SVM on it, mixed with the usual score, until a
-  relevant record turns up. The 4-grams reach the last, oddly worded relevant records
-  (WSS@100); kept out of the normal mode, they cost nothing while the word model is finding
-  records (character n-grams throughout had lowered WSS@95 and cost 3x the non-zeros).
-* ties are broken by a seeded random key, never by input order, so a file that lists its
+* The base is ASReview's default ("ELAS u4"), matched term for term rather than re-tuned: TF-IDF
+  over word 1-2-grams with sublinear tf (1 + ln tf), smooth IDF over the whole review, terms in
+  more than 95 % of the records dropped, no stop words, no minimum document frequency, rows
+  L2-normalised; a linear SVM (C = 0.11, squared hinge) with "balanced" sample weights (all
+  irrelevant records together weigh 9.8 x all relevant ones); the undecided records ranked by
+  the SVM's decision value (certainty sampling). Those constants are ASReview's, not ours.
+* The words are hashed (2**23 buckets, ~2.5 % of a review's bigrams share one) so a record's row
+  depends only on its own text and is computed once; CJK text, which has no spaces, adds
+  character 1-2-grams over runs of CJK characters in the same space.
+* The one addition, for the tail: once the reviewer has made ``explore_after`` irrelevant
+  decisions in a row, the word model has run dry, and the ranking averages it (z-scores, equal
+  weights) with a second SVM on within-word character 4-grams, which reaches relevant records
+  worded differently from those found so far, until a relevant record turns up.
+* Ties are broken by a seeded random key, never by input order, so a file that lists its
   included records first cannot leak into the queue.
 """
 
@@ -38,21 +35,24 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.naive_bayes import MultinomialNB
-from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 RecordId = Hashable
 
-# Hash widths: a 2,000-record review has ~200k distinct word 1-2-grams, of which 2**20 buckets
-# merge ~18 % with another; 2**23 merge ~2.5 % (ASReview's vocabulary merges none), and a 100k
-# search has millions. The width costs nothing in training: build_features drops the columns no
-# record of the review uses, so the models see the review's own vocabulary.
-# CJK character 1-2-grams have a much smaller vocabulary.
-_WORD_FEATURES = 2**23
-_CHAR_FEATURES = 2**18
-# Character 4-grams inside word boundaries (all scripts): ~100k distinct in a 2,000-record review.
-_SUBWORD_FEATURES = 2**20
+# Hash widths: wide enough that terms almost never share a column (2**30 buckets: ~0.02 % of a
+# 2,000-record review's 200k distinct 1-2-grams, ~0.5 % of a 100k-record review's millions), so
+# the hashed rows behave like ASReview's fitted vocabulary (at 2**23, 2.5 % shared a column, and
+# that alone cost Kitchenham 0.01 WSS@95). The width costs nothing: blocks keep only the columns
+# the review uses. The CJK character block sits after the word block in the same space.
+_WORD_FEATURES = 2**30
+_CJK_FEATURES = 2**20
+# Character 4-grams inside word boundaries (all scripts).
+_SUBWORD_FEATURES = 2**26
+
+WORD, SUBWORD = "word", "subword"
+BLOCK_WIDTH = {WORD: _WORD_FEATURES + _CJK_FEATURES, SUBWORD: _SUBWORD_FEATURES}
+# Rows read (and scored) at a time: bounds memory whatever the size of the review.
+CHUNK_ROWS = 8192
 
 # CJK unified ideographs (+ extension A, compatibility), kana, Hangul syllables, CJK punctuation
 # excluded: runs of these are what the character block reads.
@@ -68,54 +68,26 @@ def cjk_ngrams(text: str) -> list[str]:
     return grams
 
 
-_WORD_VECTORIZER = HashingVectorizer(
-    ngram_range=(1, 2),
-    n_features=_WORD_FEATURES,
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
-)
-_CHAR_VECTORIZER = HashingVectorizer(
-    analyzer=cjk_ngrams,
-    n_features=_CHAR_FEATURES,
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
-)
-_SUBWORD_VECTORIZER = HashingVectorizer(
-    analyzer="char_wb",
-    ngram_range=(4, 4),
-    n_features=_SUBWORD_FEATURES,
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
-)
+def _hashing(**kwargs) -> HashingVectorizer:
+    return HashingVectorizer(alternate_sign=False, norm=None, dtype=np.float32, **kwargs)
 
-Counts = tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]
+
+_WORD_VECTORIZER = _hashing(ngram_range=(1, 2), n_features=_WORD_FEATURES)
+_CJK_VECTORIZER = _hashing(analyzer=cjk_ngrams, n_features=_CJK_FEATURES)
+_SUBWORD_VECTORIZER = _hashing(analyzer="char_wb", ngram_range=(4, 4), n_features=_SUBWORD_FEATURES)
 
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Knobs of the ranking model; the defaults are the benchmarked ones."""
+    """Knobs of the ranking model; the defaults are ASReview's except ``explore_after``."""
 
     svm_c: float = 0.11
     # Weight of all irrelevant records relative to all relevant ones (ASReview's "ratio").
     balance_ratio: float = 9.8
-    word_weight: float = 1.0
-    # Relative weight of the CJK character block (before the joint L2 normalisation).
-    char_weight: float = 1.0
     max_df: float = 0.95
-    # Naive Bayes (ASReview's alpha) mixed into the SVM's ranking: z-scores, this weight.
-    nb_alpha: float = 3.822
-    nb_weight: float = 0.5
-    # After this many irrelevant decisions in a row the word model has run dry: the next
-    # retrains add character 4-grams (within words) at this weight, which reach the oddly
-    # worded relevant records the word n-grams miss, until a relevant record turns up.
-    explore_after: int = 60
-    subword_weight: float = 0.5
-    # In explore mode the score is z(explore SVM) + this weight * z(the usual score), so the
-    # word model's view is kept; 0 = the explore SVM alone.
-    explore_focus_weight: float = 1.0
+    # After this many irrelevant decisions in a row the word model has run dry: the ranking
+    # averages in the character 4-gram SVM until a relevant record turns up. 0 = never.
+    explore_after: int = 150
 
 
 DEFAULT_CONFIG = ModelConfig()
@@ -129,7 +101,10 @@ class RankResult:
     scores: dict  # id -> float, higher = more likely relevant
     trained_on: int  # number of labelled records the model saw (0 = random fallback)
     seconds: float
-    model: str = "tfidf-word+cjk-svm+nb"
+    model: str = "tfidf-word-svm"
+
+
+EXPLORE_MODEL = "tfidf-word-svm+char4-svm"
 
 
 def record_text(title: str, abstract: str = "", keywords: Iterable[str] = ()) -> str:
@@ -139,193 +114,194 @@ def record_text(title: str, abstract: str = "", keywords: Iterable[str] = ()) ->
 
 
 # --------------------------------------------------------------------------------------------
-# Features
+# Features: per-record sublinear term frequencies (hashed), IDF and row norms per review
 
 
-def raw_counts(texts: Sequence[str]) -> Counts:
-    """Hashed word 1-2-gram, CJK character 1-2-gram and within-word character 4-gram counts,
-    one row per text.
-
-    Each row depends only on its own text, so rows can be computed once per record and cached.
-    """
-    texts = [t or "" for t in texts]
-    return (
-        _WORD_VECTORIZER.transform(texts).tocsr(),
-        _CHAR_VECTORIZER.transform(texts).tocsr(),
-        _SUBWORD_VECTORIZER.transform(texts).tocsr(),
-    )
-
-
-def _tfidf(counts: sp.csr_matrix, max_df: float) -> sp.csr_matrix:
-    """Sublinear TF-IDF with IDF from these rows (the whole review), not yet normalised."""
-    counts = counts.tocsr(copy=True)
-    n_docs = counts.shape[0]
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    idf = (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
-    # Terms in nearly every record (e.g. "the") carry no signal; ASReview drops them the same way.
-    if n_docs >= 20:
-        idf[df > max_df * n_docs] = 0.0
-    counts.data = np.log1p(counts.data) * idf[counts.indices]
-    counts.eliminate_zeros()
+def _sublinear(counts: sp.csr_matrix) -> sp.csr_matrix:
+    """1 + ln(tf), as scikit-learn's ``sublinear_tf`` (ASReview's setting); float32, int32."""
+    counts = counts.tocsr()
+    counts.sum_duplicates()
+    counts.data = (1.0 + np.log(counts.data)).astype(np.float32)
+    counts.indices = counts.indices.astype(np.int32, copy=False)
     return counts
 
 
-@dataclass
-class Features:
-    """One L2-normalised TF-IDF row per record (rows aligned with ``ids``)."""
+def term_weights(texts: Sequence[str]) -> dict[str, sp.csr_matrix]:
+    """Each text's sublinear term frequencies per block (one row per text, hashed columns).
 
-    ids: list
-    x: sp.csr_matrix
-
-
-def build_features(
-    ids: Sequence[RecordId],
-    counts: Counts,
-    config: ModelConfig = DEFAULT_CONFIG,
-    *,
-    explore: bool = False,
-) -> Features:
-    """TF-IDF rows; ``explore`` adds the within-word character 4-gram block."""
-    word, char, subword = counts
-    blocks = [config.word_weight * _tfidf(word, config.max_df)]
-    # Latin-only reviews have an empty character block: skip it rather than carry 2**18 columns.
-    if char.nnz and config.char_weight > 0:
-        blocks.append(config.char_weight * _tfidf(char, config.max_df))
-    if explore and subword.nnz and config.subword_weight > 0:
-        blocks.append(config.subword_weight * _tfidf(subword, config.max_df))
-    x = blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
-    x = normalize(x, norm="l2", copy=False).astype(np.float32)
-    return Features(list(ids), _drop_empty_columns(x))
-
-
-def _drop_empty_columns(x: sp.csr_matrix) -> sp.csr_matrix:
-    """The same rows over only the columns some row uses (order kept): the review's vocabulary.
-
-    The models' weight vectors are as wide as the matrix, and the naive Bayes smoothing counts
-    every column, so they should see the review's vocabulary, not the hash width.
+    A row depends only on its own text, so it is computed once per record and kept.
     """
-    used = np.bincount(x.indices, minlength=x.shape[1]) > 0
-    new_index = (np.cumsum(used) - 1).astype(x.indices.dtype)
-    out = sp.csr_matrix(
-        (x.data, new_index[x.indices], x.indptr),
-        shape=(x.shape[0], max(1, int(used.sum()))),
+    texts = [t or "" for t in texts]
+    word = sp.hstack(
+        [_WORD_VECTORIZER.transform(texts), _CJK_VECTORIZER.transform(texts)], format="csr"
     )
-    out.has_sorted_indices = x.has_sorted_indices
-    return out
+    return {WORD: _sublinear(word), SUBWORD: _sublinear(_SUBWORD_VECTORIZER.transform(texts))}
+
+
+def idf_weights(df: np.ndarray, n_docs: int, max_df: float = DEFAULT_CONFIG.max_df) -> np.ndarray:
+    """Smooth IDF (scikit-learn's) per column; terms in more than ``max_df`` of the records get 0,
+    as if dropped from the vocabulary (ASReview's ``max_df``)."""
+    idf = (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
+    idf[df > max_df * n_docs] = 0.0
+    return idf
+
+
+class Block:
+    """One feature block of a review: sublinear tf rows (hashed columns), the IDF over the
+    review and each row's TF-IDF norm. Subclasses say where the rows live (:meth:`read`)."""
+
+    width: int
+    n_rows: int
+    idf: np.ndarray
+    norms: np.ndarray
+
+    def read(self, start: int, stop: int) -> sp.csr_matrix:
+        """Rows start..stop of sublinear tf (not yet weighted)."""
+        raise NotImplementedError
+
+    def _weighted(self, raw: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+        """L2-normalised TF-IDF of raw rows (``rows``: their row numbers in the block)."""
+        row_of = np.repeat(rows, np.diff(raw.indptr))
+        raw.data = raw.data * self.idf[raw.indices] / self.norms[row_of]
+        return raw
+
+    def gather(self, rows: np.ndarray, *, raw: bool = False) -> sp.csr_matrix:
+        """TF-IDF rows (``raw``: sublinear tf) in the order given, read a chunk at a time."""
+        rows = np.asarray(rows, dtype=np.int64)
+        by_position = np.argsort(rows, kind="stable")
+        ordered = rows[by_position]
+        parts = []
+        for start in range(0, self.n_rows, CHUNK_ROWS):
+            lo, hi = np.searchsorted(ordered, [start, start + CHUNK_ROWS])
+            if hi > lo:
+                chunk = self.read(start, min(self.n_rows, start + CHUNK_ROWS))
+                part = chunk[ordered[lo:hi] - start]
+                parts.append(part if raw else self._weighted(part, ordered[lo:hi]))
+        out = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, self.width))
+        inverse = np.empty_like(by_position)
+        inverse[by_position] = np.arange(len(rows))
+        return out[inverse]
+
+    def dot(self, w: np.ndarray) -> np.ndarray:
+        """TF-IDF rows @ w for every row, a chunk at a time (no copy of the whole block):
+        (tf * idf / norm) @ w = (tf @ (idf * w)) / norm."""
+        v = (self.idf * w).astype(np.float32)
+        out = np.empty(self.n_rows, dtype=np.float32)
+        for start in range(0, self.n_rows, CHUNK_ROWS):
+            stop = min(self.n_rows, start + CHUNK_ROWS)
+            out[start:stop] = (self.read(start, stop) @ v) / self.norms[start:stop]
+        return out
+
+
+def block_statistics(
+    rows: Iterable[sp.csr_matrix], width: int, n_rows: int, max_df: float
+) -> np.ndarray:
+    """IDF of a block from its rows (any number of chunks, read once)."""
+    df = np.zeros(width, dtype=np.int64)
+    for chunk in rows:
+        df += np.bincount(chunk.indices, minlength=width)
+    return idf_weights(df, n_rows, max_df)
+
+
+def row_norms(chunk: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
+    """Each row's TF-IDF L2 norm (1 for an empty row, which then stays all zero)."""
+    weighted = chunk.copy()
+    weighted.data = weighted.data * idf[weighted.indices]
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    return np.where(norms > 0, norms, 1.0).astype(np.float32)
+
+
+class MemoryBlock(Block):
+    """A block held in memory (tests, benchmarks, :func:`rank`). Its columns are the ones its
+    rows use (the review's vocabulary), not the hash width: full-width vectors per retrain
+    would cost more than the training on a small review."""
+
+    def __init__(self, rows: sp.csr_matrix, max_df: float) -> None:
+        rows = rows.tocsr()
+        used = np.unique(rows.indices)
+        rows = sp.csr_matrix(
+            (rows.data, np.searchsorted(used, rows.indices).astype(np.int32), rows.indptr),
+            shape=(rows.shape[0], max(1, len(used))),
+        )
+        self.rows = rows
+        self.width = rows.shape[1]
+        self.n_rows = rows.shape[0]
+        self.idf = block_statistics([self.rows], self.width, self.n_rows, max_df)
+        self.norms = row_norms(self.rows, self.idf)
+
+    def read(self, start: int, stop: int) -> sp.csr_matrix:
+        return self.rows[start:stop].copy()
+
+
+class Features:
+    """A review's features: row positions of record ids, and the blocks (word, subword)."""
+
+    def __init__(self, ids: Sequence[RecordId], blocks: Mapping[str, Block]) -> None:
+        self.ids = list(ids)
+        self.blocks = dict(blocks)
+        self._row = {rid: n for n, rid in enumerate(self.ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def rows(self, ids: Sequence[RecordId]) -> np.ndarray:
+        return np.fromiter((self._row[i] for i in ids), dtype=np.int64, count=len(ids))
+
+    @classmethod
+    def from_texts(
+        cls, ids: Sequence[RecordId], texts: Sequence[str], config: ModelConfig = DEFAULT_CONFIG
+    ) -> Features:
+        return cls.from_weights(ids, term_weights(texts), config)
+
+    @classmethod
+    def from_weights(
+        cls,
+        ids: Sequence[RecordId],
+        weights: Mapping[str, sp.csr_matrix],
+        config: ModelConfig = DEFAULT_CONFIG,
+    ) -> Features:
+        return cls(ids, {name: MemoryBlock(m, config.max_df) for name, m in weights.items()})
 
 
 class FeatureStore:
-    """Cache of per-record raw counts, keyed by id and a hash of the text.
-
-    Featurising 100,000 abstracts takes far longer than training on them, so the integration
-    keeps one store per review (it pickles) and only new or edited records are featurised again.
-    """
+    """In-memory store of per-record term weights keyed by id and text digest (tests, benches,
+    :func:`rank`); the app keeps the same rows on disk (:mod:`screening.ranking.store`)."""
 
     def __init__(self) -> None:
-        self._row: dict[RecordId, int] = {}
-        self._digest: dict[RecordId, bytes] = {}
-        # One list of row blocks per kind of count (word, CJK, subword), vstacked lazily.
-        self._blocks: list[list[sp.csr_matrix]] = [[], [], []]
-        self._rows = 0
-        # TF-IDF over every live record, per feature set (explore or not), rebuilt only when
-        # records were added or edited.
-        self._tfidf: dict[bool, tuple[tuple[int, ModelConfig], sp.csr_matrix, np.ndarray]] = {}
-
-    @classmethod
-    def from_counts(cls, ids: Sequence[RecordId], counts: Counts) -> FeatureStore:
-        """A store over counts computed elsewhere (benchmarks); their texts count as unknown."""
-        store = cls()
-        store._blocks = [[c.tocsr()] for c in counts]
-        store._row = {rid: n for n, rid in enumerate(ids)}
-        store._digest = dict.fromkeys(ids, b"")
-        store._rows = len(ids)
-        return store
-
-    def has(self, rid: RecordId) -> bool:
-        return rid in self._row
+        self._texts: dict[RecordId, tuple[bytes, dict[str, sp.csr_matrix]]] = {}
+        self._features: tuple[tuple, Features] | None = None
 
     def __len__(self) -> int:
-        return len(self._row)
+        return len(self._texts)
 
     @staticmethod
     def _hash(text: str) -> bytes:
         return hashlib.blake2b(text.encode("utf-8"), digest_size=12).digest()
 
-    def stale(self, digests: Iterable[tuple[RecordId, Hashable]]) -> list[RecordId]:
-        """Of (id, digest of its text) pairs computed elsewhere (the database), the ids that are
-        new or whose text changed: only their texts need reading."""
-        return [rid for rid, digest in digests if self._digest.get(rid) != digest]
-
-    def update(
-        self,
-        records: Iterable[tuple[RecordId, str]],
-        digests: Mapping[RecordId, Hashable] | None = None,
-    ) -> int:
-        """Featurise records that are new or whose text changed; returns how many were.
-
-        ``digests``: each record's digest as given to :meth:`stale` (else the text is hashed
-        here); one store keeps to one kind of digest.
-        """
-        todo = []
-        for rid, text in records:
-            digest = digests[rid] if digests is not None else self._hash(text)
-            if self._digest.get(rid) != digest:
-                todo.append((rid, text, digest))
-        if not todo:
-            return 0
-        counts = raw_counts([t for _, t, _ in todo])
-        self._consolidate()
-        for block, new in zip(self._blocks, counts, strict=True):
-            block.append(new)
-        for i, (rid, _, digest) in enumerate(todo):
-            # An edited record gets a new row; its old row is simply never selected again.
-            self._row[rid] = self._rows + i
-            self._digest[rid] = digest
-        self._rows += len(todo)
+    def update(self, records: Iterable[tuple[RecordId, str]]) -> int:
+        """Compute rows for records that are new or whose text changed; returns how many."""
+        todo = [
+            (rid, text, digest)
+            for rid, text in records
+            if self._texts.get(rid, (None,))[0] != (digest := self._hash(text))
+        ]
+        if todo:
+            weights = term_weights([t for _, t, _ in todo])
+            for n, (rid, _, digest) in enumerate(todo):
+                self._texts[rid] = (digest, {k: m[n] for k, m in weights.items()})
         return len(todo)
 
-    def _consolidate(self) -> None:
-        for n, block in enumerate(self._blocks):
-            if len(block) > 1:
-                self._blocks[n] = [sp.vstack(block, format="csr")]
-
-    def features(
-        self,
-        ids: Sequence[RecordId],
-        config: ModelConfig = DEFAULT_CONFIG,
-        *,
-        explore: bool = False,
-    ) -> sp.csr_matrix:
-        """TF-IDF rows for ``ids`` with IDF over every record in the store (the review).
-
-        Between imports the IDF does not change, so retraining after a few more decisions only
-        selects rows: the expensive part of featurising is done once per import (and once more
-        the first time the review's reviewer needs the ``explore`` features).
-        """
-        key = (self._rows, config)
-        cached = self._tfidf.get(explore)
-        if cached is None or cached[0] != key:
-            self._consolidate()
-            live = np.fromiter(self._row.values(), dtype=np.int64, count=len(self._row))
-            live.sort()
-            # The 4-gram block is the largest: copied only when the explore features need it.
-            word, char, subword = (
-                block[0][live] if n < 2 or explore else block[0][:0]
-                for n, block in enumerate(self._blocks)
-            )
-            x = build_features(live.tolist(), (word, char, subword), config, explore=explore).x
-            position = np.full(self._rows, -1, dtype=np.int64)
-            position[live] = np.arange(len(live))
-            cached = self._tfidf[explore] = (key, x, position)
-        _, x, position = cached
-        rows = np.fromiter((self._row[i] for i in ids), dtype=np.int64, count=len(ids))
-        return x[position[rows]]
-
-    def counts(self, ids: Sequence[RecordId]) -> Counts:
-        self._consolidate()
-        rows = np.fromiter((self._row[i] for i in ids), dtype=np.int64, count=len(ids))
-        word, char, subword = (block[0][rows] for block in self._blocks)
-        return word, char, subword
+    def features(self, config: ModelConfig = DEFAULT_CONFIG) -> Features:
+        """Features over every record in the store (IDF over all of them), cached."""
+        key = (tuple((rid, d) for rid, (d, _) in self._texts.items()), config)
+        if self._features is None or self._features[0] != key:
+            ids = list(self._texts)
+            weights = {
+                name: sp.vstack([self._texts[i][1][name] for i in ids], format="csr")
+                for name in (WORD, SUBWORD)
+            }
+            self._features = (key, Features.from_weights(ids, weights, config))
+        return self._features[1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,7 +309,7 @@ class FeatureStore:
 
 
 def _balanced_weights(y: np.ndarray, ratio: float) -> np.ndarray:
-    """ASReview-style balance: all irrelevant records together weigh ``ratio`` x all relevant."""
+    """ASReview's balance: all irrelevant records together weigh ``ratio`` x all relevant."""
     n_pos = int(y.sum())
     n_neg = len(y) - n_pos
     w = np.where(y == 1, 1.0, n_pos / (ratio * n_neg))
@@ -345,53 +321,32 @@ def _zscore(s: np.ndarray) -> np.ndarray:
     return (s - s.mean()) / (sd if sd > 0 else 1.0)
 
 
-def score_features(
-    train: sp.csr_matrix,
-    y: np.ndarray,
-    test: sp.csr_matrix,
-    *,
-    seed: int = 0,
-    config: ModelConfig = DEFAULT_CONFIG,
-    explore: bool = False,
-) -> np.ndarray:
-    """Fit on labelled rows (y: 1 relevant, 0 irrelevant) and score the unlabelled rows.
+def fit_svm(
+    train: sp.csr_matrix, y: np.ndarray, *, seed: int = 0, config: ModelConfig = DEFAULT_CONFIG
+) -> tuple[np.ndarray, float]:
+    """ASReview's SVM on the labelled rows: (weight per column of ``train``, intercept).
 
-    Normally the score is z(SVM) + nb_weight * z(naive Bayes log-odds), both fitted with the
-    same balanced weights; the two linear models err on different records, and the mix ranks
-    the bulk of the relevant records earlier than either alone. In ``explore`` mode (the features
-    then include character 4-grams) the SVM alone scores.
+    It is fitted on the columns its rows use only: the others get weight 0 anyway (no row moves
+    them, and the regulariser keeps them there), and the hash width would cost liblinear time.
     """
-    weights = _balanced_weights(y, config.balance_ratio)
+    used = np.unique(train.indices)
+    compact = sp.csr_matrix(
+        (train.data, np.searchsorted(used, train.indices).astype(np.int32), train.indptr),
+        shape=(train.shape[0], max(1, len(used))),
+    )
     clf = LinearSVC(C=config.svm_c, random_state=seed % 2**32)
-    clf.fit(train, y, sample_weight=weights)
-    # decision_function = one sparse mat-vec over the undecided rows.
-    svm = np.asarray(test @ clf.coef_.ravel().astype(np.float32) + clf.intercept_[0])
-    if explore or config.nb_weight <= 0 or test.shape[0] < 2:
-        return svm
-    nb = MultinomialNB(alpha=config.nb_alpha).fit(train, y, sample_weight=weights)
-    # The log-odds of relevance (predict_log_proba's difference), as one more mat-vec.
-    log_ratio = (nb.feature_log_prob_[1] - nb.feature_log_prob_[0]).astype(np.float32)
-    odds = np.asarray(test @ log_ratio) + (nb.class_log_prior_[1] - nb.class_log_prior_[0])
-    return _zscore(svm) + config.nb_weight * _zscore(odds)
+    clf.fit(compact, y, sample_weight=_balanced_weights(y, config.balance_ratio))
+    w = np.zeros(train.shape[1], dtype=np.float32)
+    w[used] = clf.coef_.ravel()[: len(used)]
+    return w, float(clf.intercept_[0])
 
 
-def score_explore(
-    train: sp.csr_matrix,
-    test: sp.csr_matrix,
-    train_explore: sp.csr_matrix,
-    test_explore: sp.csr_matrix,
-    y: np.ndarray,
-    *,
-    seed: int = 0,
-    config: ModelConfig = DEFAULT_CONFIG,
+def svm_scores(
+    block: Block, labelled: np.ndarray, y: np.ndarray, *, seed: int, config: ModelConfig
 ) -> np.ndarray:
-    """The explore-mode score: the SVM on the features with character 4-grams, mixed with the
-    usual score on the usual features (``config.explore_focus_weight``)."""
-    explore = score_features(train_explore, y, test_explore, seed=seed, config=config, explore=True)
-    if config.explore_focus_weight <= 0 or test.shape[0] < 2:
-        return explore
-    focus = score_features(train, y, test, seed=seed, config=config)
-    return _zscore(explore) + config.explore_focus_weight * _zscore(focus)
+    """The SVM's decision value for every row of the block, trained on the labelled rows."""
+    w, intercept = fit_svm(block.gather(labelled), y, seed=seed, config=config)
+    return block.dot(w) + intercept
 
 
 def irrelevant_run(decisions_in_order: Iterable[bool]) -> int:
@@ -405,8 +360,27 @@ def irrelevant_run(decisions_in_order: Iterable[bool]) -> int:
 
 
 def explores(run: int, config: ModelConfig = DEFAULT_CONFIG) -> bool:
-    """Whether a retrain after ``run`` irrelevant decisions in a row uses the explore features."""
+    """Whether a retrain after ``run`` irrelevant decisions in a row adds the 4-gram SVM."""
     return config.explore_after > 0 and run >= config.explore_after
+
+
+def score_rows(
+    features: Features,
+    labelled: np.ndarray,
+    y: np.ndarray,
+    unlabelled: np.ndarray,
+    *,
+    seed: int = 0,
+    config: ModelConfig = DEFAULT_CONFIG,
+    explore: bool = False,
+) -> np.ndarray:
+    """Scores of the unlabelled rows: the word SVM, or in explore mode z(word SVM) + z(4-gram
+    SVM) (equal weights: no constant to tune)."""
+    word = svm_scores(features.blocks[WORD], labelled, y, seed=seed, config=config)[unlabelled]
+    if not explore or len(unlabelled) < 2:
+        return word
+    sub = svm_scores(features.blocks[SUBWORD], labelled, y, seed=seed, config=config)[unlabelled]
+    return _zscore(word) + _zscore(sub)
 
 
 def _random_keys(ids: Sequence[RecordId], seed: int) -> np.ndarray:
@@ -453,9 +427,8 @@ def rank(
     ``labelled`` holds (id, text, relevant) with relevant=True for Include/Maybe and False for
     Exclude. Without at least one relevant and one irrelevant label there is nothing to learn
     from, so the order is a seeded random shuffle (``trained_on == 0``). Pass a
-    :class:`FeatureStore` to reuse the features of records seen in earlier calls. ``run`` is the
-    reviewer's current streak of irrelevant decisions (:func:`irrelevant_run`): from
-    ``config.explore_after`` on, the model adds character 4-grams (see :func:`explores`).
+    :class:`FeatureStore` to reuse the rows of records seen in earlier calls. ``run`` is the
+    reviewer's current streak of irrelevant decisions (:func:`irrelevant_run`).
     """
     started = time.perf_counter()
     un_ids = [rid for rid, _ in unlabelled]
@@ -466,14 +439,13 @@ def rank(
         order = order_by_score(un_ids, np.zeros(len(un_ids)), seed=seed)
         scores = dict.fromkeys(un_ids, 0.0)
         return RankResult(order, scores, 0, time.perf_counter() - started, model="random")
-
-    lab_ids = [rid for rid, _, _ in labelled]
-    if store is None:
-        store = FeatureStore()
+    store = FeatureStore() if store is None else store
     store.update([(rid, text) for rid, text, _ in labelled])
     store.update(unlabelled)
+    lab_ids = [rid for rid, _, _ in labelled]
+    features = store.features(config)
     return rank_ids(
-        lab_ids, labels, un_ids, store, seed=seed, config=config, started=started, run=run
+        lab_ids, labels, un_ids, features, seed=seed, config=config, started=started, run=run
     )
 
 
@@ -481,71 +453,33 @@ def rank_ids(
     labelled_ids: Sequence[RecordId],
     labels: np.ndarray,
     unlabelled_ids: Sequence[RecordId],
-    store: FeatureStore,
+    features: Features,
     *,
     seed: int = 0,
     config: ModelConfig = DEFAULT_CONFIG,
     started: float | None = None,
     run: int = 0,
 ) -> RankResult:
-    """The retraining step of :func:`rank` for records already in ``store``."""
+    """The retraining step of :func:`rank` for records whose rows ``features`` holds."""
     started = time.perf_counter() if started is None else started
     explore = explores(run, config)
-    ids = [*labelled_ids, *unlabelled_ids]
-    x = store.features(ids, config)
-    n = len(labelled_ids)
-    y = np.asarray(labels)
-    if explore:
-        xe = store.features(ids, config, explore=True)
-        scores = score_explore(x[:n], x[n:], xe[:n], xe[n:], y, seed=seed, config=config)
-    else:
-        scores = score_features(x[:n], y, x[n:], seed=seed, config=config)
-    return _result(unlabelled_ids, scores, n, seed, started, explore)
-
-
-def _result(
-    unlabelled_ids: Sequence[RecordId],
-    scores: np.ndarray,
-    n: int,
-    seed: int,
-    started: float,
-    explore: bool = False,
-) -> RankResult:
+    scores = score_rows(
+        features,
+        features.rows(labelled_ids),
+        np.asarray(labels),
+        features.rows(unlabelled_ids),
+        seed=seed,
+        config=config,
+        explore=explore,
+    )
     order = order_by_score(unlabelled_ids, scores, seed=seed)
     return RankResult(
         order,
         dict(zip(unlabelled_ids, scores.tolist(), strict=True)),
-        n,
+        len(labelled_ids),
         time.perf_counter() - started,
-        model="tfidf-word+cjk+char4-svm+focus" if explore else RankResult.model,
+        model=EXPLORE_MODEL if explore else RankResult.model,
     )
-
-
-def rank_counts(
-    labelled_ids: Sequence[RecordId],
-    labels: np.ndarray,
-    unlabelled_ids: Sequence[RecordId],
-    counts: Counts,
-    *,
-    seed: int = 0,
-    config: ModelConfig = DEFAULT_CONFIG,
-    started: float | None = None,
-    run: int = 0,
-) -> RankResult:
-    """The retraining step of :func:`rank` on cached raw counts (labelled rows first)."""
-    started = time.perf_counter() if started is None else started
-    n = len(labelled_ids)
-    explore = explores(run, config)
-    ids = [*labelled_ids, *unlabelled_ids]
-    y = np.asarray(labels)
-    # IDF over the whole review (decided + undecided): unsupervised, so no label leaks.
-    x = build_features(ids, counts, config).x
-    if explore:
-        xe = build_features(ids, counts, config, explore=True).x
-        scores = score_explore(x[:n], x[n:], xe[:n], xe[n:], y, seed=seed, config=config)
-    else:
-        scores = score_features(x[:n], y, x[n:], seed=seed, config=config)
-    return _result(unlabelled_ids, scores, n, seed, started, explore)
 
 
 def seeded_shuffle(ids: Sequence[RecordId], seed: int) -> list[RecordId]:

@@ -20,10 +20,10 @@ without a rank follow the reviewer's random order.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import timedelta
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
@@ -41,8 +41,7 @@ from reviewapp.models import Review, Stage
 from screening.decisions import queues
 
 if TYPE_CHECKING:
-    from screening.ranking import model as ranking
-    from screening.ranking import stopping
+    from screening.ranking import stopping, store
 
 from screening.models import (
     Assignment,
@@ -179,24 +178,6 @@ def _text(title: str, abstract: str, keywords: Any) -> str:
     return ranking.record_text(title, abstract, keywords if isinstance(keywords, list) else ())
 
 
-# One feature store per review in each worker process: featurising is the slow part, so only
-# records new or edited since the last run are featurised again.
-_STORES: OrderedDict[int, ranking.FeatureStore] = OrderedDict()
-_STORES_LOCK = threading.Lock()
-_MAX_STORES = 4
-
-
-def _store(review_id: int) -> ranking.FeatureStore:
-    from screening.ranking import model as ranking
-
-    with _STORES_LOCK:
-        store = _STORES.pop(review_id, None) or ranking.FeatureStore()
-        _STORES[review_id] = store
-        while len(_STORES) > _MAX_STORES:
-            _STORES.popitem(last=False)
-        return store
-
-
 def training_data(review: Review, reviewer_id: int) -> tuple[dict[int, bool], list[int]]:
     """(record id -> relevant) the reviewer may learn from, and the ids still in their queue.
 
@@ -247,24 +228,33 @@ def _text_digest() -> MD5:
     return MD5(Concat(*parts, output_field=text))
 
 
-def _featurise(store: ranking.FeatureStore, review: Review, ids: list[int]) -> int:
-    """Bring the store up to date: the database digests each record's text, and only new or
-    edited records are read and featurised again (a retrain reads no text it has seen).
-    Returns how many were featurised."""
-    done = 0
-    it = iter(ids)
-    while chunk := list(islice(it, _BATCH)):
-        records = Record.objects.filter(review=review, pk__in=chunk)
-        digests = dict(records.annotate(digest=_text_digest()).values_list("pk", "digest"))
-        stale = store.stale(digests.items())
-        if not stale:
-            continue
-        texts = records.filter(pk__in=stale).values_list("pk", "title", "abstract", "keywords")
-        done += store.update(
-            ((pk, _text(title, abstract, keywords)) for pk, title, abstract, keywords in texts),
-            digests,
-        )
-    return done
+def feature_directory(review_id: int) -> Path:
+    """Where the review's ranking features live (one copy, shared by every reviewer and worker)."""
+    return Path(django_settings.RANKING_FEATURES_DIR) / f"review-{review_id}"
+
+
+def review_features(review: Review) -> tuple[store.DiskFeatures, int]:
+    """The review's features for its current records, built on first use after the record set
+    changed (only new or edited records are read and featurised; the database digests each
+    record's text, so an unchanged set reads no text at all). Returns them and how many records
+    were featurised."""
+    from screening.ranking import store
+
+    digests = dict(
+        Record.objects.filter(review=review)
+        .annotate(digest=_text_digest())
+        .values_list("pk", "digest")
+    )
+
+    def read_texts(ids: list[int]) -> Iterable[tuple[int, str]]:
+        texts = Record.objects.filter(review=review, pk__in=ids)
+        for pk, title, abstract, keywords in texts.values_list(
+            "pk", "title", "abstract", "keywords"
+        ):
+            yield pk, _text(title, abstract, keywords)
+
+    featurise = store.text_featuriser(read_texts)
+    return store.open_features(feature_directory(review.pk), digests, featurise)
 
 
 def retrain(review_id: int, reviewer_id: int) -> RankingState | None:
@@ -280,15 +270,18 @@ def retrain(review_id: int, reviewer_id: int) -> RankingState | None:
     state = state_for(review, reviewer_id)
     _, decided = queues.queue_counts(review, reviewer_id, TA)
     labels, queue = training_data(review, reviewer_id)
-    store = _store(review.pk)
+    features, _ = review_features(review)
+    # A record imported after the features were read waits for the next retrain.
+    held = set(features.ids)
+    labels = {rid: rel for rid, rel in labels.items() if rid in held}
+    queue = [rid for rid in queue if rid in held]
     labelled_ids = list(labels)
-    _featurise(store, review, labelled_ids + queue)
     y = np.fromiter((labels[i] for i in labelled_ids), dtype=np.int8, count=len(labelled_ids))
     seed = queues.reviewer_seed(review.pk, reviewer_id)
     if queue and y.size and y.min() != y.max():
         # A long streak of excludes switches the model to its explore features (see ranking).
         run = current_run(review, reviewer_id)
-        result = ranking.rank_ids(labelled_ids, y, queue, store, seed=seed, run=run)
+        result = ranking.rank_ids(labelled_ids, y, queue, features, seed=seed, run=run)
     else:
         result = None  # nothing to learn from yet: the random order stands
     with transaction.atomic():

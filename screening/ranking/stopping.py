@@ -35,8 +35,12 @@ class StoppingEstimate:
 # review"): the slope of the gain curve before the knee is at least this many times the slope after.
 KNEE_SLOPE_RATIO = 6.0
 KNEE_MIN_SCREENED = 150
-# ... and the reviewer has just screened this many irrelevant records in a row.
-MIN_IRRELEVANT_RUN = 50
+# ... and the reviewer has just screened this many irrelevant records in a row (or 2 % of the
+# records, if more). 200 is the longest of the published "N irrelevant in a row" heuristics
+# compared in bench/ranking_bench.py (50, 100, 200), and the only one at which every simulated
+# run had found >= 95 % of the relevant records: Kitchenham's last few includes come after gaps
+# of up to 155 irrelevant records (docs/benchmarks.md "Stopping"). It was 50.
+MIN_IRRELEVANT_RUN = 200
 IRRELEVANT_RUN_SHARE = 0.02
 CONFIDENCE = 0.95
 
@@ -112,7 +116,7 @@ def stopping_estimate(
 
     Suggestion: stop only when the knee method holds (at least 150 screened and the gain curve's
     slope before its knee >= 6 x the slope after it) *and* the current run of consecutive
-    irrelevant records is at least max(50, 2 % of all records).
+    irrelevant records is at least max(200, 2 % of all records).
 
     ``scores_remaining`` (the model's scores for the unscreened records) is optional; when given,
     its length is taken as the number still unscreened (e.g. when some records left the queue).
@@ -190,3 +194,25 @@ def stopping_estimate(
             "irrelevant_run_needed": run_needed,
         },
     )
+
+
+def first_suggested_stop(decisions_in_order: Sequence[bool], total_records: int) -> int:
+    """How many records a reviewer who screens in this order has screened when the rule first
+    suggests stopping (``total_records`` if it never does before the end).
+
+    For simulations (``bench/ranking_bench.py``): ``decisions_in_order`` may stop after the last
+    relevant record; the records after it are irrelevant, so the sequence is padded with them.
+    """
+    decisions = [bool(d) for d in decisions_in_order]
+    decisions += [False] * (total_records - len(decisions))
+    run_needed = max(MIN_IRRELEVANT_RUN, math.ceil(IRRELEVANT_RUN_SHARE * total_records))
+    curve = np.cumsum(np.asarray(decisions, dtype=np.int64))
+    run = 0
+    for screened, relevant in enumerate(decisions, start=1):
+        run = 0 if relevant else run + 1
+        # Only where the run is long enough is the (costlier) knee test needed.
+        if run >= run_needed and screened >= KNEE_MIN_SCREENED and curve[screened - 1] > 0:
+            ratio, _ = _knee_ratio(curve[:screened])
+            if ratio >= KNEE_SLOPE_RATIO:
+                return screened
+    return total_records

@@ -7,19 +7,22 @@ import random
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.naive_bayes import MultinomialNB
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from screening.ranking import model as ranking
 from screening.ranking.model import (
     DEFAULT_CONFIG,
+    SUBWORD,
+    WORD,
+    Features,
     FeatureStore,
     ModelConfig,
     explores,
     irrelevant_run,
     rank,
     record_text,
-    score_features,
+    score_rows,
 )
 
 TOPIC = [
@@ -143,8 +146,7 @@ def test_feature_store_only_featurises_new_or_edited_records():
     cached = rank(labelled, relevant[1:] + irrelevant[1:], store=store)
     fresh = rank(labelled, relevant[1:] + irrelevant[1:])
 
-    # The cached store's IDF spans every record it holds, so scores (z-scores, spread ~1) agree
-    # closely, not exactly.
+    # The cached store's IDF spans every record it holds, so scores agree closely, not exactly.
     assert cached.order[:2] == fresh.order[:2]
     assert cached.scores == pytest.approx(fresh.scores, abs=0.05)
 
@@ -156,38 +158,31 @@ def test_record_text_joins_title_abstract_and_keywords():
     assert record_text("Only title") == "Only title"
 
 
-def _toy_matrix():
+def _toy_features():
     relevant, irrelevant = corpus()
     texts = [t for _, t in relevant + irrelevant]
-    store = FeatureStore()
-    store.update(enumerate(texts))
-    x = store.features(list(range(len(texts))))
     y = np.array([1] * len(relevant) + [0] * len(irrelevant), dtype=np.int8)
-    return x, y
+    return texts, Features.from_texts(list(range(len(texts))), texts), y
 
 
-def test_the_score_mixes_svm_and_naive_bayes_z_scores():
-    x, y = _toy_matrix()
+def test_the_features_and_svm_are_asreviews_default_model():
+    # ASReview's ELAS u4: TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_df=0.95)
+    # and LinearSVC(C=0.11) with its balanced sample weights (ratio 9.8). Hashing merges no
+    # term on a corpus this small, so the scores are the same up to float32 rounding.
+    texts, features, y = _toy_features()
     train, test = np.array([0, 1, 4, 5, 6]), np.array([2, 3, 7, 8, 9, 10, 11])
-    weights = ranking._balanced_weights(y[train], DEFAULT_CONFIG.balance_ratio)
-    svm = LinearSVC(C=DEFAULT_CONFIG.svm_c, random_state=0)
-    svm = svm.fit(x[train], y[train], sample_weight=weights).decision_function(x[test])
-    log_proba = (
-        MultinomialNB(alpha=DEFAULT_CONFIG.nb_alpha)
-        .fit(x[train], y[train], sample_weight=weights)
-        .predict_log_proba(x[test])
-    )
-    odds = log_proba[:, 1] - log_proba[:, 0]
+    x = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_df=0.95).fit_transform(texts)
+    weights = ranking._balanced_weights(y[train], 9.8)
+    svm = LinearSVC(C=0.11, random_state=0).fit(x[train], y[train], sample_weight=weights)
 
-    mixed = score_features(x[train], y[train], x[test])
-    svm_only = score_features(x[train], y[train], x[test], config=ModelConfig(nb_weight=0))
+    ours = score_rows(features, train, y[train], test)
 
-    def z(s):
-        return (s - s.mean()) / s.std()
-
-    assert svm_only == pytest.approx(svm, abs=1e-5)
-    assert mixed == pytest.approx(z(svm) + DEFAULT_CONFIG.nb_weight * z(odds), abs=1e-4)
-    assert set(np.argsort(-mixed)[:2]) == {0, 1}  # the two unlabelled topic records
+    assert DEFAULT_CONFIG.svm_c == 0.11 and DEFAULT_CONFIG.balance_ratio == 9.8
+    assert ours == pytest.approx(svm.decision_function(x[test]), abs=1e-4)
+    assert set(np.argsort(-ours)[:2]) == {0, 1}  # the two unlabelled topic records
+    rows = features.blocks[WORD].gather(np.arange(len(texts)))
+    assert rows.dtype == np.float32 and rows.indices.dtype == np.int32
+    assert sp.linalg.norm(rows, axis=1) == pytest.approx(np.ones(len(texts)))
 
 
 def test_irrelevant_run_counts_the_final_streak_of_excludes():
@@ -216,45 +211,24 @@ def test_after_a_long_run_of_excludes_character_4grams_reach_reworded_records():
     focused = rank(labelled, unlabelled, seed=0)
     explored = rank(labelled, unlabelled, seed=0, run=run)
 
-    assert focused.model == "tfidf-word+cjk-svm+nb"
+    assert focused.model == "tfidf-word-svm"
     assert focused.scores["u_water"] == pytest.approx(focused.scores["u_drug"])
-    assert explored.model == "tfidf-word+cjk+char4-svm+focus"
+    assert explored.model == ranking.EXPLORE_MODEL
     assert explored.order == ["u_drug", "u_water"]
     assert explored.scores["u_drug"] > explored.scores["u_water"]
 
 
-def test_the_explore_features_keep_cjk_characters_and_are_cached_separately():
-    store = FeatureStore()
-    store.update([("a", "助推干预 nudge"), ("b", "土壤侵蚀 soil")])
-    focus = store.features(["a", "b"])
-    explore = store.features(["a", "b"], explore=True)
-
-    assert explore.shape[1] > focus.shape[1]  # the 4-gram block is added, the CJK block kept
-    assert explore[:, : focus.shape[1]].nnz == focus.nnz
-    assert set(store._tfidf) == {False, True}  # both TF-IDF matrices stay cached
-    assert sp.linalg.norm(explore, axis=1) == pytest.approx([1.0, 1.0])
-
-
-def test_explore_mode_mixes_the_char_4gram_svm_with_the_usual_score():
-    relevant, irrelevant = corpus()
-    texts = [t for _, t in relevant + irrelevant]
-    store = FeatureStore()
-    store.update(enumerate(texts))
-    ids = list(range(len(texts)))
-    x, xe = store.features(ids), store.features(ids, explore=True)
-    y = np.array([1] * len(relevant) + [0] * len(irrelevant), dtype=np.int8)
+def test_explore_mode_averages_the_word_svm_and_the_char_4gram_svm():
+    _, features, y = _toy_features()
     train, test = np.array([0, 1, 4, 5, 6]), np.array([2, 3, 7, 8, 9, 10, 11])
 
     def z(s):
         return (s - s.mean()) / s.std()
 
-    usual = score_features(x[train], y[train], x[test])
-    explore_svm = score_features(xe[train], y[train], xe[test], explore=True)
-    mixed = ranking.score_explore(x[train], x[test], xe[train], xe[test], y[train])
-    alone = ranking.score_explore(
-        x[train], x[test], xe[train], xe[test], y[train], config=ModelConfig(explore_focus_weight=0)
-    )
+    word = score_rows(features, train, y[train], test)
+    mixed = score_rows(features, train, y[train], test, explore=True)
+    w, b = ranking.fit_svm(features.blocks[SUBWORD].gather(train), y[train])
+    sub = features.blocks[SUBWORD].gather(test) @ w + b
 
-    assert alone == pytest.approx(explore_svm)
-    assert mixed == pytest.approx(z(explore_svm) + DEFAULT_CONFIG.explore_focus_weight * z(usual))
+    assert mixed == pytest.approx(z(word) + z(sub), abs=1e-4)
     assert set(np.argsort(-mixed)[:2]) == {0, 1}

@@ -198,7 +198,7 @@ def test_a_long_run_of_excludes_switches_the_model_to_its_explore_features(
     from screening.ranking import model as ranking
 
     assert ranking_service.current_run(team.review, team.reviewer1.pk) == 2
-    assert train(team, team.reviewer1).model == "tfidf-word+cjk-svm+nb"
+    assert train(team, team.reviewer1).model == ranking.RankResult.model
     decisions.decide(topic[OFF_TOPIC[2]], team.reviewer1, "exclude")
     assert ranking_service.current_run(team.review, team.reviewer1.pk) == 3
     # Another reviewer's decisions do not count towards my streak.
@@ -206,10 +206,10 @@ def test_a_long_run_of_excludes_switches_the_model_to_its_explore_features(
     assert ranking_service.current_run(team.review, team.reviewer1.pk) == 3
 
     monkeypatch.setattr(ranking, "explores", lambda run, config=None: run >= 3)
-    assert train(team, team.reviewer1).model == "tfidf-word+cjk+char4-svm+focus"
+    assert train(team, team.reviewer1).model == ranking.EXPLORE_MODEL
     decisions.decide(topic[TOPIC[2]], team.reviewer1, "include")
     assert ranking_service.current_run(team.review, team.reviewer1.pk) == 0
-    assert train(team, team.reviewer1).model == "tfidf-word+cjk-svm+nb"
+    assert train(team, team.reviewer1).model == ranking.RankResult.model
 
 
 def test_the_ranking_page_shows_the_stopping_estimate_in_few_queries(
@@ -288,20 +288,3 @@ def test_a_stop_reported_as_other_reasons_fills_the_other_prisma_box(team, topic
     page = client.get(reverse("prisma", args=[team.review.slug])).content.decode()
     # Only the 3 records reviewer 1 screened still await a decision (from reviewer 2).
     assert "Still in progress: 3 records awaiting a title/abstract decision" in page
-
-
-def test_a_retrain_reads_and_featurises_only_records_new_or_edited_since_the_last(
-    team, django_assert_num_queries
-):
-    from screening.models import Record
-    from screening.ranking import model as ranking
-
-    ids = [r.pk for r in make_records(team.review, TOPIC[:3]).values()]
-    store = ranking.FeatureStore()
-    assert ranking_service._featurise(store, team.review, ids) == 3
-    with django_assert_num_queries(1) as seen:  # the digests only: no text is read
-        assert ranking_service._featurise(store, team.review, ids) == 0
-    assert "MD5" in seen.captured_queries[0]["sql"].upper()
-    Record.objects.filter(pk=ids[1]).update(abstract="Edited after a correction notice.")
-    assert ranking_service._featurise(store, team.review, ids) == 1
-    assert store.stale([(ids[1], "a digest the database never gave")]) == [ids[1]]
