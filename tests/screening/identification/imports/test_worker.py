@@ -42,5 +42,7 @@ def test_a_real_worker_imports_an_upload_through_redis(team, shared_uploads, cel
     _wait_for(lambda: _job(job.pk).status == ImportJob.Status.DONE, 60, "the import")
     assert Record.objects.filter(import_job=job).count() == 200
     assert "import_file" in celery_worker.log.read_text()
+    # The import is marked done inside the task; its Job row once the task has returned.
+    _wait_for(lambda: imports.latest_run(job).status == "done", 30, "the job to be closed")
     run = imports.latest_run(job)
     assert (run.status, run.attempts, run.worker.startswith("celery@")) == ("done", 1, True)
