@@ -175,8 +175,11 @@ def _ts_match(text: str, negate: bool = False) -> Q:
     else:
         sql = "search_doc @@ websearch_to_tsquery('english', %s)"
         params = [f'"{text}"' if " " in text else text]
-    indexed = Q(RawSQL(f"COALESCE({sql}, FALSE)", params, output_field=_bool()))
-    # A record not indexed yet (the background task is still running): a plain scan.
+    # Matching (not excluding) tests the document bare, so the GIN index answers it; COALESCE
+    # keeps NOT (...) true for a record whose document is NULL.
+    indexed = Q(RawSQL(f"COALESCE({sql}, FALSE)" if negate else sql, params, output_field=_bool()))
+    # A record not indexed yet (the background task is still running): a plain scan of those
+    # records only, found through the partial index on unindexed records (migration 0009).
     pending = Q(RawSQL("search_doc IS NULL", [], output_field=_bool())) & _substring(text)
     return indexed | pending
 
@@ -196,7 +199,7 @@ def apply(records: QuerySet, query: Query) -> QuerySet:
     for text in query.texts:
         records = records.filter(_ts_match(text) if indexed else _substring(text))
     for text in query.excluded:
-        records = records.exclude(_ts_match(text) if indexed else _substring(text))
+        records = records.exclude(_ts_match(text, negate=True) if indexed else _substring(text))
     return records
 
 

@@ -1,0 +1,46 @@
+"""Indexes the records page needs at 100,000+ records (issue 21, bench/scale_bench.py):
+
+- records not yet search-indexed (search_doc IS NULL), so a search's "not indexed yet" branch
+  reads those few rows through an index and the whole query can use the GIN index (BitmapOr)
+  instead of scanning every record;
+- a covering index for the facet counts and the language list over a whole review: source
+  (search), year and language read by an index-only scan, never the wide record rows;
+- records without an abstract, for the "has abstract" count;
+- the statuses' outcome and reason, for the "final decision" and "reason" counts.
+Nothing on SQLite, where search scans."""
+
+from django.db import migrations
+
+FORWARD = [
+    "CREATE INDEX IF NOT EXISTS screening_record_unindexed ON screening_record (review_id)"
+    " WHERE search_doc IS NULL",
+    "CREATE INDEX IF NOT EXISTS screening_record_facets ON screening_record"
+    " (review_id, search_id, year, language)",
+    "CREATE INDEX IF NOT EXISTS screening_record_no_abstract ON screening_record (review_id)"
+    " WHERE abstract = ''",
+    "CREATE INDEX IF NOT EXISTS screening_recordstatus_facets ON screening_recordstatus"
+    " (review_id, stage, outcome, final_reason_id)",
+]
+BACKWARD = [
+    "DROP INDEX IF EXISTS screening_recordstatus_facets",
+    "DROP INDEX IF EXISTS screening_record_no_abstract",
+    "DROP INDEX IF EXISTS screening_record_facets",
+    "DROP INDEX IF EXISTS screening_record_unindexed",
+]
+
+
+def forward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in FORWARD:
+            schema_editor.execute(sql)
+
+
+def backward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in BACKWARD:
+            schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("screening", "0008_report_text_read_in_the_background")]
+    operations = [migrations.RunPython(forward, backward)]
