@@ -138,11 +138,24 @@ def _identifier(query: Query) -> Q:
     return match
 
 
+def _words_of(text: str) -> Q:
+    """On PostgreSQL, records whose search document holds the words of a field's value (an
+    indexed narrowing, checked exactly by the substring match that follows); else everything."""
+    if not has_search_index():
+        return Q()
+    indexed = Q(
+        RawSQL("search_doc @@ plainto_tsquery('english', %s)", [text], output_field=_bool())
+    )
+    return indexed | Q(RawSQL("search_doc IS NULL", [], output_field=_bool()))
+
+
 def _fields(records: QuerySet, query: Query) -> QuerySet:
     for author in query.authors:
-        records = records.filter(Q(authors__icontains=author) | Q(authors_alt__icontains=author))
+        records = records.filter(
+            _words_of(author), Q(authors__icontains=author) | Q(authors_alt__icontains=author)
+        )
     for journal in query.journals:
-        records = records.filter(journal__icontains=journal)
+        records = records.filter(_words_of(journal), journal__icontains=journal)
     if query.year_from:
         records = records.filter(year__gte=query.year_from)
     if query.year_to:
