@@ -53,7 +53,7 @@ REVIEWERS = 50
 CJK_SHARE = 0.01
 SEARCH_INDEXES = {
     "screening_record_search_doc": "USING gin (search_doc)",
-    "screening_record_title_trgm": "USING gin (title gin_trgm_ops)",
+    "screening_record_search_title_trgm": "USING gin (search_title gin_trgm_ops)",
 }
 # Typical queries: words, a phrase, an excluded word, fields, CJK characters, and filters.
 QUERIES = {

@@ -11,7 +11,8 @@ containing that sequence, with no word segmentation.
 On PostgreSQL the words go through full-text search (English stemming) on a stored, GIN-indexed
 `search_doc` that a background task fills after each import (records not indexed yet are matched
 by a plain scan meanwhile), CJK runs through character bigrams in the same document, and a
-pg_trgm index on titles suggests near matches for a mistyped word. On SQLite (the embedded
+pg_trgm index on titles (`search_title`, the copy the same task writes, so an import pays for no
+trigram index) suggests near matches for a mistyped word. On SQLite (the embedded
 default) the same queries run as case-insensitive substring matches: no stemming, same results
 on small data otherwise.
 """
@@ -230,10 +231,10 @@ def suggest(records: QuerySet, query: Query, limit: int = 5) -> list[str]:
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
             [str(SUGGEST_SIMILARITY)],
         )
-    similar = RawSQL("%s <%% title", [text], output_field=_bool())
+    similar = RawSQL("%s <%% search_title", [text], output_field=_bool())
     return list(
         records.filter(Q(similar))
-        .annotate(score=RawSQL("word_similarity(%s, title)", [text]))
+        .annotate(score=RawSQL("word_similarity(%s, search_title)", [text]))
         .order_by("-score")
         .values_list("title", flat=True)[:limit]
     )
@@ -277,7 +278,7 @@ def index_pending(review_id: int) -> int:
             plain = [i for i, has_cjk in rows if not has_cjk]
             if plain:
                 cursor.execute(
-                    f"UPDATE screening_record SET search_doc = {DOCUMENT_SQL} WHERE id = ANY(%s)",
+                    f"UPDATE screening_record SET search_title = title, search_doc = {DOCUMENT_SQL} WHERE id = ANY(%s)",
                     [plain],
                 )
             for record_id in (i for i, has_cjk in rows if has_cjk):
@@ -290,7 +291,7 @@ def index_pending(review_id: int) -> int:
                 )
                 text = cursor.fetchone()[0]
                 cursor.execute(
-                    f"UPDATE screening_record SET search_doc = {DOCUMENT_SQL}"
+                    f"UPDATE screening_record SET search_title = title, search_doc = {DOCUMENT_SQL}"
                     " || to_tsvector('simple', %s) WHERE id = %s",
                     [cjk_bigrams(text), record_id],
                 )

@@ -6,12 +6,20 @@
 - a covering index for the facet counts and the language list over a whole review: source
   (search), year and language read by an index-only scan, never the wide record rows;
 - records without an abstract, for the "has abstract" count;
-- the statuses' outcome and reason, for the "final decision" and "reason" counts.
+- the statuses' outcome and reason, for the "final decision" and "reason" counts;
+- the trigram index (near-match suggestions) moves from `title` to `search_title`, a copy of the
+  title the background indexing writes with `search_doc`: an import no longer updates a GIN
+  index of trigrams for every record it writes (bench/scale_bench.py --parts import).
 Nothing on SQLite, where search scans."""
 
 from django.db import migrations
 
 FORWARD = [
+    "ALTER TABLE screening_record ADD COLUMN IF NOT EXISTS search_title text",
+    "UPDATE screening_record SET search_title = title WHERE search_doc IS NOT NULL",
+    "DROP INDEX IF EXISTS screening_record_title_trgm",
+    "CREATE INDEX IF NOT EXISTS screening_record_search_title_trgm ON screening_record"
+    " USING gin (search_title gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS screening_record_unindexed ON screening_record (review_id)"
     " WHERE search_doc IS NULL",
     "CREATE INDEX IF NOT EXISTS screening_record_facets ON screening_record"
@@ -22,6 +30,10 @@ FORWARD = [
     " (review_id, stage, outcome, final_reason_id)",
 ]
 BACKWARD = [
+    "DROP INDEX IF EXISTS screening_record_search_title_trgm",
+    "CREATE INDEX IF NOT EXISTS screening_record_title_trgm ON screening_record"
+    " USING gin (title gin_trgm_ops)",
+    "ALTER TABLE screening_record DROP COLUMN IF EXISTS search_title",
     "DROP INDEX IF EXISTS screening_recordstatus_facets",
     "DROP INDEX IF EXISTS screening_record_no_abstract",
     "DROP INDEX IF EXISTS screening_record_facets",
