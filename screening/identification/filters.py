@@ -138,10 +138,12 @@ class RecordFilters:
         return bool(self.kept())
 
 
-def apply(records: QuerySet[Record], f: RecordFilters, viewer_id: int | None) -> QuerySet[Record]:
-    """The records matching every filter set."""
+def apply(
+    records: QuerySet[Record], f: RecordFilters, viewer_id: int | None, review=None
+) -> QuerySet[Record]:
+    """The records matching every filter set (records of `review`, when given)."""
     if not f.query.empty:
-        records = search.apply(records, f.query)
+        records = search.apply(records, f.query, review)
     if f.source:
         records = records.filter(search__source=f.source)
     if f.phase:

@@ -6,6 +6,7 @@
 - a covering index for the facet counts and the language list over a whole review: source
   (search), year and language read by an index-only scan, never the wide record rows;
 - records without an abstract, for the "has abstract" count;
+- the review's journals, read by a skip scan for a journal: search (search.review_journals);
 - the statuses' outcome and reason, for the "final decision" and "reason" counts;
 - the trigram index (near-match suggestions) moves from `title` to `search_title`, a copy of the
   title the background indexing writes with `search_doc`: an import no longer updates a GIN
@@ -26,10 +27,12 @@ FORWARD = [
     " (review_id, search_id, year, language)",
     "CREATE INDEX IF NOT EXISTS screening_record_no_abstract ON screening_record (review_id)"
     " WHERE abstract = ''",
+    "CREATE INDEX IF NOT EXISTS screening_record_journal ON screening_record (review_id, journal)",
     "CREATE INDEX IF NOT EXISTS screening_recordstatus_facets ON screening_recordstatus"
     " (review_id, stage, outcome, final_reason_id)",
 ]
 BACKWARD = [
+    "DROP INDEX IF EXISTS screening_record_journal",
     "DROP INDEX IF EXISTS screening_record_search_title_trgm",
     "CREATE INDEX IF NOT EXISTS screening_record_title_trgm ON screening_record"
     " USING gin (title gin_trgm_ops)",

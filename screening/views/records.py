@@ -62,7 +62,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     f = filters.RecordFilters.from_params(request.GET)
     viewer = membership.user_id if membership.is_reviewer else None
-    matching = filters.apply(review.records.all(), f, viewer)
+    matching = filters.apply(review.records.all(), f, viewer, review)
     rows, prev_id, next_id = _page(
         matching.select_related("search").only(*LIST_FIELDS),
         request.GET,
@@ -152,7 +152,7 @@ def record_export(request: HttpRequest, slug: str) -> HttpResponse:
     # The records the page shows: the same search and filters.
     f = filters.RecordFilters.from_params(request.GET)
     viewer = membership.user_id if membership.is_reviewer else None
-    records = filters.apply(exports.record_set(review, which), f, viewer)
+    records = filters.apply(exports.record_set(review, which), f, viewer, review)
     response = StreamingHttpResponse(
         exports.export_records(records, fmt),
         content_type=exports.CONTENT_TYPES[fmt],
