@@ -262,8 +262,10 @@ def part_import(args) -> None:
 def _child(*argv: str, database: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--database", database, "--one", *argv],
-        check=True, capture_output=True, text=True, cwd=REPO,
+        capture_output=True, text=True, cwd=REPO,
     )  # fmt: skip
+    if out.returncode:
+        sys.exit(f"{' '.join(argv)} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -7,6 +7,7 @@
   (search), year and language read by an index-only scan, never the wide record rows;
 - records without an abstract, for the "has abstract" count;
 - the review's journals, read by a skip scan for a journal: search (search.review_journals);
+- the canonical records with their search, for the PRISMA counts (an index-only scan);
 - the statuses' outcome and reason, for the "final decision" and "reason" counts;
 - the trigram index (near-match suggestions) moves from `title` to `search_title`, a copy of the
   title the background indexing writes with `search_doc`: an import no longer updates a GIN
@@ -28,10 +29,13 @@ FORWARD = [
     "CREATE INDEX IF NOT EXISTS screening_record_no_abstract ON screening_record (review_id)"
     " WHERE abstract = ''",
     "CREATE INDEX IF NOT EXISTS screening_record_journal ON screening_record (review_id, journal)",
+    "CREATE INDEX IF NOT EXISTS screening_record_prisma ON screening_record"
+    " (review_id, is_canonical) INCLUDE (search_id, id)",
     "CREATE INDEX IF NOT EXISTS screening_recordstatus_facets ON screening_recordstatus"
     " (review_id, stage, outcome, final_reason_id)",
 ]
 BACKWARD = [
+    "DROP INDEX IF EXISTS screening_record_prisma",
     "DROP INDEX IF EXISTS screening_record_journal",
     "DROP INDEX IF EXISTS screening_record_search_title_trgm",
     "CREATE INDEX IF NOT EXISTS screening_record_title_trgm ON screening_record"
