@@ -107,6 +107,29 @@ def _files(n: int, folder: Path) -> tuple[Path, Path]:
     return ris, net
 
 
+PER_FILE = 100_000
+
+
+def _split(path: Path, per: int) -> list[Path]:
+    """A RIS file cut into files of `per` records each, as a user splits a large export."""
+    parts: list[Path] = []
+    out, count = None, per
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if count >= per and line.startswith("TY  - "):
+                if out:
+                    out.close()
+                parts.append(path.with_name(f"{path.stem}-{len(parts)}.ris"))
+                out, count = parts[-1].open("w", encoding="utf-8"), 0
+            out.write(line)
+            if line.startswith("ER  -"):
+                count += 1
+    if out:
+        out.close()
+    path.unlink()
+    return parts
+
+
 def _import(search, path: Path, user) -> tuple[int, float]:
     from screening.identification import lifecycle
     from screening.identification.imports import import_file_now
@@ -154,7 +177,11 @@ def build(n: int) -> dict:
         scopus = Search.objects.create(review=review, source="Scopus", created_by=lead)
         cnki = Search.objects.create(review=review, source="CNKI", created_by=lead)
         rss0 = _peak_mb()
-        n1, s1 = _import(scopus, ris, lead)
+        n1, s1 = 0, 0.0
+        for part in _split(ris, PER_FILE):  # uploads are capped at 600 MB: files of 100,000
+            n, seconds = _import(scopus, part, lead)
+            n1, s1 = n1 + n, s1 + seconds
+            part.unlink()
         n2, s2 = _import(cnki, net, lead)
     out.update(
         records=n1 + n2, import_s=s1 + s2, import_rate=(n1 + n2) / (s1 + s2),

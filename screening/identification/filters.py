@@ -144,10 +144,18 @@ def apply(
     """The records matching every filter set (records of `review`, when given)."""
     if not f.query.empty:
         records = search.apply(records, f.query, review)
-    if f.source:
-        records = records.filter(search__source=f.source)
-    if f.phase:
-        records = records.filter(search__phase=f.phase)
+    if review is not None and (f.source or f.phase):
+        # The searches' ids, not a join: the planner then knows how few records match (a
+        # join walked the id index through every other search's records, 1 s at 100,000).
+        searches = review.searches.all()
+        if f.source:
+            searches = searches.filter(source=f.source)
+        if f.phase:
+            searches = searches.filter(phase=f.phase)
+        records = records.filter(search_id__in=list(searches.values_list("pk", flat=True)))
+    elif f.source or f.phase:
+        records = records.filter(**{k: v for k, v in (("search__source", f.source),
+                                                       ("search__phase", f.phase)) if v})  # fmt: skip
     if f.year is not None:
         records = records.filter(year=f.year)
     if f.language:
