@@ -339,9 +339,13 @@ def part_screen(args) -> None:
         print(f"ERRORS: {len(errors)} requests failed: {sorted(set(errors))}")
     client = [v * 1000 for v in latencies]
     for label, ms in (("server-side", server_side), ("client (loopback)", client)):
+        if not ms:
+            print(f"{label:>18}: no request completed")
+            continue
         print(f"{label:>18}: n={len(ms)} median {statistics.median(ms):.1f} ms, "
               f"p95 {pct(ms, 95):.1f} ms, p99 {pct(ms, 99):.1f} ms, max {max(ms):.1f} ms")  # fmt: skip
-    print(f"throughput: {len(latencies) / wall:.1f} decisions/s over {wall:.1f} s")
+    print(f"throughput: {len(latencies) / wall:.1f} decisions/s over {wall:.1f} s; "
+          f"{len(errors)} failed")  # fmt: skip
 
 
 # --- search, filters, pages, PRISMA (server-side, in this process) --------------------------
@@ -488,7 +492,7 @@ def main() -> None:
         "--parts", nargs="+", default=["import", "build", "screen", "search", "prisma", "explain"]
     )
     parser.add_argument("--decisions", type=int, default=40, help="per reviewer")
-    parser.add_argument("--think", type=float, default=0.5)
+    parser.add_argument("--think", type=float, default=3.0, help="mean seconds between decisions")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--plans", default="/tmp/scale_plans.txt")
