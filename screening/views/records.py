@@ -86,6 +86,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
         if _facets_shown(f, total)
         else None,
         "facet_labels": filters.FACET_LABELS,
+        "facets_limit": FACET_LIMIT,
         "mine_choices": filters.MINE.items() if viewer else (),
         "final_choices": filters.FINAL.items(),
         "reasons": review.exclusion_reasons.filter(stage=f.stage).order_by("position"),

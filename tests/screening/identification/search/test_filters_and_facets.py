@@ -123,3 +123,18 @@ def test_the_records_page_makes_a_bounded_number_of_queries(
             {"q": "extra", "final": "pending", "mine": "undecided"},
         )
     assert len(response.context["records"]) == 50
+
+
+def test_a_search_broader_than_the_facet_limit_says_why_it_has_no_counts(
+    team, screened, monkeypatch
+):
+    from screening.views import records
+
+    monkeypatch.setattr(records, "FACET_LIMIT", 2)
+    broad = page(team, team.lead, q="nurse").content.decode()
+    assert "Counts by filter show once the search or filters narrow the list to 2" in broad
+    assert "facet-list" not in broad
+    narrow = page(team, team.lead, q="nurse", final="included").content.decode()
+    assert "facet-list" in narrow
+    whole = page(team, team.lead).content.decode()  # the whole review: counts through indexes
+    assert "facet-list" in whole
