@@ -425,8 +425,8 @@ def _after_first_page() -> int:
 def _total(text: str) -> str:
     import re
 
-    match = re.search(r"(\d[\d,]*|more than [\d,]+)\s+records?", text)
-    return match.group(0) if match else ""
+    match = re.search(r'class="muted">((?:More than )?[\d,]+) record', text)
+    return match.group(1) if match else ""
 
 
 def part_prisma(args) -> None:

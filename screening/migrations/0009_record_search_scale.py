@@ -6,6 +6,8 @@
 - a covering index for the facet counts and the language list over a whole review: source
   (search), year and language read by an index-only scan, never the wide record rows;
 - records without an abstract, for the "has abstract" count;
+- a search's records in id order, for a source or phase filter's keyset page (without it the
+  planner walked the primary key through every other search's records: 2.6 s at 500,000);
 - the review's journals, read by a skip scan for a journal: search (search.review_journals);
 - the canonical records with their search, for the PRISMA counts (an index-only scan);
 - the statuses' outcome and reason, for the "final decision" and "reason" counts;
@@ -29,12 +31,14 @@ FORWARD = [
     "CREATE INDEX IF NOT EXISTS screening_record_no_abstract ON screening_record (review_id)"
     " WHERE abstract = ''",
     "CREATE INDEX IF NOT EXISTS screening_record_journal ON screening_record (review_id, journal)",
+    "CREATE INDEX IF NOT EXISTS screening_record_search_order ON screening_record (search_id, id)",
     "CREATE INDEX IF NOT EXISTS screening_record_prisma ON screening_record"
     " (review_id, is_canonical) INCLUDE (search_id, id)",
     "CREATE INDEX IF NOT EXISTS screening_recordstatus_facets ON screening_recordstatus"
     " (review_id, stage, outcome, final_reason_id)",
 ]
 BACKWARD = [
+    "DROP INDEX IF EXISTS screening_record_search_order",
     "DROP INDEX IF EXISTS screening_record_prisma",
     "DROP INDEX IF EXISTS screening_record_journal",
     "DROP INDEX IF EXISTS screening_record_search_title_trgm",
