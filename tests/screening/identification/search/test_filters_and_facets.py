@@ -138,3 +138,12 @@ def test_a_search_broader_than_the_facet_limit_says_why_it_has_no_counts(
     assert "facet-list" in narrow
     whole = page(team, team.lead).content.decode()  # the whole review: counts through indexes
     assert "facet-list" in whole
+
+
+def test_the_next_pages_skip_the_counts_of_the_first(team, screened):
+    r, _ = screened
+    first = page(team, team.lead).content.decode()
+    later = page(team, team.lead, after=r[0].pk).content.decode()
+    assert "facet-list" in first
+    assert "facet-list" not in later and "Counts by filter show once" not in later
+    assert r[1].title in later
