@@ -291,7 +291,9 @@ def list_records(
     }  # fmt: skip
     viewer = membership.user_id if membership.is_reviewer else None
     f = filters.RecordFilters.from_params(params)
-    matching = filters.apply(review.records.all(), f, viewer).select_related("search", "cluster")
+    matching = filters.apply(review.records.all(), f, viewer, review).select_related(
+        "search", "cluster"
+    )
     if after is not None:
         matching = matching.filter(pk__gt=after)
     limit = max(1, min(limit, PAGE_MAX))

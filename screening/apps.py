@@ -22,4 +22,5 @@ class ScreeningConfig(AppConfig):
         from screening.decisions import queues as _queues  # noqa: F401
         from screening.dedup import service as _dedup  # noqa: F401
         from screening.fulltext import service as _fulltext  # noqa: F401
+        from screening.identification import filters as _filters  # noqa: F401
         from screening.identification import search as _search  # noqa: F401

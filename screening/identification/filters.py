@@ -7,16 +7,29 @@ outcomes, so filtering never reveals another reviewer's pending decision.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from reviewapp.models import Stage
+from reviewapp.models import ExclusionReason, Stage
 from screening.identification import search
-from screening.models import Decision, Outcome, Phase, Record, RecordStatus, Report
+from screening.identification.signals import records_imported
+from screening.models import Decision, Outcome, Phase, Record, RecordStatus, Report, Search
 
 MINE = {
     "undecided": _("Not decided by me"),
@@ -55,6 +68,17 @@ NAMES = (
     "fulltext",
     "stage",
 )
+
+
+def languages_key(review) -> str:
+    """The cache key of the review's record languages (its creation time too: a test database
+    made again reuses ids, the cache outlives it)."""
+    return f"record-languages:{review.pk}:{review.created_at.timestamp():.6f}"
+
+
+@receiver(records_imported, dispatch_uid="filters.languages_after_import")
+def _languages_after_import(sender, job, **kwargs) -> None:
+    cache.delete(languages_key(job.review))
 
 
 def _int(value) -> int | None:
@@ -114,14 +138,24 @@ class RecordFilters:
         return bool(self.kept())
 
 
-def apply(records: QuerySet[Record], f: RecordFilters, viewer_id: int | None) -> QuerySet[Record]:
-    """The records matching every filter set."""
+def apply(
+    records: QuerySet[Record], f: RecordFilters, viewer_id: int | None, review=None
+) -> QuerySet[Record]:
+    """The records matching every filter set (records of `review`, when given)."""
     if not f.query.empty:
-        records = search.apply(records, f.query)
-    if f.source:
-        records = records.filter(search__source=f.source)
-    if f.phase:
-        records = records.filter(search__phase=f.phase)
+        records = search.apply(records, f.query, review)
+    if review is not None and (f.source or f.phase):
+        # The searches' ids, not a join: the planner then knows how few records match (a
+        # join walked the id index through every other search's records, 1 s at 100,000).
+        searches = review.searches.all()
+        if f.source:
+            searches = searches.filter(source=f.source)
+        if f.phase:
+            searches = searches.filter(phase=f.phase)
+        records = records.filter(search_id__in=list(searches.values_list("pk", flat=True)))
+    elif f.source or f.phase:
+        records = records.filter(**{k: v for k, v in (("search__source", f.source),
+                                                       ("search__phase", f.phase)) if v})  # fmt: skip
     if f.year is not None:
         records = records.filter(year=f.year)
     if f.language:
@@ -157,46 +191,105 @@ def apply(records: QuerySet[Record], f: RecordFilters, viewer_id: int | None) ->
     return records
 
 
-def facets(records: QuerySet[Record], f: RecordFilters, viewer_id: int | None) -> dict[str, list]:
-    """Counts of the matching records by each filter's values: {facet: [(value, label, n)]}."""
-    matching = records.order_by()
-    out: dict[str, list] = {}
-    by_source = matching.values("search__source").annotate(n=Count("pk")).order_by("search__source")
-    out["source"] = [(r["search__source"], r["search__source"], r["n"]) for r in by_source]
-    by_phase = matching.values("search__phase").annotate(n=Count("pk")).order_by("search__phase")
-    phases = dict(Phase.choices)
-    out["phase"] = [
-        (r["search__phase"], phases.get(r["search__phase"], ""), r["n"]) for r in by_phase
-    ]
-    by_year = matching.exclude(year=None).values("year").annotate(n=Count("pk")).order_by("-year")
-    out["year"] = [(r["year"], r["year"], r["n"]) for r in by_year[:60]]
-    by_language = (
-        matching.exclude(language="").values("language").annotate(n=Count("pk")).order_by("-n")
-    )
-    out["language"] = [(r["language"], r["language"], r["n"]) for r in by_language[:30]]
-    statuses = RecordStatus.objects.filter(record__in=matching.values("pk"), stage=f.stage)
-    final = dict(statuses.values_list("outcome").annotate(n=Count("pk")))
-    out["final"] = [(k, label, final.get(k, 0)) for k, label in FINAL.items() if final.get(k)]
-    reasons = (
-        statuses.exclude(final_reason=None)
-        .values("final_reason", "final_reason__label")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-    )
-    out["reason"] = [(r["final_reason"], r["final_reason__label"], r["n"]) for r in reasons]
-    if viewer_id is not None:
-        mine = dict(
-            Decision.objects.filter(
-                record__in=matching.values("pk"), reviewer_id=viewer_id, stage=f.stage
-            )
-            .values_list("value")
-            .annotate(n=Count("pk"))
+def facets(
+    records: QuerySet[Record],
+    f: RecordFilters,
+    viewer_id: int | None,
+    review_id: int | None = None,
+    limit: int = 10_000,
+) -> dict[str, list]:
+    """Counts of the matching records by each filter's values: {facet: [(value, label, n)]}.
+
+    A search is evaluated once: one query reads the matching records' narrow columns with
+    their status and the viewer's decision (at most `limit` records), counted here. With no
+    filter set (`review_id` given, `f` empty) the counts read the whole review through its
+    indexes (migration 0009), never the wide record rows."""
+    if review_id is not None and not f.any:
+        return _whole_review_facets(records, f, viewer_id, review_id)
+    found = list(
+        records.order_by()
+        .annotate(
+            has_abstract=ExpressionWrapper(~Q(abstract=""), output_field=BooleanField()),
+            status=FilteredRelation("statuses", condition=Q(statuses__stage=f.stage)),
+            mine=FilteredRelation(
+                "decisions",
+                condition=Q(decisions__stage=f.stage, decisions__reviewer_id=viewer_id),
+            ),
         )
-        out["mine"] = [
-            (k, label, mine.get(k, 0))
-            for k, label in MINE.items()
-            if k != "undecided" and mine.get(k)
-        ]
-    with_abstract = matching.exclude(abstract="").count()
-    out["abstract"] = [("yes", YES_NO["yes"], with_abstract)]
+        .values_list(
+            "search_id", "year", "language", "has_abstract", "status__outcome",
+            "status__final_reason_id", "mine__value",
+        )[:limit]
+    )  # fmt: skip
+    groups = Counter(row[:3] for row in found)
+    with_abstract = Counter(row[:3] for row in found if row[3])
+    out = _record_facets([(*k, n, with_abstract[k]) for k, n in groups.items()])
+    out.update(_status_facets(Counter((row[4], row[5]) for row in found if row[4]).items()))
+    if viewer_id is not None:
+        out["mine"] = _mine_facet(Counter(row[6] for row in found if row[6]))
     return out
+
+
+def _whole_review_facets(records, f, viewer_id, review_id) -> dict[str, list]:
+    grouped = records.order_by().values_list("search_id", "year", "language")
+    rows = [(*key, n, 0) for *key, n in grouped.annotate(n=Count("*"))]
+    out = _record_facets(rows)
+    without = Record.objects.filter(review_id=review_id, abstract="").count()
+    out["abstract"] = [("yes", YES_NO["yes"], sum(r[3] for r in rows) - without)]
+    statuses = RecordStatus.objects.filter(review_id=review_id, stage=f.stage)
+    by_status = statuses.values_list("outcome", "final_reason").annotate(n=Count("*"))
+    out.update(_status_facets(((outcome, reason), n) for outcome, reason, n in by_status))
+    if viewer_id is not None:
+        decisions = Decision.objects.filter(
+            review_id=review_id, reviewer_id=viewer_id, stage=f.stage
+        )
+        out["mine"] = _mine_facet(dict(decisions.values_list("value").annotate(n=Count("*"))))
+    return out
+
+
+def _status_facets(counts) -> dict[str, list]:
+    final: Counter = Counter()
+    reasons: Counter = Counter()
+    for (outcome, reason), n in counts:
+        final[outcome] += n
+        if reason is not None:
+            reasons[reason] += n
+    labels = dict(ExclusionReason.objects.filter(pk__in=reasons).values_list("pk", "label"))
+    return {
+        "final": [(k, label, final[k]) for k, label in FINAL.items() if final.get(k)],
+        "reason": [(k, labels.get(k, ""), n) for k, n in reasons.most_common()],
+    }
+
+
+def _mine_facet(mine) -> list:
+    return [
+        (k, label, mine.get(k, 0)) for k, label in MINE.items() if k != "undecided" and mine.get(k)
+    ]
+
+
+def _record_facets(rows: list[tuple]) -> dict[str, list]:
+    """Source, phase, year, language and abstract counts from (search, year, language, n,
+    with abstract) groups."""
+    searches = {
+        s.pk: s for s in Search.objects.filter(pk__in={r[0] for r in rows}).only("source", "phase")
+    }
+    source: Counter = Counter()
+    phase: Counter = Counter()
+    year: Counter = Counter()
+    language: Counter = Counter()
+    for search_id, y, lang, n, _with_abstract in rows:
+        if search := searches.get(search_id):
+            source[search.source] += n
+            phase[search.phase] += n
+        if y is not None:
+            year[y] += n
+        if lang:
+            language[lang] += n
+    phases = dict(Phase.choices)
+    return {
+        "source": [(k, k, n) for k, n in sorted(source.items())],
+        "phase": [(k, phases.get(k, ""), n) for k, n in sorted(phase.items())],
+        "year": [(k, k, n) for k, n in sorted(year.items(), reverse=True)[:60]],
+        "language": [(k, k, n) for k, n in language.most_common(30)],
+        "abstract": [("yes", YES_NO["yes"], sum(r[4] for r in rows))],
+    }

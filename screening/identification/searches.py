@@ -51,20 +51,33 @@ def search_for_source(review: Review, source: str, phase: str, user: Any = None)
     return existing or create_search(review, user, source=source.strip(), phase=phase)
 
 
-def searches_with_counts(review: Review):
-    """Every search of the review with its record and file counts, in one query."""
-    return review.searches.annotate(
-        record_count=Count("records", distinct=True),
-        file_count=Count("import_jobs", distinct=True),
-    ).order_by("phase", "date_run", "id")
+def _records_per_search(review: Review) -> dict[int, int]:
+    """Records per search through the (review, search) index alone: a join or a COUNT over the
+    records reads every record row (1.8 s for the searches page at 500,000 records)."""
+    return dict(
+        review.records.order_by().values_list("search_id").annotate(n=Count("*")).order_by()
+    )
+
+
+def searches_with_counts(review: Review) -> list[Search]:
+    """Every search of the review with its record and file counts (record_count, file_count)."""
+    counts = _records_per_search(review)
+    searches = list(
+        review.searches.annotate(file_count=Count("import_jobs")).order_by(
+            "phase", "date_run", "id"
+        )
+    )
+    for search in searches:
+        search.record_count = counts.get(search.pk, 0)
+    return searches
 
 
 def counts_by_phase(review: Review) -> list[dict]:
     """[{"phase": "initial", "label": ..., "records": n, "searches": k}, ...] for the overview."""
-    rows = {
-        row["search__phase"]: row["n"]
-        for row in review.records.values("search__phase").annotate(n=Count("id")).order_by()
-    }
+    per_search = _records_per_search(review)
+    rows: dict[str, int] = {}
+    for pk, phase in review.searches.values_list("pk", "phase"):
+        rows[phase] = rows.get(phase, 0) + per_search.get(pk, 0)
     searches = {
         row["phase"]: row["n"]
         for row in review.searches.values("phase").annotate(n=Count("id")).order_by()

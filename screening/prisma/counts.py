@@ -36,7 +36,6 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
-    Min,
     OuterRef,
     Q,
 )
@@ -226,13 +225,23 @@ def _studies(columns: list[_Column]) -> set[int]:
 
 def _identified(review: Review) -> list[tuple[str, str, str, int]]:
     """(phase, source type, source, records) per source, in the order the searches were added."""
-    rows = (
-        Search.objects.filter(review=review)
-        .values("phase", "source_type", "source")
-        .annotate(n=Count("records"), first=Min("id"))
-        .order_by("first")
+    # Records per search through the (review, search) index alone (never the record rows),
+    # then grouped by source here: a join and GROUP BY read every record (1.5 s at 100,000).
+    per_search = dict(
+        Record.objects.filter(review=review)
+        .values_list("search_id")
+        .annotate(n=Count("*"))
+        .order_by()
     )
-    return [(r["phase"], r["source_type"], r["source"], r["n"]) for r in rows]
+    groups: dict[tuple[str, str, str], int] = {}
+    for pk, phase, kind, source in (
+        Search.objects.filter(review=review)
+        .order_by("id")
+        .values_list("id", "phase", "source_type", "source")
+    ):
+        key = (phase, kind, source)
+        groups[key] = groups.get(key, 0) + per_search.get(pk, 0)
+    return [(*key, n) for key, n in groups.items()]
 
 
 def _columns(review: Review, *, reaching: bool = True) -> dict[tuple[str, str], _Column]:

@@ -7,6 +7,7 @@ bounded COUNT: past COUNT_LIMIT matches the list says "more than 10,000".
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -23,8 +24,10 @@ PAGE_SIZE = 50
 COUNT_LIMIT = 10_000
 LIST_FIELDS = ("id", "title", "authors", "year", "journal", "language", "is_canonical",
                "search__source", "search__phase")  # fmt: skip
-# Facet counts are computed while the matches are at most this many (each is a GROUP BY).
-FACET_LIMIT = 200_000
+# Facet counts are computed for the whole review (through its indexes) and for a search or
+# filter matching at most this many records: each count reads the matching rows, so a broad
+# search over a large review would cost a scan of most of it (bench/scale_bench.py).
+FACET_LIMIT = 5_000
 
 
 def _int(value: str | None) -> int | None:
@@ -59,12 +62,12 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     f = filters.RecordFilters.from_params(request.GET)
     viewer = membership.user_id if membership.is_reviewer else None
-    matching = filters.apply(review.records.all(), f, viewer)
+    matching = filters.apply(review.records.all(), f, viewer, review)
     rows, prev_id, next_id = _page(
         matching.select_related("search").only(*LIST_FIELDS),
         request.GET,
     )
-    total = matching[: COUNT_LIMIT + 1].count()
+    total = matching.order_by()[: COUNT_LIMIT + 1].count()
     kept = f.kept()
     context = {
         "review": review,
@@ -79,8 +82,11 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
         "sources": review.searches.values_list("source", flat=True).distinct().order_by("source"),
         "phases": Phase.choices,
         "languages": _languages(review),
-        "facets": filters.facets(matching, f, viewer) if total <= FACET_LIMIT else None,
+        "facets": filters.facets(matching, f, viewer, review.pk, FACET_LIMIT)
+        if _facets_shown(f, total, request.GET)
+        else None,
         "facet_labels": filters.FACET_LABELS,
+        "facets_limit": None if _paging(request.GET) else FACET_LIMIT,
         "mine_choices": filters.MINE.items() if viewer else (),
         "final_choices": filters.FINAL.items(),
         "reasons": review.exclusion_reasons.filter(stage=f.stage).order_by("position"),
@@ -95,14 +101,30 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     return TemplateResponse(request, template, context)
 
 
+def _paging(params) -> bool:
+    return bool(params.get("after") or params.get("before"))
+
+
+def _facets_shown(f: filters.RecordFilters, total: int, params) -> bool:
+    """The first page shows the counts; the next pages, whose counts are the same, skip them
+    (over a whole review of 500,000 they are ~130 ms of the database per page)."""
+    return not _paging(params) and (not f.any or total <= FACET_LIMIT)
+
+
 def _languages(review) -> list[str]:
-    # Distinct over an indexed review scan is cheap enough; capped for odd files.
-    return list(
-        review.records.exclude(language="")
-        .values_list("language", flat=True)
-        .distinct()
-        .order_by("language")[:100]
-    )
+    """The filter's choices: distinct over the review's facet index (~10 ms at 100,000 records),
+    kept in the cache until the next import (screening.identification.filters)."""
+    key = filters.languages_key(review)
+    languages = cache.get(key)
+    if languages is None:
+        languages = list(
+            review.records.exclude(language="")
+            .values_list("language", flat=True)
+            .distinct()
+            .order_by("language")[:100]
+        )
+        cache.set(key, languages, 3600)
+    return languages
 
 
 @review_roles(Role.LEAD, Role.REVIEWER)
@@ -137,7 +159,7 @@ def record_export(request: HttpRequest, slug: str) -> HttpResponse:
     # The records the page shows: the same search and filters.
     f = filters.RecordFilters.from_params(request.GET)
     viewer = membership.user_id if membership.is_reviewer else None
-    records = filters.apply(exports.record_set(review, which), f, viewer)
+    records = filters.apply(exports.record_set(review, which), f, viewer, review)
     response = StreamingHttpResponse(
         exports.export_records(records, fmt),
         content_type=exports.CONTENT_TYPES[fmt],

@@ -107,6 +107,8 @@ class Stack:
     redis: RedisServer
     web_port: int
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # A second web server ("web2", as `--scale web=2` runs one) gets a port of its own.
+    web_ports: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def start(cls, folder: Path, database_url: str, **env: str) -> Stack:
@@ -145,8 +147,8 @@ class Stack:
 
     def command(self, name: str) -> list[str]:
         python = [sys.executable, "-m"]
-        if name == "web":
-            return [*python, "gunicorn", "reviewapp.wsgi", "-b", f"127.0.0.1:{self.web_port}",
+        if name.startswith("web"):
+            return [*python, "gunicorn", "reviewapp.wsgi", "-b", f"127.0.0.1:{self.port_of(name)}",
                              "-w", "2", "--timeout", "60", "--graceful-timeout", "2"]  # fmt: skip
         if name.startswith("worker"):
             return [*python, "celery", "-A", "reviewapp", "worker", "-Q",
@@ -178,9 +180,10 @@ class Stack:
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited: {self.log(name).read_text()[-3000:]}")
         text = self.log(name).read_text(errors="replace")
-        if name == "web":
+        if name.startswith("web"):
             try:
-                return requests.get(self.url("/accounts/login/"), timeout=2).status_code == 200
+                answer = requests.get(self.url("/accounts/login/", name), timeout=2)
+                return answer.status_code == 200
             except requests.RequestException:
                 return False
         if name == "beat":
@@ -209,10 +212,15 @@ class Stack:
 
     # HTTP --------------------------------------------------------------------------------
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.web_port}{path}"
+    def port_of(self, server: str) -> int:
+        if server == "web":
+            return self.web_port
+        return self.web_ports.setdefault(server, free_port())
 
-    def signed_in(self, user: Any) -> Web:
+    def url(self, path: str, server: str = "web") -> str:
+        return f"http://127.0.0.1:{self.port_of(server)}{path}"
+
+    def signed_in(self, user: Any, server: str = "web") -> Web:
         """An HTTP session of `user` (its session row written through Django in this process)."""
         from django.test import Client
 
@@ -220,7 +228,7 @@ class Stack:
         client.force_login(user)
         session = requests.Session()
         session.cookies.set("sessionid", client.cookies["sessionid"].value)
-        return Web(self, session)
+        return Web(self, session, server=server)
 
 
 @dataclass
@@ -236,11 +244,15 @@ class Web:
     stack: Stack
     session: requests.Session
     answers: list[Answer] = field(default_factory=list)
+    server: str = "web"  # which web server this session talks to
+
+    def _url(self, path: str) -> str:
+        return self.stack.url(path, self.server)
 
     def get(self, path: str, timeout: float = 30) -> Answer:
         started = time.monotonic()
         try:
-            response = self.session.get(self.stack.url(path), timeout=timeout)
+            response = self.session.get(self._url(path), timeout=timeout)
             answer = Answer(response.status_code, time.monotonic() - started, response.text)
         except requests.RequestException as exc:
             answer = Answer(0, time.monotonic() - started, str(exc))
@@ -250,7 +262,7 @@ class Web:
     def upload(self, review: Any, search: Any, name: str, content: bytes) -> Answer:
         """Upload one export file as a lead does: the search page's form, then its POST."""
         form = self.session.get(
-            self.stack.url(f"/r/{review.slug}/searches/{search.pk}/"),
+            self._url(f"/r/{review.slug}/searches/{search.pk}/"),
             allow_redirects=False,
             timeout=30,
         )
@@ -258,9 +270,31 @@ class Web:
         token = CSRF.search(form.text).group(1)
         started = time.monotonic()
         response = self.session.post(
-            self.stack.url(f"/r/{review.slug}/searches/{search.pk}/upload/"),
+            self._url(f"/r/{review.slug}/searches/{search.pk}/upload/"),
             data={"csrfmiddlewaretoken": token, "format": "auto"},
             files={"files": (name, content)},
+            allow_redirects=False,
+            timeout=30,
+        )
+        answer = Answer(
+            response.status_code,
+            time.monotonic() - started,
+            response.text,
+            response.headers.get("Location", ""),
+        )
+        self.answers.append(answer)
+        return answer
+
+    def post(self, page: str, action: str, data: dict | None = None) -> Answer:
+        """Press a form's button: `page` gives the CSRF token, `action` takes the POST."""
+        form = self.session.get(self._url(page), allow_redirects=False, timeout=30)
+        assert form.status_code == 200, f"{page} answered {form.status_code}"
+        token = CSRF.search(form.text).group(1)
+        started = time.monotonic()
+        response = self.session.post(
+            self._url(action),
+            data={"csrfmiddlewaretoken": token, **(data or {})},
+            headers={"Referer": self._url(page)},
             allow_redirects=False,
             timeout=30,
         )

@@ -30,7 +30,9 @@ class Command(BaseCommand):
             raise CommandError(f"No review with the slug {review!r}.")
         records = record_set(review_obj, which)
         if query:
-            records = filters.apply(records, filters.RecordFilters.from_params({"q": query}), None)
+            records = filters.apply(
+                records, filters.RecordFilters.from_params({"q": query}), None, review_obj
+            )
         chunks = export_records(records, fmt)
         if output == "-":
             for chunk in chunks:

@@ -123,3 +123,27 @@ def test_the_records_page_makes_a_bounded_number_of_queries(
             {"q": "extra", "final": "pending", "mine": "undecided"},
         )
     assert len(response.context["records"]) == 50
+
+
+def test_a_search_broader_than_the_facet_limit_says_why_it_has_no_counts(
+    team, screened, monkeypatch
+):
+    from screening.views import records
+
+    monkeypatch.setattr(records, "FACET_LIMIT", 2)
+    broad = page(team, team.lead, q="nurse").content.decode()
+    assert "Counts by filter show once the search or filters narrow the list to 2" in broad
+    assert "facet-list" not in broad
+    narrow = page(team, team.lead, q="nurse", final="included").content.decode()
+    assert "facet-list" in narrow
+    whole = page(team, team.lead).content.decode()  # the whole review: counts through indexes
+    assert "facet-list" in whole
+
+
+def test_the_next_pages_skip_the_counts_of_the_first(team, screened):
+    r, _ = screened
+    first = page(team, team.lead).content.decode()
+    later = page(team, team.lead, after=r[0].pk).content.decode()
+    assert "facet-list" in first
+    assert "facet-list" not in later and "Counts by filter show once" not in later
+    assert r[1].title in later
