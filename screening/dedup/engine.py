@@ -53,6 +53,7 @@ __all__ = [
     "normalise_pages",
     "normalise_title",
     "notice_pairs",
+    "resolve",
 ]
 
 
@@ -142,8 +143,21 @@ def find_duplicates(
     """
     started = time.perf_counter()
     preps = _prepare_all(records)
+    return resolve(preps, candidate_pairs(preps), not_duplicates=not_duplicates, started=started)
+
+
+def resolve(
+    preps: list[PreparedRecord],
+    pairs: set[tuple[int, int]],
+    *,
+    not_duplicates: set[frozenset] | frozenset = frozenset(),
+    started: float | None = None,
+) -> DedupResult:
+    """Judge the candidate ``pairs`` (indexes into ``preps``, already prepared and marked) and
+    cluster them. The incremental run (screening.dedup.incremental) gives only the pairs that
+    involve a new record, found through the stored blocking keys."""
+    started = time.perf_counter() if started is None else started
     blocked = {frozenset(x) for x in not_duplicates}
-    pairs = candidate_pairs(preps)
     cache: dict[tuple[int, int], bool] = {}
     certain, uncertain = _judge(preps, pairs, blocked, cache)
 

@@ -39,8 +39,8 @@ from reviewapp import jobs
 from reviewapp.audit import record_event
 from reviewapp.models import Review
 from reviewapp.services import ReviewError
-from screening.dedup import signals
-from screening.dedup.engine import find_duplicates
+from screening.dedup import incremental, signals
+from screening.dedup.engine import resolve
 from screening.dedup.state import (
     _BATCH,
     _choose_canonical,
@@ -146,62 +146,92 @@ def _report(review: Review, **values: Any) -> DedupReport:
 
 
 def run_dedup(review: Review, *, user: Any = None) -> DedupReport:
-    """De-duplicate every record of the review against every other (idempotent, incremental).
+    """De-duplicate the records new (or edited) since the last run against the whole review.
 
-    Certain clusters are merged; existing clusters keep their members and, once screened, their
-    canonical record, so an update-phase duplicate of a screened record joins it unscreened.
-    Uncertain pairs not decided before are queued for a person.
+    Incremental (screening.dedup.incremental): the new records are compared with the earlier
+    records they share a stored blocking key with, never the review with itself again; a run
+    with nothing new changes nothing. Certain clusters are merged; existing clusters keep their
+    members and, once screened, their canonical record, so an update-phase duplicate of a
+    screened record joins it unscreened. Uncertain pairs not decided before are queued.
     """
     import time
 
     started = time.perf_counter()
     with transaction.atomic():
         _lock(review)
-        state = _load(review, user, review.records.all())
-        engine_input = [{**row, "cluster": row["cluster_id"]} for row in state.rows.values()]
-        result = find_duplicates(engine_input, not_duplicates=_not_duplicates(review))
-        for group in sorted(result.clusters, key=min):
-            _group(state, set(group), method="auto", message="Merged automatically")
-        _flush(state)
-        known = set(
-            DuplicateCandidate.objects.filter(review=review).values_list(
-                "record_a_id", "record_b_id"
-            )
-        )
-        cluster_of = {i: r["cluster_id"] for i, r in state.rows.items()}
-        new = []
-        for pair in result.uncertain:
-            a, b = sorted((int(pair.a), int(pair.b)))
-            if (a, b) in known or (cluster_of[a] is not None and cluster_of[a] == cluster_of[b]):
-                continue
-            known.add((a, b))
-            new.append(
-                DuplicateCandidate(
-                    review=review,
-                    record_a_id=a,
-                    record_b_id=b,
-                    score=round(float(pair.score), 4),
-                    reasons=list(pair.reasons),
-                )
-            )
-        DuplicateCandidate.objects.bulk_create(new, batch_size=_BATCH, ignore_conflicts=True)
+        batch = incremental.plan(review)
+        if batch is None:
+            _settle_open_pairs(review)
+            return _report(review, seconds=round(time.perf_counter() - started, 3))
+        result = resolve(batch.preps, batch.pairs, not_duplicates=_not_duplicates(review))
+        incremental.store(review, batch)
+        state, joined = _merge_clusters(review, user, batch, result.clusters)
+        new = _queue(review, batch, state, result.uncertain)
         _settle_open_pairs(review)
         report = _report(
             review,
-            auto_merged=state.joined,
+            auto_merged=joined,
             queued=len(new),
             seconds=round(time.perf_counter() - started, 3),
         )
-        if state.joined or new:
+        if joined or new:
             record_event(
                 review,
                 user,
                 "dedup.run",
                 review,
                 after=asdict(report),
-                message=f"De-duplication: {state.joined} records merged, {len(new)} pairs queued",
+                message=f"De-duplication: {joined} records merged, {len(new)} pairs queued",
             )
     return report
+
+
+def _merge_clusters(review: Review, user: Any, batch, clusters: list[set]) -> tuple[Any, int]:
+    """Write the engine's clusters; only those that are not an existing cluster as it stands
+    are loaded in full (the engine's input holds whole clusters, so one that gained or joined
+    nothing has exactly the members of one stored cluster)."""
+    preps, index = batch.preps, batch.index
+
+    def unchanged(group: set) -> bool:
+        found = {preps[index[i]].cluster for i in group}
+        return len(found) == 1 and None not in found
+
+    changed = [g for g in clusters if not unchanged(g)]
+    state = _load(review, user, {i for g in changed for i in g})
+    for group in sorted(changed, key=min):
+        _group(state, set(group), method="auto", message="Merged automatically")
+    _flush(state)
+    return state, state.joined
+
+
+def _queue(review: Review, batch, state: _State, uncertain: list) -> list[DuplicateCandidate]:
+    """Queue the uncertain pairs not asked before and not answered by a cluster."""
+    known = set(
+        DuplicateCandidate.objects.filter(review=review).values_list("record_a_id", "record_b_id")
+    )
+
+    def cluster_of(i: int) -> Any:
+        if i in state.rows:
+            return state.rows[i]["cluster_id"]
+        return batch.preps[batch.index[i]].cluster
+
+    new = []
+    for pair in uncertain:
+        a, b = sorted((int(pair.a), int(pair.b)))
+        if (a, b) in known or (cluster_of(a) is not None and cluster_of(a) == cluster_of(b)):
+            continue
+        known.add((a, b))
+        new.append(
+            DuplicateCandidate(
+                review=review,
+                record_a_id=a,
+                record_b_id=b,
+                score=round(float(pair.score), 4),
+                reasons=list(pair.reasons),
+            )
+        )
+    DuplicateCandidate.objects.bulk_create(new, batch_size=_BATCH, ignore_conflicts=True)
+    return new
 
 
 @shared_task(base=jobs.TrackedTask, bind=True, max_retries=5)

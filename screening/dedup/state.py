@@ -60,14 +60,44 @@ class _State:
     # as stored when loaded: the fills on canonical records, and (cluster id, canonical)
     stored_fills: dict[int, dict] = field(default_factory=dict)
     stored_membership: dict[int, tuple[int | None, bool]] = field(default_factory=dict)
+    # cluster (id, or the new DuplicateCluster) -> its members' ids; kept by _set_cluster
+    by_cluster: dict[Any, set[int]] = field(default_factory=lambda: defaultdict(set))
 
-    def members(self, cluster_id: int) -> set[int]:
-        return {i for i, r in self.rows.items() if r["cluster_id"] == cluster_id}
+    def __post_init__(self) -> None:
+        for i, row in self.rows.items():
+            if row["cluster_id"] is not None:
+                self.by_cluster[row["cluster_id"]].add(i)
+
+    def members(self, cluster_id: Any) -> set[int]:
+        return set(self.by_cluster.get(_ckey(cluster_id), ()))
+
+    def set_cluster(self, record_id: int, cluster: Any) -> None:
+        """Move a loaded record to `cluster` (an id, a new cluster, or None) in memory."""
+        row = self.rows[record_id]
+        old = row["cluster_id"]
+        if old is not None:
+            self.by_cluster[_ckey(old)].discard(record_id)
+        row["cluster_id"] = cluster
+        if cluster is not None:
+            self.by_cluster[_ckey(cluster)].add(record_id)
+
+
+def _ckey(cluster: Any) -> Any:
+    """A cluster's id; a cluster not saved yet (no id, unhashable) by its identity."""
+    return cluster if isinstance(cluster, int) else ("new", id(cluster))
 
 
 def _load(review: Review, actor: Any, records: Any) -> _State:
-    """Rows of `records` (a queryset) with their clusters' fills taken out, and their progress."""
-    rows = {r["id"]: r for r in records.values(*_LOAD).order_by()}
+    """Rows of `records` (a queryset, or a collection of ids) with their clusters' fills taken
+    out, and their progress."""
+    if isinstance(records, (set, list, tuple, frozenset)):
+        ids = sorted(records)
+        rows = {}
+        for start in range(0, len(ids), 5000):
+            chunk = review.records.filter(pk__in=ids[start : start + 5000])
+            rows.update((r["id"], r) for r in chunk.values(*_LOAD).order_by())
+    else:
+        rows = {r["id"]: r for r in records.values(*_LOAD).order_by()}
     cluster_ids = {r["cluster_id"] for r in rows.values() if r["cluster_id"]}
     clusters = {c.pk: c for c in DuplicateCluster.objects.filter(pk__in=cluster_ids)}
     stored_fills = {}
@@ -211,7 +241,7 @@ def _group(
     state.joined += len(singles)
     for i in group:
         state.membership[i] = (cluster, i == canonical)
-        rows[i]["cluster_id"] = keep if keep is not None else cluster
+        state.set_cluster(i, keep if keep is not None else cluster)
         rows[i]["is_canonical"] = i == canonical
     after = {"canonical": canonical, "members": sorted(group), "filled": sorted(filled)}
     state.events.append((action, cluster, before, after, message))
@@ -221,7 +251,7 @@ def _group(
 def _detach(state: _State, record_ids: Iterable[int]) -> None:
     for i in record_ids:
         state.membership[i] = (None, True)
-        state.rows[i]["cluster_id"] = None
+        state.set_cluster(i, None)
         state.rows[i]["is_canonical"] = True
 
 

@@ -34,7 +34,7 @@ from screening.models.decisions import (
     ReviewerQueue,
     ScreeningSettings,
 )
-from screening.models.dedup import DuplicateCandidate
+from screening.models.dedup import DedupKey, DuplicateCandidate
 from screening.models.fulltext import Report, Study
 from screening.models.prisma import PrismaOverride
 from screening.models.ranking import RankedRecord, RankingState, ScreeningStop, StoppedRecord
@@ -61,6 +61,7 @@ __all__ = [
     "ConsensusProposal",
     "Decision",
     "DecisionValue",
+    "DedupKey",
     "DuplicateCandidate",
     "DuplicateCluster",
     "HighlightKeyword",

@@ -59,3 +59,24 @@ class DuplicateCandidate(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class DedupKey(models.Model):
+    """One blocking key of one record, stored so that an import's de-duplication finds the
+    earlier records its new records must be compared with by index lookups, without loading
+    the review (screening.dedup.incremental).
+
+    ``key`` is a 64-bit hash of the key as ``screening.dedup.blocking.block_keys`` builds it
+    ("doi", "10.1/x"), ("ay", "smith", 2012)...; a record's keys are those of
+    ``Record.dedup_keyed`` (the KEYS_VERSION they were built with).
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+", db_index=False)
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["review", "key"], name="dedupkey_review_key")]
+
+    def __str__(self) -> str:
+        return f"Key {self.key} of record {self.record_id}"

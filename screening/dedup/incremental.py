@@ -1,0 +1,264 @@
+"""Incremental de-duplication: each run compares only the records that are new (or edited)
+since the last run against the review, through blocking keys stored in ``DedupKey``.
+
+    batch = plan(review)      # None: nothing new, nothing to do
+    result = resolve(batch.preps, batch.pairs, not_duplicates=...)
+    store(review, batch)      # the new records' keys, and the mark that they were compared
+
+A record is new while ``Record.dedup_keyed`` is below ``KEYS_VERSION`` (0 when imported or
+edited). Its keys (``blocking.block_keys``: DOI, PMID, other ids, title pieces, rare title words,
+first author + year, volume + first page, year + first page) are hashed to 64 bits and looked up
+in the review's stored keys; only the earlier records sharing a key (the *partners*) are loaded
+and prepared, with the whole clusters they are in. A key shared by more than ``_MAX_BLOCK``
+records of the review (new and earlier counted together) is too common to block on, as in the
+full engine, except for identifiers. So the cost grows with the new records and their partners,
+not with the review, and a run with nothing new reads one index and stops.
+
+Two facts the engine derives from the whole set of records are kept right on a subset:
+
+- ``distrust_record_numbers`` (an issue column holding record numbers) looks at stretches of
+  records as they were exported: it runs on the new records of each search, in import order,
+  and what it decides is stored (``Record.dedup_issue_ignored``), so a record loaded later as a
+  partner is prepared exactly as when it was new;
+- ``mark_cited_notices`` (a record printed where another record's note puts an erratum is that
+  erratum): every loaded record's citing and cited records are found through two more stored
+  keys, ("note", volume, page) for each note and the ("vp", volume, page) blocking key, and
+  loaded as context (never compared) before the marking runs.
+
+Change ``KEYS_VERSION`` whenever the normalisation or the keys change: every record of a review
+is then new again at its next run and is keyed (and compared) afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from django.db import connection
+
+from reviewapp.models import Review
+from screening.dedup.blocking import _MAX_BLOCK, block_keys
+from screening.dedup.records import (
+    PreparedRecord,
+    distrust_record_numbers,
+    mark_cited_notices,
+    prepare,
+)
+from screening.models import DedupKey, DuplicateCluster, Record
+
+KEYS_VERSION = 1
+_ID_KINDS = {"doi", "pmid", "id"}  # identifiers: a block of any size is compared
+MATCH_FIELDS = (
+    "id", "search_id", "cluster_id", "dedup_issue_ignored", "title", "title_alt", "authors",
+    "year", "journal", "volume", "issue", "pages", "doi", "pmid", "other_ids",
+    "publication_type", "language",
+)  # fmt: skip
+_CHUNK = 5000
+
+
+def key_hash(key: tuple) -> int:
+    """A blocking key as a signed 64-bit integer, the same in every process."""
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@dataclass
+class Batch:
+    """One run's work: the new records, their partners and context, the pairs to judge."""
+
+    preps: list[PreparedRecord] = field(default_factory=list)
+    index: dict[int, int] = field(default_factory=dict)  # record id -> position in preps
+    new: list[int] = field(default_factory=list)  # ids of the new records, in import order
+    pairs: set[tuple[int, int]] = field(default_factory=set)  # positions, the lower first
+    keys: list[tuple[int, int]] = field(default_factory=list)  # (key, record id) to store
+    issue_ignored: list[int] = field(default_factory=list)  # new ids whose issue is ignored
+    partners: int = 0  # earlier records compared with the new ones
+
+    def add(self, prep: PreparedRecord) -> None:
+        self.index[prep.id] = len(self.preps)
+        self.preps.append(prep)
+
+
+def _chunks(ids: Iterable[int], size: int = _CHUNK) -> Iterator[list[int]]:
+    ids = sorted(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _fills(review: Review, cluster_ids: set[int]) -> dict[int, dict]:
+    """canonical record id -> the values it had before its cluster filled it."""
+    out = {}
+    for chunk in _chunks(cluster_ids):
+        for canonical, filled in DuplicateCluster.objects.filter(
+            review=review, pk__in=chunk
+        ).values_list("canonical_id", "filled"):
+            if filled:
+                out[canonical] = filled
+    return out
+
+
+def _prepare_rows(review: Review, rows: list[dict], *, keep_cluster: bool = True) -> list:
+    """Prepared records of `rows` as exported (a cluster's fills taken out)."""
+    fills = _fills(review, {r["cluster_id"] for r in rows if r["cluster_id"]})
+    preps = []
+    for row in rows:
+        if row["id"] in fills:
+            row.update(fills[row["id"]])
+        row["cluster"] = row["cluster_id"] if keep_cluster else None
+        prep = prepare(row)
+        if row["dedup_issue_ignored"]:
+            prep.issue = ""
+        preps.append(prep)
+    return preps
+
+
+def _load(review: Review, ids: Iterable[int], **kwargs) -> list[PreparedRecord]:
+    rows: list[dict] = []
+    for chunk in _chunks(ids):
+        rows += review.records.filter(pk__in=chunk).values(*MATCH_FIELDS).order_by("id")
+    return _prepare_rows(review, rows, **kwargs)
+
+
+def _stored(review: Review, keys: Iterable[int]) -> dict[int, list[int]]:
+    """key -> ids of the records of the review that have it stored."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(set(keys)):
+        for key, record_id in DedupKey.objects.filter(review=review, key__in=chunk).values_list(
+            "key", "record_id"
+        ):
+            found[key].append(record_id)
+    return found
+
+
+def _new_records(review: Review, batch: Batch) -> None:
+    """Prepare the new records, decide their issue columns search by search, key them."""
+    new = review.records.filter(dedup_keyed__lt=KEYS_VERSION).order_by("id")
+    by_search: dict[int, list[PreparedRecord]] = defaultdict(list)
+    rows: list[dict] = []
+    for row in new.values(*MATCH_FIELDS).iterator(chunk_size=_CHUNK):
+        rows.append({**row, "dedup_issue_ignored": False})
+        if len(rows) >= _CHUNK:
+            _add_new(review, batch, rows, by_search)
+            rows = []
+    _add_new(review, batch, rows, by_search)
+    for preps in by_search.values():
+        had = [bool(p.issue) for p in preps]
+        distrust_record_numbers(preps)
+        batch.issue_ignored += [p.id for p, h in zip(preps, had, strict=True) if h and not p.issue]
+
+
+def _add_new(review: Review, batch: Batch, rows: list[dict], by_search: dict) -> None:
+    searches = [r["search_id"] for r in rows]
+    for prep, search in zip(_prepare_rows(review, rows), searches, strict=True):
+        batch.add(prep)
+        batch.new.append(prep.id)
+        by_search[search].append(prep)
+
+
+def _blocks(batch: Batch) -> tuple[dict[int, list[int]], set[int]]:
+    """(key -> ids of the new records that have it, the keys that are identifiers); the keys
+    to store go to ``batch.keys`` (the blocking keys and one per notice the title cites)."""
+    blocks: dict[int, list[int]] = defaultdict(list)
+    ids: set[int] = set()
+    for record_id in batch.new:
+        prep = batch.preps[batch.index[record_id]]
+        hashes = set()
+        for key in block_keys(prep):
+            h = key_hash(key)
+            hashes.add(h)
+            blocks[h].append(record_id)
+            if key[0] in _ID_KINDS:
+                ids.add(h)
+        for _, _, volume, page in prep.notes:
+            hashes.add(key_hash(("note", volume, page)))
+        batch.keys += [(h, record_id) for h in hashes]
+    return blocks, ids
+
+
+def _pairs(review: Review, batch: Batch) -> set[tuple[int, int]]:
+    """Pairs of record ids sharing a key, each with at least one new record."""
+    blocks, id_keys = _blocks(batch)
+    has_keys = DedupKey.objects.filter(review=review).exists()
+    earlier = _stored(review, blocks) if has_keys else {}
+    pairs: set[tuple[int, int]] = set()
+    for key, new_ids in blocks.items():
+        old = earlier.get(key, ())
+        if len(new_ids) + len(old) < 2:
+            continue
+        if len(new_ids) + len(old) > _MAX_BLOCK and key not in id_keys:
+            continue
+        for a, b in combinations(new_ids, 2):
+            pairs.add((a, b) if a < b else (b, a))
+        for a in new_ids:
+            for b in old:
+                pairs.add((a, b) if a < b else (b, a))
+    return pairs
+
+
+def _notice_context(review: Review, batch: Batch) -> set[int]:
+    """Ids of the records, not loaded yet, that cite a loaded record as a notice or are cited
+    by one: mark_cited_notices needs both sides."""
+    keys = set()
+    for prep in batch.preps:
+        if prep.volume and prep.first_page:
+            keys.add(key_hash(("note", prep.volume, prep.first_page)))
+        for _, _, volume, page in prep.notes:
+            keys.add(key_hash(("vp", volume, page)))
+    found = _stored(review, keys)
+    return {i for ids in found.values() for i in ids} - set(batch.index)
+
+
+def plan(review: Review) -> Batch | None:
+    """What this run must judge; None when no record is new."""
+    batch = Batch()
+    _new_records(review, batch)
+    if not batch.new:
+        return None
+    # keys of records edited since they were keyed go: they are keyed again below
+    DedupKey.objects.filter(
+        review=review, record__in=review.records.filter(dedup_keyed__lt=KEYS_VERSION)
+    ).delete()
+    id_pairs = _pairs(review, batch)
+    partners = {i for pair in id_pairs for i in pair} - set(batch.index)
+    batch.partners = len(partners)
+    for prep in _load(review, partners):
+        batch.add(prep)
+    # whole clusters: the engine checks a newcomer against every member of a cluster
+    clusters = {p.cluster for p in batch.preps if p.cluster is not None}
+    mates = set()
+    for chunk in _chunks(clusters):
+        mates.update(review.records.filter(cluster_id__in=chunk).values_list("id", flat=True))
+    for prep in _load(review, mates - set(batch.index)):
+        batch.add(prep)
+    # context for the notice marking only: never paired, outside any cluster here
+    for prep in _load(review, _notice_context(review, batch), keep_cluster=False):
+        batch.add(prep)
+    mark_cited_notices(batch.preps)
+    index = batch.index
+    batch.pairs = {
+        (index[a], index[b]) if index[a] < index[b] else (index[b], index[a]) for a, b in id_pairs
+    }
+    return batch
+
+
+def store(review: Review, batch: Batch) -> None:
+    """Store the new records' keys and mark them compared (in the run's transaction)."""
+    if connection.vendor == "postgresql":
+        table = DedupKey._meta.db_table
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} (review_id, key, record_id) FROM STDIN") as copy:
+                for key, record_id in batch.keys:
+                    copy.write_row((review.pk, key, record_id))
+    else:
+        DedupKey.objects.bulk_create(
+            [DedupKey(review=review, key=k, record_id=r) for k, r in batch.keys], batch_size=2000
+        )
+    for chunk in _chunks(batch.new):
+        Record.objects.filter(pk__in=chunk).update(
+            dedup_keyed=KEYS_VERSION, dedup_issue_ignored=False
+        )
+    for chunk in _chunks(batch.issue_ignored):
+        Record.objects.filter(pk__in=chunk).update(dedup_issue_ignored=True)
