@@ -54,7 +54,9 @@ from screening.dedup.state import (
     _State,
 )
 from screening.identification.signals import records_imported
+from screening.identification.writes import ANALYZE_AFTER, analyze
 from screening.models import (
+    DedupKey,
     DuplicateCandidate,
     DuplicateCluster,
     NotDuplicatePair,
@@ -183,6 +185,9 @@ def run_dedup(review: Review, *, user: Any = None) -> DedupReport:
                 after=asdict(report),
                 message=f"De-duplication: {joined} records merged, {len(new)} pairs queued",
             )
+    if len(batch.new) >= ANALYZE_AFTER:
+        # the keys table grew and records changed clusters: the next queries plan with that
+        analyze(DedupKey, Record, DuplicateCluster, DuplicateCandidate)
     return report
 
 

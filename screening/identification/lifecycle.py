@@ -12,7 +12,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from screening.identification.importers import (
     ParseReport,
 )
 from screening.identification.importers.textio import ENCODINGS
-from screening.identification.writes import write_records
+from screening.identification.writes import ANALYZE_AFTER, analyze, write_records
 from screening.models import ImportJob, Record
 
 logger = logging.getLogger(__name__)
@@ -178,7 +178,14 @@ def after_import(job: ImportJob) -> None:
     """Called once after each successful import, outside its transaction.
 
     De-duplication listens (it queues the review's new records against everything earlier).
+    A bulk import first refreshes the planner's statistics of the record table.
     """
+    if job.records_imported >= ANALYZE_AFTER:
+        try:
+            with transaction.atomic():
+                analyze(Record)
+        except DatabaseError:  # the import stands; autovacuum will analyse later
+            logger.warning("ANALYZE after import %s failed", job.pk, exc_info=True)
     signals.records_imported.send(sender=ImportJob, job=job)
 
 

@@ -7,7 +7,7 @@ batches of BATCH_SIZE. Either way the caller holds the one transaction of the im
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, Any
 
 from django.db import connection
 
@@ -74,3 +74,18 @@ def write_records(job: ImportJob, fh: IO[bytes], report: ParseReport) -> int:
         create(batch)
         written += len(batch)
     return written
+
+
+# An import of at least this many rows refreshes the planner's statistics itself: autovacuum
+# may come much later, and until it does every page of a large review is planned blind.
+ANALYZE_AFTER = 1000
+
+
+def analyze(*models: Any) -> None:
+    """ANALYZE the models' tables (PostgreSQL; elsewhere nothing). Runs outside the import's
+    transaction, so the statistics see the committed rows."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
