@@ -247,11 +247,10 @@ def plan(review: Review) -> Batch | None:
 def store(review: Review, batch: Batch) -> None:
     """Store the new records' keys and mark them compared (in the run's transaction)."""
     if connection.vendor == "postgresql":
-        table = DedupKey._meta.db_table
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} (review_id, key, record_id) FROM STDIN") as copy:
-                for key, record_id in batch.keys:
-                    copy.write_row((review.pk, key, record_id))
+        sql = f"COPY {DedupKey._meta.db_table} (review_id, key, record_id) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for key, record_id in batch.keys:
+                copy.write_row((review.pk, key, record_id))
     else:
         DedupKey.objects.bulk_create(
             [DedupKey(review=review, key=k, record_id=r) for k, r in batch.keys], batch_size=2000

@@ -1,0 +1,139 @@
+"""An import's de-duplication compares only its new (or edited) records with the review, through
+the stored blocking keys, and answers as the whole review compared at once would (issue 29)."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from screening.dedup import incremental
+from screening.dedup.service import run_dedup
+from screening.models import DedupKey, DuplicateCandidate, DuplicateCluster, Record
+
+from .factories import article, pair_of_searches, search, uncertain_pair
+
+JOURNAL = "American Journal of Transplantation"
+TITLE = (
+    "Anti-factor H autoantibodies in a renal transplant recipient with atypical uraemic syndrome"
+)
+NOTE = " [Erratum appears in Am J Transplant. 2009 Sep;9(9):2205]"
+
+
+def _transplant(s, **fields):
+    values = {
+        "title": TITLE,
+        "authors": ["Quintrec, M.", "Zuber, J.", "Noel, L. H.", "Thervet, E."],
+        "year": 2009,
+        "journal": JOURNAL,
+        "volume": "9",
+        "issue": "5",
+        "pages": "1223-1229",
+        "doi": "",
+    }
+    return article(s, **(values | fields))
+
+
+def _unrelated(s, n: int):
+    return article(
+        s,
+        title=f"Unrelated work number {n} on ward staffing",
+        authors=[f"Author{n}, Ann"],
+        year=1960 + n,
+        doi=f"10.9/{n}",
+        volume=str(n),
+        pages=f"{n * 10 + 1}-{n * 10 + 5}",
+    )
+
+
+def test_a_run_with_nothing_new_reads_no_record_and_changes_nothing(team):
+    medline, embase = pair_of_searches(team.review)
+    article(medline)
+    article(embase, pages="")
+    uncertain_pair(team.review)
+    first = run_dedup(team.review)
+    assert (first.auto_merged, first.queued) == (2, 1)
+
+    with mock.patch.object(incremental, "prepare") as prepare:
+        again = run_dedup(team.review)
+
+    prepare.assert_not_called()
+    assert (again.auto_merged, again.queued, again.clusters_found, again.open_pairs) == (0, 0, 1, 1)
+
+
+def test_an_update_prepares_only_its_records_and_the_earlier_records_they_share_a_key_with(team):
+    medline = search(team.review, "MEDLINE")
+    original = article(medline)
+    for n in range(30):
+        _unrelated(medline, n)
+    run_dedup(team.review)
+    assert DedupKey.objects.filter(review=team.review).count() > 31 * 5
+    assert set(Record.objects.values_list("dedup_keyed", flat=True)) == {incremental.KEYS_VERSION}
+
+    update = article(search(team.review, "Update 2025"), pages="101-8")
+    with mock.patch.object(incremental, "prepare", wraps=incremental.prepare) as prepare:
+        report = run_dedup(team.review)
+
+    assert sorted(c.args[0]["id"] for c in prepare.call_args_list) == [original.pk, update.pk]
+    assert report.auto_merged == 2
+    assert set(Record.objects.get(pk=update.pk).cluster.members.all()) == {original, update}
+
+
+def test_an_edited_record_is_compared_again(team):
+    medline, embase = pair_of_searches(team.review)
+    a = article(medline)
+    b = article(embase, title="A different study altogether", doi="", authors=["Brown, A"])
+    assert run_dedup(team.review).clusters_found == 0
+
+    # a correction of the record's fields (as an edit page or an API would make it)
+    Record.objects.filter(pk=b.pk).update(
+        title=a.title, doi=a.doi, authors=a.authors, dedup_keyed=0
+    )
+    report = run_dedup(team.review)
+
+    assert report.clusters_found == 1 and report.auto_merged == 2
+    assert DedupKey.objects.filter(record=b).count() == DedupKey.objects.filter(record=a).count()
+
+
+def test_new_keys_version_compares_the_whole_review_again(team, monkeypatch):
+    medline, embase = pair_of_searches(team.review)
+    article(medline)
+    article(embase)
+    run_dedup(team.review)
+    monkeypatch.setattr(incremental, "KEYS_VERSION", incremental.KEYS_VERSION + 1)
+
+    report = run_dedup(team.review)
+
+    assert (report.clusters_found, report.auto_merged, report.queued) == (1, 0, 0)
+    assert set(Record.objects.values_list("dedup_keyed", flat=True)) == {incremental.KEYS_VERSION}
+    keys = DedupKey.objects.filter(review=team.review)
+    assert keys.count() == keys.values("key", "record").distinct().count()  # no key twice
+
+
+def test_an_erratum_cited_by_an_earlier_record_is_not_queued_with_it(team):
+    s1 = search(team.review, "MEDLINE")
+    _transplant(s1, title=TITLE + NOTE)
+    run_dedup(team.review)
+
+    # the erratum, exported later under the article's own title, where the note puts it
+    _transplant(search(team.review, "Update"), issue="9", pages="2205")
+    report = run_dedup(team.review)
+
+    assert (report.auto_merged, report.queued) == (0, 0)
+
+
+def test_an_article_citing_an_earlier_record_as_its_erratum_is_not_queued_with_it(team):
+    _transplant(search(team.review, "MEDLINE"), issue="9", pages="2205")
+    run_dedup(team.review)
+
+    _transplant(search(team.review, "Update"), title=TITLE + NOTE)
+    report = run_dedup(team.review)
+
+    assert (report.auto_merged, report.queued) == (0, 0)
+
+
+def test_without_the_note_the_same_pair_is_queued(team):
+    # the control for the two tests above
+    _transplant(search(team.review, "MEDLINE"), issue="9", pages="2205")
+    run_dedup(team.review)
+    _transplant(search(team.review, "Update"))
+    assert run_dedup(team.review).queued == 1
+    assert DuplicateCandidate.objects.count() == 1 and not DuplicateCluster.objects.exists()
