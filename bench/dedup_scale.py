@@ -3,6 +3,8 @@
     .venv/bin/python bench/dedup_scale.py                  # both runs, 100,000 records
     .venv/bin/python bench/dedup_scale.py --records 20000  # a smaller scaled file
     .venv/bin/python bench/dedup_bench.py --scale          # after the per-set table
+    DATABASE_URL=postgres://... .venv/bin/python bench/dedup_scale.py --app 100000 250000
+                                                           # through the app (dedup_scale_app)
 
 Two runs, each in a fresh Python process so that its peak memory is its own:
 
@@ -275,10 +277,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=100_000, help="size of the scaled file")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument(
+        "--app",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="instead: reviews of N records through the app on PostgreSQL (import, first run, "
+        "re-run, update import of 1,000 records; bench/dedup_scale_app.py)",
+    )
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"benchmark data not found at {DATA}", file=sys.stderr)
         return 2
+    if args.app:
+        import dedup_scale_app
+
+        return dedup_scale_app.main(args.app, args.json)
     load = os.getloadavg()
     rows = run_all(args.records)
     print(

@@ -5,8 +5,9 @@ since the last run against the review, through blocking keys stored in ``DedupKe
     result = resolve(batch.preps, batch.pairs, not_duplicates=...)
     store(review, batch)      # the new records' keys, and the mark that they were compared
 
-A record is new while ``Record.dedup_keyed`` is below ``KEYS_VERSION`` (0 when imported or
-edited). Its keys (``blocking.block_keys``: DOI, PMID, other ids, title pieces, rare title words,
+A record is new while it has no stored ("seen", KEYS_VERSION) key: imported since the last
+run, edited since (``forget`` deletes an edited record's keys), or keyed under an older
+version. Its keys (``blocking.block_keys``: DOI, PMID, other ids, title pieces, rare title words,
 first author + year, volume + first page, year + first page) are hashed to 64 bits and looked up
 in the review's stored keys; only the earlier records sharing a key (the *partners*) are loaded
 and prepared, with the whole clusters they are in. A key shared by more than ``_MAX_BLOCK``
@@ -18,8 +19,8 @@ Two facts the engine derives from the whole set of records are kept right on a s
 
 - ``distrust_record_numbers`` (an issue column holding record numbers) looks at stretches of
   records as they were exported: it runs on the new records of each search, in import order,
-  and what it decides is stored (``Record.dedup_issue_ignored``), so a record loaded later as a
-  partner is prepared exactly as when it was new;
+  and what it decides is stored (an ("issue ignored", KEYS_VERSION) key), so a record loaded
+  later as a partner is prepared exactly as when it was new;
 - ``mark_cited_notices`` (a record printed where another record's note puts an erratum is that
   erratum): every loaded record's citing and cited records are found through two more stored
   keys, ("note", volume, page) for each note and the ("vp", volume, page) blocking key, and
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from reviewapp.models import Review
 from screening.dedup.blocking import _MAX_BLOCK, block_keys
@@ -52,7 +54,7 @@ from screening.models import DedupKey, DuplicateCluster, Record
 KEYS_VERSION = 1
 _ID_KINDS = {"doi", "pmid", "id"}  # identifiers: a block of any size is compared
 MATCH_FIELDS = (
-    "id", "search_id", "cluster_id", "dedup_issue_ignored", "title", "title_alt", "authors",
+    "id", "search_id", "cluster_id", "title", "title_alt", "authors",
     "year", "journal", "volume", "issue", "pages", "doi", "pmid", "other_ids",
     "publication_type", "language",
 )  # fmt: skip
@@ -63,6 +65,21 @@ def key_hash(key: tuple) -> int:
     """A blocking key as a signed 64-bit integer, the same in every process."""
     digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def _seen() -> int:
+    return key_hash(("seen", KEYS_VERSION))
+
+
+def _issue_ignored() -> int:
+    return key_hash(("issue ignored", KEYS_VERSION))
+
+
+def forget(records: Iterable[Record | int]) -> None:
+    """The records' fields changed: the next run compares them again, with fresh keys."""
+    ids = [getattr(r, "pk", r) for r in records]
+    for chunk in _chunks(ids):
+        DedupKey.objects.filter(record_id__in=chunk).delete()
 
 
 @dataclass
@@ -100,16 +117,25 @@ def _fills(review: Review, cluster_ids: set[int]) -> dict[int, dict]:
     return out
 
 
-def _prepare_rows(review: Review, rows: list[dict], *, keep_cluster: bool = True) -> list:
+def _prepare_rows(
+    review: Review, rows: list[dict], *, keep_cluster: bool = True, new: bool = False
+) -> list:
     """Prepared records of `rows` as exported (a cluster's fills taken out)."""
     fills = _fills(review, {r["cluster_id"] for r in rows if r["cluster_id"]})
+    ignored: set[int] = set()
+    if not new:  # what distrust_record_numbers decided when they were new
+        ignored = set(
+            DedupKey.objects.filter(
+                record_id__in=[r["id"] for r in rows], key=_issue_ignored()
+            ).values_list("record_id", flat=True)
+        )
     preps = []
     for row in rows:
         if row["id"] in fills:
             row.update(fills[row["id"]])
         row["cluster"] = row["cluster_id"] if keep_cluster else None
         prep = prepare(row)
-        if row["dedup_issue_ignored"]:
+        if row["id"] in ignored:
             prep.issue = ""
         preps.append(prep)
     return preps
@@ -135,11 +161,12 @@ def _stored(review: Review, keys: Iterable[int]) -> dict[int, list[int]]:
 
 def _new_records(review: Review, batch: Batch) -> None:
     """Prepare the new records, decide their issue columns search by search, key them."""
-    new = review.records.filter(dedup_keyed__lt=KEYS_VERSION).order_by("id")
+    seen = DedupKey.objects.filter(review=review, key=_seen(), record_id=OuterRef("pk"))
+    new = review.records.filter(~Exists(seen)).order_by("id")
     by_search: dict[int, list[PreparedRecord]] = defaultdict(list)
     rows: list[dict] = []
     for row in new.values(*MATCH_FIELDS).iterator(chunk_size=_CHUNK):
-        rows.append({**row, "dedup_issue_ignored": False})
+        rows.append(row)
         if len(rows) >= _CHUNK:
             _add_new(review, batch, rows, by_search)
             rows = []
@@ -152,7 +179,7 @@ def _new_records(review: Review, batch: Batch) -> None:
 
 def _add_new(review: Review, batch: Batch, rows: list[dict], by_search: dict) -> None:
     searches = [r["search_id"] for r in rows]
-    for prep, search in zip(_prepare_rows(review, rows), searches, strict=True):
+    for prep, search in zip(_prepare_rows(review, rows, new=True), searches, strict=True):
         batch.add(prep)
         batch.new.append(prep.id)
         by_search[search].append(prep)
@@ -174,7 +201,9 @@ def _blocks(batch: Batch) -> tuple[dict[int, list[int]], set[int]]:
                 ids.add(h)
         for _, _, volume, page in prep.notes:
             hashes.add(key_hash(("note", volume, page)))
+        hashes.add(_seen())
         batch.keys += [(h, record_id) for h in hashes]
+    batch.keys += [(_issue_ignored(), record_id) for record_id in batch.issue_ignored]
     return blocks, ids
 
 
@@ -217,10 +246,9 @@ def plan(review: Review) -> Batch | None:
     _new_records(review, batch)
     if not batch.new:
         return None
-    # keys of records edited since they were keyed go: they are keyed again below
-    DedupKey.objects.filter(
-        review=review, record__in=review.records.filter(dedup_keyed__lt=KEYS_VERSION)
-    ).delete()
+    # keys the new records still have (of an older version) go: they are keyed again below
+    if DedupKey.objects.filter(review=review).exists():
+        forget(batch.new)
     id_pairs = _pairs(review, batch)
     partners = {i for pair in id_pairs for i in pair} - set(batch.index)
     batch.partners = len(partners)
@@ -245,7 +273,8 @@ def plan(review: Review) -> Batch | None:
 
 
 def store(review: Review, batch: Batch) -> None:
-    """Store the new records' keys and mark them compared (in the run's transaction)."""
+    """Store the new records' keys, with the one that marks them compared (in the run's
+    transaction: a run that fails leaves them new)."""
     if connection.vendor == "postgresql":
         sql = f"COPY {DedupKey._meta.db_table} (review_id, key, record_id) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
@@ -255,9 +284,3 @@ def store(review: Review, batch: Batch) -> None:
         DedupKey.objects.bulk_create(
             [DedupKey(review=review, key=k, record_id=r) for k, r in batch.keys], batch_size=2000
         )
-    for chunk in _chunks(batch.new):
-        Record.objects.filter(pk__in=chunk).update(
-            dedup_keyed=KEYS_VERSION, dedup_issue_ignored=False
-        )
-    for chunk in _chunks(batch.issue_ignored):
-        Record.objects.filter(pk__in=chunk).update(dedup_issue_ignored=True)

@@ -67,8 +67,10 @@ class DedupKey(models.Model):
     the review (screening.dedup.incremental).
 
     ``key`` is a 64-bit hash of the key as ``screening.dedup.blocking.block_keys`` builds it
-    ("doi", "10.1/x"), ("ay", "smith", 2012)...; a record's keys are those of
-    ``Record.dedup_keyed`` (the KEYS_VERSION they were built with).
+    ("doi", "10.1/x"), ("ay", "smith", 2012)...; two more say what the run knows of the record:
+    ("seen", KEYS_VERSION), that it was compared (a record without it is new, or edited: an
+    edit deletes the record's keys), and ("issue ignored", KEYS_VERSION). No column of the
+    record itself changes, so a run never rewrites the record table.
     """
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+", db_index=False)

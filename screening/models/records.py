@@ -175,12 +175,6 @@ class Record(models.Model):
         DuplicateCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     is_canonical = models.BooleanField(default=True)
-    # The KEYS_VERSION of the blocking keys stored for this record (screening.dedup.incremental);
-    # 0: never de-duplicated, or edited since. Whatever changes a record's bibliographic fields
-    # sets it to 0 so the next run compares it again. db_default: the import's COPY leaves it out.
-    dedup_keyed = models.PositiveSmallIntegerField(default=0, db_default=0)
-    # Its import's issue column held record numbers, not issues (distrust_record_numbers).
-    dedup_issue_ignored = models.BooleanField(default=False, db_default=False)
     # Random key for the default, per-reviewer-seeded screening order and for fast paging.
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -191,7 +185,6 @@ class Record(models.Model):
         indexes = [
             models.Index(fields=["review", "is_canonical", "id"]),
             models.Index(fields=["review", "search"]),
-            models.Index(fields=["review", "dedup_keyed"], name="record_review_dedup_keyed"),
             models.Index(fields=["doi"], name="screening_record_doi"),
             models.Index(fields=["pmid"], name="screening_record_pmid"),
         ]

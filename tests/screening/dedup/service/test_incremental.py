@@ -32,7 +32,7 @@ def _transplant(s, **fields):
     return article(s, **(values | fields))
 
 
-def _unrelated(s, n: int):
+def _unrelated(s, n: int, **fields):
     return article(
         s,
         title=f"Unrelated work number {n} on ward staffing",
@@ -41,6 +41,14 @@ def _unrelated(s, n: int):
         doi=f"10.9/{n}",
         volume=str(n),
         pages=f"{n * 10 + 1}-{n * 10 + 5}",
+        **fields,
+    )
+
+
+def _all_seen(review) -> bool:
+    seen = DedupKey.objects.filter(key=incremental.key_hash(("seen", incremental.KEYS_VERSION)))
+    return set(seen.values_list("record_id", flat=True)) == set(
+        Record.objects.filter(review=review).values_list("pk", flat=True)
     )
 
 
@@ -66,7 +74,7 @@ def test_an_update_prepares_only_its_records_and_the_earlier_records_they_share_
         _unrelated(medline, n)
     run_dedup(team.review)
     assert DedupKey.objects.filter(review=team.review).count() > 31 * 5
-    assert set(Record.objects.values_list("dedup_keyed", flat=True)) == {incremental.KEYS_VERSION}
+    assert _all_seen(team.review)
 
     update = article(search(team.review, "Update 2025"), pages="101-8")
     with mock.patch.object(incremental, "prepare", wraps=incremental.prepare) as prepare:
@@ -84,9 +92,8 @@ def test_an_edited_record_is_compared_again(team):
     assert run_dedup(team.review).clusters_found == 0
 
     # a correction of the record's fields (as an edit page or an API would make it)
-    Record.objects.filter(pk=b.pk).update(
-        title=a.title, doi=a.doi, authors=a.authors, dedup_keyed=0
-    )
+    Record.objects.filter(pk=b.pk).update(title=a.title, doi=a.doi, authors=a.authors)
+    incremental.forget([b])
     report = run_dedup(team.review)
 
     assert report.clusters_found == 1 and report.auto_merged == 2
@@ -103,7 +110,7 @@ def test_new_keys_version_compares_the_whole_review_again(team, monkeypatch):
     report = run_dedup(team.review)
 
     assert (report.clusters_found, report.auto_merged, report.queued) == (1, 0, 0)
-    assert set(Record.objects.values_list("dedup_keyed", flat=True)) == {incremental.KEYS_VERSION}
+    assert _all_seen(team.review)
     keys = DedupKey.objects.filter(review=team.review)
     assert keys.count() == keys.values("key", "record").distinct().count()  # no key twice
 
@@ -137,3 +144,32 @@ def test_without_the_note_the_same_pair_is_queued(team):
     _transplant(search(team.review, "Update"))
     assert run_dedup(team.review).queued == 1
     assert DuplicateCandidate.objects.count() == 1 and not DuplicateCluster.objects.exists()
+
+
+def test_record_numbers_read_as_issues_stay_ignored_when_the_record_is_a_partner_later(team):
+    # an EndNote export with the library's record numbers in the issue column...
+    endnote = search(team.review, "EndNote library")
+    for n in range(40):
+        _unrelated(endnote, n, issue=str(1100 + n))
+    place = {"authors": ["Okafor, C.", "Lindgren, P."], "year": 2011, "doi": "", "volume": "47"}
+    place |= {"journal": "Revista de Neumologia Clinica", "pages": "120-126"}
+    spanish = article(
+        endnote,
+        title="Drenaje pleural ambulatorio en el derrame maligno: estudio de cohorte",
+        language="spa",
+        issue="1041",
+        **place,
+    )
+    run_dedup(team.review)
+
+    # ...and the English record of the same article from MEDLINE, with its real issue
+    english = article(
+        search(team.review, "MEDLINE"),
+        title="Ambulatory pleural drainage in malignant effusion: a cohort study",
+        issue="5",
+        **place,
+    )
+    report = run_dedup(team.review)
+
+    assert report.auto_merged == 2
+    assert Record.objects.get(pk=spanish.pk).cluster == Record.objects.get(pk=english.pk).cluster

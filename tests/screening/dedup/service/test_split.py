@@ -11,10 +11,7 @@ from .factories import article, search
 
 
 def _state(review) -> list[dict]:
-    """Every stored value of every record but the run's own bookkeeping (which records it has
-    compared already: screening.dedup.incremental)."""
-    rows = Record.objects.filter(review=review).order_by("pk").values()
-    return [{k: v for k, v in r.items() if not k.startswith("dedup_")} for r in rows]
+    return list(Record.objects.filter(review=review).order_by("pk").values())
 
 
 def _three_copies(review):
