@@ -267,7 +267,9 @@ def plan(review: Review) -> Batch | None:
     mark_cited_notices(batch.preps)
     index = batch.index
     batch.pairs = {
-        (index[a], index[b]) if index[a] < index[b] else (index[b], index[a]) for a, b in id_pairs
+        (index[a], index[b]) if index[a] < index[b] else (index[b], index[a])
+        for a, b in id_pairs
+        if a in index and b in index  # a key left by a record deleted without the ORM
     }
     return batch
 

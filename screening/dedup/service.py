@@ -185,7 +185,7 @@ def run_dedup(review: Review, *, user: Any = None) -> DedupReport:
                 after=asdict(report),
                 message=f"De-duplication: {joined} records merged, {len(new)} pairs queued",
             )
-    if len(batch.new) >= ANALYZE_AFTER:
+    if len(batch.new) >= 10 * ANALYZE_AFTER:
         # the keys table grew and records changed clusters: the next queries plan with that
         analyze(DedupKey, Record, DuplicateCluster, DuplicateCandidate)
     return report
