@@ -33,9 +33,10 @@ is then new again at its next run and is keyed (and compared) afresh.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from django.db import connection
@@ -46,10 +47,12 @@ from screening.dedup.blocking import _MAX_BLOCK, block_keys
 from screening.dedup.records import (
     PreparedRecord,
     distrust_record_numbers,
+    from_plain,
     mark_cited_notices,
     prepare,
+    to_plain,
 )
-from screening.models import DedupKey, DuplicateCluster, Record
+from screening.models import DedupKey, DedupPrepared, DuplicateCluster, Record
 
 KEYS_VERSION = 1
 _ID_KINDS = {"doi", "pmid", "id"}  # identifiers: a block of any size is compared
@@ -59,6 +62,7 @@ MATCH_FIELDS = (
     "publication_type", "language",
 )  # fmt: skip
 _CHUNK = 5000
+_NONE: frozenset = frozenset()
 
 
 def key_hash(key: tuple) -> int:
@@ -80,6 +84,7 @@ def forget(records: Iterable[Record | int]) -> None:
     ids = [getattr(r, "pk", r) for r in records]
     for chunk in _chunks(ids):
         DedupKey.objects.filter(record_id__in=chunk).delete()
+        DedupPrepared.objects.filter(pk__in=chunk).delete()
 
 
 @dataclass
@@ -92,6 +97,8 @@ class Batch:
     pairs: set[tuple[int, int]] = field(default_factory=set)  # positions, the lower first
     keys: list[tuple[int, int]] = field(default_factory=list)  # (key, record id) to store
     issue_ignored: list[int] = field(default_factory=list)  # new ids whose issue is ignored
+    # new id -> prepared values as prepare() gave them, where this run's marking changed them
+    before: dict[int, dict] = field(default_factory=dict)
     partners: int = 0  # earlier records compared with the new ones
 
     def add(self, prep: PreparedRecord) -> None:
@@ -118,17 +125,10 @@ def _fills(review: Review, cluster_ids: set[int]) -> dict[int, dict]:
 
 
 def _prepare_rows(
-    review: Review, rows: list[dict], *, keep_cluster: bool = True, new: bool = False
+    review: Review, rows: list[dict], *, keep_cluster: bool = True, ignored: frozenset = _NONE
 ) -> list:
     """Prepared records of `rows` as exported (a cluster's fills taken out)."""
     fills = _fills(review, {r["cluster_id"] for r in rows if r["cluster_id"]})
-    ignored: set[int] = set()
-    if not new:  # what distrust_record_numbers decided when they were new
-        ignored = set(
-            DedupKey.objects.filter(
-                record_id__in=[r["id"] for r in rows], key=_issue_ignored()
-            ).values_list("record_id", flat=True)
-        )
     preps = []
     for row in rows:
         if row["id"] in fills:
@@ -141,11 +141,33 @@ def _prepare_rows(
     return preps
 
 
-def _load(review: Review, ids: Iterable[int], **kwargs) -> list[PreparedRecord]:
-    rows: list[dict] = []
+def _load(review: Review, ids: Iterable[int], *, keep_cluster: bool = True) -> list:
+    """Prepared records of earlier records: as stored when they were new (DedupPrepared), or
+    prepared again from their fields."""
+    preps: list[PreparedRecord] = []
     for chunk in _chunks(ids):
-        rows += review.records.filter(pk__in=chunk).values(*MATCH_FIELDS).order_by("id")
-    return _prepare_rows(review, rows, **kwargs)
+        clusters = dict(review.records.filter(pk__in=chunk).values_list("id", "cluster_id"))
+        stored = DedupPrepared.objects.filter(pk__in=chunk, version=KEYS_VERSION)
+        cached = dict(stored.values_list("record_id", "data"))
+        # what distrust_record_numbers decided when they were new
+        ignored = frozenset(
+            DedupKey.objects.filter(record_id__in=chunk, key=_issue_ignored()).values_list(
+                "record_id", flat=True
+            )
+        )
+        for record_id, data in cached.items():
+            if record_id not in clusters:
+                continue
+            prep = from_plain(
+                record_id, clusters[record_id] if keep_cluster else None, json.loads(data)
+            )
+            if record_id in ignored:
+                prep.issue = ""
+            preps.append(prep)
+        missing = [i for i in chunk if i in clusters and i not in cached]
+        rows = list(review.records.filter(pk__in=missing).values(*MATCH_FIELDS).order_by("id"))
+        preps += _prepare_rows(review, rows, keep_cluster=keep_cluster, ignored=ignored)
+    return preps
 
 
 def _stored(review: Review, keys: Iterable[int]) -> dict[int, list[int]]:
@@ -172,14 +194,17 @@ def _new_records(review: Review, batch: Batch) -> None:
             rows = []
     _add_new(review, batch, rows, by_search)
     for preps in by_search.values():
-        had = [bool(p.issue) for p in preps]
+        had = [p.issue for p in preps]
         distrust_record_numbers(preps)
-        batch.issue_ignored += [p.id for p, h in zip(preps, had, strict=True) if h and not p.issue]
+        for p, issue in zip(preps, had, strict=True):
+            if issue and not p.issue:
+                batch.issue_ignored.append(p.id)
+                batch.before[p.id] = {"issue": issue}
 
 
 def _add_new(review: Review, batch: Batch, rows: list[dict], by_search: dict) -> None:
     searches = [r["search_id"] for r in rows]
-    for prep, search in zip(_prepare_rows(review, rows, new=True), searches, strict=True):
+    for prep, search in zip(_prepare_rows(review, rows), searches, strict=True):
         batch.add(prep)
         batch.new.append(prep.id)
         by_search[search].append(prep)
@@ -247,8 +272,7 @@ def plan(review: Review) -> Batch | None:
     if not batch.new:
         return None
     # keys the new records still have (of an older version) go: they are keyed again below
-    if DedupKey.objects.filter(review=review).exists():
-        forget(batch.new)
+    forget(batch.new)
     id_pairs = _pairs(review, batch)
     partners = {i for pair in id_pairs for i in pair} - set(batch.index)
     batch.partners = len(partners)
@@ -264,7 +288,11 @@ def plan(review: Review) -> Batch | None:
     # context for the notice marking only: never paired, outside any cluster here
     for prep in _load(review, _notice_context(review, batch), keep_cluster=False):
         batch.add(prep)
+    markers = {i: batch.preps[batch.index[i]].markers for i in batch.new}
     mark_cited_notices(batch.preps)
+    for i, was in markers.items():
+        if batch.preps[batch.index[i]].markers is not was:
+            batch.before.setdefault(i, {})["markers"] = was
     index = batch.index
     batch.pairs = {
         (index[a], index[b]) if index[a] < index[b] else (index[b], index[a])
@@ -277,12 +305,31 @@ def plan(review: Review) -> Batch | None:
 def store(review: Review, batch: Batch) -> None:
     """Store the new records' keys, with the one that marks them compared (in the run's
     transaction: a run that fails leaves them new)."""
+    prepared = ((i, KEYS_VERSION, _plain(batch, i)) for i in batch.new)
     if connection.vendor == "postgresql":
-        sql = f"COPY {DedupKey._meta.db_table} (review_id, key, record_id) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for key, record_id in batch.keys:
-                copy.write_row((review.pk, key, record_id))
+        keys = f"COPY {DedupKey._meta.db_table} (review_id, key, record_id) FROM STDIN"
+        preps = f"COPY {DedupPrepared._meta.db_table} (record_id, version, data) FROM STDIN"
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(keys) as copy:
+                for key, record_id in batch.keys:
+                    copy.write_row((review.pk, key, record_id))
+            with cursor.cursor.copy(preps) as copy:
+                for row in prepared:
+                    copy.write_row(row)
     else:
         DedupKey.objects.bulk_create(
             [DedupKey(review=review, key=k, record_id=r) for k, r in batch.keys], batch_size=2000
         )
+        DedupPrepared.objects.bulk_create(
+            [DedupPrepared(record_id=i, version=v, data=d) for i, v, d in prepared],
+            batch_size=2000,
+        )
+
+
+def _plain(batch: Batch, record_id: int) -> str:
+    """The new record as prepare() gave it (before this run's issue and notice decisions)."""
+    prep = batch.preps[batch.index[record_id]]
+    before = batch.before.get(record_id)
+    if before:
+        prep = replace(prep, **before)
+    return json.dumps(to_plain(prep), separators=(",", ":"), ensure_ascii=False)

@@ -191,3 +191,49 @@ def title_similarity(a: PreparedRecord, b: PreparedRecord) -> float:
                 s = max(s, 0.9)
             best = max(best, s)
     return best
+
+
+def to_plain(p: PreparedRecord) -> list:
+    """A prepared record as JSON-able lists (its id and cluster left out), so the incremental
+    run can store it and skip preparing the record again when it is a partner later."""
+    return [
+        list(p.titles), sorted(p.markers), sorted(p.numbers),
+        [[a.surname, list(a.tokens), a.name] for a in p.surnames], p.year, p.journal, p.volume,
+        p.issue, p.supplement, p.pages, p.first_page, p.last_page, p.doi, p.pmid,
+        sorted(p.other_ids), p.conference, p.short, [list(n) for n in p.notes], p.generic,
+        p.translated,
+    ]  # fmt: skip
+
+
+def _set(values: list) -> frozenset:
+    return frozenset(values) if values else _NONE
+
+
+def from_plain(record_id: Hashable, cluster: Hashable | None, data: list) -> PreparedRecord:
+    (titles, markers, numbers, surnames, year, journal, volume, issue, supplement, pages,
+     first_page, last_page, doi, pmid, other_ids, conference, short, notes, generic,
+     translated) = data  # fmt: skip
+    return PreparedRecord(
+        id=record_id,
+        titles=tuple(titles),
+        markers=_set(markers),
+        numbers=_set(numbers),
+        surnames=tuple(Author(s, tuple(t), n) for s, t, n in surnames),
+        year=year,
+        journal=journal,
+        volume=volume,
+        issue=issue,
+        supplement=supplement,
+        pages=pages,
+        first_page=first_page,
+        last_page=last_page,
+        doi=doi,
+        pmid=pmid,
+        other_ids=_set([tuple(x) for x in other_ids]),
+        conference=conference,
+        short=short,
+        notes=tuple(tuple(n) for n in notes),
+        generic=generic,
+        translated=translated,
+        cluster=cluster,
+    )

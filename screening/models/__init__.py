@@ -34,7 +34,7 @@ from screening.models.decisions import (
     ReviewerQueue,
     ScreeningSettings,
 )
-from screening.models.dedup import DedupKey, DuplicateCandidate
+from screening.models.dedup import DedupKey, DedupPrepared, DuplicateCandidate
 from screening.models.fulltext import Report, Study
 from screening.models.prisma import PrismaOverride
 from screening.models.ranking import RankedRecord, RankingState, ScreeningStop, StoppedRecord
@@ -62,6 +62,7 @@ __all__ = [
     "Decision",
     "DecisionValue",
     "DedupKey",
+    "DedupPrepared",
     "DuplicateCandidate",
     "DuplicateCluster",
     "HighlightKeyword",

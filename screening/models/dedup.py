@@ -90,3 +90,18 @@ class DedupKey(models.Model):
 
     def __str__(self) -> str:
         return f"Key {self.key} of record {self.record_id}"
+
+
+class DedupPrepared(models.Model):
+    """A record as the de-duplication engine prepared it (``records.to_plain``, JSON), stored
+    with its keys so a later run that compares it as a partner does not prepare it again.
+    ``version`` is the KEYS_VERSION it was prepared under; another version is prepared afresh."""
+
+    record = models.OneToOneField(
+        Record, on_delete=models.CASCADE, primary_key=True, related_name="+", db_constraint=False
+    )
+    version = models.PositiveSmallIntegerField()
+    data = models.TextField()
+
+    def __str__(self) -> str:
+        return f"Prepared record {self.record_id}"
