@@ -310,12 +310,11 @@ def store(review: Review, batch: Batch) -> None:
         keys = f"COPY {DedupKey._meta.db_table} (review_id, key, record_id) FROM STDIN"
         preps = f"COPY {DedupPrepared._meta.db_table} (record_id, version, data) FROM STDIN"
         with connection.cursor() as cursor:
-            with cursor.cursor.copy(keys) as copy:
-                for key, record_id in batch.keys:
-                    copy.write_row((review.pk, key, record_id))
-            with cursor.cursor.copy(preps) as copy:
-                for row in prepared:
-                    copy.write_row(row)
+            review_id = review.pk
+            _copy(cursor, keys, (f"{review_id}\t{k}\t{r}\n" for k, r in batch.keys))
+            # COPY's text format: a backslash is its escape (JSON has no raw tab or newline)
+            rows = (f"{i}\t{v}\t{d.replace(chr(92), chr(92) * 2)}\n" for i, v, d in prepared)
+            _copy(cursor, preps, rows)
     else:
         DedupKey.objects.bulk_create(
             [DedupKey(review=review, key=k, record_id=r) for k, r in batch.keys], batch_size=2000
@@ -324,6 +323,19 @@ def store(review: Review, batch: Batch) -> None:
             [DedupPrepared(record_id=i, version=v, data=d) for i, v, d in prepared],
             batch_size=2000,
         )
+
+
+def _copy(cursor, sql: str, lines: Iterable[str]) -> None:
+    """COPY ... FROM STDIN in text format, lines joined 10,000 at a time."""
+    with cursor.cursor.copy(sql) as copy:
+        buffer: list[str] = []
+        for line in lines:
+            buffer.append(line)
+            if len(buffer) >= 10_000:
+                copy.write("".join(buffer))
+                buffer = []
+        if buffer:
+            copy.write("".join(buffer))
 
 
 def _plain(batch: Batch, record_id: int) -> str:

@@ -3,11 +3,13 @@ the stored blocking keys, and answers as the whole review compared at once would
 
 from __future__ import annotations
 
+import json
 from unittest import mock
 
 from screening.dedup import incremental
+from screening.dedup.records import prepare, to_plain
 from screening.dedup.service import run_dedup
-from screening.models import DedupKey, DuplicateCandidate, DuplicateCluster, Record
+from screening.models import DedupKey, DedupPrepared, DuplicateCandidate, DuplicateCluster, Record
 
 from .factories import article, pair_of_searches, search, uncertain_pair
 
@@ -178,3 +180,16 @@ def test_record_numbers_read_as_issues_stay_ignored_when_the_record_is_a_partner
 
     assert report.auto_merged == 2
     assert Record.objects.get(pk=spanish.pk).cluster == Record.objects.get(pk=english.pk).cluster
+
+
+def test_each_record_is_stored_as_prepared(team):
+    medline = search(team.review, "MEDLINE")
+    awkward = article(medline, title='Back\\slash, "quotes",\ttab and 中文 \\N', doi="")
+    plain = article(medline, title="A plain title for a plain study", doi="10.1/x")
+    run_dedup(team.review)
+
+    for rec in (awkward, plain):
+        row = Record.objects.filter(pk=rec.pk).values(*incremental.MATCH_FIELDS).get()
+        stored = DedupPrepared.objects.get(pk=rec.pk)
+        assert stored.version == incremental.KEYS_VERSION
+        assert json.loads(stored.data) == to_plain(prepare(row))
