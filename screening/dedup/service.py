@@ -167,8 +167,8 @@ def run_dedup(review: Review, *, user: Any = None) -> DedupReport:
             return _report(review, seconds=round(time.perf_counter() - started, 3))
         result = resolve(batch.preps, batch.pairs, not_duplicates=_not_duplicates(review))
         incremental.store(review, batch)
-        state, joined = _merge_clusters(review, user, batch, result.clusters)
-        new = _queue(review, batch, state, result.uncertain)
+        joined = _merge_clusters(review, user, batch, result.clusters)
+        new = _queue(review, result.uncertain)
         _settle_open_pairs(review)
         report = _report(
             review,
@@ -191,7 +191,7 @@ def run_dedup(review: Review, *, user: Any = None) -> DedupReport:
     return report
 
 
-def _merge_clusters(review: Review, user: Any, batch, clusters: list[set]) -> tuple[Any, int]:
+def _merge_clusters(review: Review, user: Any, batch, clusters: list[set]) -> int:
     """Write the engine's clusters; only those that are not an existing cluster as it stands
     are loaded in full (the engine's input holds whole clusters, so one that gained or joined
     nothing has exactly the members of one stored cluster)."""
@@ -206,26 +206,37 @@ def _merge_clusters(review: Review, user: Any, batch, clusters: list[set]) -> tu
     for group in sorted(changed, key=min):
         _group(state, set(group), method="auto", message="Merged automatically")
     _flush(state)
-    return state, state.joined
+    return state.joined
 
 
-def _queue(review: Review, batch, state: _State, uncertain: list) -> list[DuplicateCandidate]:
-    """Queue the uncertain pairs not asked before and not answered by a cluster."""
+def _queue(review: Review, uncertain: list) -> list[DuplicateCandidate]:
+    """Queue the uncertain pairs not asked before and not answered by a cluster.
+
+    One question per two groups (a cluster, or a record on its own): a pair is not asked when a
+    pair already asked joins the same two groups, whichever records stand for them. So a run
+    that compares records again (new KEYS_VERSION, a restored review) asks nothing twice."""
     known = set(
         DuplicateCandidate.objects.filter(review=review).values_list("record_a_id", "record_b_id")
     )
+    pairs = [tuple(sorted((int(p.a), int(p.b)))) for p in uncertain]
+    ids = sorted({i for pair in known for i in pair} | {i for pair in pairs for i in pair})
+    cluster_of: dict[int, int | None] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        cluster_of.update(review.records.filter(pk__in=chunk).values_list("id", "cluster_id"))
 
-    def cluster_of(i: int) -> Any:
-        if i in state.rows:
-            return state.rows[i]["cluster_id"]
-        return batch.preps[batch.index[i]].cluster
+    def groups(a: int, b: int) -> frozenset:
+        return frozenset(
+            ("cluster", cluster_of[i]) if cluster_of.get(i) else ("record", i) for i in (a, b)
+        )
 
+    asked = {groups(a, b) for a, b in known}
     new = []
-    for pair in uncertain:
-        a, b = sorted((int(pair.a), int(pair.b)))
-        if (a, b) in known or (cluster_of(a) is not None and cluster_of(a) == cluster_of(b)):
+    for pair, (a, b) in zip(uncertain, pairs, strict=True):
+        question = groups(a, b)
+        if len(question) < 2 or question in asked:
             continue
-        known.add((a, b))
+        asked.add(question)
         new.append(
             DuplicateCandidate(
                 review=review,

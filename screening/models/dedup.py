@@ -77,6 +77,10 @@ class DedupKey(models.Model):
     # against its record at commit cost ~20 s at 100k records. The ORM still deletes the keys
     # with their record or review; a key left behind by a raw delete points at nothing and is
     # skipped.
+    # Derived from the records: not in a review's backup; a restored review is keyed (and
+    # compared) afresh at its next run, which keeps its clusters and decided pairs.
+    BACKED_UP = False
+
     review = models.ForeignKey(
         Review, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
@@ -96,6 +100,8 @@ class DedupPrepared(models.Model):
     """A record as the de-duplication engine prepared it (``records.to_plain``, JSON), stored
     with its keys so a later run that compares it as a partner does not prepare it again.
     ``version`` is the KEYS_VERSION it was prepared under; another version is prepared afresh."""
+
+    BACKED_UP = False  # derived, as DedupKey
 
     record = models.OneToOneField(
         Record, on_delete=models.CASCADE, primary_key=True, related_name="+", db_constraint=False
