@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reviewapp', '0003_background_jobs'),
-        ('screening', '0008_report_text_read_in_the_background'),
+        ('screening', '0009_record_search_scale'),
     ]
 
     operations = [
