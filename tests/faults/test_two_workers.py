@@ -42,10 +42,13 @@ def _at_once(*calls) -> list:
 
 def _send_again(stack, job: Job, times: int) -> list[str]:
     """Further messages for the same job, as a retried send or a redelivery would give."""
-    app = Celery(broker=stack.redis.url)
+    # Not the current app: a Celery() made current would route every later test's tasks
+    # (shared tasks resolve through the current app) to this stack's broker, gone after it.
     ids = [f"job-{job.pk}-again{i}" for i in range(times)]
-    for task_id in ids:
-        app.send_task(job.task, args=job.args, task_id=task_id, queue=stack.env["CELERY_QUEUE"])
+    with Celery(broker=stack.redis.url, set_as_current=False) as app:
+        for task_id in ids:
+            queue = stack.env["CELERY_QUEUE"]
+            app.send_task(job.task, args=job.args, task_id=task_id, queue=queue)
     return ids
 
 

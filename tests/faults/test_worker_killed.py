@@ -51,6 +51,8 @@ def test_an_import_whose_worker_was_killed_completes_within_90_s_without_a_page_
     assert job.records_imported == N
     assert Record.objects.filter(import_job=job).count() == N
     assert Record.objects.filter(search=search).values("source_key").distinct().count() == N
+    # The import is marked done inside the task; its Job row once the task has returned.
+    wait_for(lambda: imports.latest_run(job).status == Job.Status.DONE, 30, "the job to close")
     run = imports.latest_run(job)
     assert (run.status, run.attempts) == (Job.Status.DONE, 2)
     story = imports.report_lines(job)[-1]
