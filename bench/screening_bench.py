@@ -220,14 +220,19 @@ def login(base: str, email: str):
     import requests
 
     session = requests.Session()
-    page = session.get(f"{base}/accounts/login/", timeout=30)
-    token = CSRF_INPUT.search(page.text).group(1)
-    response = session.post(
-        f"{base}/accounts/login/",
-        data={"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        headers={"Referer": f"{base}/accounts/login/"},
-        timeout=30,
-    )
+    for _ in range(5):
+        page = session.get(f"{base}/accounts/login/", timeout=30)
+        token = CSRF_INPUT.search(page.text).group(1)
+        response = session.post(
+            f"{base}/accounts/login/",
+            data={"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{base}/accounts/login/"},
+            timeout=30,
+        )
+        if response.status_code != 429:
+            break
+        # allauth's sign-in limit per address (30 a minute): the clients all come from here
+        time.sleep(61)
     response.raise_for_status()
     if "sessionid" not in session.cookies:
         raise SystemExit(f"login failed for {email}")
