@@ -38,7 +38,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -300,38 +299,11 @@ def _child(*argv: str, database: str) -> dict:
 
 
 def part_screen(args) -> None:
-    env = {**os.environ}
-    port = sb.free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "access.log"
-        server = sb.start_server(env, port, args.workers, log)
-        try:
-            sessions = [sb.login(base, f"reviewer{i:02d}@bench.example") for i in range(REVIEWERS)]
-            log.write_text("")
-            latencies: list[float] = []
-            errors: list[int] = []
-            start = threading.Event()
-            load0 = load()
-            threads = [
-                threading.Thread(
-                    target=sb.reviewer,
-                    args=(base, s, args.decisions, args.think, i, latencies, errors, start),
-                )
-                for i, s in enumerate(sessions)
-            ]
-            for t in threads:
-                t.start()
-            time.sleep(1.0)
-            t0 = time.perf_counter()
-            start.set()
-            for t in threads:
-                t.join(timeout=1200)
-            wall = time.perf_counter() - t0
-            time.sleep(0.5)
-            server_side = [v * 1000 for v in sb.server_times(log)]
-        finally:
-            sb.stop_server(server)
+    load0 = load()
+    latencies, errors, wall, seconds = sb.screen_at_once(
+        {**os.environ}, args.workers, REVIEWERS, args.decisions, args.think, join_timeout=1200
+    )
+    server_side = [v * 1000 for v in seconds]
     print(f"\n## Screening: {REVIEWERS} reviewers at once, decision + next record "
           f"({args.decisions} each, think ~{args.think} s, {args.workers} gunicorn workers); "
           f"{load0} before, {load()} after")  # fmt: skip

@@ -278,6 +278,47 @@ def server_times(log: Path) -> list[float]:
     return times
 
 
+def screen_at_once(
+    env: dict, workers: int, reviewers: int, decisions: int, think: float, join_timeout: float
+) -> tuple[list[float], list[int], float, list[float]]:
+    """gunicorn on `env`, every reviewer signed in, then all deciding at once.
+
+    Returns the client latencies (s), the failed requests' statuses, the wall seconds of the
+    run and the server-side times (s) of the screening requests from gunicorn's access log.
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "access.log"
+        server = start_server(env, port, workers, log)
+        try:
+            sessions = [login(base, f"reviewer{i:02d}@bench.example") for i in range(reviewers)]
+            log.write_text("")  # only the screening requests from here on
+            latencies: list[float] = []
+            errors: list[int] = []
+            start = threading.Event()
+            threads = [
+                threading.Thread(
+                    target=reviewer,
+                    args=(base, s, decisions, think, i, latencies, errors, start),
+                )
+                for i, s in enumerate(sessions)
+            ]
+            for t in threads:
+                t.start()
+            time.sleep(1.0)
+            t0 = time.perf_counter()
+            start.set()
+            for t in threads:
+                t.join(timeout=join_timeout)
+            wall = time.perf_counter() - t0
+            time.sleep(0.5)
+            server_side = server_times(log)
+        finally:
+            stop_server(server)
+    return latencies, errors, wall, server_side
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -312,38 +353,9 @@ def main() -> None:
             f"{info['prescreened']:,} already screened; records {info['seconds_records']:.1f} s, "
             f"assignments {info['seconds_assign']:.1f} s, total {info['seconds_total']:.1f} s"
         )
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "access.log"
-        server = start_server(env, port, args.workers, log)
-        try:
-            sessions = [
-                login(base, f"reviewer{i:02d}@bench.example") for i in range(args.reviewers)
-            ]
-            log.write_text("")  # only the screening requests from here on
-            latencies: list[float] = []
-            errors: list[int] = []
-            start = threading.Event()
-            threads = [
-                threading.Thread(
-                    target=reviewer,
-                    args=(base, s, args.decisions, args.think, i, latencies, errors, start),
-                )
-                for i, s in enumerate(sessions)
-            ]
-            for t in threads:
-                t.start()
-            time.sleep(1.0)
-            t0 = time.perf_counter()
-            start.set()
-            for t in threads:
-                t.join(timeout=900)
-            wall = time.perf_counter() - t0
-            time.sleep(0.5)
-            server_side = server_times(log)
-        finally:
-            stop_server(server)
+    latencies, errors, wall, server_side = screen_at_once(
+        env, args.workers, args.reviewers, args.decisions, args.think, join_timeout=900
+    )
     print(
         f"{args.reviewers} reviewers x {args.decisions} decisions, think time ~{args.think} s, "
         f"{args.workers} gunicorn workers, {os.cpu_count()} CPUs"
