@@ -261,31 +261,12 @@ class Web:
 
     def upload(self, review: Any, search: Any, name: str, content: bytes) -> Answer:
         """Upload one export file as a lead does: the search page's form, then its POST."""
-        form = self.session.get(
-            self._url(f"/r/{review.slug}/searches/{search.pk}/"),
-            allow_redirects=False,
-            timeout=30,
-        )
-        assert form.status_code == 200, f"the search page answered {form.status_code}"
-        token = CSRF.search(form.text).group(1)
-        started = time.monotonic()
-        response = self.session.post(
-            self._url(f"/r/{review.slug}/searches/{search.pk}/upload/"),
-            data={"csrfmiddlewaretoken": token, "format": "auto"},
-            files={"files": (name, content)},
-            allow_redirects=False,
-            timeout=30,
-        )
-        answer = Answer(
-            response.status_code,
-            time.monotonic() - started,
-            response.text,
-            response.headers.get("Location", ""),
-        )
-        self.answers.append(answer)
-        return answer
+        page = f"/r/{review.slug}/searches/{search.pk}/"
+        return self.post(page, f"{page}upload/", {"format": "auto"}, {"files": (name, content)})
 
-    def post(self, page: str, action: str, data: dict | None = None) -> Answer:
+    def post(
+        self, page: str, action: str, data: dict | None = None, files: dict | None = None
+    ) -> Answer:
         """Press a form's button: `page` gives the CSRF token, `action` takes the POST."""
         form = self.session.get(self._url(page), allow_redirects=False, timeout=30)
         assert form.status_code == 200, f"{page} answered {form.status_code}"
@@ -294,6 +275,7 @@ class Web:
         response = self.session.post(
             self._url(action),
             data={"csrfmiddlewaretoken": token, **(data or {})},
+            files=files,
             headers={"Referer": self._url(page)},
             allow_redirects=False,
             timeout=30,
