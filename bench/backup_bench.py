@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,9 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from fresh import in_fresh_process, peak_mb  # noqa: E402
 
 
 def _setup() -> None:
@@ -103,7 +100,7 @@ def run_step(step: str, slug: str, path: Path) -> dict:
     from reviewapp import backup
     from reviewapp.models import Review
 
-    baseline = _peak_mb()
+    baseline = peak_mb()
     started = time.perf_counter()
     if step == "export":
         summary = backup.export_review(Review.objects.get(slug=slug), path)
@@ -111,18 +108,11 @@ def run_step(step: str, slug: str, path: Path) -> dict:
         _, summary = backup.import_review(path, slug=f"{slug}-restored")
     seconds = time.perf_counter() - started
     rows = sum(summary.counts.values())
-    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb(), "base_mb": baseline}
+    return {"seconds": seconds, "rows": rows, "peak_mb": peak_mb(), "base_mb": baseline}
 
 
 def _measure(step: str, slug: str, path: Path) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--step", step, slug, str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return in_fresh_process(__file__, "--step", step, slug, str(path))
 
 
 def main() -> None:

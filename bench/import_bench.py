@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -50,6 +49,9 @@ SUFFIX = {
 }  # fmt: skip
 _TITLE_LINE = {"noteexpress": r"^(\{Title\}\s*[:：]\s?)", "endnote-tagged": r"^(%T )"}
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from fresh import in_fresh_process, peak_mb  # noqa: E402
 
 
 def _ris_records(text: str) -> list[str]:
@@ -178,10 +180,6 @@ def _render(fmt: str, r: dict, first: bool) -> str:
     )
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def run_one(mode: str, fmt: str, path: Path) -> dict:
     """One measurement, in this (fresh) process."""
     import django
@@ -190,14 +188,14 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
     django.setup()
     from screening.identification.importers import ParseReport, iter_records
 
-    baseline = _peak_mb()
+    baseline = peak_mb()
     if mode == "parse":
         report = ParseReport()
         started = time.perf_counter()
         with path.open("rb") as fh:
             count = sum(1 for _ in iter_records(fh, fmt="auto", filename=path.name, report=report))
         seconds = time.perf_counter() - started
-        return {"records": count, "seconds": seconds, "peak_mb": _peak_mb(), "base_mb": baseline}
+        return {"records": count, "seconds": seconds, "peak_mb": peak_mb(), "base_mb": baseline}
 
     from reviewapp.models import User
     from reviewapp.services import create_review
@@ -234,20 +232,13 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
         "stored": stored,
         "seconds": seconds,
         "cpu": cpu,
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_mb(),
         "base_mb": baseline,
     }
 
 
 def _measure(mode: str, fmt: str, path: Path) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--one", mode, fmt, str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return in_fresh_process(__file__, "--one", mode, fmt, str(path))
 
 
 def main() -> None:

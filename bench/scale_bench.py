@@ -33,9 +33,7 @@ import argparse
 import json
 import os
 import random
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +45,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import import_bench  # noqa: E402
 import screening_bench as sb  # noqa: E402
+from fresh import in_fresh_process, peak_mb  # noqa: E402
 
 REVIEWERS = 50
 CJK_SHARE = 0.01
@@ -175,7 +174,7 @@ def build(n: int) -> dict:
         ris, net = _files(n, Path(tmp))
         scopus = Search.objects.create(review=review, source="Scopus", created_by=lead)
         cnki = Search.objects.create(review=review, source="CNKI", created_by=lead)
-        rss0 = _peak_mb()
+        rss0 = peak_mb()
         n1, s1 = 0, 0.0
         for part in _split(ris, PER_FILE):  # uploads are capped at 600 MB: files of 100,000
             n, seconds = _import(scopus, part, lead)
@@ -184,7 +183,7 @@ def build(n: int) -> dict:
         n2, s2 = _import(cnki, net, lead)
     out.update(
         records=n1 + n2, import_s=s1 + s2, import_rate=(n1 + n2) / (s1 + s2),
-        import_peak_mb=_peak_mb(), rss_before_import_mb=rss0,
+        import_peak_mb=peak_mb(), rss_before_import_mb=rss0,
     )  # fmt: skip
     t = time.perf_counter()
     out["indexed"] = search_index.index_pending(review.pk)
@@ -224,10 +223,6 @@ def _prescreen(review, Assignment, Decision, RecordStatus, queues) -> None:
     queues.reset_counts(review, "ta")
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 # --- import: flat memory and the search indexes' cost ---------------------------------------
 
 
@@ -252,9 +247,9 @@ def import_one(n: int, with_indexes: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"bench-{n}.ris"
         import_bench.generate("ris", n, path)
-        base = _peak_mb()
+        base = peak_mb()
         count, seconds = _import(search, path, user)
-    peak = _peak_mb()
+    peak = peak_mb()
     t = time.perf_counter()
     search_index.index_pending(review.pk)
     index_s = time.perf_counter() - t
@@ -286,13 +281,7 @@ def part_import(args) -> None:
 
 
 def _child(*argv: str, database: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--database", database, "--one", *argv],
-        capture_output=True, text=True, cwd=REPO,
-    )  # fmt: skip
-    if out.returncode:
-        sys.exit(f"{' '.join(argv)} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return in_fresh_process(__file__, "--database", database, "--one", *argv)
 
 
 # --- screen: 50 reviewers over HTTP ---------------------------------------------------------
