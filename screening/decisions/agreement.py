@@ -12,7 +12,7 @@ missing data (alpha = 0.743).
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -147,10 +147,15 @@ def summarise(
     """
     raters = sorted({r for by_rater in ratings.values() for r in by_rater}, key=str)
     summary = AgreementSummary(raters=len(raters), items=len(ratings))
-    for a, b in combinations(raters, 2):
-        both = [(v[a], v[b]) for v in ratings.values() if a in v and b in v]
-        if not both:
-            continue
+    # One pass over the items, each giving its own few pairs: asking every pair of 50 raters
+    # about every item instead was 1,225 passes over 30,000 items (seconds at 100,000 records).
+    place = {r: i for i, r in enumerate(raters)}
+    common: dict[tuple, list[tuple[Value, Value]]] = defaultdict(list)
+    for by_rater in ratings.values():
+        for a, b in combinations(sorted(by_rater, key=place.__getitem__), 2):
+            common[a, b].append((by_rater[a], by_rater[b]))
+    for a, b in sorted(common, key=lambda pair: (place[pair[0]], place[pair[1]])):
+        both = common[a, b]
         table = confusion_table(both, categories)
         summary.pairs.append(
             PairAgreement(
