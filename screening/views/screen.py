@@ -357,6 +357,9 @@ def screen_settings(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+DETAILED_PAIRS = 6
+
+
 def _agreement_context(review: Review, membership: Membership) -> dict:
     summary, people = decisions.agreement_for(review, membership.is_lead, TA)
 
@@ -375,7 +378,9 @@ def _agreement_context(review: Review, membership: Membership) -> dict:
         }
         for p in summary.pairs
     ]
-    return {"summary": summary, "pairs": pairs}
+    # A pair's own table of decisions for a small team; one line per pair once there are
+    # more (50 reviewers make 1,225 pairs: the tables were 0.9 MB of page and most of its time).
+    return {"summary": summary, "pairs": pairs, "detailed": len(pairs) <= DETAILED_PAIRS}
 
 
 @review_roles(Role.LEAD, Role.REVIEWER)

@@ -120,3 +120,39 @@ def test_progress_counts_reasons_of_excluded_records(team):
     response = team.client(team.lead).get(reverse("screen_progress", args=[team.review.slug]))
     assert response.context["team"].reasons == [("Students only", 1)]
     assert response.context["team"].outcomes["excluded"] == 1
+
+
+def test_a_large_team_gets_one_line_per_pair_and_the_tables_in_the_csv(team):
+    """Five reviewers make ten pairs: the page lists each pair on one line (its own table of
+    decisions would make a page of 1,225 tables for fifty); the CSV still holds every table."""
+    from itertools import combinations
+
+    from reviewapp.models import Membership
+    from tests.factories import UserFactory
+
+    people = [team.reviewer1, team.reviewer2]
+    for name in ("Tess", "Uma", "Vic"):
+        user = UserFactory(email=f"{name.lower()}@example.org", full_name=f"{name} Extra")
+        Membership.objects.create(review=team.review, user=user, is_reviewer=True)
+        people.append(user)
+    pairs = list(combinations(people, 2))
+    for r, (a, b) in zip(records(team, len(pairs)), pairs, strict=True):
+        decide(r, a, "include")
+        decide(r, b, "include")
+    slug = team.review.slug
+    response = team.client(team.lead).get(reverse("screen_progress", args=[slug]))
+    html = response.content.decode()
+    assert len(response.context["pairs"]) == 10 and not response.context["detailed"]
+    assert "agreement-table" not in html
+    assert html.count('<td class="pair-kappa">1.000</td>') == 10
+    assert "10 pairs of reviewers" in html
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                team.client(team.lead)
+                .get(reverse("screen_agreement_csv", args=[slug]))
+                .content.decode()
+            )
+        )
+    )
+    assert sum(1 for row in rows if row[0] == "table") == 10 * 4
