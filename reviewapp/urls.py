@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from . import views
+from . import export_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -24,6 +24,12 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("r/<slug:slug>/audit/", views.audit_log, name="audit_log"),
+    path("r/<slug:slug>/exports/<int:export_id>/", export_views.export_job, name="export_job"),
+    path(
+        "r/<slug:slug>/exports/<int:export_id>/download/",
+        export_views.export_download,
+        name="export_download",
+    ),
     # Later stages mount their pages under the review.
     path("r/<slug:slug>/", include("screening.urls")),
     path("r/<slug:slug>/", include("coding.urls")),

@@ -16,13 +16,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
 from reviewapp import textexport
+from reviewapp.downloads import counted
 from reviewapp.models import Review, Stage
 from reviewapp.spreadsheet import safe_cell
 from screening.identification.exports_structured import (
@@ -63,6 +64,8 @@ _VALUES = [
     "publication_type", "url",
 ]  # fmt: skip
 CHUNK = 2000
+# Told how many rows were written so far (a background export's progress).
+Progress = Callable[[int], None] | None
 
 
 def record_set(review: Review, name: str) -> QuerySet[Record]:
@@ -80,8 +83,8 @@ def record_set(review: Review, name: str) -> QuerySet[Record]:
     return records
 
 
-def _rows(records: QuerySet[Record]) -> Iterator[dict]:
-    return (
+def _rows(records: QuerySet[Record], progress: Progress = None) -> Iterator[dict]:
+    rows = (
         records.order_by("id")
         .annotate(
             source=F("search__source"),
@@ -91,16 +94,17 @@ def _rows(records: QuerySet[Record]) -> Iterator[dict]:
         .values(*_VALUES, "source", "phase", "cluster_id_")
         .iterator(chunk_size=CHUNK)
     )
+    return counted(rows, progress) if progress is not None else rows
 
 
 neutralise = safe_cell  # the name this module's callers use
 
 
-def export_csv(records: QuerySet[Record]) -> Iterator[str]:
+def export_csv(records: QuerySet[Record], progress: Progress = None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for n, row in enumerate(_rows(records), 1):
+    for n, row in enumerate(_rows(records, progress), 1):
         row["cluster_id"] = row.pop("cluster_id_")
         row["authors"] = "; ".join(row["authors"] or [])
         row["keywords"] = "; ".join(row["keywords"] or [])
@@ -125,9 +129,9 @@ def _ris_type(publication_type: str) -> str:
 _one_line = textexport.ris  # every RIS value: one line, so none starts a tag of its own
 
 
-def export_ris(records: QuerySet[Record]) -> Iterator[str]:
+def export_ris(records: QuerySet[Record], progress: Progress = None) -> Iterator[str]:
     out: list[str] = []
-    for n, row in enumerate(_rows(records), 1):
+    for n, row in enumerate(_rows(records, progress), 1):
         lines = [f"TY  - {_ris_type(row['publication_type'])}"]
         lines += [f"AU  - {_one_line(a)}" for a in row["authors"] or []]
         lines += [f"TA  - {_one_line(a)}" for a in row["authors_alt"] or []]
@@ -232,9 +236,9 @@ def _bib_kind(publication_type: str) -> str:
     return "article" if _ris_type(publication_type) == "JOUR" else "misc"
 
 
-def export_bibtex(records: QuerySet[Record]) -> Iterator[str]:
+def export_bibtex(records: QuerySet[Record], progress: Progress = None) -> Iterator[str]:
     out: list[str] = []
-    for n, row in enumerate(_rows(records), 1):
+    for n, row in enumerate(_rows(records, progress), 1):
         kind = _bib_kind(row["publication_type"])
         ids = row["other_ids"] or {}
         fields = [
@@ -266,15 +270,15 @@ def export_bibtex(records: QuerySet[Record]) -> Iterator[str]:
     yield "".join(out)
 
 
-def export_records(records: QuerySet[Record], fmt: str) -> Iterator[str]:
+def export_records(records: QuerySet[Record], fmt: str, progress: Progress = None) -> Iterator[str]:
     if fmt == "csv":
-        return export_csv(records)
+        return export_csv(records, progress)
     if fmt == "ris":
-        return export_ris(records)
+        return export_ris(records, progress)
     if fmt == "bibtex":
-        return export_bibtex(records)
+        return export_bibtex(records, progress)
     if fmt == "csl-json":
-        return export_csl_json(_rows(records))
+        return export_csl_json(_rows(records, progress))
     if fmt == "endnote-xml":
-        return export_endnote_xml(_rows(records))
+        return export_endnote_xml(_rows(records, progress))
     raise ValueError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

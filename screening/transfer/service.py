@@ -13,16 +13,17 @@ of it back and names the record.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reviewapp.audit import record_event
+from reviewapp.downloads import counted
 from reviewapp.models import ExclusionReason, Membership, Review, Stage
 from screening.decisions import service as decisions
 from screening.identification import imports
@@ -308,15 +309,30 @@ def _asreview_rows(review: Review) -> Iterator[dict]:
         yield row
 
 
-def export(review: Review, fmt: str, viewer: Any = None, *, is_lead: bool = True) -> Iterator[str]:
-    """The review's decisions as text chunks; `viewer`/`is_lead` apply the blinding."""
+def export(
+    review: Review,
+    fmt: str,
+    viewer: Any = None,
+    *,
+    is_lead: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[str]:
+    """The review's decisions as text chunks; `viewer`/`is_lead` apply the blinding.
+    `progress` is told how many rows were written (a background export's page shows it)."""
     if fmt == "rayyan-ris":
-        return writers.rayyan_ris(_rayyan_rows(review, viewer, is_lead))
+        return writers.rayyan_ris(counted(_rayyan_rows(review, viewer, is_lead), progress))
     if fmt == "decisions-csv":
-        return writers.decisions_csv(_decision_rows(review, viewer, is_lead))
+        return writers.decisions_csv(counted(_decision_rows(review, viewer, is_lead), progress))
     if fmt == "asreview-csv":
-        return writers.asreview_csv(_asreview_rows(review))
+        return writers.asreview_csv(counted(_asreview_rows(review), progress))
     raise TransferError(_("Unknown export format %(fmt)s.") % {"fmt": fmt})
+
+
+def export_rows(review: Review, fmt: str, viewer: Any = None, *, is_lead: bool = True) -> QuerySet:
+    """What one row of the export is: a decision (decisions CSV) or a unique record."""
+    if fmt == "decisions-csv":
+        return visible(review, viewer, is_lead)
+    return review.records.canonical()
 
 
 def export_filename(review: Review, fmt: str) -> str:

@@ -10,14 +10,15 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.http import urlencode
 
+from reviewapp import downloads
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Role
-from screening.identification import exports, filters, search
+from screening.identification import export_files, exports, filters, search
 from screening.models import Phase, Record
 
 PAGE_SIZE = 50
@@ -152,19 +153,17 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
 @review_roles(Role.LEAD, Role.REVIEWER)
 def record_export(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
-    fmt = request.GET.get("format", "csv")
-    which = request.GET.get("set", "all")
-    if fmt not in exports.FORMATS or which not in exports.SETS:
-        fmt, which = "csv", "all"
     # The records the page shows: the same search and filters.
-    f = filters.RecordFilters.from_params(request.GET)
-    viewer = membership.user_id if membership.is_reviewer else None
-    records = filters.apply(exports.record_set(review, which), f, viewer, review)
+    params = export_files.params_of(request.GET)
+    records = export_files.selection(membership, params)
+    if downloads.too_large(records):
+        job = downloads.start(export_files.export_records_file, membership, params)
+        return redirect("export_job", review.slug, job.pk)
     response = StreamingHttpResponse(
-        exports.export_records(records, fmt),
-        content_type=exports.CONTENT_TYPES[fmt],
+        exports.export_records(records, params["format"]),
+        content_type=exports.CONTENT_TYPES[params["format"]],
     )
-    name = f"{review.slug}-{which}.{exports.EXTENSIONS[fmt]}"
+    name = export_files.filename(review, params)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

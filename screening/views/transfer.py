@@ -17,9 +17,10 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from reviewapp import downloads
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Role
-from screening.transfer import service
+from screening.transfer import export_files, service
 from screening.transfer.readers import COVIDENCE_LISTS
 
 MAX_HISTORY_BYTES = 200 * 1024 * 1024
@@ -28,10 +29,13 @@ MAX_HISTORY_BYTES = 200 * 1024 * 1024
 @review_roles(Role.LEAD, Role.REVIEWER)
 def decisions_export(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
-    fmt = request.GET.get("format", "decisions-csv")
-    if fmt not in service.EXPORTS:
-        fmt = "decisions-csv"
+    params = export_files.params_of(request.GET)
+    fmt = params["format"]
     # Blinding on the server: a reviewer's file holds their own decisions only.
+    rows = service.export_rows(review, fmt, request.user, is_lead=membership.is_lead)
+    if downloads.too_large(rows):
+        job = downloads.start(export_files.export_decisions_file, membership, params)
+        return redirect("export_job", review.slug, job.pk)
     chunks = service.export(review, fmt, request.user, is_lead=membership.is_lead)
     response = StreamingHttpResponse(chunks, content_type=service.EXPORTS[fmt][2])
     response["Content-Disposition"] = (

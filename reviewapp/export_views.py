@@ -1,0 +1,59 @@
+"""A large export's progress page and its download (reviewapp.downloads writes the file)."""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from . import downloads, jobs
+from .access import get_review_for, review_roles
+from .models import Job, Membership, Role
+
+
+def _job(request: HttpRequest, slug: str, export_id: int) -> tuple[Job, Membership]:
+    """The requester's own export in this review: anyone else's, or another review's, is 404
+    (a reviewer's file may hold their blinded decisions)."""
+    review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
+    job = downloads.job_for(membership, export_id)
+    if job is None:
+        raise Http404("No such export")
+    job.review = review
+    return job, membership
+
+
+@review_roles(Role.LEAD, Role.REVIEWER)
+def export_job(request: HttpRequest, slug: str, export_id: int) -> HttpResponse:
+    job, membership = _job(request, slug, export_id)
+    if job.pk != export_id:  # a double request merged into the run that did the work
+        return redirect(downloads.page_url(job))
+    live = job.result or {}
+    context = {
+        "review": job.review,
+        "job": job,
+        "file": downloads.file_of(job),
+        "rows": live.get("rows", 0),
+        "total": live.get("total"),
+        "again_url": downloads.again_url(job),
+        "story": jobs.story(job),
+        "queue_down": jobs.waiting_for_queue(job),
+    }
+    template = "reviewapp/export_job.html"
+    if request.htmx:
+        template += "#progress"
+    return TemplateResponse(request, template, context)
+
+
+@review_roles(Role.LEAD, Role.REVIEWER)
+def export_download(request: HttpRequest, slug: str, export_id: int) -> HttpResponse:
+    job, membership = _job(request, slug, export_id)
+    found = downloads.file_of(job)
+    if found is None:  # not ready, failed or deleted: the page says which
+        return redirect(downloads.page_url(job))
+    return FileResponse(
+        default_storage.open(found["path"], "rb"),
+        as_attachment=True,
+        filename=found["filename"],
+        content_type=found["content_type"],
+    )
