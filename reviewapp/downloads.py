@@ -111,7 +111,7 @@ def export_task(name: str, *, again: str) -> Callable[[Produce], Any]:
     return register
 
 
-def _args(membership: Membership, params: dict) -> list[Any]:
+def job_args(membership: Membership, params: dict) -> list[Any]:
     params = {k: str(v) for k, v in sorted(params.items())}
     digest = hashlib.sha256(json.dumps(params).encode()).hexdigest()[:16]
     return [membership.review_id, membership.user_id, digest, params]
@@ -120,7 +120,7 @@ def _args(membership: Membership, params: dict) -> list[Any]:
 def start(task: Any, membership: Membership, params: dict) -> Job:
     """The job writing this export for this person: the one already queued or running, or a
     new one. Without a broker it runs on the web process's background thread (tests: here)."""
-    args = _args(membership, params)
+    args = job_args(membership, params)
     key = jobs.job_key(task, args)
     alive = Q(status=Job.Status.QUEUED) | Q(
         status=Job.Status.RUNNING, heartbeat_at__gte=jobs.stale_before()
@@ -203,7 +203,6 @@ def write(kind: Kind, review_id: int, user_id: int, params: dict) -> dict | None
     )
     if membership is None:
         return _fail(job, _("You are no longer a member of this review."))
-    clean_up(review_id, user_id)
     progress = _Progress(job)
     try:
         export = kind.produce(membership, params, progress)
@@ -216,6 +215,8 @@ def write(kind: Kind, review_id: int, user_id: int, params: dict) -> dict | None
         return _fail(
             job, _("It stopped with an error (%(error)s).") % {"error": type(exc).__name__}
         )
+    # Room for this file among the person's newest (this job is not counted yet: not done).
+    clean_up(review_id, user_id, keep=settings.EXPORT_KEEP_PER_PERSON - 1)
     return {
         "path": path,
         "filename": export.filename,
@@ -273,11 +274,14 @@ def _write_chunks(fh: Any, chunks: Iterable[str]) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def clean_up(review_id: int, user_id: int, now: dt.datetime | None = None) -> int:
+def clean_up(
+    review_id: int, user_id: int, *, keep: int | None = None, now: dt.datetime | None = None
+) -> int:
     """Delete export files older than EXPORT_KEEP_SECONDS (any review's: leftovers of a stopped
-    run too), and this person's beyond their EXPORT_KEEP_PER_PERSON newest of this review.
-    Returns the number of files deleted."""
+    run too), and this person's beyond their `keep` (EXPORT_KEEP_PER_PERSON) newest finished
+    ones of this review. Returns the number of files deleted."""
     now = now or timezone.now()
+    keep = settings.EXPORT_KEEP_PER_PERSON if keep is None else keep
     cutoff = now - dt.timedelta(seconds=settings.EXPORT_KEEP_SECONDS)
     deleted = _delete_older_files(cutoff)
     mine = Q()
@@ -292,7 +296,7 @@ def clean_up(review_id: int, user_id: int, now: dt.datetime | None = None) -> in
         path = (job.result or {}).get("path")
         if not path:
             continue
-        if kept < settings.EXPORT_KEEP_PER_PERSON:
+        if kept < keep:
             kept += 1
             continue
         if default_storage.exists(path):

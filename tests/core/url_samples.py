@@ -249,3 +249,23 @@ def _api_token(team):
     from api.tokens import create_token
 
     return create_token(team.lead, "walk")[0].pk
+
+
+@sample("export_id")
+def _export(team):
+    """The lead's records export that failed (nothing on disk)."""
+    from reviewapp import downloads
+    from reviewapp.jobs import job_key
+    from reviewapp.models import Job
+    from screening.identification.export_files import export_records_file
+
+    membership = team.review.memberships.get(user=team.lead)
+    args = downloads.job_args(membership, {"format": "csv", "set": "all"})
+    return Job.objects.create(
+        task=export_records_file.name,
+        args=args,
+        key=job_key(export_records_file, args),
+        review=team.review,
+        status=Job.Status.FAILED,
+        error="The worker stopped.",
+    ).pk

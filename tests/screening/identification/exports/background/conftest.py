@@ -1,4 +1,4 @@
-"""A review large enough to export in the background: the threshold is lowered to 3 rows and
+"""A review large enough to export in the background: every export with a row is large, and
 the files go to a temporary folder."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ ER  -
 @pytest.fixture(autouse=True)
 def _files_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    settings.EXPORT_INLINE_MAX_ROWS = 3
+    settings.EXPORT_INLINE_MAX_ROWS = 0
 
 
 @pytest.fixture

@@ -89,3 +89,12 @@ def test_the_file_is_kept_in_the_reviews_export_folder(large):
     assert job.result["path"].startswith(f"exports/{large.review.pk}/")
     assert job.result["rows"] == 7
     assert stored_files(large.review) == [job.result["path"].rsplit("/", 1)[1]]
+
+
+def test_the_threshold_counts_the_rows_asked_for(large, settings):
+    settings.EXPORT_INLINE_MAX_ROWS = 7
+    client = large.client(large.lead)
+    assert client.get(export_url(large)).status_code == 200  # 7 records: at the limit
+    settings.EXPORT_INLINE_MAX_ROWS = 6
+    assert client.get(export_url(large)).status_code == 302
+    assert client.get(export_url(large, "format=csv&q=canteens")).status_code == 200
