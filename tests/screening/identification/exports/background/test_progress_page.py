@@ -82,3 +82,9 @@ def test_progress_reaches_the_job_row_while_the_rows_are_written(large, monkeypa
     export_job(large.client(large.lead).get(export_url(large)))
     assert written[0] == ({"rows": 2, "total": 7}, 28)
     assert written[-1] == ({"rows": 7, "total": 7}, 99)
+
+
+def test_the_progress_speaks_chinese(large, running):
+    url, job = running
+    page = large.client(large.lead).get(url, HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    assert "已寫入 2,000 列，共 5,000 列" in page and "匯出進度" in page
