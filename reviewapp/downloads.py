@@ -152,7 +152,9 @@ def page_url(job: Job) -> str:
 
 def again_url(job: Job) -> str:
     kind = KINDS[job.task]
-    return reverse(kind.again, args=[job.review.slug]) + "?" + urlencode(job.args[3])
+    return (
+        reverse(kind.again, args=[job.review.slug]) + "?" + urlencode(sorted(job.args[3].items()))
+    )
 
 
 def file_of(job: Job) -> dict | None:

@@ -60,7 +60,7 @@ def test_the_page_of_a_deleted_file_offers_to_export_again(large):
     assert downloads.clean_up(large.review.pk, large.lead.pk) == 1
     page = client.get(response["Location"]).content.decode()
     assert "was deleted" in page
-    assert "/records/export/?format=ris&amp;q=canteens" in page
+    assert "/records/export/?format=ris&amp;q=canteens&amp;set=all" in page
     assert "/download/" not in page
     download = client.get(f"/r/{large.review.slug}/exports/{job.pk}/download/")
     assert download.status_code == 302
