@@ -122,7 +122,10 @@ def start(task: Any, membership: Membership, params: dict) -> Job:
     new one. Without a broker it runs on the web process's background thread (tests: here)."""
     args = job_args(membership, params)
     key = jobs.job_key(task, args)
-    alive = Q(status=Job.Status.QUEUED) | Q(
+    # A queued row older than the sweeper's resend delay may belong to a process that is gone
+    # (in-process, nobody sends it again): a new one then; the first to run covers the other.
+    resend = dt.timedelta(seconds=settings.JOB_RESEND_AFTER_SECONDS)
+    alive = Q(status=Job.Status.QUEUED, created_at__gte=timezone.now() - resend) | Q(
         status=Job.Status.RUNNING, heartbeat_at__gte=jobs.stale_before()
     )
     for job in Job.objects.filter(alive, key=key, review_id=membership.review_id).order_by("-pk"):

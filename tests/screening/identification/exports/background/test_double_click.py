@@ -43,6 +43,14 @@ def test_a_run_whose_worker_stopped_is_not_waited_for(large, held):
     assert export_job(client.get(export_url(large))).pk != first.pk
 
 
+def test_a_message_queued_long_ago_is_not_waited_for(large, held):
+    """In-process, a queued export whose web process went away is never sent again."""
+    client = large.client(large.lead)
+    first = export_job(client.get(export_url(large)))
+    Job.objects.filter(pk=first.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    assert export_job(client.get(export_url(large))).pk != first.pk
+
+
 def test_other_parameters_or_another_person_start_their_own(large, held):
     lead, rita = large.client(large.lead), large.client(large.reviewer1)
     first = export_job(lead.get(export_url(large, "format=csv")))
