@@ -221,7 +221,10 @@ def write(kind: Kind, review_id: int, user_id: int, params: dict) -> dict | None
             job, _("It stopped with an error (%(error)s).") % {"error": type(exc).__name__}
         )
     # Room for this file among the person's newest (this job is not counted yet: not done).
-    clean_up(review_id, user_id, keep=settings.EXPORT_KEEP_PER_PERSON - 1)
+    try:
+        clean_up(review_id, user_id, keep=settings.EXPORT_KEEP_PER_PERSON - 1)
+    except Exception:  # the file is written: tidying up never fails the export
+        logger.warning("Could not clear old exports of review %s", review_id, exc_info=True)
     return {
         "path": path,
         "filename": export.filename,
