@@ -74,6 +74,17 @@ def codings_to_recheck(review, membership) -> int:
     return len(rechecks(review, coder=membership.user))
 
 
+def codings_to_recheck_many(review, memberships) -> dict[int, int]:
+    """codings_to_recheck for many members: the review's codings to re-check, read once and
+    counted by coder."""
+    from collections import Counter
+
+    from .services import codings_to_recheck as rechecks
+
+    by_coder = Counter(item.coding.coder_id for item in rechecks(review))
+    return {m.pk: by_coder.get(m.user_id, 0) for m in memberships}
+
+
 registry.add_nav(
     NavItem(
         _("Extraction"),
@@ -99,5 +110,6 @@ registry.add_waiting(
         roles=CODERS,
         order=70,
         url_query="?mine=1",
+        count_many=codings_to_recheck_many,
     )
 )

@@ -8,8 +8,10 @@ Apps register in their AppConfig.ready() (each app's navigation.py):
   page has waiting work registered below, the same function);
 - overview_sections: panels on the review overview page;
 - waiting: the work that waits for people in each stage (records to screen, conflicts to
-  discuss, ...), counted by the stage that owns it; reviewapp.waiting reads it for the overview,
-  the home page and `review_status`, and nav badges use the same counts;
+  discuss, ...), counted by the stage that owns it, for one member and, where the stage can,
+  for many at once (``count_many``: a fixed number of queries however large the team);
+  reviewapp.waiting reads it for the overview, the home page and `review_status`, and nav
+  badges use the same counts;
 - audit_redactors: hide audit values that would break blinding (e.g. pending decisions).
 """
 
@@ -60,6 +62,11 @@ class WaitingWork:
     per_review: bool = False  # one figure for the review, done by any member holding the roles
     order: int = 50
     url_query: str = ""  # e.g. "?mine=1"
+    # (review, memberships) -> {membership pk: n}, the same figures as ``count`` for each of
+    # them in a fixed number of queries (the overview's table of every member); without it the
+    # table asks ``count`` once per member. Only members whose roles give them the work are
+    # passed.
+    count_many: Callable[[Any, list], dict[int, int]] | None = None
 
 
 @dataclass

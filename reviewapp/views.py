@@ -30,7 +30,7 @@ from .forms import (
 )
 from .models import Invitation, Membership, Role, Stage
 from .registry import registry, visible
-from .waiting import review_status, waiting_for
+from .waiting import members_items, review_status, waiting_for
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -95,11 +95,13 @@ def review_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _waiting_table(review, membership: Membership) -> dict:
     """Who has what waiting: every member for a lead, one's own row for anyone else."""
-    status = review_status(review)
-    mine = [m for m in status.members if m.membership.pk == membership.pk]
-    members = status.members if membership.is_lead else mine
+    if membership.is_lead:
+        status = review_status(review)
+        review_items, members = status.review_items, status.members
+    else:
+        review_items, members = [], members_items(review, [membership])
     return {
-        "review_items": status.review_items if membership.is_lead else [],
+        "review_items": review_items,
         "members": members,
         "columns": members[0].items if members else [],
     }

@@ -71,6 +71,12 @@ def conflicts_to_adjudicate(review, membership) -> int:
     return waiting_counts(membership)["adjudicate"]
 
 
+def _conflicts_many(review, memberships, key: str) -> dict[int, int]:
+    from screening.conflicts.waiting import waiting_counts_many
+
+    return {pk: counts[key] for pk, counts in waiting_counts_many(review, memberships).items()}
+
+
 registry.add_nav(
     NavItem(_("Conflicts"), "conflict_list", order=40, badge=_conflicts_badge, group=RESOLVE)
 )
@@ -82,6 +88,7 @@ registry.add_waiting(
         lambda n: ngettext("%(n)d conflict to discuss", "%(n)d conflicts to discuss", n) % {"n": n},
         "conflict_list",
         order=40,
+        count_many=lambda review, memberships: _conflicts_many(review, memberships, "discuss"),
     )
 )
 registry.add_waiting(
@@ -95,6 +102,7 @@ registry.add_waiting(
         "conflict_list",
         roles=("adjudicator", "lead"),
         order=41,
+        count_many=lambda review, memberships: _conflicts_many(review, memberships, "adjudicate"),
     )
 )
 
@@ -109,6 +117,12 @@ def full_texts_to_assess(review, membership) -> int:
     from screening.fulltext.service import TO_ASSESS, sought_reports
 
     return sought_reports(review, membership.user_id).filter(TO_ASSESS).count()
+
+
+def full_texts_to_assess_many(review, memberships) -> dict[int, int]:
+    from screening.fulltext.service import to_assess_counts
+
+    return to_assess_counts(review, [m.pk for m in memberships if m.is_reviewer])
 
 
 registry.add_nav(
@@ -131,6 +145,7 @@ registry.add_waiting(
         roles=("reviewer",),
         order=45,
         url_query="?show=todo",
+        count_many=full_texts_to_assess_many,
     )
 )
 
@@ -154,6 +169,16 @@ def to_screen(review, membership) -> int:
     from screening.decisions.queues import queue_size
 
     return queue_size(review, membership.user_id) if membership.is_reviewer else 0
+
+
+def to_screen_many(review, memberships) -> dict[int, int]:
+    from screening.decisions.queues import queue_sizes
+
+    reviewers = [m for m in memberships if m.is_reviewer]
+    if not reviewers:
+        return {}
+    sizes = queue_sizes(review, [m.user_id for m in reviewers])
+    return {m.pk: sizes.get(m.user_id, 0) for m in reviewers}
 
 
 def _screen_overview(review, membership) -> dict:
@@ -182,6 +207,7 @@ registry.add_waiting(
         "screen",
         roles=("reviewer",),
         order=30,
+        count_many=to_screen_many,
     )
 )
 registry.add_nav(NavItem(_("Progress"), "screen_progress", STAFF, order=35, group=SCREEN))

@@ -4,6 +4,8 @@ nav badge and the review's waiting work (reviewapp.waiting)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from reviewapp.models import Membership, Review, User
@@ -15,12 +17,18 @@ def _membership(review_id: int, user: User) -> Membership | None:
     return Membership.objects.filter(review_id=review_id, user_id=user.pk, active=True).first()
 
 
-def _waiting_conditions(user_id: int, membership: Membership) -> dict[str, models.Q]:
-    decided = party_to(user_id)
+def _waiting_conditions(
+    user_id: Any, membership: Membership, inner: Any = None
+) -> dict[str, models.Q]:
+    """The conflicts waiting for this member, by the role they act in. ``user_id`` is the
+    member's id as the conflict query sees it, ``inner`` as its subqueries see it: the same
+    int, or, counted for many members at once, references to the membership row outside."""
+    inner = user_id if inner is None else inner
+    decided = party_to(inner)
     own_proposal = models.Exists(
         ConsensusProposal.objects.filter(
             conflict_id=models.OuterRef("pk"),
-            proposed_by_id=user_id,
+            proposed_by_id=inner,
             withdrawn=False,
             confirmed_at=None,
         )
@@ -47,26 +55,68 @@ def _waiting_conditions(user_id: int, membership: Membership) -> dict[str, model
     return conditions
 
 
+def _discuss_and_adjudicate(conditions: dict[str, models.Q]) -> tuple[models.Q, models.Q]:
+    rulings = [q for role, q in conditions.items() if role != "reviewer"]
+    adjudicate = models.Q(pk__in=[])
+    for condition in rulings:
+        adjudicate |= condition
+    return conditions["reviewer"], adjudicate
+
+
 def waiting_counts(membership: Membership) -> dict[str, int]:
     """Live conflicts waiting for this member, in one query: {"discuss": n, "adjudicate": n}.
 
     To discuss: they are party to it and it is not escalated. To adjudicate: escalated to them
     (or to the review's adjudicators), or, for a lead, escalated with no adjudicator to take it.
     """
-    conditions = _waiting_conditions(membership.user_id, membership)
-    rulings = [q for role, q in conditions.items() if role != "reviewer"]
-    adjudicate = models.Q(pk__in=[])
-    for condition in rulings:
-        adjudicate |= condition
+    discuss, adjudicate = _discuss_and_adjudicate(
+        _waiting_conditions(membership.user_id, membership)
+    )
     counts = (
         Conflict.objects.filter(review_id=membership.review_id)
         .live()
         .aggregate(
-            discuss=models.Count("pk", filter=conditions["reviewer"]),
+            discuss=models.Count("pk", filter=discuss),
             adjudicate=models.Count("pk", filter=adjudicate),
         )
     )
     return {"discuss": counts["discuss"] or 0, "adjudicate": counts["adjudicate"] or 0}
+
+
+def waiting_counts_many(review: Review, memberships: list[Membership]) -> dict[int, dict[str, int]]:
+    """waiting_counts for many members of one review, by membership pk, in one query per
+    combination of the roles that change the conditions (adjudicator, lead): at most four,
+    however many members. The same conditions, with the member's id read from each
+    membership row."""
+    by_roles: dict[tuple[bool, bool], list[int]] = {}
+    for m in memberships:
+        by_roles.setdefault((m.is_adjudicator, m.is_lead), []).append(m.pk)
+    out: dict[int, dict[str, int]] = {}
+    for (is_adjudicator, is_lead), pks in by_roles.items():
+        roles = Membership(review=review, is_adjudicator=is_adjudicator, is_lead=is_lead)
+        discuss, adjudicate = _discuss_and_adjudicate(
+            _waiting_conditions(
+                models.OuterRef("user_id"), roles, models.OuterRef(models.OuterRef("user_id"))
+            )
+        )
+        live = Conflict.objects.filter(review_id=review.pk).live()
+
+        def count(condition: models.Q, live=live) -> models.Subquery:
+            counted = live.filter(condition).order_by().values("review_id")
+            return models.Subquery(
+                counted.annotate(n=models.Count("pk")).values("n"),
+                output_field=models.IntegerField(),
+            )
+
+        rows = (
+            Membership.objects.filter(pk__in=pks)
+            .order_by()
+            .annotate(discuss=count(discuss), adjudicate=count(adjudicate))
+            .values_list("pk", "discuss", "adjudicate")
+        )
+        for pk, n_discuss, n_adjudicate in rows:
+            out[pk] = {"discuss": n_discuss or 0, "adjudicate": n_adjudicate or 0}
+    return out
 
 
 def waiting_for_member(membership: Membership) -> int:

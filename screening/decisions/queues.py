@@ -548,6 +548,47 @@ def queue_counts(
     return remaining, decided
 
 
+def queue_sizes(
+    review: Review, reviewer_ids: Sequence[int], stage: str = Stage.TITLE_ABSTRACT
+) -> dict[int, int]:
+    """queue_size for many reviewers at once, by user id, in a fixed number of queries: the
+    stored counts, and for reviewers without one, their open rows counted in one grouped query
+    (and stored, as queue_counts does)."""
+    ensure_assignments(review, stage)
+    sizes = dict(
+        QueueCount.objects.filter(
+            review=review, stage=stage, reviewer_id__in=reviewer_ids
+        ).values_list("reviewer_id", "remaining")
+    )
+    missing = [r for r in reviewer_ids if r not in sizes]
+    if not missing:
+        return sizes
+
+    def per_reviewer(qs: QuerySet) -> dict[int, int]:
+        grouped = qs.filter(review=review, stage=stage, reviewer_id__in=missing).order_by()
+        return dict(
+            grouped.values("reviewer_id").annotate(n=Count("pk")).values_list("reviewer_id", "n")
+        )
+
+    remaining = per_reviewer(Assignment.objects.filter(open=True))
+    decided = per_reviewer(Decision.objects.all())
+    QueueCount.objects.bulk_create(
+        [
+            QueueCount(
+                review=review,
+                reviewer_id=r,
+                stage=stage,
+                remaining=remaining.get(r, 0),
+                decided=decided.get(r, 0),
+            )
+            for r in missing
+        ],
+        ignore_conflicts=True,
+    )
+    sizes.update({r: remaining.get(r, 0) for r in missing})
+    return sizes
+
+
 def is_assigned(record: Record, reviewer: Any, stage: str) -> bool:
     return Assignment.objects.filter(record=record, stage=stage, reviewer=reviewer).exists()
 

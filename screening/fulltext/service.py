@@ -377,6 +377,23 @@ def to_assess_count(review: Review, user_id: int) -> int:
     return sought_reports(review, user_id).filter(TO_ASSESS).count()
 
 
+def to_assess_counts(review: Review, membership_pks: list[int]) -> dict[int, int]:
+    """The sought_reports(...).filter(TO_ASSESS) count of each of these members, by membership
+    pk, in one query: the same query as a subquery of each membership row."""
+    me = models.OuterRef(models.OuterRef("user_id"))
+    todo = sought_reports(review, me).filter(TO_ASSESS).order_by().values("review_id")
+    count = models.Subquery(
+        todo.annotate(n=models.Count("pk")).values("n"), output_field=models.IntegerField()
+    )
+    rows = (
+        review.memberships.filter(pk__in=membership_pks)
+        .order_by()
+        .annotate(n=count)
+        .values_list("pk", "n")
+    )
+    return {pk: n or 0 for pk, n in rows}
+
+
 def included_studies(review: Review) -> models.QuerySet[Study]:
     """Studies with at least one report included at full text: what extraction and coding use."""
     included = RecordStatus.objects.filter(
