@@ -11,4 +11,5 @@ from screening.identification.export_files import export_records_file  # noqa: F
 from screening.identification.imports import import_file  # noqa: F401
 from screening.identification.search import index_records  # noqa: F401
 from screening.ranking.service import retrain_ranking  # noqa: F401
+from screening.transfer.background import apply_history, read_history  # noqa: F401
 from screening.transfer.export_files import export_decisions_file  # noqa: F401

@@ -22,6 +22,7 @@ from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reviewapp import jobs
 from reviewapp.audit import record_event
 from reviewapp.downloads import counted
 from reviewapp.models import ExclusionReason, Membership, Review, Stage
@@ -46,6 +47,10 @@ EXPORTS = {
     "decisions-csv": (gettext_lazy("Every decision, one row each (CSV)"), "csv", "text/csv"),
     "asreview-csv": (gettext_lazy("ASReview labelled CSV"), "csv", "text/csv"),
 }
+
+
+# The share of a background import's progress bar its records take (the decisions the rest).
+PROGRESS_RECORDS = 30
 
 
 class TransferError(Exception):
@@ -127,10 +132,12 @@ def _reason_for(review: Review, stage: str, label: str, cache: dict) -> Exclusio
     return cache[key]
 
 
-def _check_mapping(review: Review, history: History, mapping: dict[str, Any]) -> dict[str, Any]:
+def check_mapping(review: Review, names: list[str], mapping: dict[str, Any]) -> dict[str, Any]:
+    """Each person named in the file mapped to a different reviewer of the review, or a
+    TransferError naming the first who is not."""
     allowed = {m.user_id: m.user for m in screeners(review)}
     chosen: dict[str, Any] = {}
-    for name in history.reviewers:
+    for name in names:
         user = mapping.get(name)
         if user is None:
             raise TransferError(
@@ -157,9 +164,14 @@ class Result:
     job: Any
 
 
-def import_history(review: Review, history: History, mapping: dict[str, Any], *, by: Any) -> Result:
-    """Store the history's records and decisions, all of them or (on any error) none."""
-    people = _check_mapping(review, history, mapping)
+def import_history(
+    review: Review, history: History, mapping: dict[str, Any], *, by: Any, upload: str = ""
+) -> Result:
+    """Store the history's records and decisions, all of them or (on any error) none.
+
+    `upload` names the stored upload it came from (the background import's file): its audit
+    row keeps it, so the same upload applied again is recognised (`applied`)."""
+    people = check_mapping(review, history.reviewers, mapping)
     with transaction.atomic():
         search = imports.search_for_source(
             review, _("%(tool)s history") % {"tool": history.source.title()}, Phase.INITIAL, by
@@ -172,6 +184,7 @@ def import_history(review: Review, history: History, mapping: dict[str, Any], *,
             raise TransferError(str(exc)) from exc
         if job.status != job.Status.DONE:
             raise TransferError(job.error or _("The records could not be imported."))
+        jobs.report_progress(PROGRESS_RECORDS)
         records = list(Record.objects.filter(import_job=job).order_by("pk"))
         if len(records) != len(history.entries):
             raise TransferError(
@@ -186,17 +199,32 @@ def import_history(review: Review, history: History, mapping: dict[str, Any], *,
             "history.imported",
             job,
             after={"source": history.source, "records": result.records,
-                   "decisions": result.decisions, "outcomes": result.outcomes},
+                   "decisions": result.decisions, "outcomes": result.outcomes,
+                   **({"upload": upload} if upload else {})},
             message=_("Screening history imported from %(tool)s") % {"tool": history.source},
         )  # fmt: skip
     return result
 
 
+def applied(review: Review, upload: str) -> dict | None:
+    """What importing this stored upload stored, if it was imported already (its audit row)."""
+    event = (
+        review.audit_events.filter(action="history.imported", after__upload=upload)
+        .order_by("pk")
+        .first()
+    )
+    return dict(event.after) if event is not None else None
+
+
 def _store_decisions(review, history, records, people, by, result: Result) -> None:
     reasons: dict = {}
     pairs = sorted(zip(history.entries, records, strict=True), key=lambda p: p[0].order)
+    steps, done = 2 * len(pairs) or 1, 0
     for stage in (TA, FT):
         for entry, record in pairs:
+            done += 1
+            if done % 200 == 0:
+                jobs.report_progress(PROGRESS_RECORDS + (100 - PROGRESS_RECORDS) * done / steps)
             record.review = review
             for vote in [v for v in entry.votes if v.stage == stage][: review.required_decisions]:
                 status = RecordStatus.objects.filter(record=record, stage=stage).first()

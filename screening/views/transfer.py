@@ -1,27 +1,28 @@
 """Screening histories: a lead imports one (upload, map the people, confirm); members export.
 
-The upload waits in private storage between the preview and the confirmation; the session
-remembers which file it is, so nothing is stored in the review before the lead confirms.
+The upload waits in private storage between the preview and the confirmation. Reading it and
+applying it are background jobs (screening.transfer.background) with one page each: progress
+while it runs, then the preview to confirm, or the report. Nothing is stored in the review
+before the lead confirms.
 """
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from reviewapp import downloads
+from reviewapp import downloads, jobs
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.models import Role
-from screening.transfer import export_files, service
+from screening.transfer import background, export_files, service
 from screening.transfer.readers import COVIDENCE_LISTS
+
+from .imports import QUEUE_DOWN
 
 MAX_HISTORY_BYTES = 200 * 1024 * 1024
 
@@ -44,28 +45,16 @@ def decisions_export(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-def _session_key(review) -> str:
-    return f"transfer:{review.pk}"
-
-
-def _page(request, review, **context) -> TemplateResponse:
+def _page(request, review, status: int = 200, **context) -> TemplateResponse:
     context.setdefault("sources", service.SOURCES)
     context.setdefault("covidence_lists", list(COVIDENCE_LISTS))
     return TemplateResponse(
-        request, "screening/transfer/import.html", {"review": review, **context}
+        request, "screening/transfer/import.html", {"review": review, **context}, status=status
     )
 
 
-def _pending(request, review) -> tuple[dict | None, service.History | None]:
-    pending = request.session.get(_session_key(review))
-    if not pending or not default_storage.exists(pending["path"]):
-        return None, None
-    with default_storage.open(pending["path"], "rb") as fh:
-        data = fh.read()
-    return pending, service.read(pending["source"], data, pending["name"], pending["list"])
-
-
-def _upload(request, review) -> TemplateResponse:
+def _upload(request, review) -> HttpResponse:
+    """Store the file and have it read in the background; its job page shows the preview."""
     upload = request.FILES.get("file")
     source = request.POST.get("source", "")
     which = request.POST.get("covidence_list", "auto")
@@ -73,72 +62,102 @@ def _upload(request, review) -> TemplateResponse:
         return _page(request, review, error=_("Choose the tool and the file it exported."))
     if upload.size > MAX_HISTORY_BYTES:
         return _page(request, review, error=_("The file is too large."))
-    data = upload.read()
-    try:
-        history = service.read(source, data, upload.name, which)
-    except service.TransferError as exc:
-        return _page(request, review, error=str(exc))
-    stored = default_storage.save(
-        f"transfer/{review.pk}/{uuid.uuid4().hex}", ContentFile(data, name=upload.name)
-    )
-    request.session[_session_key(review)] = {
-        "path": stored, "name": upload.name, "source": source, "list": which,
-    }  # fmt: skip
-    return _preview(request, review, history)
-
-
-def _preview(request, review, history, error: str = "") -> TemplateResponse:
-    plan = service.preview(review, history)
-    rows = [
-        {"index": i, "name": name, "suggested": user}
-        for i, (name, user) in enumerate(plan.suggested.items())
-    ]
-    return _page(
-        request, review, plan=plan, rows=rows, members=service.screeners(review), error=error
-    )
-
-
-def _confirm(request, review) -> HttpResponse:
-    pending, history = _pending(request, review)
-    if history is None:
-        return _page(request, review, error=_("Upload the file again: it is no longer waiting."))
-    mapping = {}
-    members = {m.user_id: m.user for m in service.screeners(review)}
-    for i, name in enumerate(history.reviewers):
-        chosen = request.POST.get(f"map-{i}", "")
-        user = members.get(int(chosen)) if chosen.isdigit() else None
-        if user is not None:
-            mapping[name] = user
-    try:
-        result = service.import_history(review, history, mapping, by=request.user)
-    except service.TransferError as exc:
-        return _preview(request, review, history, error=str(exc))
-    default_storage.delete(pending["path"])
-    del request.session[_session_key(review)]
-    messages.success(
-        request,
-        _("Imported %(records)s records, %(decisions)s decisions and %(outcomes)s team outcomes.")
-        % {"records": result.records, "decisions": result.decisions, "outcomes": result.outcomes},
-    )
-    for line in result.skipped:
-        messages.warning(request, line)
-    return redirect("record_list", review.slug)
+    queue_down: list[bool] = []
+    path = background.store(review, upload)
+    job = background.start_reading(
+        review, path, upload.name, source, which, by=request.user,
+        on_unavailable=lambda: queue_down.append(True),
+    )  # fmt: skip
+    if queue_down:
+        messages.warning(request, QUEUE_DOWN)
+    return redirect("history_job", review.slug, job.pk)
 
 
 @review_roles(Role.LEAD)
+@require_http_methods(["GET", "POST"])
 def history_import(request: HttpRequest, slug: str) -> HttpResponse:
     review, _membership = get_review_for(request, slug, Role.LEAD)
     if request.method == "POST":
-        if request.POST.get("step") == "confirm":
-            try:
-                return _confirm(request, review)
-            except service.TransferError as exc:
-                return _page(request, review, error=str(exc))
         return _upload(request, review)
     return _page(request, review)
 
 
+def _preview(request, review, read, error: str = "") -> TemplateResponse:
+    plan = read.result
+    members = service.screeners(review)
+    ids = {m.user_id for m in members}
+    rows = [
+        {"index": i, "name": name, "suggested": user_id if user_id in ids else None}
+        for i, (name, user_id) in enumerate(plan["people"])
+    ]
+    return _page(
+        request, review, job=read, plan=plan, rows=rows, members=members, error=error,
+        status=400 if error else 200,
+    )  # fmt: skip
+
+
+def _confirm(request, review, read) -> HttpResponse:
+    """Check the lead's mapping here, then apply the history in the background."""
+    members = {m.user_id: m.user for m in service.screeners(review)}
+    names = [name for name, _user in read.result["people"]]
+    chosen = {}
+    for i, name in enumerate(names):
+        picked = request.POST.get(f"map-{i}", "")
+        user = members.get(int(picked)) if picked.isdigit() else None
+        if user is not None:
+            chosen[name] = user
+    try:
+        service.check_mapping(review, names, chosen)
+    except service.TransferError as exc:
+        return _preview(request, review, read, error=str(exc))
+    queue_down: list[bool] = []
+    job = background.start_applying(
+        review, read, {name: user.pk for name, user in chosen.items()}, by=request.user,
+        on_unavailable=lambda: queue_down.append(True),
+    )  # fmt: skip
+    if queue_down:
+        messages.warning(request, QUEUE_DOWN)
+    return redirect("history_job", review.slug, job.pk)
+
+
+@review_roles(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def history_job(request: HttpRequest, slug: str, history_job_id: int) -> HttpResponse:
+    """A history import's job: its progress while it runs (polled), then the preview to
+    confirm (reading) or the report (applying)."""
+    review, _membership = get_review_for(request, slug, Role.LEAD)
+    job = get_object_or_404(background.history_jobs(review), pk=history_job_id)
+    reading = background.is_reading(job)
+    finished = not job.is_open
+    error = background.failure(job) if finished else ""
+    if request.method == "POST":
+        if not (reading and finished and not error):
+            return redirect("history_job", review.slug, job.pk)
+        return _confirm(request, review, job)
+    if request.htmx and finished:
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"  # the preview or the report: the whole page
+        return response
+    if reading and finished and not error:
+        return _preview(request, review, job)
+    context = {
+        "review": review,
+        "job": job,
+        "reading": reading,
+        "error": error,
+        "result": job.result if finished and not error else None,
+        "queue_down": jobs.waiting_for_queue(job),
+        "story": jobs.story(job) if job.history else "",
+        "preview_job": None if reading else job.args[1],
+    }
+    template = "screening/transfer/job.html"
+    if request.htmx:
+        template += "#progress"
+    return TemplateResponse(request, template, context)
+
+
 urlpatterns = [
     path("records/history/import/", history_import, name="history_import"),
+    path("records/history/import/<int:history_job_id>/", history_job, name="history_job"),
     path("records/history/export/", decisions_export, name="decisions_export"),
 ]

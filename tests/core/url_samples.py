@@ -214,6 +214,28 @@ def _import_job(team):
     return import_file_now(search, content, "sample.ris").pk
 
 
+@sample("history_job_id")
+def _history_job(team):
+    """A screening history being applied (its page shows the progress), after its reading."""
+    from reviewapp.models import Job
+    from screening.transfer.background import apply_history, read_history
+
+    read = Job.objects.create(
+        task=read_history.name,
+        args=[team.review.pk, "transfer/sample", "r.ris", "rayyan", "auto", team.lead.pk],
+        key="sample-read",
+        review=team.review,
+        status=Job.Status.DONE,
+        result={"records": 0, "people": [], "reasons": [], "counts": {}, "warnings": []},
+    )
+    return Job.objects.create(
+        task=apply_history.name,
+        args=[team.review.pk, read.pk, {}, team.lead.pk],
+        key="sample-apply",
+        review=team.review,
+    ).pk
+
+
 # Critical appraisal.
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from reviewapp.models import Job
 from screening.models import Decision
-from screening.transfer import service
+from screening.transfer import background, service
 
 from .helpers import fresh_review, screened
 
@@ -38,40 +39,57 @@ def test_outsider_gets_404_and_reviewer_403_on_the_import(team):
     assert team.client(team.lead).get(url).status_code == 200
 
 
-def test_lead_maps_people_on_the_preview_then_imports(team):
+def _upload(client, target, data, capture, name="rayyan.ris"):
+    """Upload the file: the read job runs (in-process here) and its page shows the preview."""
+    url = reverse("history_import", args=[target.slug])
+    with capture(execute=True):
+        sent = client.post(url, {"source": "rayyan", "file": SimpleUploadedFile(name, data)})
+    assert sent.status_code == 302
+    read = Job.objects.get(task=background.read_history.name, review=target)
+    assert sent["Location"] == reverse("history_job", args=[target.slug, read.pk])
+    return read, client.get(sent["Location"])
+
+
+def test_lead_maps_people_on_the_preview_then_imports(team, django_capture_on_commit_callbacks):
     screened(team)
     data = "".join(service.export(team.review, "rayyan-ris")).encode()
     target = fresh_review(team)
     client = team.client(team.lead)
-    url = reverse("history_import", args=[target.slug])
-    upload = SimpleUploadedFile("rayyan.ris", data)
-    page = client.post(url, {"step": "upload", "source": "rayyan", "file": upload})
+    read, page = _upload(client, target, data, django_capture_on_commit_callbacks)
     assert page.status_code == 200
     text = page.content.decode()
     assert "Rita Reviewer" in text and "Wrong population" in text
     assert not target.records.exists()  # nothing stored before the lead confirms
     # The lead swaps the two people on purpose: the decisions follow the mapping.
-    done = client.post(
-        url,
-        {"step": "confirm", "map-0": str(team.reviewer2.pk), "map-1": str(team.reviewer1.pk)},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            reverse("history_job", args=[target.slug, read.pk]),
+            {"step": "confirm", "map-0": str(team.reviewer2.pk), "map-1": str(team.reviewer1.pk)},
+        )
     assert done.status_code == 302
     canteen = Decision.objects.filter(review=target, record__title__startswith="Salience")
     assert {d.reviewer_id: d.value for d in canteen} == {
         team.reviewer2.pk: "include",
         team.reviewer1.pk: "exclude",
     }
+    report = client.get(done["Location"]).content.decode()
+    assert (
+        f"Imported {target.records.count()} records" in report
+        and 'hx-trigger="every 1s"' not in report
+    )
 
 
-def test_unmapped_person_is_named_and_nothing_is_stored(team):
+def test_unmapped_person_is_named_and_nothing_is_stored(team, django_capture_on_commit_callbacks):
     screened(team)
     data = "".join(service.export(team.review, "rayyan-ris")).encode()
     target = fresh_review(team)
     client = team.client(team.lead)
-    url = reverse("history_import", args=[target.slug])
-    client.post(
-        url, {"step": "upload", "source": "rayyan", "file": SimpleUploadedFile("r.ris", data)}
-    )
-    page = client.post(url, {"step": "confirm", "map-0": str(team.reviewer1.pk)})
+    read, _page = _upload(client, target, data, django_capture_on_commit_callbacks, "r.ris")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(
+            reverse("history_job", args=[target.slug, read.pk]),
+            {"step": "confirm", "map-0": str(team.reviewer1.pk)},
+        )
     assert "Remy Reviewer" in page.content.decode()
     assert not target.records.exists() and not Decision.objects.filter(review=target).exists()
+    assert not background.applications(target, read).exists()  # refused before any job
