@@ -20,7 +20,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -88,8 +88,7 @@ def apply_history(
             return {"error": _("Upload the file again: it is no longer waiting.")}
     _review, path, name, source, which, *_rest = read.args
     with _language(by_id), transaction.atomic():
-        # Two runs of the same upload (a message delivered twice) take turns here.
-        Job.objects.select_for_update().filter(pk=read.pk).first()
+        _one_run_at_a_time(read)
         earlier = service.applied(review, path)
         if earlier is not None:
             return {**_counts(earlier), "skipped": [], "again": True}
@@ -110,6 +109,20 @@ def apply_history(
         "skipped": [str(line) for line in result.skipped],
         "import_job": result.job.pk,
     }
+
+
+# Namespace of the advisory locks that serialise the runs applying one upload (PostgreSQL).
+APPLY_LOCK = 28_002
+
+
+def _one_run_at_a_time(read: Job) -> None:
+    """Two runs applying the same upload (a message delivered twice) take turns, the second
+    then finding the first's audit row. An advisory lock, not the read job's row: a request
+    asking for the apply job locks that row briefly, and must not wait for a running import.
+    SQLite writes one transaction at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [APPLY_LOCK, read.pk % 2**31])
 
 
 def _counts(after: dict) -> dict[str, int]:

@@ -5,10 +5,13 @@ people never see it."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections
 from django.urls import reverse
 
 from reviewapp import jobs
@@ -176,3 +179,39 @@ def test_only_the_reviews_leads_see_its_history_jobs(
         == 404
     )
     assert team.client(team.reviewer1).post(url, {"map-0": "1"}).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_of_the_same_upload_at_once_store_it_once(
+    team, exported, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Two deliveries of the message running at the same moment, each on its own connection:
+    the second waits for the first's transaction, then finds its audit row (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for locks across connections (DATABASE_URL=postgres://...)")
+    target = fresh_review(team)
+    read = _read_job(target, team.lead, exported, django_capture_on_commit_callbacks)
+    barrier = threading.Barrier(2, timeout=10)
+    original = background._one_run_at_a_time
+
+    def together(job):
+        barrier.wait()  # both transactions are open: now both reach for the lock
+        original(job)
+
+    monkeypatch.setattr(background, "_one_run_at_a_time", together)
+    results: list = [None, None]
+
+    def run(i):
+        try:
+            results[i] = background.apply_history(target.pk, read.pk, _mapping(team), team.lead.pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(bool(r.get("again")) for r in results) == [False, True], results
+    assert all(r["decisions"] == 8 for r in results)
+    assert _stored(target) == (5, 8)
