@@ -1,5 +1,5 @@
 """A zh-Hant lead imports a screening history in the background: the job's pages (the preview
-to confirm, the report) read in Chinese, and the report the job keeps is in the lead's
+to confirm, the report) read in Chinese, and the error the job keeps is in the lead's
 language even though the worker's thread speaks English."""
 
 from __future__ import annotations
@@ -51,3 +51,20 @@ def test_the_history_import_pages_read_in_chinese(team, django_capture_on_commit
     assert english_runs(report, UserContent()) == []
     job.refresh_from_db()
     assert job.result["decisions"] == 8
+
+
+def test_the_error_the_job_keeps_is_in_the_leads_language(team, django_capture_on_commit_callbacks):
+    screened(team)
+    data = "".join(service.export(team.review, "rayyan-ris")).encode()
+    target = fresh_review(team)
+    team.lead.language = "zh-hant"
+    team.lead.save(update_fields=["language"])
+    path = background.store(target, SimpleUploadedFile("rayyan.ris", data))
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        read = background.start_reading(target, path, "rayyan.ris", "rayyan", "auto", by=team.lead)
+    target.memberships.filter(user=team.reviewer2).update(active=False)
+    read.refresh_from_db()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        job = background.start_applying(target, read, dict(read.result["people"]), by=team.lead)
+    job.refresh_from_db()
+    assert job.result["error"] == "remy@example.org 不是這份文獻回顧的審查者。"
