@@ -6,8 +6,11 @@ themes.md escaped code names and excerpts but wrote study labels raw in its head
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewapp import textexport
 from screening.identification.exports import export_records
@@ -59,6 +62,30 @@ def test_the_helper_keeps_every_value_on_one_line():
         for escape in (textexport.markdown, textexport.ris, textexport.bibtex):
             assert "\n" not in escape(value) and "\r" not in escape(value)
             assert len(escape(value).splitlines()) == 1
+
+
+def _one_line_by_character(value: str) -> str:
+    words = " ".join(value.split())
+    return "".join(c for c in words if unicodedata.category(c) not in ("Cc", "Cf") or c == " ")
+
+
+@given(st.text())
+@settings(max_examples=300, deadline=None)
+def test_one_line_drops_control_and_format_characters_and_keeps_the_rest(value):
+    """The printable fast path gives what the character-by-character rule gives."""
+    for text in (value, f"{value}\u200b\x07 end"):
+        assert textexport.one_line(text) == _one_line_by_character(text)
+
+
+_TEX = {"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#",
+        "$": r"\$", "_": r"\_"}  # fmt: skip
+
+
+@given(st.text(alphabet=st.sampled_from("ab {}\\%&#$_\n鐵")))
+@settings(max_examples=300, deadline=None)
+def test_bibtex_escapes_each_tex_special_once(value):
+    expected = "".join(_TEX.get(c, c) for c in _one_line_by_character(value))
+    assert textexport.bibtex(value) == expected
 
 
 def _hostile_records(team) -> list[Record]:
