@@ -1,0 +1,189 @@
+"""Where the CPU of one screening request goes: decision + next record, in process, profiled.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/reviewapp_screenprofile \
+        .venv/bin/python bench/screening_profile.py                 # build, time, profile
+    .venv/bin/python bench/screening_profile.py --reuse --requests 200 --no-profile
+
+Builds a small review in its own PostgreSQL database (``bench/screening_bench.py``'s build:
+one review, two reviewers, every record assigned to both, 30 % already screened; the
+database is dropped and made again unless ``--reuse``), then makes decisions through the
+whole Django request cycle (middleware, context processors, templates) with the test client,
+as the load benchmark's reviewers do: ``--mode decide`` posts one decision to
+``screen/record/<id>/decide/`` with ``HX-Request`` and reads the next record from the answer
+(``bench/screening_bench.py``); ``--mode page`` posts as screen.js does, to
+``screen/decisions/`` with the ids of the records the page already holds (``have=``).
+
+Prints the CPU milliseconds per request (``time.process_time``: this process's own work,
+steadier than wall time on a shared machine), the wall milliseconds, the statements per
+request, the load average, and then the top functions of a cProfile run over as many
+requests again (by cumulative and by own time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+import screening_bench as sb  # noqa: E402
+
+TEMPLATE = re.compile(r'<template data-record="(\d+)"')
+
+
+def load() -> str:
+    one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
+    return f"load {one} {five} {fifteen}"
+
+
+def _setup(database: str) -> None:
+    # As the load benchmark serves (screening_bench.main): no DEBUG, no Redis.
+    os.environ.update(
+        DATABASE_URL=database,
+        DJANGO_SETTINGS_MODULE="reviewapp.settings",
+        DEBUG="false",
+        SECURE_COOKIES="false",
+        REDIS_URL="",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+    )
+    import django
+
+    django.setup()
+
+
+class Reviewer:
+    """One signed-in reviewer deciding the records of their queue in turn."""
+
+    def __init__(self, email: str, mode: str, seed: int) -> None:
+        from django.test import Client
+
+        from reviewapp.models import User
+
+        self.client = Client()
+        self.client.force_login(User.objects.get(email=email))
+        self.mode = mode
+        self.rng = random.Random(seed)
+        self.page = self.client.get("/r/bench/screen/").content.decode()
+
+    def _current(self) -> tuple[str | None, list[str]]:
+        match = sb.RECORD.search(self.page)
+        return (match.group(1) if match else None), TEMPLATE.findall(self.page)
+
+    def decide(self) -> bool:
+        """One decision + the next record; False when my queue is empty."""
+        record, upcoming = self._current()
+        if record is None:
+            return False
+        value = self.rng.choices(["exclude", "include", "maybe"], weights=[80, 15, 5])[0]
+        if self.mode == "decide":
+            response = self.client.post(
+                f"/r/bench/screen/record/{record}/decide/",
+                {"value": value, "pos": "0", "note": "", "reason": ""},
+                HTTP_HX_REQUEST="true",
+            )
+        else:
+            response = self.client.post(
+                "/r/bench/screen/decisions/",
+                {
+                    "record": record,
+                    "value": value,
+                    "reason": "",
+                    "note": "",
+                    "pos": "0",
+                    # What the page holds after the swap: the upcoming records it was sent.
+                    "have": ",".join(upcoming),
+                },
+                HTTP_HX_REQUEST="true",
+            )
+        assert response.status_code == 200, response.status_code
+        self.page = response.content.decode()
+        return True
+
+
+def _decide(reviewers: list[Reviewer], n: int) -> tuple[list[float], list[float]]:
+    cpu, wall = [], []
+    for i in range(n):
+        who = reviewers[i % len(reviewers)]
+        c, w = time.process_time(), time.perf_counter()
+        if not who.decide():
+            raise SystemExit(f"queue empty after {i} requests: build again (drop --reuse)")
+        cpu.append((time.process_time() - c) * 1000)
+        wall.append((time.perf_counter() - w) * 1000)
+    return cpu, wall
+
+
+def _queries(reviewers: list[Reviewer]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        reviewers[0].decide()
+    return len(ctx.captured_queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database",
+        default=os.environ.get(
+            "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/reviewapp_screenprofile"
+        ),
+    )
+    parser.add_argument("--records", type=int, default=5000)
+    parser.add_argument("--requests", type=int, default=100, help="timed (and again profiled)")
+    parser.add_argument("--mode", choices=["decide", "page"], default="decide")
+    parser.add_argument("--reuse", action="store_true", help="keep the database of a former run")
+    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--top", type=int, default=35)
+    args = parser.parse_args()
+
+    _setup(args.database)
+    if not args.reuse:
+        sb.create_database(args.database)
+        info = sb.build(argparse.Namespace(records=args.records, reviewers=2, prescreened=0.3))
+        print(f"data set: {info['records']:,} records, {info['prescreened']:,} already screened")
+    reviewers = [
+        Reviewer(f"reviewer{i:02d}@bench.example", args.mode, seed=i) for i in range(2)
+    ]
+    _decide(reviewers, 10)  # warm: imports, template compilation, plan caches
+    statements = _queries(reviewers)
+    load0 = load()
+    cpu, wall = _decide(reviewers, args.requests)
+    print(
+        f"mode {args.mode}: {args.requests} decisions + next record, {statements} statements each; "
+        f"{load0} before, {load()} after"
+    )
+    for label, ms in (("CPU", cpu), ("wall", wall)):
+        print(
+            f"{label:>5} ms per request: mean {statistics.fmean(ms):.2f}, median "
+            f"{statistics.median(ms):.2f}, p95 {sb.percentile(ms, 95):.2f}"
+        )
+    if args.no_profile:
+        return
+    # CPU time, not wall: waiting on the database is not this process's work.
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    _decide(reviewers, args.requests)
+    profiler.disable()
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order)
+        stats.print_stats(args.top)
+        print(f"\n## by {order}, CPU seconds ({args.requests} requests, profiled)\n")
+        print("\n".join(out.getvalue().splitlines()[4:]))
+
+
+if __name__ == "__main__":
+    main()
