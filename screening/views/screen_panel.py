@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -56,7 +56,13 @@ def _found_in(records: list[Record]) -> dict[int, list[Search]]:
 
 
 def _record_context(
-    record: Record, user: Any, pattern: Any, found_in: list[Search], *, from_queue: bool
+    review: Review,
+    record: Record,
+    user: Any,
+    pattern: Any,
+    found_in: list[Search],
+    *,
+    from_queue: bool,
 ) -> dict[str, Any]:
     if from_queue:
         # An open queue entry is a pending record I have not decided: nothing more to show.
@@ -67,6 +73,7 @@ def _record_context(
     mine = next((d for d in seen if d.reviewer_id == user.pk), None)
     return {
         "record": record,
+        "decide_url": reverse("screen_decide", args=[review.slug, record.pk]),
         "title_html": highlight(record.title, pattern),
         "title_alt_html": highlight(record.title_alt, pattern),
         "abstract_html": highlight(record.abstract, pattern),
@@ -114,6 +121,9 @@ def panel_context(
     }
     context: dict[str, Any] = {
         "review": review,
+        # The same in every panel of the answer: reversed here once, not by each panel.
+        "mine_url": reverse("screen_mine", args=[review.slug]),
+        "undo_url": reverse("screen_undo", args=[review.slug]),
         "reasons": list(review.exclusion_reasons.filter(stage=TA, active=True)),
         "values": DecisionValue,
         "current": panel,
@@ -122,14 +132,15 @@ def panel_context(
     }
     if record is None:
         return context
-    words = HighlightKeyword.objects.filter(review=review).filter(
-        owner__isnull=True
-    ) | HighlightKeyword.objects.filter(review=review, owner=user)
+    # The review's words and mine: one filter (OR-ing two querysets builds both, then merges).
+    words = HighlightKeyword.objects.filter(Q(owner__isnull=True) | Q(owner=user), review=review)
     pattern = compile_keywords(words.values_list("kind", "word"))
     upcoming = [r for r in upcoming or [] if r.pk != record.pk][:UPCOMING]
     have = _have(request)
     found = _found_in([record, *(r for r in upcoming if r.pk not in have)])
-    panel.update(_record_context(record, user, pattern, found[record.pk], from_queue=from_queue))
+    panel.update(
+        _record_context(review, record, user, pattern, found[record.pk], from_queue=from_queue)
+    )
     context.update(panel)
     context["upcoming"] = _upcoming(review, user, pattern, found, upcoming, panel)
     return context
@@ -158,7 +169,7 @@ def _upcoming(
         remaining = max(0, current["remaining"] - fresh - (n - 1))
         panels.append(
             {
-                **_record_context(record, user, pattern, found[record.pk], from_queue=True),
+                **_record_context(review, record, user, pattern, found[record.pk], from_queue=True),
                 "prev_url": prev_url,
                 "next_url": f"{base}?pos={pos + 1}" if remaining > pos + 1 else "",
                 "pos": pos,
