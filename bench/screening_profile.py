@@ -154,9 +154,7 @@ def main() -> None:
         sb.create_database(args.database)
         info = sb.build(argparse.Namespace(records=args.records, reviewers=2, prescreened=0.3))
         print(f"data set: {info['records']:,} records, {info['prescreened']:,} already screened")
-    reviewers = [
-        Reviewer(f"reviewer{i:02d}@bench.example", args.mode, seed=i) for i in range(2)
-    ]
+    reviewers = [Reviewer(f"reviewer{i:02d}@bench.example", args.mode, seed=i) for i in range(2)]
     _decide(reviewers, 10)  # warm: imports, template compilation, plan caches
     statements = _queries(reviewers)
     load0 = load()
