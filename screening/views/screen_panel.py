@@ -177,6 +177,7 @@ def _upcoming(
                 "notice": "",
                 "remaining": remaining,
                 "decided_count": current["decided_count"] + fresh + (n - 1),
+                "have": False,  # asked by the template: a missing key costs a failed lookup
             }
         )
     return panels
