@@ -3,6 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/reviewapp_screenprofile \
         .venv/bin/python bench/screening_profile.py                 # build, time, profile
     .venv/bin/python bench/screening_profile.py --reuse --requests 200 --no-profile
+    .venv/bin/python bench/screening_profile.py --database <scale_bench.py's> --reuse \
+        --reviewer reviewer07@bench.example                      # its real records, 50 reviewers
 
 Builds a small review in its own PostgreSQL database (``bench/screening_bench.py``'s build:
 one review, two reviewers, every record assigned to both, 30 % already screened; the
