@@ -63,6 +63,18 @@ def test_the_page_shows_the_record_criteria_and_shortcuts(team):
     assert f'action="{url(team, "screen_decide", record.pk)}"' in html
 
 
+def test_the_panels_numbers_stay_plain_digits_where_the_locale_groups_thousands(team, settings):
+    """screen.js reads ids and counts back from the panel; a year is not a quantity."""
+    settings.USE_THOUSAND_SEPARATOR = True
+    records(team, 3, year=2021)  # the one shown and two sent ahead with it
+    html = team.client(team.reviewer1).get(url(team)).content.decode()
+    assert "· 2021" in html
+    assert "2,021" not in html
+    panel = team.client(team.reviewer1).get(url(team), headers={"HX-Request": "true"})
+    assert re.search(r'<template data-record="\d+">', panel.content.decode())
+    assert "2,021" not in panel.content.decode()
+
+
 def test_the_searches_of_every_duplicate_are_listed(team):
     a = only_record(team)
     other = SearchFactory(review=team.review, source="Scopus")
