@@ -50,12 +50,15 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from screening_bench import (  # noqa: E402  (bench/ is not a package)
+    CSRF_INPUT,
     PASSWORD,
-    RECORD,
     create_database,
+    decide_as_page,
     free_port,
     login,
     percentile,
+    queue_of,
+    saved,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -242,28 +245,20 @@ def stop(server: subprocess.Popen) -> None:
 
 
 def other_reviewer(base: str, session, think: float, seed: int, stop_event, counts) -> None:
-    import re
-
-    token_input = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
     rng = random.Random(seed)
     page = session.get(f"{base}/r/{SLUG}/screen/", timeout=30)
-    token = token_input.search(page.text).group(1)
-    match = RECORD.search(page.text)
+    token = CSRF_INPUT.search(page.text).group(1)
+    current, upcoming = queue_of(page.text)
     for _ in range(100_000):
-        if match is None or stop_event.is_set():
+        if current is None or stop_event.is_set():
             return
         value = rng.choices(["exclude", "include", "maybe"], weights=[80, 15, 5])[0]
-        response = session.post(
-            f"{base}/r/{SLUG}/screen/record/{match.group(1)}/decide/",
-            data={"value": value, "pos": "0", "note": ""},
-            headers={"HX-Request": "true", "X-CSRFToken": token, "Referer": base},
-            timeout=60,
-        )
-        if response.status_code != 200:
+        response = decide_as_page(session, base, SLUG, token, current, upcoming, value, 60)
+        if not saved(response):
             counts["errors"] += 1
             return
         counts["decisions"] += 1
-        match = RECORD.search(response.text)
+        current, upcoming = queue_of(response.text)
         stop_event.wait(rng.uniform(0.5 * think, 1.5 * think))
 
 

@@ -90,8 +90,9 @@ def _requests():
     return [
         ("next record (screening page)", "reviewer07@bench.example", "GET", "/r/bench/screen/", None),
         ("decision write + next record", "reviewer07@bench.example", "POST",
-         f"/r/bench/screen/record/{record_id}/decide/",
-         {"value": "include", "pos": "0", "note": ""}),
+         "/r/bench/screen/decisions/",  # as the page's script sends it
+         {"record": record_id, "value": "include", "reason": "", "note": "", "pos": "0",
+          "have": ""}),
         ("search (words, with facets)", "reviewer07@bench.example", "GET",
          "/r/bench/records/?q=habitat+restoration", None),
         ("filtered list (mine=undecided)", "reviewer07@bench.example", "GET",

@@ -11,7 +11,8 @@
    server-side duration (``%(D)s``, microseconds).
 3. Logs 20 ``requests.Session`` clients in through the allauth login form, one per reviewer;
    each opens /screen/ and then posts a bounded number of decisions over HTTP exactly as the
-   page does with htmx (CSRF token, ``HX-Request``), reading the next record from the response.
+   page's script does (``screen/decisions/`` with the held records' ids, CSRF token,
+   ``HX-Request``), reading the next records from the response.
 4. Prints median/p95/p99 latency of "decision + swap to the next record", server-side (from the
    access log) and as the clients saw it (loopback), and the throughput.
 
@@ -38,7 +39,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 PASSWORD = "bench-password-123"
-RECORD = re.compile(r'data-record="(\d+)"')
+SHOWN = re.compile(r'<section id="screen-record"[^>]* data-record="(\d+)"')
+UPCOMING = re.compile(r'<template data-record="(\d+)"')
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -239,32 +241,48 @@ def login(base: str, email: str):
     return session
 
 
+def queue_of(html: str) -> tuple[str | None, list[str]]:
+    """The record a screening answer shows (its panel's own id) and the upcoming ones, in order."""
+    shown = SHOWN.search(html)
+    return (shown.group(1) if shown else None), UPCOMING.findall(html)
+
+
+def decide_as_page(session, base, slug, token, record, upcoming, value, timeout=30):
+    """One decision as static/js/screen.js sends it: to ``screen/decisions/`` with the ids of
+    the records the page already holds (``have``; it moved on to the next one before saving),
+    so the answer carries those as bare ids and only new ones in full."""
+    data = {"record": record, "value": value, "reason": "", "note": "", "pos": "0"}
+    data["have"] = ",".join(upcoming)
+    return session.post(
+        f"{base}/r/{slug}/screen/decisions/",
+        data=data,
+        headers={"HX-Request": "true", "X-CSRFToken": token, "Referer": base},
+        timeout=timeout,
+    )
+
+
+def saved(response) -> bool:
+    return response.status_code == 200 and "message error" not in response.text
+
+
 def reviewer(base, session, n, think, seed, out, errors, start):
     rng = random.Random(seed)
     page = session.get(f"{base}/r/bench/screen/", timeout=30)
     token = CSRF_INPUT.search(page.text).group(1)
-    match = RECORD.search(page.text)
+    current, upcoming = queue_of(page.text)
     start.wait()
     for _ in range(n):
-        if match is None:
+        if current is None:
             break
         value = rng.choices(["exclude", "include", "maybe"], weights=[80, 15, 5])[0]
-        data = {"value": value, "pos": "0", "note": ""}
-        if value == "exclude":
-            data["reason"] = ""
         t = time.perf_counter()
-        response = session.post(
-            f"{base}/r/bench/screen/record/{match.group(1)}/decide/",
-            data=data,
-            headers={"HX-Request": "true", "X-CSRFToken": token, "Referer": base},
-            timeout=30,
-        )
+        response = decide_as_page(session, base, "bench", token, current, upcoming, value)
         elapsed = time.perf_counter() - t
-        if response.status_code != 200:
+        if not saved(response):
             errors.append(response.status_code)
             break
         out.append(elapsed)
-        match = RECORD.search(response.text)
+        current, upcoming = queue_of(response.text)
         if think:
             time.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
@@ -273,7 +291,7 @@ def server_times(log: Path) -> list[float]:
     times = []
     for line in log.read_text().splitlines():
         parts = line.split()
-        if len(parts) == 4 and parts[0] == "POST" and parts[1].endswith("/decide/"):
+        if len(parts) == 4 and parts[0] == "POST" and parts[1].endswith("/screen/decisions/"):
             times.append(int(parts[3]) / 1e6)
     return times
 

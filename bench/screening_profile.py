@@ -10,10 +10,10 @@ Builds a small review in its own PostgreSQL database (``bench/screening_bench.py
 one review, two reviewers, every record assigned to both, 30 % already screened; the
 database is dropped and made again unless ``--reuse``), then one reviewer makes decisions
 through the whole Django request cycle (middleware, context processors, templates) with the
-test client, as the load benchmark's reviewers do: ``--mode decide`` posts one decision to
-``screen/record/<id>/decide/`` with ``HX-Request`` and reads the next record from the answer
-(``bench/screening_bench.py``); ``--mode page`` posts as screen.js does, to
-``screen/decisions/`` with the ids of the records the page already holds (``have=``). Only
+test client: ``--mode page`` posts as screen.js does (and as the load benchmark's reviewers,
+``bench/screening_bench.py``), to ``screen/decisions/`` with the ids of the records the page
+already holds (``have=``); ``--mode decide`` posts one decision to
+``screen/record/<id>/decide/`` with ``HX-Request``, the form's own request without script. Only
 the first reviewer decides, so each decision is the record's first, as nearly all are in the
 load benchmark (each record goes to 2 of 50 reviewers); a second one (agreement, or a
 conflict and its notifications) costs more and would vary the figures.
@@ -32,7 +32,6 @@ import io
 import os
 import pstats
 import random
-import re
 import statistics
 import sys
 import time
@@ -43,8 +42,6 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import screening_bench as sb  # noqa: E402
-
-TEMPLATE = re.compile(r'<template data-record="(\d+)"')
 
 
 def load() -> str:
@@ -83,8 +80,7 @@ class Reviewer:
         self.page = self.client.get("/r/bench/screen/").content.decode()
 
     def _current(self) -> tuple[str | None, list[str]]:
-        match = sb.RECORD.search(self.page)
-        return (match.group(1) if match else None), TEMPLATE.findall(self.page)
+        return sb.queue_of(self.page)
 
     def decide(self) -> bool:
         """One decision + the next record; False when my queue is empty."""
@@ -147,7 +143,7 @@ def main() -> None:
     )
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=100, help="timed (and again profiled)")
-    parser.add_argument("--mode", choices=["decide", "page"], default="decide")
+    parser.add_argument("--mode", choices=["decide", "page"], default="page")
     parser.add_argument("--reuse", action="store_true", help="keep the database of a former run")
     parser.add_argument(
         "--reviewer",
