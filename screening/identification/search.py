@@ -187,11 +187,22 @@ def _journal(text: str, review) -> Q:
     return Q(journal__in=[j for j in review_journals(review) if wanted in j.casefold()])
 
 
+def _in_authors(text: str) -> Q:
+    """A case-insensitive substring of the authors' names. On PostgreSQL written with strpos,
+    which the planner estimates as a third of the rows, not as LIKE's 0.5 %: with LIKE it took
+    a common name's 7,600 matches for 25 and sorted them all for a page (33 ms at 100,000
+    records) instead of walking the id index to the first 50 (3 ms)."""
+    if not has_search_index():
+        return Q(authors__icontains=text) | Q(authors_alt__icontains=text)
+    sql = "strpos(upper({}::text), upper(%s)) > 0"
+    return Q(RawSQL(sql.format('"screening_record"."authors"'), [text], output_field=_bool())) | Q(
+        RawSQL(sql.format('"screening_record"."authors_alt"'), [text], output_field=_bool())
+    )
+
+
 def _fields(records: QuerySet, query: Query, review=None) -> QuerySet:
     for author in query.authors:
-        records = records.filter(
-            _words_of(author), Q(authors__icontains=author) | Q(authors_alt__icontains=author)
-        )
+        records = records.filter(_words_of(author), _in_authors(author))
     for journal in query.journals:
         records = records.filter(_journal(journal, review))
     if query.year_from:

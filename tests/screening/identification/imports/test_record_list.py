@@ -48,6 +48,37 @@ def test_records_are_paged_by_id_forward_and_back(team, records, django_assert_m
     assert _ids(client.get(url + prev_url).content.decode()) == ids
 
 
+def _walk(client, url: str, params: dict) -> tuple[str, list[list[int]], list[list[int]]]:
+    """The first page's text, and the pages' ids from the first forward, then back."""
+    first = html = client.get(url, params).content.decode()
+    forward, back = [_ids(html)], []
+    while found := re.search(r'href="(\?[^"]*after=\d+)"', html):
+        html = client.get(url + found.group(1).replace("&amp;", "&")).content.decode()
+        forward.append(_ids(html))
+    while found := re.search(r'href="(\?[^"]*before=\d+)"', html):
+        html = client.get(url + found.group(1).replace("&amp;", "&")).content.decode()
+        back.append(_ids(html))
+    return first, forward, back
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "study"}, {"source": "Scopus", "year": "2001"}])
+def test_a_list_past_the_count_limit_pages_as_one_within_it(team, records, monkeypatch, params):
+    """Within COUNT_LIMIT the page is cut from the matching ids; past it, by the search in id
+    order: the same pages, forward and back."""
+    from screening.views import records as view
+
+    client = team.client(team.reviewer1)
+    url = f"/r/{team.review.slug}/records/"
+    within, forward, back = _walk(client, url, params)
+    monkeypatch.setattr(view, "COUNT_LIMIT", 10)
+    past, forward_past, back_past = _walk(client, url, params)
+    assert (forward_past, back_past) == (forward, back)
+    matching = sorted(n for page in forward for n in page)
+    assert len(matching) > 10 and matching == [n for page in forward for n in page]
+    assert back == forward[-2::-1]
+    assert "More than 10 records" in past and "More than" not in within
+
+
 def test_search_as_you_type_returns_only_the_table(team, records):
     response = team.client(team.reviewer1).get(
         f"/r/{team.review.slug}/records/", {"q": "number 7"}, headers={"HX-Request": "true"}
