@@ -117,7 +117,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
         "sources": review.searches.values_list("source", flat=True).distinct().order_by("source"),
         "phases": Phase.choices,
         "languages": _languages(review),
-        "facets": filters.facets(matching, f, viewer, review.pk, FACET_LIMIT)
+        "facets": filters.facets(matching, f, viewer, review, FACET_LIMIT)
         if _facets_shown(f, total, request.GET)
         else None,
         "facet_labels": filters.FACET_LABELS,

@@ -147,3 +147,32 @@ def test_the_next_pages_skip_the_counts_of_the_first(team, screened):
     assert "facet-list" in first
     assert "facet-list" not in later and "Counts by filter show once" not in later
     assert r[1].title in later
+
+
+def test_the_whole_reviews_counts_follow_an_import_and_each_decision(
+    team, screened, django_capture_on_commit_callbacks
+):
+    """The records' counts over the whole review are kept until the next import (they change
+    with nothing else); the statuses' and my decisions' are read on every page."""
+    from screening.identification.imports import import_file_now
+    from screening.models import Search
+
+    def counts(facet: str) -> dict:
+        facets = page(team, team.reviewer1).context["facets"]
+        return {value: n for value, _label, n in facets[facet]}
+
+    r, _reason = screened
+    search = r[0].search
+    assert counts("source") == {search.source: 4}
+    decisions.decide(r[3], team.reviewer1, "include")
+    decisions.decide(r[3], team.reviewer2, "include")
+    assert counts("final") == {"included": 2, "excluded": 1, "pending": 1}
+    assert counts("mine") == {"include": 2, "exclude": 1}
+
+    embase = Search.objects.create(review=team.review, source="Embase")
+    ris = b"TY  - JOUR\nTI  - Mentoring nurses into research\nPY  - 1999\nAB  - Text.\nER  - \n"
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_file_now(embase, ris, "embase.ris", user=team.lead)
+    assert job.status == "done", job.error
+    assert counts("source") == {search.source: 4, "Embase": 1}
+    assert counts("year")[1999] == 1
