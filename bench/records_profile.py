@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/records_profile.py --database postgres://…/reviewapp_scalebench
     .venv/bin/python bench/records_profile.py --profile words --top 40   # cProfile of one query
+    .venv/bin/python bench/records_profile.py --htmx    # the table alone, as search-as-you-type
 
 Runs on the data set that `bench/scale_bench.py --parts build` made (the review `bench`, signed
 in as reviewer00, through Django's test client in this process, as its `search` part does).
 For each of scale_bench's queries and keyset pages: wall time (median, p95), the process's CPU
 time (time.process_time: the Python, plus the database driver's work in this process), and the
 time spent inside SQL statements (a connection execute wrapper) with their count. Wall minus
-SQL is what the page's own Python costs; SQL is the database plus the round trips.
+SQL is what the page's own Python costs; SQL is the database plus the round trips. With
+--htmx the requests carry HX-Request, as the search box's and the pages' links do: the answer
+is the table alone, without the navigation (whose waiting-work counts are ~10 ms of Python).
 """
 
 from __future__ import annotations
@@ -52,7 +55,9 @@ def _urls() -> dict[str, str]:
         for label, query in scale_bench.QUERIES.items()
     }
     ids = list(
-        Record.objects.filter(review__slug="bench").order_by("-pk").values_list("pk", flat=True)[:200]
+        Record.objects.filter(review__slug="bench")
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:200]
     )
     urls["keyset page 2"] = f"/r/bench/records/?after={scale_bench._after_first_page()}"
     urls["keyset before= (deep)"] = f"/r/bench/records/?before={ids[60]}"
@@ -60,16 +65,17 @@ def _urls() -> dict[str, str]:
     return urls
 
 
-def measure(client, url: str, repeat: int) -> dict:
+def measure(client, url: str, repeat: int, headers: dict | None = None) -> dict:
     from django.db import connection
 
-    client.get(url)  # warm
+    headers = headers or {}
+    client.get(url, headers=headers)  # warm
     wall, cpu, sql, count = [], [], [], 0
     for _ in range(repeat):
         timer = SqlTimer()
         with connection.execute_wrapper(timer):
             t, c = time.perf_counter(), time.process_time()
-            response = client.get(url)
+            response = client.get(url, headers=headers)
             cpu.append((time.process_time() - c) * 1000)
             wall.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200, (url, response.status_code)
@@ -104,6 +110,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="labels of the queries to time")
     parser.add_argument("--profile", help="a query's label: cProfile it instead of timing")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--htmx", action="store_true", help="the table alone (HX-Request)")
     args = parser.parse_args()
     scale_bench._setup(args.database)
     client = scale_bench._client("reviewer00@bench.example")
@@ -111,15 +118,16 @@ def main() -> None:
     if args.profile:
         profile(client, urls[args.profile], args.repeat, args.top)
         return
-    print(f"## Records page: where the time goes, ms, median of {args.repeat} "
-          f"(p95 of wall); {scale_bench.load()}")  # fmt: skip
+    headers = {"HX-Request": "true"} if args.htmx else {}
+    print(f"## Records page{' (htmx: the table alone)' if args.htmx else ''}: where the time "
+          f"goes, ms, median of {args.repeat} (p95 of wall); {scale_bench.load()}")  # fmt: skip
     print("| query | wall | p95 | CPU | SQL | wall - SQL | queries |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     walls = []
     for label, url in urls.items():
         if args.only and label not in args.only:
             continue
-        r = measure(client, url, args.repeat)
+        r = measure(client, url, args.repeat, headers)
         walls.append(r["p95"])
         print(f"| {label} | {r['wall']:.1f} | {r['p95']:.1f} | {r['cpu']:.1f} | {r['sql']:.1f} "
               f"| {r['python']:.1f} | {r['queries']} |", flush=True)  # fmt: skip
