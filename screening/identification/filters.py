@@ -226,9 +226,9 @@ def facets(
     # the planner read every status of the review instead (a hash join, 13 ms at 100,000).
     ids = [row[5] for row in found]
     statuses = (
-        RecordStatus.objects.filter(among(ids), stage=f.stage).values_list(
-            "outcome", "final_reason_id"
-        )
+        RecordStatus.objects.filter(
+            among(ids, RecordStatus, "record_id"), stage=f.stage
+        ).values_list("outcome", "final_reason_id")
         if ids
         else []
     )
@@ -238,7 +238,7 @@ def facets(
     return out
 
 
-def among(ids: list[int], model=RecordStatus, column: str = "record_id") -> Q:
+def among(ids: list[int], model, column: str) -> Q:
     """`column` of `model` among `ids`: on PostgreSQL one array parameter (`= ANY`), not an IN
     list of 1,000 parameters, which cost 14 ms to send and plan against 2 ms."""
     if connection.vendor != "postgresql":

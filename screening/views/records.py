@@ -1,8 +1,9 @@
 """The records of a review: a searchable list that stays fast at 200,000 records, and one record.
 
 Paging is keyset ("seek") paging on the id: `?after=<id>` asks for the next page, `?before=<id>`
-the previous one, so a deep page costs what the first one does (no OFFSET scan). The total is a
-bounded COUNT: past COUNT_LIMIT matches the list says "more than 1,000".
+the previous one, so a deep page costs what the first one does (no OFFSET scan). The total is
+bounded: the matching ids are read up to COUNT_LIMIT + 1, and past COUNT_LIMIT the list says
+"more than 1,000"; within it, the page and the counts are cut from those ids.
 """
 
 from __future__ import annotations
