@@ -70,6 +70,24 @@ def test_minus_excludes(team, library):
     assert found(team, "research -students") == titles(library, "time", "mentors")
 
 
+def test_words_a_phrase_and_an_author_match_together_in_any_order(team, library):
+    """On PostgreSQL they are one full-text match (the index intersects them); a record not
+    indexed yet is found by its text all the same."""
+    queries = ['nurse "medical education" author:ortiz', 'author:ortiz "medical education" nurse']
+    for text in queries:
+        assert found(team, text) == titles(library, "mentors")
+    late = RecordFactory(
+        review=team.review,
+        search__review=team.review,
+        title="Nurse mentors on wards",
+        abstract="Medical education of nurses.",
+        authors=["Ortiz, Luis"],
+    )
+    for text in queries:
+        assert found(team, text) == titles(library, "mentors") | {late.title}
+    assert found(team, "nurse author:smith") == set()
+
+
 def test_author_journal_and_year_fields(team, library):
     assert found(team, "author:smith") == titles(library, "time", "students")
     assert found(team, "author:smith year:2015..2020") == titles(library, "time")
