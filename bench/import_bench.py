@@ -210,9 +210,12 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
     user, _ = User.objects.get_or_create(email="bench@example.org")
     review = create_review(f"Import bench {time.time_ns()}", user)
     search = Search.objects.create(review=review, source=f"Bench {fmt}")
+    split = _cpu_split()
+    load_before = _load()
     started, cpu = time.perf_counter(), time.process_time()
     job = import_file_now(search, path, path.name, user=user)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    split = split()
     assert job.status == "done", job.error
     stored = search.records.count()
     # Keep the bench database small (raw DELETE: no cascade through other stages' tables) and the
@@ -232,9 +235,82 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
         "stored": stored,
         "seconds": seconds,
         "cpu": cpu,
+        **split,
+        "load": f"{load_before} -> {_load()}",
         "peak_mb": peak_mb(),
         "base_mb": baseline,
     }
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _proc_cpu(pid: int | str) -> float:
+    """utime + stime of a process or thread (/proc/<pid>/stat), in seconds: the CPU it used,
+    which a loaded machine does not inflate the way it inflates wall time."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_split():
+    """Start accounting the import's CPU by part; call the result to stop and read it.
+
+    - store: `store_upload` (hash, copy, job row), wall and process CPU;
+    - run: `run_import` (claim, parse, COPY, finish), wall;
+    - parser: the COPY producer thread's own CPU (parse + encode), from time.thread_time in it;
+    - writer: the calling thread's CPU during the run (feeding COPY, waiting on the server);
+    - backend: the PostgreSQL backend process's utime + stime during the run (/proc/<pid>/stat;
+      the server runs on this machine).
+    """
+    from django.db import connection
+
+    from screening.identification import pgcopy, uploads
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    out: dict = {}
+    run_import, produce, store_upload = (
+        uploads.run_import,
+        pgcopy._Producer._run,
+        uploads.store_upload,
+    )
+
+    def timed_store(*args, **kwargs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return store_upload(*args, **kwargs)
+        finally:
+            out["store_s"] = time.perf_counter() - wall
+            out["store_cpu"] = time.process_time() - cpu
+
+    def timed_run(*args, **kwargs):
+        wall, main, server = time.perf_counter(), time.thread_time(), _proc_cpu(backend)
+        try:
+            return run_import(*args, **kwargs)
+        finally:
+            out["run_s"] = time.perf_counter() - wall
+            out["writer_cpu"] = time.thread_time() - main
+            out["backend_cpu"] = _proc_cpu(backend) - server
+
+    def timed_produce(self):
+        cpu = time.thread_time()
+        try:
+            return produce(self)
+        finally:
+            out["parser_cpu"] = out.get("parser_cpu", 0.0) + time.thread_time() - cpu
+
+    uploads.run_import, pgcopy._Producer._run = timed_run, timed_produce
+    uploads.store_upload = timed_store
+
+    def stop() -> dict:
+        uploads.run_import, pgcopy._Producer._run = run_import, produce
+        uploads.store_upload = store_upload
+        return out
+
+    return stop
 
 
 def _measure(mode: str, fmt: str, path: Path) -> dict:
@@ -245,6 +321,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, nargs="+", default=[100_000, 25_000])
     parser.add_argument("--formats", nargs="+", default=["ris", "medline"])
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="end-to-end runs per file (each its own process)"
+    )
     parser.add_argument(
         "--one", nargs=3, metavar=("MODE", "FORMAT", "FILE"), help=argparse.SUPPRESS
     )
@@ -268,22 +347,38 @@ def main() -> None:
         "| e2e / parse | e2e CPU s | peak RSS MB |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    splits = []
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in args.formats:
             for n in args.records:
                 path = Path(tmp) / f"bench-{n}.{SUFFIX[fmt]}"
                 size = generate(fmt, n, path)
                 parse = _measure("parse", fmt, path)
-                e2e = _measure("import", fmt, path)
-                assert parse["records"] == e2e["records"] == e2e["stored"] == n, (parse, e2e)
-                print(
-                    f"| {fmt} | {n:,} | {size / 1e6:.1f} | {parse['seconds']:.2f} "
-                    f"| {n / parse['seconds']:,.0f} | {e2e['seconds']:.2f} "
-                    f"| {n / e2e['seconds']:,.0f} | {e2e['seconds'] / parse['seconds']:.2f} "
-                    f"| {e2e['cpu']:.2f} | {e2e['peak_mb']:.0f} |",
-                    flush=True,
-                )
+                for _run in range(args.repeat):
+                    e2e = _measure("import", fmt, path)
+                    assert parse["records"] == e2e["records"] == e2e["stored"] == n, (parse, e2e)
+                    print(
+                        f"| {fmt} | {n:,} | {size / 1e6:.1f} | {parse['seconds']:.2f} "
+                        f"| {n / parse['seconds']:,.0f} | {e2e['seconds']:.2f} "
+                        f"| {n / e2e['seconds']:,.0f} | {e2e['seconds'] / parse['seconds']:.2f} "
+                        f"| {e2e['cpu']:.2f} | {e2e['peak_mb']:.0f} |",
+                        flush=True,
+                    )
+                    splits.append((fmt, n, e2e))
                 path.unlink()
+    print()
+    print("CPU by part, seconds (run = claim, parse, COPY and finish; parser = the COPY producer")
+    print("thread; writer = the calling thread during the run; backend = the PostgreSQL backend):")
+    print()
+    print("| format | records | store wall | store CPU | run wall | parser CPU | writer CPU "
+          "| backend CPU | load (1, 5, 15 min) before -> after |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for fmt, n, e in splits:
+        print(
+            f"| {fmt} | {n:,} | {e['store_s']:.2f} | {e['store_cpu']:.2f} | {e['run_s']:.2f} "
+            f"| {e.get('parser_cpu', 0):.2f} | {e['writer_cpu']:.2f} | {e['backend_cpu']:.2f} "
+            f"| {e['load']} |"
+        )
 
 
 if __name__ == "__main__":
