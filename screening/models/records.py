@@ -139,6 +139,8 @@ class Record(models.Model):
     has no index of its own (the two indexes below start with it), and doi/pmid have plain
     indexes (equality lookups) without the varchar_pattern_ops twin PostgreSQL gets for
     db_index=True. Migration 0002 also stores raw/abstract cheaply on PostgreSQL (lz4, see there).
+    On PostgreSQL, migrations 0009 and 0011 replace the two Meta indexes and `search`'s own with
+    wider ones that start with the same columns, and add the search pages' indexes.
     """
 
     review = models.ForeignKey(

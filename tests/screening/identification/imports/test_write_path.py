@@ -143,3 +143,29 @@ def test_postgresql_keeps_records_cheap_to_write(db):
     assert not [i for i in indexes if i.endswith("(review_id)")]
     assert [i for i in indexes if i.endswith("(doi)")]
     assert [i for i in indexes if i.endswith("(pmid)")]
+    # No index that another one starts with (each would be one more entry per imported row)...
+    assert not [i for i in indexes if i.endswith(("btree (search_id)", "(review_id, search_id)"))]
+    prisma = [i for i in indexes if "(review_id, is_canonical" in i]
+    assert prisma == [i for i in prisma if "(review_id, is_canonical, id) INCLUDE (search_id)" in i]
+    # ...and no GIN entry for a record the search indexing has not reached (an import's rows).
+    gin = [i for i in indexes if "USING gin" in i]
+    assert len(gin) == 2 and all("IS NOT NULL" in i for i in gin)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        {},
+        ["Müller, José", '“quoted” "and" back\\slash', "tab\tnew\nline \x01", "中文"],
+        {"eid": "2-s2.0-85000000000", "issn": "1234-5678"},
+        ["a", 1, None],  # not all strings: json's own encoder
+        {"a": ["nested"]},
+        {1: "an int key"},
+    ],
+)
+def test_json_columns_are_encoded_as_json_writes_them(value):
+    import json
+
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert pgcopy._json_text(value) == expected
