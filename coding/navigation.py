@@ -12,37 +12,43 @@ from reviewapp.registry import NavItem, OverviewSection, WaitingWork, registry
 CODERS = (Role.LEAD, Role.REVIEWER)
 
 
-def _open_proposals(review, membership) -> int:
+def _open_proposals(review, membership):
+    """Open proposals to the codebook, for a lead: an expression (see registry.evaluate)."""
     if not membership.is_lead:
         return 0
+    from reviewapp.registry import count_of
+
     from .models import CodeProposal
 
-    return CodeProposal.objects.filter(codebook__review=review, status="open").count()
+    open_ones = CodeProposal.objects.filter(codebook__review=review, status="open")
+    return count_of(open_ones, by="codebook__review_id")
 
 
-def _extraction_waiting(review, membership) -> int:
-    """Included studies still waiting for my extraction (one query): the review has a form with
-    fields, I have not completed an extraction, and fewer extractors than the form asks for have.
-    """
-    from django.db.models import Count, Exists, F, Q, Subquery
+def _extraction_waiting(review, membership):
+    """Included studies still waiting for my extraction, as an expression over my Membership
+    row (see registry.evaluate): the review has a form with fields, I have not completed an
+    extraction, and fewer extractors than the form asks for have."""
+    from django.db.models import Exists, F, OuterRef, Subquery
 
-    from .models import ExtractionField, ExtractionForm
+    from reviewapp.registry import count_of
+
+    from .models import Extraction, ExtractionField, ExtractionForm
     from .services import studies_for
 
     form = ExtractionForm.objects.filter(review=review)
     has_fields = Exists(ExtractionField.objects.filter(form__review=review))
-    done = Q(extractions__completed=True, extractions__is_consensus=False)
-    return (
+    done = Extraction.objects.filter(study=OuterRef("pk"), completed=True, is_consensus=False)
+    mine = done.filter(extractor_id=OuterRef(OuterRef("user_id")))
+    waiting = (
         studies_for(review)
         .filter(has_fields)
-        .annotate(
-            done=Count("extractions", filter=done),
-            mine=Count("extractions", filter=done & Q(extractions__extractor=membership.user_id)),
+        .alias(
+            done=count_of(done, by="study_id"),
             needed=Subquery(form.values("extractors_per_study")[:1]),
         )
-        .filter(mine=0, done__lt=F("needed"))
-        .count()
+        .filter(~Exists(mine), done__lt=F("needed"))
     )
+    return count_of(waiting)
 
 
 def _overview(review, membership) -> dict:

@@ -5,7 +5,9 @@ Apps register in their AppConfig.ready() (each app's navigation.py):
   the core registers them (reviewapp/navigation.py), a stage without pages stays hidden;
 - review_nav: pages in a review's navigation, each in one stage group, shown to members holding
   one of the roles, with the count of work waiting there for this member (``badge``: where a
-  page has waiting work registered below, the same function);
+  page has waiting work registered below, the same conditions). A badge gives its count as a
+  query expression over the member's Membership row where it can (see count_of): every page of
+  a review shows the navigation, and its expression badges are counted in one SELECT;
 - overview_sections: panels on the review overview page;
 - waiting: the work that waits for people in each stage (records to screen, conflicts to
   discuss, ...), counted by the stage that owns it, for one member and, where the stage can,
@@ -35,7 +37,9 @@ class NavItem:
     url_name: str  # reversed with the review's slug
     roles: tuple[str, ...] = ()  # empty: every member
     order: int = 50
-    badge: Callable[[Any, Any], int] | None = None  # (review, membership) -> work waiting
+    # (review, membership) -> work waiting: an int, or an expression over the member's
+    # Membership row (OuterRef("user_id"), ...) that badge_counts evaluates with the others.
+    badge: Callable[[Any, Any], Any] | None = None
     group: str = ""  # a NavGroup key; empty: a page of its own (the overview)
     # Further paths under the review (e.g. "imports/") whose pages belong to this item.
     also: tuple[str, ...] = ()
@@ -104,6 +108,48 @@ registry = Registry()
 
 def visible(roles: tuple[str, ...], membership: Any) -> bool:
     return not roles or any(membership.has_role(role) for role in roles)
+
+
+def count_of(queryset: Any, by: str = "review_id") -> Any:
+    """The rows of `queryset` counted, as a scalar subquery (0 when none): grouped by `by`, a
+    column every row shares (the review), so the subquery yields one row or none. The
+    queryset may refer to the Membership row outside with OuterRef."""
+    from django.db.models import Count, IntegerField, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def evaluate(membership: Any, expressions: dict[str, Any]) -> dict[str, int]:
+    """Expressions over this member's Membership row, evaluated in one SELECT (none if there
+    are none); plain ints pass through."""
+    values = {key: int(v) for key, v in expressions.items() if isinstance(v, int)}
+    pending = {key: v for key, v in expressions.items() if key not in values}
+    if pending:
+        aliases = {f"badge_{i}": key for i, key in enumerate(pending)}
+        row = (
+            type(membership)
+            ._default_manager.filter(pk=membership.pk)
+            .order_by()
+            .values(**{alias: pending[key] for alias, key in aliases.items()})
+            .get()
+        )
+        values.update({key: int(row[alias] or 0) for alias, key in aliases.items()})
+    return values
+
+
+def badge_counts(review: Any, membership: Any) -> dict[str, int]:
+    """The work waiting on each page of the navigation this member sees, by url name: the
+    badges given as expressions in one query, the others by themselves."""
+    return evaluate(
+        membership,
+        {
+            item.url_name: item.badge(review, membership)
+            for item in registry.review_nav
+            if item.badge and visible(item.roles, membership)
+        },
+    )
 
 
 @dataclass
@@ -176,12 +222,9 @@ class ReviewNav(list):
 def _pages(review: Any, membership: Any) -> list[Page]:
     from django.urls import reverse
 
+    waiting = badge_counts(review, membership)
     return [
-        Page(
-            item,
-            reverse(item.url_name, args=[review.slug]),
-            item.badge(review, membership) if item.badge else 0,
-        )
+        Page(item, reverse(item.url_name, args=[review.slug]), waiting.get(item.url_name, 0))
         for item in registry.review_nav
         if visible(item.roles, membership)
     ]

@@ -54,9 +54,10 @@ registry.add_overview(
 # conflicts: every member sees the tab (an adjudicator sees only what is escalated to them);
 # the badge counts the conflicts where this member must act next: to discuss, or to rule on.
 def _conflicts_badge(review, membership):
-    from screening.conflicts.waiting import waiting_for_member
+    from screening.conflicts.waiting import waiting_subqueries
 
-    return waiting_for_member(membership)
+    counts = waiting_subqueries(review, membership)
+    return counts["discuss"] + counts["adjudicate"]  # never both for one conflict
 
 
 def conflicts_to_discuss(review, membership) -> int:
@@ -119,6 +120,15 @@ def full_texts_to_assess(review, membership) -> int:
     return sought_reports(review, membership.user_id).filter(TO_ASSESS).count()
 
 
+def _full_texts_badge(review, membership):
+    """full_texts_to_assess as an expression over the member's row (see registry.evaluate)."""
+    if not membership.is_reviewer:
+        return 0
+    from screening.fulltext.service import to_assess_subquery
+
+    return to_assess_subquery(review)
+
+
 def full_texts_to_assess_many(review, memberships) -> dict[int, int]:
     from screening.fulltext.service import to_assess_counts
 
@@ -131,7 +141,7 @@ registry.add_nav(
         "fulltext_list",
         STAFF,
         order=45,
-        badge=full_texts_to_assess,
+        badge=_full_texts_badge,
         group=FULL_TEXT,
     )
 )
@@ -171,6 +181,15 @@ def to_screen(review, membership) -> int:
     return queue_size(review, membership.user_id) if membership.is_reviewer else 0
 
 
+def _screen_badge(review, membership):
+    """to_screen as an expression over the member's row (see registry.evaluate)."""
+    if not membership.is_reviewer:
+        return 0
+    from screening.decisions.queues import queue_size_subquery
+
+    return queue_size_subquery(review)
+
+
 def to_screen_many(review, memberships) -> dict[int, int]:
     from screening.decisions.queues import queue_sizes
 
@@ -196,7 +215,7 @@ def _screen_overview(review, membership) -> dict:
 
 
 registry.add_nav(
-    NavItem(_("Screen"), "screen", ("reviewer",), order=30, badge=to_screen, group=SCREEN)
+    NavItem(_("Screen"), "screen", ("reviewer",), order=30, badge=_screen_badge, group=SCREEN)
 )
 registry.add_waiting(
     WaitingWork(
@@ -225,6 +244,14 @@ def duplicates_to_check(review, membership=None) -> int:
     return open_pair_count(review)
 
 
+def _duplicates_badge(review, membership):
+    """duplicates_to_check as an expression (see registry.evaluate)."""
+    from reviewapp.registry import count_of
+    from screening.dedup.service import open_pairs
+
+    return count_of(open_pairs(review))
+
+
 def _dedup_overview(review, membership) -> dict:
     from screening.dedup.service import duplicates_removed, open_pair_count
 
@@ -242,7 +269,7 @@ registry.add_nav(
         "dedup_queue",
         ("lead",),
         order=20,
-        badge=duplicates_to_check,
+        badge=_duplicates_badge,
         group=IDENTIFY,
     )
 )

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 
 from reviewapp.models import Membership, Review, User
+from reviewapp.registry import count_of
 from screening.models import Conflict, ConsensusProposal
 from screening.models.conflicts import party_to
 
@@ -83,39 +84,41 @@ def waiting_counts(membership: Membership) -> dict[str, int]:
     return {"discuss": counts["discuss"] or 0, "adjudicate": counts["adjudicate"] or 0}
 
 
+def waiting_subqueries(review: Review, roles: Membership) -> dict[str, models.Expression]:
+    """waiting_counts as expressions over a Membership row of the review whose roles are those
+    of `roles` (adjudicator, lead): {"discuss": n, "adjudicate": n}, the same conditions with
+    the member's id read from the row. For the overview's table and the nav badges."""
+    discuss, adjudicate = _discuss_and_adjudicate(
+        _waiting_conditions(
+            models.OuterRef("user_id"), roles, models.OuterRef(models.OuterRef("user_id"))
+        )
+    )
+    live = Conflict.objects.filter(review_id=review.pk).live()
+    return {
+        "discuss": count_of(live.filter(discuss)),
+        "adjudicate": count_of(live.filter(adjudicate)),
+    }
+
+
 def waiting_counts_many(review: Review, memberships: list[Membership]) -> dict[int, dict[str, int]]:
     """waiting_counts for many members of one review, by membership pk, in one query per
     combination of the roles that change the conditions (adjudicator, lead): at most four,
-    however many members. The same conditions, with the member's id read from each
-    membership row."""
+    however many members."""
     by_roles: dict[tuple[bool, bool], list[int]] = {}
     for m in memberships:
         by_roles.setdefault((m.is_adjudicator, m.is_lead), []).append(m.pk)
     out: dict[int, dict[str, int]] = {}
     for (is_adjudicator, is_lead), pks in by_roles.items():
         roles = Membership(review=review, is_adjudicator=is_adjudicator, is_lead=is_lead)
-        discuss, adjudicate = _discuss_and_adjudicate(
-            _waiting_conditions(
-                models.OuterRef("user_id"), roles, models.OuterRef(models.OuterRef("user_id"))
-            )
-        )
-        live = Conflict.objects.filter(review_id=review.pk).live()
-
-        def count(condition: models.Q, live=live) -> models.Subquery:
-            counted = live.filter(condition).order_by().values("review_id")
-            return models.Subquery(
-                counted.annotate(n=models.Count("pk")).values("n"),
-                output_field=models.IntegerField(),
-            )
-
+        counts = waiting_subqueries(review, roles)
         rows = (
             Membership.objects.filter(pk__in=pks)
             .order_by()
-            .annotate(discuss=count(discuss), adjudicate=count(adjudicate))
+            .annotate(**counts)
             .values_list("pk", "discuss", "adjudicate")
         )
         for pk, n_discuss, n_adjudicate in rows:
-            out[pk] = {"discuss": n_discuss or 0, "adjudicate": n_adjudicate or 0}
+            out[pk] = {"discuss": n_discuss, "adjudicate": n_adjudicate}
     return out
 
 

@@ -23,7 +23,9 @@ from django.db import connection, transaction
 from django.db.models import (
     Count,
     Exists,
+    Expression,
     F,
+    IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
@@ -529,9 +531,7 @@ def queue_counts(
     )
     if row is not None:
         return row
-    remaining = Assignment.objects.filter(
-        reviewer_id=reviewer_id, review=review, stage=stage, open=True
-    ).count()
+    remaining = _open_rows(review, reviewer_id, stage).count()
     decided = Decision.objects.filter(reviewer_id=reviewer_id, review=review, stage=stage).count()
     QueueCount.objects.bulk_create(
         [
@@ -546,6 +546,28 @@ def queue_counts(
         ignore_conflicts=True,
     )
     return remaining, decided
+
+
+def _open_rows(review: Review, reviewer_id: Any, stage: str) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(reviewer_id=reviewer_id, review=review, stage=stage, open=True)
+
+
+def queue_size_subquery(
+    review: Review, stage: str = Stage.TITLE_ABSTRACT, *, ensure: bool = True
+) -> Expression:
+    """queue_size as an expression over a Membership row of the review (the nav badge, counted
+    with the others): the stored count, else the open rows counted as queue_counts counts them
+    (without storing the figure: the queue's own pages do)."""
+    from reviewapp.registry import count_of
+
+    if ensure:
+        ensure_assignments(review, stage)
+    me = OuterRef("user_id")
+    stored = QueueCount.objects.filter(review=review, reviewer_id=me, stage=stage)
+    return Coalesce(
+        Subquery(stored.order_by("pk").values("remaining")[:1], output_field=IntegerField()),
+        count_of(_open_rows(review, me, stage)),
+    )
 
 
 def queue_sizes(

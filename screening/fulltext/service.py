@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
 from reviewapp.models import ExclusionReason, Review, Stage, User
+from reviewapp.registry import count_of
 from screening.decisions import signals
 from screening.fulltext import extraction
 from screening.models import Assignment, Decision, Outcome, Record, RecordStatus, Report, Study
@@ -377,21 +378,23 @@ def to_assess_count(review: Review, user_id: int) -> int:
     return sought_reports(review, user_id).filter(TO_ASSESS).count()
 
 
+def to_assess_subquery(review: Review) -> models.Expression:
+    """The sought_reports(...).filter(TO_ASSESS) count as an expression over a Membership row
+    of the review: the same query, with the member's id read from the row."""
+    me = models.OuterRef(models.OuterRef("user_id"))
+    return count_of(sought_reports(review, me).filter(TO_ASSESS))
+
+
 def to_assess_counts(review: Review, membership_pks: list[int]) -> dict[int, int]:
     """The sought_reports(...).filter(TO_ASSESS) count of each of these members, by membership
-    pk, in one query: the same query as a subquery of each membership row."""
-    me = models.OuterRef(models.OuterRef("user_id"))
-    todo = sought_reports(review, me).filter(TO_ASSESS).order_by().values("review_id")
-    count = models.Subquery(
-        todo.annotate(n=models.Count("pk")).values("n"), output_field=models.IntegerField()
-    )
+    pk, in one query."""
     rows = (
         review.memberships.filter(pk__in=membership_pks)
         .order_by()
-        .annotate(n=count)
+        .annotate(n=to_assess_subquery(review))
         .values_list("pk", "n")
     )
-    return {pk: n or 0 for pk, n in rows}
+    return dict(rows)
 
 
 def included_studies(review: Review) -> models.QuerySet[Study]:
