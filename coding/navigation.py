@@ -13,7 +13,7 @@ CODERS = (Role.LEAD, Role.REVIEWER)
 
 
 def _open_proposals(review, membership):
-    """Open proposals to the codebook, for a lead: an expression (see registry.evaluate)."""
+    """Open proposals to the codebook, for a lead: an expression (see registry.badge_counts)."""
     if not membership.is_lead:
         return 0
     from reviewapp.registry import count_of
@@ -26,7 +26,7 @@ def _open_proposals(review, membership):
 
 def _extraction_waiting(review, membership):
     """Included studies still waiting for my extraction, as an expression over my Membership
-    row (see registry.evaluate): the review has a form with fields, I have not completed an
+    row (see registry.badge_counts): the review has a form with fields, I have not completed an
     extraction, and fewer extractors than the form asks for have."""
     from django.db.models import Exists, F, OuterRef, Subquery
 

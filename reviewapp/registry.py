@@ -7,7 +7,8 @@ Apps register in their AppConfig.ready() (each app's navigation.py):
   one of the roles, with the count of work waiting there for this member (``badge``: where a
   page has waiting work registered below, the same conditions). A badge gives its count as a
   query expression over the member's Membership row where it can (see count_of): every page of
-  a review shows the navigation, and its expression badges are counted in one SELECT;
+  a review shows the navigation, and its expression badges are counted in one SELECT
+  (badge_counts);
 - overview_sections: panels on the review overview page;
 - waiting: the work that waits for people in each stage (records to screen, conflicts to
   discuss, ...), counted by the stage that owns it, for one member and, where the stage can,
@@ -39,7 +40,12 @@ class NavItem:
     order: int = 50
     # (review, membership) -> work waiting: an int, or an expression over the member's
     # Membership row (OuterRef("user_id"), ...) that badge_counts evaluates with the others.
+    # An expression must depend only on the review and the member's roles (their ids come from
+    # the row): its SQL is compiled once per review and roles, and reused.
     badge: Callable[[Any, Any], Any] | None = None
+    # (review, membership) -> None, run before every reading of the badge (e.g. bringing the
+    # screening queues up to date), since a reused expression badge is not called again.
+    prepare: Callable[[Any, Any], None] | None = None
     group: str = ""  # a NavGroup key; empty: a page of its own (the overview)
     # Further paths under the review (e.g. "imports/") whose pages belong to this item.
     also: tuple[str, ...] = ()
@@ -121,35 +127,76 @@ def count_of(queryset: Any, by: str = "review_id") -> Any:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def evaluate(membership: Any, expressions: dict[str, Any]) -> dict[str, int]:
-    """Expressions over this member's Membership row, evaluated in one SELECT (none if there
-    are none); plain ints pass through."""
-    values = {key: int(v) for key, v in expressions.items() if isinstance(v, int)}
-    pending = {key: v for key, v in expressions.items() if key not in values}
-    if pending:
-        aliases = {f"badge_{i}": key for i, key in enumerate(pending)}
-        row = (
-            type(membership)
-            ._default_manager.filter(pk=membership.pk)
-            .order_by()
-            .values(**{alias: pending[key] for alias, key in aliases.items()})
-            .get()
-        )
-        values.update({key: int(row[alias] or 0) for alias, key in aliases.items()})
-    return values
+@dataclass(frozen=True)
+class _Select:
+    """One SELECT of badge expressions, compiled: its SQL, and its parameters but the last
+    (the membership's pk, its one WHERE parameter)."""
+
+    keys: tuple[str, ...]
+    sql: str
+    params: tuple
+
+
+def _compile(membership: Any, expressions: dict[str, Any]) -> _Select:
+    if not expressions:
+        return _Select((), "", ())
+    aliases = {f"badge_{i}": key for i, key in enumerate(expressions)}
+    query = (
+        type(membership)
+        ._default_manager.filter(pk=membership.pk)
+        .order_by()
+        .values(**{alias: expressions[key] for alias, key in aliases.items()})
+        .query
+    )
+    sql, params = query.sql_with_params()
+    if not params or params[-1] != membership.pk:
+        raise ValueError("A badge's SELECT must end with the membership's pk as its parameter.")
+    return _Select(tuple(aliases.values()), sql, tuple(params[:-1]))
+
+
+def _run(select: _Select, membership_pk: int) -> dict[str, int]:
+    if not select.keys:
+        return {}
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(select.sql, (*select.params, membership_pk))
+        row = cursor.fetchone()
+    return {key: int(n or 0) for key, n in zip(select.keys, row or (), strict=False)}
+
+
+# (review pk, the member's roles, the badges) -> (those given as expressions, their SELECT).
+# Bounded: cleared when full (a process serves a few reviews, each with at most eight sets of
+# roles).
+_selects: dict[tuple, tuple[frozenset[str], _Select]] = {}
+_SELECTS_KEPT = 512
 
 
 def badge_counts(review: Any, membership: Any) -> dict[str, int]:
     """The work waiting on each page of the navigation this member sees, by url name: the
-    badges given as expressions in one query, the others by themselves."""
-    return evaluate(
-        membership,
-        {
-            item.url_name: item.badge(review, membership)
-            for item in registry.review_nav
-            if item.badge and visible(item.roles, membership)
-        },
-    )
+    badges given as expressions in one query (built and compiled once per review and roles),
+    the others by themselves."""
+    items = [i for i in registry.review_nav if i.badge and visible(i.roles, membership)]
+    for item in items:
+        if item.prepare:
+            item.prepare(review, membership)
+    key = (review.pk, tuple(membership.roles), tuple((i.url_name, i.badge) for i in items))
+    known = _selects.get(key)
+    if known is None:
+        values = {item.url_name: item.badge(review, membership) for item in items}
+        expressions = {k: v for k, v in values.items() if not isinstance(v, int)}
+        known = (frozenset(expressions), _compile(membership, expressions))
+        if len(_selects) >= _SELECTS_KEPT:
+            _selects.clear()
+        _selects[key] = known
+    together, select = known
+    counts = {
+        item.url_name: int(item.badge(review, membership))
+        for item in items
+        if item.url_name not in together
+    }
+    counts.update(_run(select, membership.pk))
+    return counts
 
 
 @dataclass

@@ -121,7 +121,7 @@ def full_texts_to_assess(review, membership) -> int:
 
 
 def _full_texts_badge(review, membership):
-    """full_texts_to_assess as an expression over the member's row (see registry.evaluate)."""
+    """full_texts_to_assess as an expression over the member's row (see registry.badge_counts)."""
     if not membership.is_reviewer:
         return 0
     from screening.fulltext.service import to_assess_subquery
@@ -182,12 +182,20 @@ def to_screen(review, membership) -> int:
 
 
 def _screen_badge(review, membership):
-    """to_screen as an expression over the member's row (see registry.evaluate)."""
+    """to_screen as an expression over the member's row (see registry.badge_counts), read
+    after _queues_up_to_date."""
     if not membership.is_reviewer:
         return 0
     from screening.decisions.queues import queue_size_subquery
 
-    return queue_size_subquery(review)
+    return queue_size_subquery(review, ensure=False)
+
+
+def _queues_up_to_date(review, membership) -> None:
+    from screening.decisions.queues import ensure_assignments
+
+    if membership.is_reviewer:
+        ensure_assignments(review)
 
 
 def to_screen_many(review, memberships) -> dict[int, int]:
@@ -215,7 +223,15 @@ def _screen_overview(review, membership) -> dict:
 
 
 registry.add_nav(
-    NavItem(_("Screen"), "screen", ("reviewer",), order=30, badge=_screen_badge, group=SCREEN)
+    NavItem(
+        _("Screen"),
+        "screen",
+        ("reviewer",),
+        order=30,
+        badge=_screen_badge,
+        group=SCREEN,
+        prepare=_queues_up_to_date,
+    )
 )
 registry.add_waiting(
     WaitingWork(
@@ -245,7 +261,7 @@ def duplicates_to_check(review, membership=None) -> int:
 
 
 def _duplicates_badge(review, membership):
-    """duplicates_to_check as an expression (see registry.evaluate)."""
+    """duplicates_to_check as an expression (see registry.badge_counts)."""
     from reviewapp.registry import count_of
     from screening.dedup.service import open_pairs
 
