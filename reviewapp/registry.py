@@ -182,19 +182,21 @@ def badge_counts(review: Any, membership: Any) -> dict[str, int]:
             item.prepare(review, membership)
     key = (review.pk, tuple(membership.roles), tuple((i.url_name, i.badge) for i in items))
     known = _selects.get(key)
-    if known is None:
+    if known is None:  # the first page of these roles: every badge called
         values = {item.url_name: item.badge(review, membership) for item in items}
         expressions = {k: v for k, v in values.items() if not isinstance(v, int)}
-        known = (frozenset(expressions), _compile(membership, expressions))
+        select = _compile(membership, expressions)
         if len(_selects) >= _SELECTS_KEPT:
             _selects.clear()
-        _selects[key] = known
-    together, select = known
-    counts = {
-        item.url_name: int(item.badge(review, membership))
-        for item in items
-        if item.url_name not in together
-    }
+        _selects[key] = (frozenset(expressions), select)
+        counts = {k: int(v) for k, v in values.items() if k not in expressions}
+    else:  # later ones: only the badges that count by themselves
+        together, select = known
+        counts = {
+            item.url_name: int(item.badge(review, membership))
+            for item in items
+            if item.url_name not in together
+        }
     counts.update(_run(select, membership.pk))
     return counts
 
