@@ -188,7 +188,7 @@ def _screen_badge(review, membership):
         return 0
     from screening.decisions.queues import queue_size_subquery
 
-    return queue_size_subquery(review, ensure=False)
+    return queue_size_subquery(review)
 
 
 def _queues_up_to_date(review, membership) -> None:

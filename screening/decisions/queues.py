@@ -552,16 +552,13 @@ def _open_rows(review: Review, reviewer_id: Any, stage: str) -> QuerySet[Assignm
     return Assignment.objects.filter(reviewer_id=reviewer_id, review=review, stage=stage, open=True)
 
 
-def queue_size_subquery(
-    review: Review, stage: str = Stage.TITLE_ABSTRACT, *, ensure: bool = True
-) -> Expression:
+def queue_size_subquery(review: Review, stage: str = Stage.TITLE_ABSTRACT) -> Expression:
     """queue_size as an expression over a Membership row of the review (the nav badge, counted
     with the others): the stored count, else the open rows counted as queue_counts counts them
-    (without storing the figure: the queue's own pages do)."""
+    (without storing the figure: the queue's own pages do). The caller brings the assignments
+    up to date first (ensure_assignments), as queue_size does."""
     from reviewapp.registry import count_of
 
-    if ensure:
-        ensure_assignments(review, stage)
     me = OuterRef("user_id")
     stored = QueueCount.objects.filter(review=review, reviewer_id=me, stage=stage)
     return Coalesce(
