@@ -1,17 +1,16 @@
-"""A covering index for counting statuses (issue 21: the PRISMA page and the overview's
-screening progress at 100,000+ records).
+"""An index for counting statuses (issue 21: the PRISMA page at 100,000+ records).
 
-(review, stage, outcome, record) INCLUDE (decisions_count, final_reason): the works excluded at
-title/abstract are counted in record order, less the few duplicates (a merge anti join with the
-(review, is_canonical, id) index), and the progress panel groups a stage's statuses by outcome,
-decisions and reason, each by an index-only scan that never reads a status row.
-Nothing on SQLite."""
+(review, stage, outcome, record): the works excluded at title/abstract are counted in record
+order by an index-only scan, less the few duplicates (a merge anti join with the (review,
+is_canonical, id) index), and the works included there are found by a range of it. Nothing
+that a decision alone changes (a status's count of decisions) is in it, so such an update
+stays heap-only. Nothing on SQLite."""
 
 from django.db import migrations
 
 FORWARD = [
     "CREATE INDEX IF NOT EXISTS screening_recordstatus_counts ON screening_recordstatus"
-    " (review_id, stage, outcome, record_id) INCLUDE (decisions_count, final_reason_id)",
+    " (review_id, stage, outcome, record_id)",
 ]
 BACKWARD = ["DROP INDEX IF EXISTS screening_recordstatus_counts"]
 

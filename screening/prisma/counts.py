@@ -244,10 +244,10 @@ class _Search(NamedTuple):
 def _searches(review: Review) -> list[_Search]:
     """The review's searches in the order they were added, with their records counted.
 
-    A count per search through the search's index alone, never the record rows (issue 21:
+    A count of each search's range of the (search) index, never the record rows (issue 21:
     a join and GROUP BY read every record, 1.5 s at 100,000; a grouped count of the whole
-    review's index, 28 ms at 100,000, against 16 ms for these range counts); the duplicates,
-    few, through the (review, is_canonical, id) index."""
+    review's index took 28 ms at 100,000, these range counts 9 ms); the duplicates, few,
+    through the (review, is_canonical) index."""
     records = Record.objects.filter(search=OuterRef("pk")).order_by()
     duplicates = records.filter(review=review, is_canonical=False)
 
@@ -280,10 +280,10 @@ def _columns(
     Most works never get past title/abstract: awaiting a decision or excluded there, with no
     report. Those are counted without reading a record row (issue 21: grouping every work with
     its statuses and report grew with the review, 600 ms at 500,000): the works per search
-    (`per_search`, counted by an index) less those excluded at title/abstract (a join of two
-    narrow covering indexes) are awaiting screening. Only the few works included at
-    title/abstract or holding a report are then grouped with their full-text status and
-    report, and moved from where that first count put them to where they stand.
+    (counted with the searches, by an index) less those excluded at title/abstract (narrow
+    covering indexes of the statuses and the duplicates) are awaiting screening. Only the few
+    works included at title/abstract or holding a report are then grouped with their
+    full-text status and report, and moved from where that first count put them.
 
     The last query (`reaching`: only for a review with an update or other methods) finds the
     few works whose cluster reaches further (an update record merged with an earlier one, an
