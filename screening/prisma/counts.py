@@ -272,6 +272,17 @@ def _identified(searches: list[_Search]) -> list[tuple[str, str, str, int]]:
     return [(*key, n) for key, n in groups.items()]
 
 
+# Where a work stands after title/abstract (with "phase" and "kind": its column).
+FULL_TEXT = {
+    "phase": F("search__phase"),
+    "kind": F("search__source_type"),
+    "ft_outcome": F("ft__outcome"),
+    "ft_reason": F("ft__final_reason_id"),
+    "retrieval": F("report__retrieval"),
+    "study": F("report__study_id"),
+}
+
+
 def _columns(
     review: Review, searches: list[_Search], *, reaching: bool = True
 ) -> dict[tuple[str, str], _Column]:
@@ -280,10 +291,10 @@ def _columns(
     Most works never get past title/abstract: awaiting a decision or excluded there, with no
     report. Those are counted without reading a record row (issue 21: grouping every work with
     its statuses and report grew with the review, 600 ms at 500,000): the works per search
-    (counted with the searches, by an index) less those excluded at title/abstract (narrow
-    covering indexes of the statuses and the duplicates) are awaiting screening. Only the few
-    works included at title/abstract or holding a report are then grouped with their
-    full-text status and report, and moved from where that first count put them.
+    (counted with the searches, by an index) less those excluded at title/abstract without a
+    report (narrow indexes of the statuses, the duplicates and the reports) are awaiting
+    screening. Only the few works included at title/abstract or holding a report are then
+    grouped with their full-text status and report, and moved to where they stand.
 
     The last query (`reaching`: only for a review with an update or other methods) finds the
     few works whose cluster reaches further (an update record merged with an earlier one, an
@@ -298,19 +309,10 @@ def _columns(
         column.ta_excluded += excluded.get(search.id, 0)
         column.ta_pending += search.works - excluded.get(search.id, 0)
 
-    works = Record.objects.filter(review=review, is_canonical=True).alias(
-        ta=FilteredRelation("statuses", condition=Q(statuses__stage=Stage.TITLE_ABSTRACT)),
-        ft=FilteredRelation("statuses", condition=Q(statuses__stage=Stage.FULL_TEXT)),
-    )
-    where = {
-        "phase": F("search__phase"),
-        "kind": F("search__source_type"),
-        "ta_outcome": F("ta__outcome"),
-        "ft_outcome": F("ft__outcome"),
-        "ft_reason": F("ft__final_reason_id"),
-        "retrieval": F("report__retrieval"),
-        "study": F("report__study_id"),
-    }
+    # The few: included at title/abstract or holding a report. Each was counted above as
+    # awaiting screening; it moves to where it stands. Where it stood at title/abstract does
+    # not matter to where it stands now (`_tally` reads it only for a work without a report,
+    # and such a work is here because it was included), so no join to every TA status.
     beyond = (
         RecordStatus.objects.filter(
             review=review, stage=Stage.TITLE_ABSTRACT, outcome=Outcome.INCLUDED
@@ -318,12 +320,21 @@ def _columns(
         .values("record_id")
         .union(Report.objects.filter(review=review).values("record_id"))
     )
-    for row in works.filter(id__in=beyond).values(**where).annotate(n=Count("id")).order_by():
+    few = Record.objects.filter(review=review, is_canonical=True, id__in=beyond).alias(
+        ft=FilteredRelation("statuses", condition=Q(statuses__stage=Stage.FULL_TEXT)),
+    )
+    for row in few.values(**FULL_TEXT).annotate(n=Count("id")).order_by():
         column = columns[_key(row["phase"], row["kind"])]
-        _tally(column, _before_full_text(row), -row["n"])  # as the first count put them
-        _tally(column, row, row["n"])
+        _tally(column, {"ta_outcome": None, "ft_outcome": None, "retrieval": None}, -row["n"])
+        _tally(column, {**row, "ta_outcome": Outcome.INCLUDED}, row["n"])
     if not reaching:
         return dict(columns)
+
+    works = Record.objects.filter(review=review, is_canonical=True).alias(
+        ta=FilteredRelation("statuses", condition=Q(statuses__stage=Stage.TITLE_ABSTRACT)),
+        ft=FilteredRelation("statuses", condition=Q(statuses__stage=Stage.FULL_TEXT)),
+    )
+    where = {**FULL_TEXT, "ta_outcome": F("ta__outcome")}
 
     # Only clustered records of this review can reach further: keeps the subqueries small.
     members = Record.objects.filter(
@@ -351,16 +362,16 @@ def _columns(
 
 
 def _excluded_at_screening(review: Review, searches: list[_Search]) -> dict[int, int]:
-    """Works excluded at title/abstract, per search (only the first search's count when every
-    search counts in the same column: the total is all that is needed then)."""
+    """Works excluded at title/abstract and holding no report, per search (only the first
+    search's count when every search counts in the same column: the total is all it needs)."""
     statuses = RecordStatus.objects.filter(
         review=review, stage=Stage.TITLE_ABSTRACT, outcome=Outcome.EXCLUDED
-    )
+    ).filter(~Exists(Report.objects.filter(record=OuterRef("record"))))
     if len({_key(s.phase, s.kind) for s in searches}) <= 1:
         if not searches:
             return {}
         # The statuses' (review, stage, outcome, record) index less the few duplicates' ids,
-        # read in the same order from (review, is_canonical, id): a merge anti join, no hashing.
+        # read in the same order from (review, is_canonical, id): a merge anti join.
         duplicate = Record.objects.filter(review=review, is_canonical=False, pk=OuterRef("record"))
         return {searches[0].id: statuses.filter(~Exists(duplicate)).count()}
     # An update or other methods: a join of the two covering indexes, grouped by search.
@@ -374,16 +385,6 @@ def _excluded_at_screening(review: Review, searches: list[_Search]) -> dict[int,
 
 def _key(phase: str, kind: str) -> tuple[str, str]:
     return phase, "dbr" if kind in DBR_TYPES else "other"
-
-
-def _before_full_text(row: dict[str, Any]) -> dict[str, Any]:
-    """Where `_columns`' first count puts a work: excluded at title/abstract or awaiting it."""
-    excluded = row["ta_outcome"] == Outcome.EXCLUDED
-    return {
-        "ta_outcome": Outcome.EXCLUDED if excluded else None,
-        "ft_outcome": None,
-        "retrieval": None,
-    }
 
 
 def _tally(column: _Column, row: dict[str, Any], n: int) -> None:

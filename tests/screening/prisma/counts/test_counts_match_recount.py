@@ -206,6 +206,12 @@ def test_fast_counts_equal_a_recount_through_a_reviews_life(team, monkeypatch):
     # A lead sends an included record back to screening.
     decisions.reopen(canonical[3], Stage.TITLE_ABSTRACT, by=lead, reason="Check the population")
     check()
+    # ... and both reviewers now exclude it: excluded at title/abstract, its report kept.
+    decisions.decide(canonical[3], rita, "exclude", reason=ta_reason)
+    decisions.decide(canonical[3], remy, "exclude", reason=ta_reason)
+    assert Report.objects.filter(record=canonical[3]).exists()
+    flow = check()
+    assert flow.counts.dbr_sought_reports == 5
 
     # An update search finding two earlier works again and two new ones, and citation
     # searching finding one database work and one of its own.
