@@ -244,7 +244,7 @@ class _Search(NamedTuple):
 def _searches(review: Review) -> list[_Search]:
     """The review's searches in the order they were added, with their records counted.
 
-    A count of each search's range of the (search) index, never the record rows (issue 21:
+    A count of each search's range of the (search, id) index, never the record rows (issue 21:
     a join and GROUP BY read every record, 1.5 s at 100,000; a grouped count of the whole
     review's index took 28 ms at 100,000, these range counts 9 ms); the duplicates, few,
     through the (review, is_canonical) index."""

@@ -28,5 +28,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("screening", "0010_dedup_keys")]
+    dependencies = [("screening", "0011_record_import_indexes")]
     operations = [migrations.RunPython(forward, backward)]
