@@ -564,32 +564,66 @@ def agreement_for(
     """Agreement statistics, on records whose required decisions are all in.
 
     Leads get every such record (resolved or in conflict); reviewers only resolved ones, so
-    nothing about a record still under discussion reaches them.
+    nothing about a record still under discussion reaches them. The database counts the
+    ratings (agreement_tallies): the statistics never hold the decisions themselves.
     """
     shown = (Outcome.INCLUDED, Outcome.EXCLUDED)
     if viewer_is_lead:
         shown = (*shown, Outcome.CONFLICT)
-    rows = Decision.objects.filter(
-        review=review,
-        stage=stage,
-        record__is_canonical=True,
-        record__statuses__stage=stage,
-        record__statuses__outcome__in=shown,
-    ).values_list("record_id", "reviewer_id", "value")
-    ratings: dict[int, dict[int, str]] = defaultdict(dict)
-    for record_id, reviewer_id, value in rows.iterator(chunk_size=5000):
-        ratings[record_id][reviewer_id] = value
-    used = {v for by in ratings.values() for v in by.values()}
+    tallies = agreement_tallies(review, stage, shown)
+    used = {value for p in tallies.patterns for value, _n in p}
     categories = [DecisionValue.INCLUDE, DecisionValue.EXCLUDE]
     if DecisionValue.MAYBE in used:
         categories.append(DecisionValue.MAYBE)
-    summary = agreement.summarise(ratings, [str(c) for c in categories])
+    summary = agreement.summarise_tallies(tallies, [str(c) for c in categories])
     from reviewapp.models import User
 
-    people = {
-        u.pk: u for u in User.objects.filter(pk__in={r for by in ratings.values() for r in by})
-    }
+    people = {u.pk: u for u in User.objects.filter(pk__in=tallies.raters)}
     return summary, people
+
+
+def agreement_tallies(review: Review, stage: str, outcomes: tuple[str, ...]) -> agreement.Tallies:
+    """The decisions at `stage` on the review's canonical records whose status is one of
+    `outcomes`, counted in three grouped queries: each pair of reviewers' values on the records
+    both decided, each record's ratings as a pattern of values, and who rated. A review of
+    100,000 records and 60,000 decisions sent them all to Python (0.5 s a page) before."""
+    from django.db import connection
+
+    records = RecordStatus.objects.filter(
+        review=review, stage=stage, outcome__in=outcomes, record__is_canonical=True
+    ).values("record_id")
+    inner, params = records.query.sql_with_params()
+    decision = connection.ops.quote_name(Decision._meta.db_table)
+    where = f"a.review_id = %s AND a.stage = %s AND a.record_id IN ({inner})"
+    base = [review.pk, stage, *params]
+    values = [str(v) for v in DecisionValue]
+    per_value = ", ".join(
+        f"SUM(CASE WHEN a.value = %s THEN 1 ELSE 0 END) AS n{i}" for i in range(len(values))
+    )
+    out = agreement.Tallies()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.reviewer_id, b.reviewer_id, a.value, b.value, COUNT(*) FROM {decision} a "
+            f"JOIN {decision} b ON b.record_id = a.record_id AND b.stage = a.stage "
+            f"AND b.reviewer_id > a.reviewer_id WHERE {where} "
+            "GROUP BY a.reviewer_id, b.reviewer_id, a.value, b.value",
+            base,
+        )
+        for a, b, value_a, value_b, n in cursor.fetchall():
+            out.pairs.setdefault((a, b), Counter())[value_a, value_b] += n
+        columns = ", ".join(f"n{i}" for i in range(len(values)))
+        cursor.execute(
+            f"SELECT {columns}, COUNT(*) FROM (SELECT {per_value} FROM {decision} a "
+            f"WHERE {where} GROUP BY a.record_id) AS items GROUP BY {columns}",
+            [*values, *base],
+        )
+        for *counts, n in cursor.fetchall():
+            rated = agreement.pattern_of(dict(zip(values, counts, strict=True)))
+            out.patterns[rated] += n
+            out.items += n
+        cursor.execute(f"SELECT DISTINCT a.reviewer_id FROM {decision} a WHERE {where}", base)
+        out.raters = {row[0] for row in cursor.fetchall()}
+    return out
 
 
 def decided_records(review: Review, reviewer: Any, stage: str = Stage.TITLE_ABSTRACT) -> QuerySet:
