@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--htmx", action="store_true", help="the table alone (HX-Request)")
     args = parser.parse_args()
-    scale_bench._setup(args.database)
+    scale_bench.sb.setup_in_process(args.database)
     client = scale_bench._client("reviewer00@bench.example")
     urls = _urls()
     if args.profile:

@@ -46,6 +46,7 @@ sys.path.insert(0, str(REPO / "bench"))
 import import_bench  # noqa: E402
 import screening_bench as sb  # noqa: E402
 from fresh import in_fresh_process, peak_mb  # noqa: E402
+from screening_bench import load  # noqa: E402
 
 REVIEWERS = 50
 CJK_SHARE = 0.01
@@ -73,28 +74,8 @@ QUERIES = {
 }
 
 
-def load() -> str:
-    one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
-    return f"load {one} {five} {fifteen}"
-
-
 def pct(values: list[float], p: float) -> float:
     return sb.percentile(values, p)
-
-
-def _setup(database: str) -> None:
-    os.environ.update(
-        DATABASE_URL=database,
-        DJANGO_SETTINGS_MODULE="reviewapp.settings",
-        DEBUG="false",
-        SECURE_COOKIES="false",
-        REDIS_URL="",
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-    )
-    import django
-
-    django.setup()
 
 
 def _files(n: int, folder: Path) -> tuple[Path, Path]:
@@ -488,7 +469,7 @@ def main() -> None:
     parser.add_argument("--plans", default="/tmp/scale_plans.txt")
     parser.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    _setup(args.database)
+    sb.setup_in_process(args.database)
     if args.one:
         kind, n = args.one[0], int(args.one[1])
         result = build(n) if kind == "build" else import_one(n, args.one[2] == "1")

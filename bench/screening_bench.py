@@ -241,6 +241,34 @@ def login(base: str, email: str):
     return session
 
 
+def served_settings(database: str) -> dict[str, str]:
+    """The settings the benches run the app with, served or in process: no DEBUG, no Redis
+    (tasks in process), the test client's host allowed."""
+    return {
+        "DATABASE_URL": database,
+        "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
+        "DEBUG": "false",
+        "SECURE_COOKIES": "false",
+        "REDIS_URL": "",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        # Conflicts send notification emails; the console backend would flood this output.
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    }
+
+
+def setup_in_process(database: str) -> None:
+    """Django in this process, with the served settings."""
+    os.environ.update(served_settings(database))
+    import django
+
+    django.setup()
+
+
+def load() -> str:
+    one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
+    return f"load {one} {five} {fifteen}"
+
+
 def queue_of(html: str) -> tuple[str | None, list[str]]:
     """The record a screening answer shows (its panel's own id) and the upcoming ones, in order."""
     shown = SHOWN.search(html)
@@ -351,17 +379,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the database of a former run")
     args = parser.parse_args()
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database,
-        "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
-        "DEBUG": "false",
-        "SECURE_COOKIES": "false",
-        "REDIS_URL": "",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # Conflicts send notification emails; the console backend would flood this output.
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-    }
+    env = {**os.environ, **served_settings(args.database)}
     os.environ.update(env)
     if not args.reuse:
         create_database(args.database)

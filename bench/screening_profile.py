@@ -44,27 +44,6 @@ sys.path.insert(0, str(REPO / "bench"))
 import screening_bench as sb  # noqa: E402
 
 
-def load() -> str:
-    one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
-    return f"load {one} {five} {fifteen}"
-
-
-def _setup(database: str) -> None:
-    # As the load benchmark serves (screening_bench.main): no DEBUG, no Redis.
-    os.environ.update(
-        DATABASE_URL=database,
-        DJANGO_SETTINGS_MODULE="reviewapp.settings",
-        DEBUG="false",
-        SECURE_COOKIES="false",
-        REDIS_URL="",
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-    )
-    import django
-
-    django.setup()
-
-
 class Reviewer:
     """One signed-in reviewer deciding the records of their queue in turn."""
 
@@ -154,7 +133,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=35)
     args = parser.parse_args()
 
-    _setup(args.database)
+    sb.setup_in_process(args.database)
     if not args.reuse:
         sb.create_database(args.database)
         info = sb.build(argparse.Namespace(records=args.records, reviewers=2, prescreened=0.3))
@@ -162,11 +141,11 @@ def main() -> None:
     who = Reviewer(args.reviewer, args.mode, seed=0)
     _decide(who, 10)  # warm: imports, template compilation, plan caches
     statements = _queries(who)
-    load0 = load()
+    load0 = sb.load()
     cpu, wall = _decide(who, args.requests)
     print(
         f"mode {args.mode}: {args.requests} decisions + next record, {statements} statements each; "
-        f"{load0} before, {load()} after"
+        f"{load0} before, {sb.load()} after"
     )
     for label, ms in (("CPU", cpu), ("wall", wall)):
         print(
