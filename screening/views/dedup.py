@@ -22,6 +22,8 @@ from reviewapp.models import AuditEvent, Review, Stage
 from screening.dedup import display, service
 from screening.models import DuplicateCandidate, DuplicateCluster, RecordStatus
 
+from .imports import QueueDown
+
 TEMPLATE = "screening/dedup/queue.html"
 
 
@@ -144,12 +146,10 @@ def dedup_decide(request: HttpRequest, slug: str, pair_id: int) -> HttpResponse:
 @require_POST
 def dedup_run(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, "lead")
-    queue_down: list[bool] = []
-    job = service.enqueue_dedup(
-        review, on_unavailable=lambda: queue_down.append(True), after_commit=False
-    )
+    queue_down = QueueDown()
+    job = service.enqueue_dedup(review, on_unavailable=queue_down, after_commit=False)
     job.refresh_from_db()  # without a broker the run already happened, in this request
-    if queue_down:
+    if queue_down.down:
         messages.warning(
             request,
             _(

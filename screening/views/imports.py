@@ -32,6 +32,22 @@ QUEUE_DOWN = gettext_lazy(
     "it starts by itself when the queue is back."
 )
 
+
+class QueueDown:
+    """A job's `on_unavailable`: notes that its message could not be sent, so the view can
+    say so once (warn), after its own messages, however many jobs it started."""
+
+    def __init__(self) -> None:
+        self.down = False
+
+    def __call__(self) -> None:
+        self.down = True
+
+    def warn(self, request: HttpRequest, message: str = QUEUE_DOWN) -> None:
+        if self.down:
+            messages.warning(request, message)
+
+
 # The importers stay free of Django; the names of formats people read are translated here.
 FORMAT_LABELS = {
     **FORMATS,
@@ -255,7 +271,7 @@ def search_upload(request: HttpRequest, slug: str, search_id: int) -> HttpRespon
             status=400,
         )
     created = []
-    queue_down = []
+    queue_down = QueueDown()
     for upload in form.cleaned_data["files"]:
         try:
             job = imports.store_upload(
@@ -265,7 +281,7 @@ def search_upload(request: HttpRequest, slug: str, search_id: int) -> HttpRespon
                 fmt=form.cleaned_data["format"],
                 user=request.user,
                 allow_truncated=form.cleaned_data["allow_truncated"],
-                on_unavailable=lambda: queue_down.append(True),
+                on_unavailable=queue_down,
                 encoding=form.cleaned_data.get("encoding") or "",
                 skip_bad_entries=form.cleaned_data.get("skip_bad_entries", False),
             )
@@ -273,8 +289,7 @@ def search_upload(request: HttpRequest, slug: str, search_id: int) -> HttpRespon
             messages.error(request, str(exc))
             continue
         created.append(job)
-    if queue_down:
-        messages.warning(request, QUEUE_DOWN)
+    queue_down.warn(request)
     if len(created) == 1:
         return redirect("import_job", review.slug, created[0].pk)
     return redirect("search_detail", review.slug, search.pk)
@@ -377,18 +392,17 @@ def import_job_columns(request: HttpRequest, slug: str, job_id: int) -> HttpResp
     job = get_object_or_404(review.import_jobs, pk=job_id)
     form = column_map_form(imports.job_columns(job), request.POST)
     if form.is_valid():
-        queue_down = []
+        queue_down = QueueDown()
         try:
             imports.set_column_map(
                 job,
                 form.cleaned_data,
                 request.user,
-                on_unavailable=lambda: queue_down.append(True),
+                on_unavailable=queue_down,
             )
         except ReviewError as exc:
             messages.error(request, str(exc))
-        if queue_down:
-            messages.warning(request, QUEUE_DOWN)
+        queue_down.warn(request)
     return redirect("import_job", review.slug, job.pk)
 
 
@@ -401,7 +415,7 @@ def import_job_rerun(request: HttpRequest, slug: str, job_id: int) -> HttpRespon
     job = get_object_or_404(review.import_jobs, pk=job_id)
     form = RerunForm(request.POST)
     if form.is_valid():
-        queue_down = []
+        queue_down = QueueDown()
         try:
             imports.rerun_import(
                 job,
@@ -409,14 +423,13 @@ def import_job_rerun(request: HttpRequest, slug: str, job_id: int) -> HttpRespon
                 skip_bad_entries=form.cleaned_data["skip_bad_entries"],
                 allow_truncated=form.cleaned_data["allow_truncated"],
                 encoding=form.cleaned_data["encoding"],
-                on_unavailable=lambda: queue_down.append(True),
+                on_unavailable=queue_down,
             )
         except ReviewError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The import runs again."))
-        if queue_down:
-            messages.warning(request, QUEUE_DOWN)
+        queue_down.warn(request)
     return redirect("import_job", review.slug, job.pk)
 
 

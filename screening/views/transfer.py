@@ -8,7 +8,6 @@ before the lead confirms.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -22,7 +21,7 @@ from reviewapp.models import Role
 from screening.transfer import background, export_files, service
 from screening.transfer.readers import COVIDENCE_LISTS
 
-from .imports import QUEUE_DOWN
+from .imports import QueueDown
 
 MAX_HISTORY_BYTES = 200 * 1024 * 1024
 
@@ -62,14 +61,13 @@ def _upload(request, review) -> HttpResponse:
         return _page(request, review, error=_("Choose the tool and the file it exported."))
     if upload.size > MAX_HISTORY_BYTES:
         return _page(request, review, error=_("The file is too large."))
-    queue_down: list[bool] = []
+    queue_down = QueueDown()
     path = background.store(review, upload)
     job = background.start_reading(
         review, path, upload.name, source, which, by=request.user,
-        on_unavailable=lambda: queue_down.append(True),
+        on_unavailable=queue_down,
     )  # fmt: skip
-    if queue_down:
-        messages.warning(request, QUEUE_DOWN)
+    queue_down.warn(request)
     return redirect("history_job", review.slug, job.pk)
 
 
@@ -110,13 +108,12 @@ def _confirm(request, review, read) -> HttpResponse:
         service.check_mapping(review, names, chosen)
     except service.TransferError as exc:
         return _preview(request, review, read, error=str(exc))
-    queue_down: list[bool] = []
+    queue_down = QueueDown()
     job = background.start_applying(
         review, read, {name: user.pk for name, user in chosen.items()}, by=request.user,
-        on_unavailable=lambda: queue_down.append(True),
+        on_unavailable=queue_down,
     )  # fmt: skip
-    if queue_down:
-        messages.warning(request, QUEUE_DOWN)
+    queue_down.warn(request)
     return redirect("history_job", review.slug, job.pk)
 
 
