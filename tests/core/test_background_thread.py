@@ -17,6 +17,7 @@ from reviewapp.jobs import background_thread, enqueue
 from screening.decisions import queues
 from screening.models import RankingState
 from screening.ranking import service as ranking_service
+from tests.gates import Gate
 from tests.screening.decisions.factories import records
 
 RUNS: list[tuple[str, str]] = []
@@ -51,30 +52,12 @@ def test_background_work_runs_on_the_background_thread_after_commit(
 
 def test_the_same_work_asked_for_twice_while_waiting_runs_once(in_thread):
     gate = threading.Event()
-    background_thread.submit(_Gate(gate), (), {})
+    background_thread.submit(Gate(gate), (), {})
     assert background_thread.submit(note_thread, ("twice",), {})
     assert not background_thread.submit(note_thread, ("twice",), {})
     gate.set()
     background_thread.join()
     assert RUNS.count(("twice", "sift-tasks")) == 1
-
-
-class _Gate:
-    """A task stand-in that waits for the test to open the gate."""
-
-    name = "tests.gate"
-
-    def __init__(self, gate: threading.Event) -> None:
-        self.gate = gate
-
-    def apply(self, args, kwargs, throw):
-        self.gate.wait(10)
-        return _Done()
-
-
-class _Done:
-    def failed(self) -> bool:
-        return False
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,24 +9,9 @@ import pytest
 from django.urls import reverse
 
 from reviewapp.jobs import background_thread
+from tests.gates import Gate
 
 from .conftest import export_job, export_url, streamed
-
-
-class _Gate:
-    """Holds the background thread until the test opens it."""
-
-    name = "tests.gate"
-
-    def __init__(self, gate: threading.Event) -> None:
-        self.gate = gate
-
-    def apply(self, args, kwargs, throw):
-        self.gate.wait(10)
-        return self
-
-    def failed(self) -> bool:
-        return False
 
 
 # The thread reads the job's row on a connection of its own: the row must be committed.
@@ -38,7 +23,7 @@ def test_the_request_answers_at_once_and_the_file_follows(large, settings):
     settings.EXPORT_INLINE_MAX_ROWS = 0
     settings.TASKS_IN_THREAD = True
     gate = threading.Event()
-    background_thread.submit(_Gate(gate), (), {})
+    background_thread.submit(Gate(gate), (), {})
     try:
         response = client.get(export_url(large, "format=bibtex"))
         job = export_job(response)
