@@ -30,9 +30,7 @@ os.environ.pop("REDIS_URL", None)  # the task runs in this process, timed on its
 # The upload and the export files go to a folder of their own unless MEDIA_ROOT says otherwise.
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="export-bench-"))
 
-
-def _load() -> str:
-    return f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+from screening_bench import load  # noqa: E402
 
 
 def build(n: int):
@@ -88,7 +86,7 @@ def run(review, membership, fmt: str) -> None:
     print(
         f"{fmt}: {job.result['rows']:,} rows, {len(body) / 1e6:.1f} MB; "
         f"streamed {streamed:.2f} s; request now {request * 1000:.1f} ms; "
-        f"task {task:.2f} s; identical: {identical}; {_load()}"
+        f"task {task:.2f} s; identical: {identical}; {load()}"
     )
     default_storage.delete(job.result["path"])
 
@@ -105,7 +103,7 @@ def main() -> None:
     from django.conf import settings
 
     settings.TASKS_IN_THREAD = False
-    print(f"{_load()} before; Python {sys.version.split()[0]}")
+    print(f"{load()} before; Python {sys.version.split()[0]}")
     review, membership = build(args.records)
     try:
         for fmt in args.formats:

@@ -52,6 +52,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from fresh import in_fresh_process, peak_mb  # noqa: E402
+from screening_bench import loadavg  # noqa: E402
 
 
 def _ris_records(text: str) -> list[str]:
@@ -211,7 +212,7 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
     review = create_review(f"Import bench {time.time_ns()}", user)
     search = Search.objects.create(review=review, source=f"Bench {fmt}")
     split = _cpu_split()
-    load_before = _load()
+    load_before = loadavg()
     started, cpu = time.perf_counter(), time.process_time()
     job = import_file_now(search, path, path.name, user=user)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -236,14 +237,10 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
         "seconds": seconds,
         "cpu": cpu,
         **split,
-        "load": f"{load_before} -> {_load()}",
+        "load": f"{load_before} -> {loadavg()}",
         "peak_mb": peak_mb(),
         "base_mb": baseline,
     }
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _proc_cpu(pid: int | str) -> float:

@@ -264,9 +264,13 @@ def setup_in_process(database: str) -> None:
     django.setup()
 
 
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages, as the kernel gives them."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def load() -> str:
-    one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
-    return f"load {one} {five} {fifteen}"
+    return f"load {loadavg()}"
 
 
 def queue_of(html: str) -> tuple[str | None, list[str]]:
