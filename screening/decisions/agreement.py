@@ -201,11 +201,8 @@ def summarise_tallies(tallies: Tallies, categories: Sequence[Value]) -> Agreemen
         if place[a] > place[b]:  # counted the other way round: turn the table over
             a, b, counts = b, a, Counter({(vb, va): n for (va, vb), n in counts.items()})
         common.setdefault((a, b), Counter()).update(counts)
-    index = {c: i for i, c in enumerate(categories)}
     for a, b in sorted(common, key=lambda pair: (place[pair[0]], place[pair[1]])):
-        table = [[0] * len(categories) for _ in categories]
-        for (va, vb), n in common[a, b].items():
-            table[index[va]][index[vb]] += n
+        table = confusion_table(common[a, b].elements(), categories)
         summary.pairs.append(
             PairAgreement(
                 rater_a=a,
