@@ -17,6 +17,7 @@ from django.db import connections
 from django.test import Client
 
 from reviewapp.models import Membership, Review, User
+from screening.models import Search
 
 from .factories import PASSWORD, ReviewFactory, UserFactory
 
@@ -83,6 +84,19 @@ def _ranking_features_in_tmp(settings, tmp_path_factory):
     settings.RANKING_FEATURES_DIR = tmp_path_factory.mktemp("ranking")
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Uploads, full texts and finished exports go to the test's own folder, never the work
+    tree's uploads/ (a real worker started by `celery_worker` is given the same folder)."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture
+def search(team) -> Search:
+    """A Scopus search of the team's review, for the tests that import into it."""
+    return Search.objects.create(review=team.review, source="Scopus", created_by=team.lead)
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD
@@ -130,7 +144,13 @@ def celery_worker(transactional_db, settings, tmp_path):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     log = tmp_path / "worker.log"
-    env = {**os.environ, "DATABASE_URL": test_db_url, "CELERY_QUEUE": queue, "REDIS_URL": redis_url}
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_db_url,
+        "CELERY_QUEUE": queue,
+        "REDIS_URL": redis_url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),  # the worker reads and writes where the test does
+    }
     root = Path(__file__).resolve().parents[1]
     with log.open("w") as out:
         process = subprocess.Popen(

@@ -21,7 +21,6 @@ RIS = b"TY  - JOUR\nTI  - Protected time for research\nAU  - Smith, Jane\nPY  - 
 def test_a_lead_creates_a_search_uploads_an_export_and_polls_the_import(
     team, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    settings.MEDIA_ROOT = tmp_path
     lead = ApiClient(team.lead)
     slug = team.review.slug
     search = lead.post(

@@ -43,7 +43,6 @@ def test_a_pdf_without_text_is_refused_with_advice_to_paste():
 def test_coder_extracts_the_reports_pdf_and_codes_its_text(
     team, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    settings.MEDIA_ROOT = tmp_path
     study = included_study(team.review, "Archibald 2017", 3, text="")
     report = study.reports.get()
     # A PDF attached before texts were read in the background: the first click has it read.

@@ -22,9 +22,8 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-def browser_settings(settings, live_server, tmp_path):
-    """Plain-HTTP cookies, uploads in a temporary folder, invitation links to the live server."""
+def browser_settings(settings, live_server):
+    """Plain-HTTP cookies, invitation links to the live server."""
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = live_server.url
     return settings

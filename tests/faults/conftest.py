@@ -8,8 +8,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from screening.models import Search
-
 from .stack import REDIS_SERVER, Stack
 
 
@@ -31,8 +29,3 @@ def stack(transactional_db, tmp_path):
         log = running.log(name)
         if log.exists():
             print(f"--- {name} ---\n{log.read_text(errors='replace')[-4000:]}")
-
-
-@pytest.fixture
-def search(team) -> Search:
-    return Search.objects.create(review=team.review, source="Scopus", created_by=team.lead)

@@ -21,11 +21,6 @@ from .rich_review import build
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
 # A canonical dump: every row of the review with ids replaced by positions --------------------
 
 

@@ -23,11 +23,6 @@ from .rich_review import build
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
 @pytest.fixture
 def archive(team, tmp_path, django_capture_on_commit_callbacks) -> Path:
     """An archive of a review with a row in every model and two stored files."""

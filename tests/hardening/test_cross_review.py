@@ -22,7 +22,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def other(team, settings, tmp_path) -> Team:
     """Review B, with the same people in the same roles as team.review (review A)."""
-    settings.MEDIA_ROOT = tmp_path / "uploads"
     review = ReviewFactory(title="Another review")
     for m in Membership.objects.filter(review=team.review):
         Membership.objects.create(

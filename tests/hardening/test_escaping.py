@@ -40,7 +40,6 @@ REFLECTED = "?" + urlencode(
 
 @pytest.fixture
 def hostile_site(team, settings, tmp_path, django_capture_on_commit_callbacks):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
     with django_capture_on_commit_callbacks(execute=True):
         build_rich(team)
         pages = []

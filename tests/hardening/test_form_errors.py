@@ -137,7 +137,6 @@ def test_an_empty_export_file_is_refused_next_to_the_upload_field(team):
 
 
 def test_an_empty_full_text_is_refused_next_to_the_upload_field(team, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
     report = Report.objects.get(record=included_at_ta(team))
     client = team.client(team.lead)
     response = client.post(
@@ -152,7 +151,6 @@ def test_an_empty_full_text_is_refused_next_to_the_upload_field(team, settings, 
 def test_a_full_text_that_is_not_a_pdf_is_refused_next_to_the_upload_field(
     team, settings, tmp_path
 ):
-    settings.MEDIA_ROOT = tmp_path
     report = Report.objects.get(record=included_at_ta(team))
     client = team.client(team.lead)
     response = client.post(

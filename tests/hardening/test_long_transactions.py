@@ -26,10 +26,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only(settings, tmp_path, monkeypatch):
+def _postgres_only(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("row locks that make a request wait need PostgreSQL (DATABASE_URL)")
-    settings.MEDIA_ROOT = tmp_path
     # As with a worker: the request queues background work, it does not run it.
     monkeypatch.setattr(jobs, "send", lambda *args, **kwargs: None)
 

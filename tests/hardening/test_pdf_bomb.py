@@ -26,11 +26,6 @@ pytestmark = pytest.mark.django_db
 TextStatus = Report.TextStatus
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
 @pytest.fixture(scope="module")
 def bomb(tmp_path_factory) -> bytes:
     return pdf_page_bomb(tmp_path_factory.mktemp("pdf") / "bomb.pdf", 60_000).read_bytes()

@@ -17,21 +17,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from reviewapp import ziplimits
 from screening.identification import imports
 from screening.identification.importers import tabular
-from screening.models import ImportJob, Record, Search
+from screening.models import ImportJob, Record
 
 from .bombs import xlsx_bomb, zip_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
-@pytest.fixture
-def search(team) -> Search:
-    return Search.objects.create(review=team.review, source="Scopus", created_by=team.lead)
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,6 @@ from .untranslated import UserContent, english_runs
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
 def test_the_history_import_pages_read_in_chinese(team, django_capture_on_commit_callbacks):
     screened(team)
     data = "".join(service.export(team.review, "rayyan-ris")).encode()

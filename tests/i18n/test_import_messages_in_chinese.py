@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from reviewapp import jobs
 from reviewapp.models import Job
 from screening.identification.imports import import_file_now, latest_run, run_import, store_upload
-from screening.models import ImportJob, Search
+from screening.models import ImportJob
 from tests.screening.identification.imports.conftest import ris
 
 pytestmark = pytest.mark.django_db
@@ -29,16 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CUT = ris(4) + b"TY  - JOUR\nTI  - Half a record, then the download stop"
 CUT_AT = ris(4).count(b"\n") + 1
 NOT_AN_EXPORT = b"Dear colleagues,\nplease find the references below.\n"
-
-
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
-@pytest.fixture
-def search(team) -> Search:
-    return Search.objects.create(review=team.review, source="Scopus", created_by=team.lead)
 
 
 def _speaking(team, language: str):

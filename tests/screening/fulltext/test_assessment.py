@@ -146,7 +146,6 @@ def test_an_escalated_full_text_conflict_shows_the_adjudicator_its_pdf(team, set
 
     from .pdfs import pdf_with_text
 
-    settings.MEDIA_ROOT = tmp_path
     rec, conflict = conflicted(team, stage=FT)
     report = Report.objects.get(record=rec)
     fulltext.attach_pdf(report, SimpleUploadedFile("p.pdf", pdf_with_text("Body")), team.lead)

@@ -15,11 +15,6 @@ from .pdfs import pdf_with_text
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
 def base(team, report, action=""):
     return f"/r/{team.review.slug}/full-text/{report.pk}/{action}"
 

@@ -22,11 +22,6 @@ from .pdfs import pdf_with_text
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
 def test_a_reading_whose_worker_died_a_minute_ago_is_taken_over_and_completes(team, settings):
     report = Report.objects.get(record=included_at_ta(team))
     fulltext.attach_pdf(report, SimpleUploadedFile("a.pdf", pdf_with_text("Body")), team.lead)

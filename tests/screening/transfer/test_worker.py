@@ -28,13 +28,7 @@ def _finished(job_id: int, timeout: float = 60) -> Job:
     pytest.fail(f"job {job_id} did not finish")
 
 
-@pytest.fixture
-def shared_uploads(monkeypatch, settings):
-    """The worker reads the uploads where this test process stored them."""
-    monkeypatch.setenv("MEDIA_ROOT", str(settings.MEDIA_ROOT))
-
-
-def test_a_real_worker_reads_then_applies_a_history(team, shared_uploads, celery_worker):
+def test_a_real_worker_reads_then_applies_a_history(team, celery_worker):
     screened(team)
     data = "".join(service.export(team.review, "rayyan-ris")).encode()
     target = fresh_review(team)

@@ -1,21 +1,8 @@
-"""Fixtures of the import tests: a search of the team's review, uploads kept in a temporary folder."""
+"""Fixtures of the import tests: small RIS exports and uploads of them."""
 
 from __future__ import annotations
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-
-from screening.models import Search
-
-
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
-@pytest.fixture
-def search(team) -> Search:
-    return Search.objects.create(review=team.review, source="Scopus", created_by=team.lead)
 
 
 def ris(n: int, start: int = 0, title: str = "Clinician engagement in research") -> bytes:

@@ -29,13 +29,7 @@ def _job(job_id: int) -> ImportJob:
     return ImportJob.objects.get(pk=job_id)
 
 
-@pytest.fixture
-def shared_uploads(monkeypatch, settings):
-    """The worker reads the uploads where this test process stored them."""
-    monkeypatch.setenv("MEDIA_ROOT", str(settings.MEDIA_ROOT))
-
-
-def test_a_real_worker_imports_an_upload_through_redis(team, shared_uploads, celery_worker):
+def test_a_real_worker_imports_an_upload_through_redis(team, celery_worker):
     search = Search.objects.create(review=team.review, source="Scopus")
     with transaction.atomic():
         job = imports.store_upload(search, ris(200), "scopus.ris", user=team.lead)

@@ -30,8 +30,7 @@ ER  -
 
 
 @pytest.fixture(autouse=True)
-def _files_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
+def _exports_in_background(settings):
     settings.EXPORT_INLINE_MAX_ROWS = 0
 
 

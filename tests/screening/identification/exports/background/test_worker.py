@@ -15,13 +15,7 @@ from .conftest import export_job, export_url, streamed
 pytestmark = pytest.mark.worker
 
 
-@pytest.fixture
-def shared_files(monkeypatch, settings):
-    """The worker writes where this test process reads."""
-    monkeypatch.setenv("MEDIA_ROOT", str(settings.MEDIA_ROOT))
-
-
-def test_a_real_worker_writes_the_export(large, settings, shared_files, celery_worker):
+def test_a_real_worker_writes_the_export(large, settings, celery_worker):
     client = large.client(large.lead)
     settings.EXPORT_INLINE_MAX_ROWS = 5000
     expected = streamed(client, export_url(large, "format=ris"))
