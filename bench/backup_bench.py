@@ -75,6 +75,7 @@ def build(n: int, folder: Path) -> dict:
             RecordStatus(
                 review=review,
                 record_id=pk,
+                search=search,
                 outcome=Outcome.EXCLUDED if pk % 3 else Outcome.INCLUDED,
                 decisions_count=2,
             )

@@ -20,6 +20,7 @@ from reviewapp.models import Review
 
 from . import archive
 from .rules import (
+    COPIED_FIELDS,
     GENERIC_POINTERS,
     JSON_REFERENCES,
     REVIEW_LABEL,
@@ -151,6 +152,8 @@ class _Restorer:
                 self._repoint(fields, *pointer)
             for name, stored in (entry.pop("files", None) or {}).items():
                 fields[name] = self._restore_file(model._meta.get_field(name), stored)
+        for name, (via, source) in COPIED_FIELDS.get(label, {}).items():
+            self._fill_copies(model, entries, name, via, source)
         self._fresh_unique_values(model, entries)
         objs = [
             d.object for d in serializers.deserialize("python", entries, ignorenonexistent=True)
@@ -163,6 +166,20 @@ class _Restorer:
             self.deferred[(model, attname, target, old_target)].append(objs[index].pk)
         self.m2m += [(model, objs[index].pk, f, values) for index, f, values in links]
         return objs
+
+    def _fill_copies(
+        self, model: type[models.Model], entries: list[dict], name: str, via: str, source: str
+    ) -> None:
+        """Rows archived before `name` copied `via`'s `source`: read it from the restored rows."""
+        missing = [e["fields"] for e in entries if e["fields"].get(name) is None]
+        if not missing:
+            return
+        target = model._meta.get_field(via).related_model
+        found = dict(
+            target._base_manager.filter(pk__in={f[via] for f in missing}).values_list("pk", source)
+        )
+        for fields in missing:
+            fields[name] = found.get(fields[via])
 
     def _reference(self, f: models.Field, value: Any, owner: Any) -> Any:
         label = f.model._meta.label_lower

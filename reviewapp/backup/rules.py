@@ -252,6 +252,13 @@ JSON_REFERENCES: dict[str, tuple[JsonReference, ...]] = {
     ),
 }
 
+# Copies of a field of the row a foreign key points at (field: (foreign key, its field)): an
+# archive written before a copy existed lacks it, and restore reads it from the restored row.
+COPIED_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
+    "screening.recordstatus": {"search": ("record", "search")},
+    "screening.report": {"search": ("record", "search")},
+}
+
 # (object_type field, object_id field): the audit trail points at any row by label and id.
 GENERIC_POINTERS: dict[str, tuple[str, str]] = {
     AuditEvent._meta.label_lower: ("object_type", "object_id"),

@@ -374,10 +374,16 @@ def _build(
                 "record_id", "outcome"
             )
         )
-        canonical = set(
-            Record.objects.filter(pk__in=chunk, is_canonical=True).values_list("pk", flat=True)
+        searches, canonical = {}, set()
+        for pk, search_id, is_canonical in Record.objects.filter(pk__in=chunk).values_list(
+            "pk", "search_id", "is_canonical"
+        ):
+            searches[pk] = search_id
+            if is_canonical:
+                canonical.add(pk)
+        _insert_statuses(
+            review, stage, [(r, searches[r]) for r in chunk if r in searches and r not in statuses]
         )
-        _insert_statuses(review, stage, [r for r in chunk if r not in statuses])
         _insert_assignments(
             review,
             stage,
@@ -398,22 +404,24 @@ def _build(
     return newest if stage == Stage.TITLE_ABSTRACT else 0
 
 
-def _insert_statuses(review: Review, stage: str, record_ids: list[int]) -> None:
-    if not record_ids:
+def _insert_statuses(review: Review, stage: str, records: list[tuple[int, int]]) -> None:
+    """Pending statuses for (record id, its search id) pairs; existing ones are left alone."""
+    if not records:
         return
     if connection.vendor == "postgresql":
         # One statement per batch, no model instances: a 100k-record import syncs in seconds.
+        ids, searches = (list(column) for column in zip(*records, strict=True))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {RecordStatus._meta.db_table} (review_id, record_id, stage, "
-                "outcome, resolution, decisions_count, updated_at) "
-                "SELECT %s, r, %s, %s, '', 0, now() FROM unnest(%s::bigint[]) AS r "
-                "ON CONFLICT DO NOTHING",
-                [review.pk, stage, Outcome.PENDING, record_ids],
+                f"INSERT INTO {RecordStatus._meta.db_table} (review_id, record_id, search_id, "
+                "stage, outcome, resolution, decisions_count, updated_at) "
+                "SELECT %s, r, s, %s, %s, '', 0, now() "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS t(r, s) ON CONFLICT DO NOTHING",
+                [review.pk, stage, Outcome.PENDING, ids, searches],
             )
         return
     RecordStatus.objects.bulk_create(
-        [RecordStatus(review=review, record_id=r, stage=stage) for r in record_ids],
+        [RecordStatus(review=review, record_id=r, search_id=s, stage=stage) for r, s in records],
         batch_size=_BATCH,
         ignore_conflicts=True,
     )
@@ -450,7 +458,9 @@ def assign_record(record: Record, stage: str) -> None:
     settings = settings_for(review)
     people = participant_ids(review, settings)
     seeds = {p: reviewer_seed(review.pk, p) for p in people}
-    RecordStatus.objects.get_or_create(record=record, stage=stage, defaults={"review": review})
+    RecordStatus.objects.get_or_create(
+        record=record, stage=stage, defaults={"review": review, "search_id": record.search_id}
+    )
     Assignment.objects.bulk_create(
         [
             Assignment(

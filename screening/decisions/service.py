@@ -59,7 +59,12 @@ def _lock_status(record: Record, stage: str) -> RecordStatus:
     if status is None:
         try:
             with transaction.atomic():
-                RecordStatus.objects.create(review_id=record.review_id, record=record, stage=stage)
+                RecordStatus.objects.create(
+                    review_id=record.review_id,
+                    record=record,
+                    search_id=record.search_id,
+                    stage=stage,
+                )
         except IntegrityError:
             pass  # created meanwhile by another request: lock theirs
         status = RecordStatus.objects.select_for_update().get(record=record, stage=stage)

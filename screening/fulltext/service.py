@@ -46,7 +46,7 @@ class FullTextError(Exception):
 def on_included(record: Record) -> Report:
     """The record was included at title/abstract: its report is sought (idempotent)."""
     report, created = Report.objects.get_or_create(
-        record=record, defaults={"review_id": record.review_id}
+        record=record, defaults={"review_id": record.review_id, "search_id": record.search_id}
     )
     if created:
         record_event(record.review, None, "report.sought", report, after={"record": record.pk})

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import ExclusionReason, Review, Stage
-from screening.models.records import Record
+from screening.models.records import OfRecordSearch, Record
 
 
 class DecisionValue(models.TextChoices):
@@ -58,7 +58,7 @@ class Outcome(models.TextChoices):
     CONFLICT = "conflict", _("Conflict")
 
 
-class RecordStatus(models.Model):
+class RecordStatus(OfRecordSearch):
     """Where a canonical record stands at a stage; one row per record and stage."""
 
     class Resolution(models.TextChoices):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import Review
-from screening.models.records import Record
+from screening.models.records import OfRecordSearch, Record
 
 
 class Study(models.Model):
@@ -27,7 +27,7 @@ class Study(models.Model):
         return self.label
 
 
-class Report(models.Model):
+class Report(OfRecordSearch):
     """A canonical record included at title/abstract: a report sought for retrieval."""
 
     class Retrieval(models.TextChoices):

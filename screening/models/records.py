@@ -229,3 +229,35 @@ class NotDuplicatePair(models.Model):
 
     def __str__(self) -> str:
         return f"Not duplicates: {self.record_a_id} / {self.record_b_id}"
+
+
+class OfRecordSearch(models.Model):
+    """A row that hangs off one record (its status at a stage, its report) and keeps a copy of
+    the record's search, so PRISMA's counts put these rows in their column without reading the
+    record table (issue 21: with tens of thousands of works past title/abstract, looking up
+    their searches read the whole review's record index).
+
+    A record never changes search, so the copy taken when the row is created stays right; it is
+    never written again. `save` takes it from the record when a caller did not; the paths that
+    insert in bulk (the queues' statuses, a restored archive) pass it themselves, and the column
+    is NOT NULL, so a path that forgets fails rather than counts wrong. The row goes with its
+    record (the record's cascade), so deleting a search need not look for it a second time
+    (DO_NOTHING; the constraint is checked at commit), and it needs no index of its own.
+    """
+
+    search = models.ForeignKey(
+        Search, on_delete=models.DO_NOTHING, related_name="+", db_index=False, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.search_id is None:
+            record = self._state.fields_cache.get("record")
+            self.search_id = (
+                record.search_id
+                if record is not None
+                else Record.objects.values_list("search_id", flat=True).get(pk=self.record_id)
+            )
+        super().save(*args, **kwargs)

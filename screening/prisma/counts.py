@@ -30,7 +30,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     Exists,
@@ -313,20 +313,12 @@ def _columns(
     # awaiting screening; it moves to where it stands. Where it stood at title/abstract does
     # not matter to where it stands now (`_tally` reads it only for a work without a report,
     # and such a work is here because it was included), so no join to every TA status.
-    beyond = (
-        RecordStatus.objects.filter(
-            review=review, stage=Stage.TITLE_ABSTRACT, outcome=Outcome.INCLUDED
-        )
-        .values("record_id")
-        .union(Report.objects.filter(review=review).values("record_id"))
-    )
-    few = Record.objects.filter(review=review, is_canonical=True, id__in=beyond).alias(
-        ft=FilteredRelation("statuses", condition=Q(statuses__stage=Stage.FULL_TEXT)),
-    )
-    for row in few.values(**FULL_TEXT).annotate(n=Count("id")).order_by():
-        column = columns[_key(row["phase"], row["kind"])]
-        _tally(column, {"ta_outcome": None, "ft_outcome": None, "retrieval": None}, -row["n"])
-        _tally(column, {**row, "ta_outcome": Outcome.INCLUDED}, row["n"])
+    kinds = {s.id: (s.phase, s.kind) for s in searches}
+    for search_id, *where, n in _beyond_screening(review):
+        column = columns[_key(*kinds[search_id])]
+        _tally(column, {"ta_outcome": None, "ft_outcome": None, "retrieval": None}, -n)
+        row = dict(zip(("ft_outcome", "ft_reason", "retrieval", "study"), where, strict=True))
+        _tally(column, {**row, "ta_outcome": Outcome.INCLUDED}, n)
     if not reaching:
         return dict(columns)
 
@@ -361,26 +353,59 @@ def _columns(
     return dict(columns)
 
 
+def _beyond_screening(review: Review) -> list[tuple]:
+    """(search id, full-text outcome, its reason, retrieval, study, works) of the works included
+    at title/abstract or holding a report.
+
+    Read from the statuses and reports alone (each keeps its record's search): the included
+    statuses are a range of the statuses' counting index, which carries the search; with the
+    reports they are joined to the full-text statuses (a range of the same index) and the
+    reports, less the duplicates (a range of the records' (review, is_canonical, id) index).
+    So it grows with these works and the duplicates, not with the review (issue 21: reading
+    their searches from the records hash-joined the whole review's record index, 120 ms at
+    500,000 records). Plain SQL: the ORM joins one status to another only through the record.
+    """
+    status, report = RecordStatus._meta.db_table, Report._meta.db_table
+    record = Record._meta.db_table
+    sql = f"""
+        WITH few AS (
+            SELECT record_id, search_id FROM {status}
+            WHERE review_id = %s AND stage = %s AND outcome = %s
+            UNION
+            SELECT record_id, search_id FROM {report} WHERE review_id = %s
+        )
+        SELECT few.search_id, ft.outcome, ft.final_reason_id, rep.retrieval, rep.study_id,
+               COUNT(*)
+        FROM few
+        LEFT JOIN {status} ft
+            ON ft.review_id = %s AND ft.stage = %s AND ft.record_id = few.record_id
+        LEFT JOIN {report} rep ON rep.record_id = few.record_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {record} d
+            WHERE d.review_id = %s AND d.is_canonical = %s AND d.id = few.record_id
+        )
+        GROUP BY few.search_id, ft.outcome, ft.final_reason_id, rep.retrieval, rep.study_id
+    """
+    ta, ft, included = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT, Outcome.INCLUDED
+    params = [review.pk, ta, included, review.pk, review.pk, ft, review.pk, False]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _excluded_at_screening(review: Review, searches: list[_Search]) -> dict[int, int]:
     """Works excluded at title/abstract and holding no report, per search (only the first
     search's count when every search counts in the same column: the total is all it needs)."""
+    # The statuses' (review, stage, outcome, record) index less the few duplicates' ids, read
+    # in the same order from (review, is_canonical, id): a merge anti join.
+    duplicate = Record.objects.filter(review=review, is_canonical=False, pk=OuterRef("record"))
     statuses = RecordStatus.objects.filter(
         review=review, stage=Stage.TITLE_ABSTRACT, outcome=Outcome.EXCLUDED
-    ).filter(~Exists(Report.objects.filter(record=OuterRef("record"))))
+    ).filter(~Exists(Report.objects.filter(record=OuterRef("record"))), ~Exists(duplicate))
     if len({_key(s.phase, s.kind) for s in searches}) <= 1:
-        if not searches:
-            return {}
-        # The statuses' (review, stage, outcome, record) index less the few duplicates' ids,
-        # read in the same order from (review, is_canonical, id): a merge anti join.
-        duplicate = Record.objects.filter(review=review, is_canonical=False, pk=OuterRef("record"))
-        return {searches[0].id: statuses.filter(~Exists(duplicate)).count()}
-    # An update or other methods: a join of the two covering indexes, grouped by search.
-    return dict(
-        statuses.filter(record__is_canonical=True)
-        .values_list("record__search_id")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
+        return {searches[0].id: statuses.count()} if searches else {}
+    # An update or other methods: grouped by the search each status keeps (the index carries it).
+    return dict(statuses.values_list("search_id").annotate(n=Count("*")).order_by())
 
 
 def _key(phase: str, kind: str) -> tuple[str, str]:

@@ -2,14 +2,20 @@
 counts for the many works that never got past title/abstract, a grouping for the few that
 did), equal a plain recount from every row, at each step of a review's life: imports, de-
 duplication merges and their undoing, decisions, conflicts resolved, full texts, an update
-search and citation searching, a record sent back to screening."""
+search and citation searching, a record sent back to screening, a screening history imported,
+the review backed up and restored (from an archive written before statuses and reports kept
+their record's search, too), and a search deleted."""
 
 from __future__ import annotations
 
+import json
+import zipfile
 from collections import Counter, defaultdict
 
 import pytest
+from django.db.models import F
 
+from reviewapp import backup
 from reviewapp.models import ExclusionReason, Stage
 from screening.conflicts import service as conflicts
 from screening.decisions import service as decisions
@@ -27,6 +33,7 @@ from screening.models import (
     SourceType,
 )
 from screening.prisma import counts
+from screening.transfer import service as transfer
 
 
 def ris(*works: tuple[str, str, int]) -> bytes:
@@ -104,6 +111,11 @@ def standing(columns) -> dict:
 
 
 def assert_matches_recount(review, monkeypatch) -> counts.Flow:
+    # Each status and report keeps its record's search: the fast counts read it there.
+    for model in (RecordStatus, Report):
+        rows = model.objects.filter(review=review)
+        assert rows.exists() == rows.filter(search=F("record__search")).exists()
+        assert not rows.exclude(search=F("record__search")).exists(), model.__name__
     # Every column, the earlier phase's too (the diagram shows only some of their figures).
     searches = counts._searches(review)
     assert standing(counts._columns(review, searches)) == standing(
@@ -129,7 +141,7 @@ def assert_matches_recount(review, monkeypatch) -> counts.Flow:
 
 
 @pytest.mark.django_db(transaction=False)
-def test_fast_counts_equal_a_recount_through_a_reviews_life(team, monkeypatch):
+def test_fast_counts_equal_a_recount_through_a_reviews_life(team, monkeypatch, tmp_path, settings):
     review, lead, rita, remy, ada = (
         team.review,
         team.lead,
@@ -143,6 +155,7 @@ def test_fast_counts_equal_a_recount_through_a_reviews_life(team, monkeypatch):
     ft_reason = ExclusionReason.objects.create(
         review=review, stage=Stage.FULL_TEXT, label="Wrong design"
     )
+    settings.MEDIA_ROOT = tmp_path / "uploads"
     check = lambda: assert_matches_recount(review, monkeypatch)  # noqa: E731
     check()  # an empty review
 
@@ -242,3 +255,46 @@ def test_fast_counts_equal_a_recount_through_a_reviews_life(team, monkeypatch):
     for cluster in DuplicateCluster.objects.filter(members__search=update).distinct():
         dedup.split(cluster, by=lead)
     assert check().counts.duplicates == 0
+
+    # A screening history from ASReview: its records and outcomes through the decisions' paths
+    # (one included, so a report is sought for it).
+    labels = (
+        b"title,abstract,label_included,authors,year,doi\n"
+        b'Mentoring in the history,About mentors.,1,"Ng, A",2019,10.1000/h1\n'
+        b'Coaching in the history,About coaches.,0,"Ng, B",2018,10.1000/h2\n'
+        b'Unlabelled in the history,About nothing.,,"Ng, C",2017,10.1000/h3\n'
+    )
+
+    def sought_in_the_initial_phase() -> int:
+        return counts._columns(review, counts._searches(review))[Phase.INITIAL, "dbr"].sought
+
+    sought = sought_in_the_initial_phase()
+    history = transfer.read("asreview", labels, "labels.csv")
+    assert transfer.import_history(review, history, {}, by=lead).outcomes == 2
+    flow = check()
+    assert sought_in_the_initial_phase() == sought + 1
+
+    # Backed up and restored as a new review; and from an archive written before statuses and
+    # reports kept their record's search (restore reads it from the restored records).
+    archive = tmp_path / "review.zip"
+    backup.export_review(review, archive)
+    restored, _ = backup.import_review(archive, slug="restored")
+    assert assert_matches_recount(restored, monkeypatch).counts == flow.counts
+    with zipfile.ZipFile(archive) as zf:
+        entries = {name: zf.read(name) for name in zf.namelist()}
+    data = json.loads(entries["data.json"])
+    for label in ("screening.recordstatus", "screening.report"):
+        assert all(row["fields"].pop("search") for row in data["objects"][label])
+    entries["data.json"] = json.dumps(data).encode()
+    older = tmp_path / "older.zip"
+    with zipfile.ZipFile(older, "w") as zf:
+        for name, content in entries.items():
+            zf.writestr(name, content)
+    restored, _ = backup.import_review(older, slug="restored-older")
+    assert assert_matches_recount(restored, monkeypatch).counts == flow.counts
+
+    # A search deleted: its records go, and their statuses and report with them.
+    history_search = Record.objects.get(review=review, title="Mentoring in the history").search
+    history_search.delete()
+    check()
+    assert sought_in_the_initial_phase() == sought
