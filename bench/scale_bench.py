@@ -19,7 +19,9 @@ Parts (each selectable with --parts; `build` first, the others reuse its databas
   clients), median/p95 of decision + next record from the server's access log.
 - search: the records page (server-side, Django test client in this process) over typical
   queries and filters, facets included, and keyset pages deep in the list; p50/p95 per query.
-- prisma: the PRISMA page.
+- prisma: the PRISMA page, and its counts (`flow_for`) in process, wall and CPU. With
+  --past-ta PCT, first moves works past title/abstract until PCT % of the works are (see
+  `_past_ta`; committed, so it stays for later runs), and EXPLAINs the page's statements.
 - explain: EXPLAIN (ANALYZE, BUFFERS) of the slowest statements of each hot request (next
   record, decision write -- rolled back --, search, filtered list, facet counts, PRISMA counts);
   the key lines are printed, the whole plans written to --plans.
@@ -371,7 +373,63 @@ def _total(text: str) -> str:
     return match.group(1) if match else ""
 
 
+def _past_ta(pct: float) -> str:
+    """Move works past title/abstract until `pct` % of the review's works are: included there
+    by agreement, each with a report sought (8 in 10 retrieved, 1 not retrieved, 1 still
+    sought), the retrieved ones assessed at full text (a third included, a third excluded with
+    a reason, a third pending). Committed and then vacuumed, as autovacuum would: in a
+    rolled-back transaction the moved rows' pages would not be all-visible, and index-only scans
+    would pay heap fetches that a settled review does not."""
+    from django.db import connection, transaction
+
+    from reviewapp.models import ExclusionReason, Review
+    from screening.models import Outcome, Record, RecordStatus, Report
+
+    review = Review.objects.get(slug="bench")
+    works = Record.objects.filter(review=review, is_canonical=True).count()
+    ta = RecordStatus.objects.filter(review=review, stage="ta")
+    want = int(works * pct / 100) - ta.filter(outcome=Outcome.INCLUDED).count()
+    if want > 0:
+        pending = ta.filter(outcome=Outcome.PENDING, record__is_canonical=True)
+        chosen = sorted(
+            random.Random(21).sample(list(pending.values_list("record_id", flat=True)), want)
+        )
+        why, _ = ExclusionReason.objects.get_or_create(
+            review=review, stage="ft", label="Wrong design"
+        )
+        with transaction.atomic():
+            for start in range(0, len(chosen), 5000):
+                chunk = chosen[start : start + 5000]
+                ta.filter(record_id__in=chunk).update(
+                    outcome=Outcome.INCLUDED, resolution="agreement", decisions_count=2
+                )
+                searches = dict(Record.objects.filter(pk__in=chunk).values_list("pk", "search_id"))
+                retrieval = {
+                    r: ("not_retrieved", "sought", *["retrieved"] * 8)[r % 10] for r in chunk
+                }
+                Report.objects.bulk_create(
+                    [Report(review=review, record_id=r, search_id=searches[r], retrieval=retrieval[r])
+                     for r in chunk]
+                )  # fmt: skip
+                outcomes = (Outcome.INCLUDED, Outcome.EXCLUDED, Outcome.PENDING)
+                RecordStatus.objects.bulk_create(
+                    [RecordStatus(review=review, record_id=r, search_id=searches[r], stage="ft",
+                                  outcome=outcomes[r // 10 % 3],
+                                  final_reason=why if outcomes[r // 10 % 3] == Outcome.EXCLUDED else None)
+                     for r in chunk if retrieval[r] == "retrieved"]
+                )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE screening_recordstatus, screening_report")
+    beyond = ta.filter(outcome=Outcome.INCLUDED).count()
+    return f"{beyond:,} of {works:,} works past title/abstract ({beyond / works:.0%})"
+
+
 def part_prisma(args) -> None:
+    from reviewapp.models import Review
+    from screening.prisma import counts
+
+    if args.past_ta is not None:
+        print(f"\n{_past_ta(args.past_ta)}")
     client = _client("lead@bench.example")
     print(f"\n## PRISMA page (goal <= 200 ms); {load()}")
     print("| page | median | p95 | max | goal met | |")
@@ -379,9 +437,23 @@ def part_prisma(args) -> None:
     from django.urls import reverse
 
     _row("PRISMA page", _time(client, "/r/bench/prisma/", args.repeat), 200)
+    review = Review.objects.get(slug="bench")
+    counts.flow_for(review)  # warm
+    wall, cpu = [], []
+    for _ in range(args.repeat):
+        t, c = time.perf_counter(), time.process_time()
+        counts.flow_for(review)
+        wall.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    _row("counts (flow_for), in process", wall, 200, f"CPU {statistics.median(cpu):.1f} ms median")
     for fmt in ("svg", "png", "pdf"):
         url = reverse(f"prisma_{fmt}", args=["bench"])
         _row(f"PRISMA {fmt.upper()} download", _time(client, url, max(5, args.repeat // 4)), 200)
+    print(f"({load()})")
+    if args.past_ta is not None:
+        import scale_explain
+
+        scale_explain.run(args, only="PRISMA")
 
 
 # Requests whose work grows with the review (issue 21 asks that anything over a few hundred ms be
@@ -467,6 +539,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--plans", default="/tmp/scale_plans.txt")
+    parser.add_argument(
+        "--past-ta", type=float, metavar="PCT", help="prisma: first move PCT %% of works past TA"
+    )
     parser.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sb.setup_in_process(args.database)

@@ -102,7 +102,8 @@ def _requests():
     ]  # fmt: skip
 
 
-def run(args) -> None:
+def run(args, only: str = "") -> None:
+    """Every hot request, or those whose label contains `only`."""
     from django.test import Client
 
     from reviewapp.models import User
@@ -110,6 +111,8 @@ def run(args) -> None:
     plans_out: list[str] = []
     print("\n## EXPLAIN (ANALYZE, BUFFERS): the slowest statements of each hot request")
     for label, email, method, url, data in _requests():
+        if only not in label:
+            continue
         client = Client()
         client.force_login(User.objects.get(email=email))
         client.get(url if method == "GET" else "/r/bench/screen/")  # warm
