@@ -357,37 +357,38 @@ def _beyond_screening(review: Review) -> list[tuple]:
     """(search id, full-text outcome, its reason, retrieval, study, works) of the works included
     at title/abstract or holding a report.
 
-    Read from the statuses and reports alone (each keeps its record's search): the included
-    statuses are a range of the statuses' counting index, which carries the search; with the
-    reports they are joined to the full-text statuses (a range of the same index) and the
-    reports, less the duplicates (a range of the records' (review, is_canonical, id) index).
-    So it grows with these works and the duplicates, not with the review (issue 21: reading
-    their searches from the records hash-joined the whole review's record index, 120 ms at
-    500,000 records). Plain SQL: the ORM joins one status to another only through the record.
+    Read from the reports and statuses alone (each keeps its record's search): every report,
+    and the statuses included at title/abstract that hold none (a range of the statuses'
+    counting index, which carries the search, less the reports' record index: a merge anti
+    join), joined to the full-text statuses (a range of the same index), less the duplicates (a
+    range of the records' (review, is_canonical, id) index). So it grows with these works and
+    the duplicates, not with the review (issue 21: reading their searches from the records
+    hash-joined the whole review's record index, 120 ms at 500,000 records). Plain SQL: the
+    ORM joins one status to another only through their record.
     """
     status, report = RecordStatus._meta.db_table, Report._meta.db_table
     record = Record._meta.db_table
     sql = f"""
         WITH few AS (
-            SELECT record_id, search_id FROM {status}
-            WHERE review_id = %s AND stage = %s AND outcome = %s
-            UNION
-            SELECT record_id, search_id FROM {report} WHERE review_id = %s
+            SELECT record_id, search_id, retrieval, study_id FROM {report} WHERE review_id = %s
+            UNION ALL
+            SELECT s.record_id, s.search_id, NULL, NULL FROM {status} s
+            WHERE s.review_id = %s AND s.stage = %s AND s.outcome = %s
+                AND NOT EXISTS (SELECT 1 FROM {report} r WHERE r.record_id = s.record_id)
         )
-        SELECT few.search_id, ft.outcome, ft.final_reason_id, rep.retrieval, rep.study_id,
+        SELECT few.search_id, ft.outcome, ft.final_reason_id, few.retrieval, few.study_id,
                COUNT(*)
         FROM few
         LEFT JOIN {status} ft
             ON ft.review_id = %s AND ft.stage = %s AND ft.record_id = few.record_id
-        LEFT JOIN {report} rep ON rep.record_id = few.record_id
         WHERE NOT EXISTS (
             SELECT 1 FROM {record} d
             WHERE d.review_id = %s AND d.is_canonical = %s AND d.id = few.record_id
         )
-        GROUP BY few.search_id, ft.outcome, ft.final_reason_id, rep.retrieval, rep.study_id
+        GROUP BY few.search_id, ft.outcome, ft.final_reason_id, few.retrieval, few.study_id
     """
     ta, ft, included = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT, Outcome.INCLUDED
-    params = [review.pk, ta, included, review.pk, review.pk, ft, review.pk, False]
+    params = [review.pk, review.pk, ta, included, review.pk, ft, review.pk, False]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -255,6 +255,11 @@ def test_fast_counts_equal_a_recount_through_a_reviews_life(team, monkeypatch, t
     for cluster in DuplicateCluster.objects.filter(members__search=update).distinct():
         dedup.split(cluster, by=lead)
     assert check().counts.duplicates == 0
+    # Two works both sought at full text turn out to be one: the duplicate keeps its inclusion
+    # and its report, and is no longer a work of its own.
+    dedup.merge([canonical[2], disputed], by=lead)
+    assert Report.objects.filter(record__is_canonical=False).exists()
+    check()
 
     # A screening history from ASReview: its records and outcomes through the decisions' paths
     # (one included, so a report is sought for it).
@@ -271,6 +276,11 @@ def test_fast_counts_equal_a_recount_through_a_reviews_life(team, monkeypatch, t
     sought = sought_in_the_initial_phase()
     history = transfer.read("asreview", labels, "labels.csv")
     assert transfer.import_history(review, history, {}, by=lead).outcomes == 2
+    check()
+    assert sought_in_the_initial_phase() == sought + 1
+    # An inclusion whose report is missing (data from before reports were sought on inclusion)
+    # still counts as sought: it is found by its status, not its report.
+    Report.objects.filter(record__title="Mentoring in the history").delete()
     flow = check()
     assert sought_in_the_initial_phase() == sought + 1
 
