@@ -358,11 +358,11 @@ def _beyond_screening(review: Review) -> list[tuple]:
     at title/abstract or holding a report.
 
     Read from the reports and statuses alone (each keeps its record's search): every report,
-    and the statuses included at title/abstract that hold none (a range of the statuses'
-    counting index, which carries the search, less the reports' record index: a merge anti
-    join), joined to the full-text statuses (a range of the same index), less the duplicates (a
-    range of the records' (review, is_canonical, id) index). So it grows with these works and
-    the duplicates, not with the review (issue 21: reading their searches from the records
+    and the statuses included at title/abstract that hold none (less the reports' record
+    index: a merge anti join), joined to the full-text statuses, both read from the statuses'
+    partial index of these works (migration 0013: index-only), less the duplicates (a range of
+    the records' (review, is_canonical, id) index). So it grows with these works and the
+    duplicates, not with the review (issue 21: reading their searches from the records
     hash-joined the whole review's record index, 120 ms at 500,000 records). Plain SQL: the
     ORM joins one status to another only through their record.
     """
@@ -405,7 +405,7 @@ def _excluded_at_screening(review: Review, searches: list[_Search]) -> dict[int,
     ).filter(~Exists(Report.objects.filter(record=OuterRef("record"))), ~Exists(duplicate))
     if len({_key(s.phase, s.kind) for s in searches}) <= 1:
         return {searches[0].id: statuses.count()} if searches else {}
-    # An update or other methods: grouped by the search each status keeps (the index carries it).
+    # An update or other methods: grouped by the search each status keeps.
     return dict(statuses.values_list("search_id").annotate(n=Count("*")).order_by())
 
 
