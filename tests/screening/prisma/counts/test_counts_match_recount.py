@@ -141,7 +141,7 @@ def assert_matches_recount(review, monkeypatch) -> counts.Flow:
 
 
 @pytest.mark.django_db(transaction=False)
-def test_fast_counts_equal_a_recount_through_a_reviews_life(team, monkeypatch, tmp_path, settings):
+def test_fast_counts_equal_a_recount_through_a_reviews_life(team, monkeypatch, tmp_path):
     review, lead, rita, remy, ada = (
         team.review,
         team.lead,
@@ -155,7 +155,6 @@ def test_fast_counts_equal_a_recount_through_a_reviews_life(team, monkeypatch, t
     ft_reason = ExclusionReason.objects.create(
         review=review, stage=Stage.FULL_TEXT, label="Wrong design"
     )
-    settings.MEDIA_ROOT = tmp_path / "uploads"
     check = lambda: assert_matches_recount(review, monkeypatch)  # noqa: E731
     check()  # an empty review
 
