@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
+from .compiled import Compiled
 from .models import Membership, Review
+
+# Every review page asks it: built and compiled once per process (reviewapp.compiled).
+_membership = Compiled(
+    lambda slug, user_id: (
+        Membership.objects.select_related("review")
+        .filter(review__slug=slug, user_id=user_id, active=True)
+        .order_by("pk")[:1]
+    )
+)
 
 
 def get_review_for(request: HttpRequest, slug: str, *roles: str) -> tuple[Review, Membership]:
@@ -16,11 +26,8 @@ def get_review_for(request: HttpRequest, slug: str, *roles: str) -> tuple[Review
 
     With roles given, the member must hold at least one of them.
     """
-    membership = (
-        Membership.objects.select_related("review")
-        .filter(review__slug=slug, user_id=request.user.pk, active=True)
-        .first()
-    )
+    user_id = request.user.pk
+    membership = _membership.first(slug, user_id) if user_id is not None else None
     if membership is None:
         raise Http404("No such review")
     membership.require(*roles)

@@ -37,6 +37,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy
 
 from reviewapp import jobs
+from reviewapp.compiled import Compiled
 from reviewapp.models import AuditEvent, Job, Membership, Review, Stage
 from screening.dedup.signals import dedup_finished
 from screening.models import (
@@ -182,28 +183,18 @@ def _marks(review: Review, reviewer: Any = None, stage: str = "") -> dict[str, A
     return marks
 
 
-_MARKS_SQL: dict[str, tuple[str, tuple]] = {}
-
-
-_STAGE = "\x00stage"  # placeholder for the stage in the cached marks query
+# Run on every screening request: built and compiled once per process (reviewapp.compiled).
+_settings_and_marks = Compiled(
+    lambda review_id, reviewer_id, stage: ScreeningSettings.objects.filter(
+        review_id=review_id
+    ).annotate(**_marks(Review(pk=review_id), reviewer_id, stage))
+)
 
 
 def _settings_with_marks(review: Review, reviewer: Any, stage: str) -> ScreeningSettings | None:
-    """The settings row with its marks, in one query run on every screening request.
-
-    The ORM builds it once per process with placeholder ids; afterwards only the parameters
-    change, which saves most of the request's Python time.
-    """
-    if connection.vendor not in _MARKS_SQL:
-        # Placeholder ids: -1 settings' review, -2 the marks' review, -3 the reviewer.
-        marks = _marks(Review(pk=-2), -3, _STAGE)
-        qs = ScreeningSettings.objects.filter(review_id=-1).annotate(**marks)
-        _MARKS_SQL[connection.vendor] = qs.query.sql_with_params()
-    sql, template = _MARKS_SQL[connection.vendor]
+    """The settings row with its marks, in one query run on every screening request."""
     reviewer_id = getattr(reviewer, "pk", reviewer) or 0
-    mapping = {-1: review.pk, -2: review.pk, -3: reviewer_id, _STAGE: stage}
-    params = [mapping.get(p, p) if type(p) in (int, str) else p for p in template]
-    settings = next(iter(ScreeningSettings.objects.raw(sql, params)), None)
+    settings = _settings_and_marks.first(review.pk, reviewer_id, stage)
     if settings is not None and reviewer is None:
         settings.my_ordering = settings.my_remaining = settings.my_decided = None
     return settings
@@ -477,6 +468,14 @@ def assign_record(record: Record, stage: str) -> None:
     reset_counts(review, stage)
 
 
+# Read with every decision: compiled once per process (reviewapp.compiled).
+_assignees_of = Compiled(
+    lambda record_id, stage: Assignment.objects.filter(
+        record_id=record_id, stage=stage
+    ).values_list("pk", "reviewer_id", "open")
+)
+
+
 def sync_open_flags(
     record: Record,
     stage: str,
@@ -490,11 +489,8 @@ def sync_open_flags(
     decided count of `newly_decided`, in the same update)."""
     decided = set(decided)
     waiting = pending and record.is_canonical
-    rows = Assignment.objects.filter(record=record, stage=stage).values_list(
-        "pk", "reviewer_id", "open"
-    )
     opened, closed = [], []
-    for pk, reviewer_id, is_open in rows:
+    for pk, reviewer_id, is_open in _assignees_of.rows(record.pk, stage):
         want = waiting and reviewer_id not in decided
         if want and not is_open:
             opened.append((pk, reviewer_id))
@@ -671,10 +667,42 @@ def queue_and_counts(
     """My queue (as queue_for) and its counts (as queue_counts), from one query when the
     stored counts are there."""
     settings = ensure_assignments(review, stage, reviewer=reviewer)
-    queue = _in_my_order(review, reviewer, stage, settings)
+    return _in_my_order(review, reviewer, stage, settings), _counts(
+        review, reviewer, stage, settings
+    )
+
+
+def _counts(
+    review: Review, reviewer: Any, stage: str, settings: ScreeningSettings
+) -> tuple[int, int]:
     if settings.my_remaining is None or settings.my_decided is None:
-        return queue, queue_counts(review, reviewer, stage)
-    return queue, (settings.my_remaining, settings.my_decided)
+        return queue_counts(review, reviewer, stage)
+    return settings.my_remaining, settings.my_decided
+
+
+# My queue's head in the default order, read on every screening request: compiled once per
+# process and window (reviewapp.compiled). Other orders (relevance) build their query each time.
+_random_window = Compiled(
+    lambda review_id, reviewer_id, stage, *, start, stop: _random_order(
+        None, None, _open_records(Review(pk=review_id), reviewer_id, stage)
+    ).select_related("search")[start:stop]
+)
+
+
+def queue_window(
+    review: Review, reviewer: Any, stage: str, start: int, stop: int
+) -> tuple[list[Record], tuple[int, int]]:
+    """My queue's records from position `start` to `stop` (with their search), and its counts:
+    queue_and_counts, sliced, without building the queue's query in the default order."""
+    settings = ensure_assignments(review, stage, reviewer=reviewer)
+    counts = _counts(review, reviewer, stage, settings)
+    name = settings.my_ordering if settings.my_ordering in ORDERINGS else "random"
+    if ORDERINGS[name] is _random_order:
+        reviewer_id = getattr(reviewer, "pk", reviewer)
+        window = _random_window.objects(review.pk, reviewer_id, stage, start=start, stop=stop)
+        return window, counts
+    queue = _in_my_order(review, reviewer, stage, settings)
+    return list(queue.select_related("search")[start:stop]), counts
 
 
 def queue_size(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reviewapp.audit import record_event
+from reviewapp.compiled import Compiled
 from reviewapp.models import ExclusionReason, Membership, Review, Stage
 from screening.decisions import agreement, queues, signals
 from screening.models import (
@@ -54,8 +55,40 @@ def _snapshot(decision: Decision | None) -> dict | None:
     }
 
 
+# The reads of every decision, built and compiled once per process (reviewapp.compiled).
+_status_for_update = Compiled(
+    lambda record_id, stage: (
+        RecordStatus.objects.select_for_update()
+        .filter(record_id=record_id, stage=stage)
+        .order_by("pk")[:1]
+    )
+)
+# My assignment, with the id of my decision if there is one.
+_my_assignment = Compiled(
+    lambda record_id, reviewer_id, stage: (
+        Assignment.objects.filter(record_id=record_id, stage=stage, reviewer_id=reviewer_id)
+        .annotate(
+            decision_pk=Subquery(
+                Decision.objects.filter(
+                    record=OuterRef("record"), stage=stage, reviewer_id=reviewer_id
+                ).values("pk")[:1]
+            )
+        )
+        .values_list("pk", "decision_pk")
+        .order_by("pk")[:1]
+    )
+)
+_decisions_on = Compiled(
+    lambda record_id, stage: (
+        Decision.objects.filter(record_id=record_id, stage=stage)
+        .select_related("reason")
+        .order_by("created_at", "pk")
+    )
+)
+
+
 def _lock_status(record: Record, stage: str) -> RecordStatus:
-    status = RecordStatus.objects.select_for_update().filter(record=record, stage=stage).first()
+    status = _status_for_update.first(record.pk, stage)
     if status is None:
         try:
             with transaction.atomic():
@@ -157,17 +190,10 @@ def _my_decision(record: Record, reviewer: Any, stage: str) -> Decision | None:
 
     One query on the usual path: my assignment, with the id of my decision if there is one.
     """
-    mine = Decision.objects.filter(record=OuterRef("record"), stage=stage, reviewer=reviewer)
-    row = (
-        Assignment.objects.filter(record=record, stage=stage, reviewer=reviewer)
-        .annotate(decision_pk=Subquery(mine.values("pk")[:1]))
-        .values_list("pk", "decision_pk")
-        .first()
-    )
-    if row is not None:
-        if row[1] is None:
+    for _assignment, decision_pk in _my_assignment.rows(record.pk, reviewer.pk, stage):
+        if decision_pk is None:
             return None
-        return Decision.objects.select_related("reason").get(pk=row[1])
+        return Decision.objects.select_related("reason").get(pk=decision_pk)
     # No assignment: a decision made before the team changed, or records imported a moment ago.
     existing = (
         Decision.objects.select_related("reason")
@@ -257,11 +283,7 @@ def evaluate(
         if status is None:
             status = _lock_status(record, stage)
         review = record.review
-        decisions = list(
-            Decision.objects.filter(record=record, stage=stage)
-            .select_related("reason")
-            .order_by("created_at", "pk")
-        )
+        decisions = _decisions_on.objects(record.pk, stage)
         if status.outcome in RESOLVED:
             if newly_decided is not None:
                 queues.adjust_counts(record.review_id, newly_decided, stage, decided=1)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.access import get_review_for, review_roles
 from reviewapp.audit import record_event
+from reviewapp.compiled import Compiled
 from reviewapp.models import Membership, Review, Role, Stage
 from reviewapp.spreadsheet import safe_cell
 from screening.decisions import queues
@@ -112,6 +113,25 @@ def screen_decide(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
 MAX_BATCH = 50
 
 
+# The page's usual request saves one decision: its record read by a statement compiled once per
+# process (reviewapp.compiled).
+_record = Compiled(
+    lambda review_id, record_id: Record.objects.select_related("search").filter(
+        review_id=review_id, pk=record_id
+    )
+)
+
+
+def _posted_records(review: Review, ids: list[int]) -> dict[int, Record]:
+    """The review's records among `ids`, by id (as ``review.records.in_bulk``)."""
+    if len(ids) != 1:
+        return review.records.select_related("search").in_bulk(ids)
+    records = {record.pk: record for record in _record.objects(review.pk, ids[0])}
+    for record in records.values():
+        record.review = review
+    return records
+
+
 @review_roles(Role.REVIEWER)
 @require_POST
 def screen_decide_many(request: HttpRequest, slug: str) -> HttpResponse:
@@ -128,7 +148,7 @@ def screen_decide_many(request: HttpRequest, slug: str) -> HttpResponse:
             strict=False,
         )
     )[:MAX_BATCH]
-    records = review.records.select_related("search").in_bulk([int_param(r[0]) for r in rows])
+    records = _posted_records(review, [int_param(r[0]) for r in rows])
     failures: list[tuple[str, str]] = []  # (title, why)
     shown: Record | None = None  # the first refused record I may see again, with the reasons
     for record_id, value, reason, note in rows:

@@ -18,7 +18,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from reviewapp.models import Review, Stage
+from reviewapp.compiled import Compiled
+from reviewapp.models import ExclusionReason, Review, Stage
 from screening.decisions import queues
 from screening.decisions import service as decisions
 from screening.decisions.highlight import compile_keywords, highlight
@@ -26,6 +27,20 @@ from screening.models import DecisionValue, HighlightKeyword, Outcome, Record, R
 
 TA = Stage.TITLE_ABSTRACT
 TEMPLATE = "screening/screen/screen.html"
+
+
+# The panel's reads besides my queue, built and compiled once per process (reviewapp.compiled).
+_reasons = Compiled(
+    lambda review_id, stage: ExclusionReason.objects.filter(
+        review_id=review_id, stage=stage, active=True
+    )
+)
+# The review's words and mine: one filter (OR-ing two querysets builds both, then merges).
+_words = Compiled(
+    lambda review_id, user_id: HighlightKeyword.objects.filter(
+        Q(owner__isnull=True) | Q(owner_id=user_id), review_id=review_id
+    ).values_list("kind", "word")
+)
 
 
 def int_param(value: Any, default: int = 0) -> int:
@@ -124,7 +139,7 @@ def panel_context(
         # The same in every panel of the answer: reversed here once, not by each panel.
         "mine_url": reverse("screen_mine", args=[review.slug]),
         "undo_url": reverse("screen_undo", args=[review.slug]),
-        "reasons": list(review.exclusion_reasons.filter(stage=TA, active=True)),
+        "reasons": _reasons.objects(review.pk, TA),
         "values": DecisionValue,
         "current": panel,
         "upcoming": [],
@@ -132,9 +147,7 @@ def panel_context(
     }
     if record is None:
         return context
-    # The review's words and mine: one filter (OR-ing two querysets builds both, then merges).
-    words = HighlightKeyword.objects.filter(Q(owner__isnull=True) | Q(owner=user), review=review)
-    pattern = compile_keywords(words.values_list("kind", "word"))
+    pattern = compile_keywords(_words.rows(review.pk, user.pk))
     upcoming = [r for r in upcoming or [] if r.pk != record.pk][:UPCOMING]
     have = _have(request)
     found = _found_in([record, *(r for r in upcoming if r.pk not in have)])
@@ -217,11 +230,10 @@ def respond(request: HttpRequest, review: Review, context: dict) -> TemplateResp
 def _queue_window(review: Review, user: Any, pos: int) -> tuple[list[Record], int, tuple]:
     """My queue from position `pos` (back to the head when I am past its end): the record
     there and the ones after it, with my counts."""
-    queue, counts = queues.queue_and_counts(review, user, TA)
-    window = list(queue.select_related("search")[pos : pos + 1 + UPCOMING])
+    window, counts = queues.queue_window(review, user, TA, pos, pos + 1 + UPCOMING)
     if not window and pos:
         pos = 0
-        window = list(queue.select_related("search")[: 1 + UPCOMING])
+        window = queues.queue_window(review, user, TA, 0, 1 + UPCOMING)[0]
     return window, pos, counts
 
 
