@@ -98,7 +98,7 @@ class Compiled:
             cursor.execute(prepared.sql, params)
             rows = cursor.fetchall()
         if prepared.converters:
-            rows = list(prepared.compiler.apply_converters(rows, prepared.converters))
+            rows = list(map(tuple, prepared.compiler.apply_converters(rows, prepared.converters)))
         return prepared, rows
 
     def rows(self, *args: Any, using: str = DEFAULT_DB_ALIAS, **shape: Any) -> list:
