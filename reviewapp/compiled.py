@@ -23,16 +23,17 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
+from django.db.models.sql import UpdateQuery
 
 
 @dataclass(frozen=True)
 class _Prepared:
     sql: str
     params: tuple
-    slots: tuple[tuple[int, int], ...]  # (position among the parameters, argument)
+    slots: tuple[tuple[int, int, type], ...]  # (position among the parameters, argument, type)
     compiler: Any
     converters: dict
-    fetch_mode: Any
+    fetch_mode: Any  # the QuerySet's (how its objects load deferred fields)
 
 
 def _plain(value: Any) -> int | str:
@@ -42,6 +43,12 @@ def _plain(value: Any) -> int | str:
     if isinstance(value, str):
         return str(value)
     raise TypeError(f"A compiled statement takes ints and strs, not {type(value).__name__}")
+
+
+def _kind(param: Any) -> type | None:
+    if isinstance(param, bool):
+        return None
+    return int if isinstance(param, int) else str if isinstance(param, str) else None
 
 
 def _stand_in(i: int, value: int | str) -> int | str:
@@ -65,35 +72,47 @@ class Compiled:
         if prepared is not None:
             return prepared
         stand_ins = [_stand_in(i, a) for i, a in enumerate(args)]
-        queryset = self.build(*stand_ins, **shape)
-        compiler = queryset.query.get_compiler(using=using)
+        built = self.build(*stand_ins, **shape)
+        compiler = self._compiler(built, using)
         sql, params = compiler.as_sql()
         where = {(type(s), s): i for i, s in enumerate(stand_ins)}
         slots = tuple(
-            (n, where[(type(p), p)]) for n, p in enumerate(params) if (type(p), p) in where
+            # The type the parameter had: psycopg's Int4 for an int in an expression, say.
+            (n, where[_kind(p), p], type(p))
+            for n, p in enumerate(params)
+            if (_kind(p), p) in where
         )
-        if {arg for _, arg in slots} != set(range(len(args))):
+        if {arg for _, arg, _ in slots} != set(range(len(args))):
             raise ValueError(f"{self.build.__qualname__}: an argument is not a plain parameter")
-        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         prepared = _Prepared(
             sql,
             tuple(params),
             slots,
             compiler,
-            compiler.get_converters(fields),
-            queryset._fetch_mode,
+            self._converters(compiler),
+            getattr(built, "_fetch_mode", None),
         )
         if len(self._prepared) >= self.KEPT:
             self._prepared.clear()
         self._prepared[key] = prepared
         return prepared
 
-    def _execute(self, args: tuple, using: str, shape: dict) -> tuple[_Prepared, list]:
+    def _compiler(self, queryset: QuerySet, using: str) -> Any:
+        return queryset.query.get_compiler(using=using)
+
+    def _converters(self, compiler: Any) -> dict:
+        return compiler.get_converters([s[0] for s in compiler.select[0 : compiler.col_count]])
+
+    def _bind(self, args: tuple, using: str, shape: dict) -> tuple[_Prepared, list]:
         args = tuple(_plain(a) for a in args)
         prepared = self._prepare(args, using, shape)
         params = list(prepared.params)
-        for n, arg in prepared.slots:
-            params[n] = args[arg]
+        for n, arg, kind in prepared.slots:
+            params[n] = kind(args[arg])
+        return prepared, params
+
+    def _execute(self, args: tuple, using: str, shape: dict) -> tuple[_Prepared, list]:
+        prepared, params = self._bind(args, using, shape)
         with connections[using].cursor() as cursor:
             cursor.execute(prepared.sql, params)
             rows = cursor.fetchall()
@@ -113,11 +132,12 @@ class Compiled:
         model = info["model"]
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         names = [column[0].target.attname for column in select[start:end]]
-        related = get_related_populators(info, select, using, prepared.fetch_mode)
+        fetch_mode = prepared.fetch_mode
+        related = get_related_populators(info, select, using, fetch_mode)
         annotations = compiler.annotation_col_map
         objects = []
         for row in rows:
-            obj = model.from_db(using, names, row[start:end], fetch_mode=prepared.fetch_mode)
+            obj = model.from_db(using, names, row[start:end], fetch_mode=fetch_mode)
             for populator in related:
                 populator.populate(row, obj)
             for name, position in annotations.items():
@@ -128,3 +148,25 @@ class Compiled:
     def first(self, *args: Any, using: str = DEFAULT_DB_ALIAS, **shape: Any) -> Model | None:
         found = self.objects(*args, using=using, **shape)
         return found[0] if found else None
+
+
+class CompiledUpdate(Compiled):
+    """An UPDATE built by ``build(*args)``, which returns the QuerySet to change and the
+    changes, as ``QuerySet.update`` takes them (F() expressions too)."""
+
+    def _compiler(self, built: tuple[QuerySet, dict], using: str) -> Any:
+        queryset, changes = built
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        query.clear_select_clause()
+        return query.get_compiler(using=using)
+
+    def _converters(self, compiler: Any) -> dict:
+        return {}
+
+    def run(self, *args: Any, using: str = DEFAULT_DB_ALIAS) -> int:
+        """The number of rows changed."""
+        prepared, params = self._bind(args, using, {})
+        with connections[using].cursor() as cursor:
+            cursor.execute(prepared.sql, params)
+            return cursor.rowcount

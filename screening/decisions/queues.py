@@ -37,7 +37,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy
 
 from reviewapp import jobs
-from reviewapp.compiled import Compiled
+from reviewapp.compiled import Compiled, CompiledUpdate
 from reviewapp.models import AuditEvent, Job, Membership, Review, Stage
 from screening.dedup.signals import dedup_finished
 from screening.models import (
@@ -476,6 +476,20 @@ _assignees_of = Compiled(
 )
 
 
+# A decision usually closes one row (the decider's): compiled once per process for that.
+_set_one_open = {
+    flag: CompiledUpdate(lambda pk, flag=flag: (Assignment.objects.filter(pk=pk), {"open": flag}))
+    for flag in (True, False)
+}
+
+
+def _set_open(pks: list[int], flag: bool) -> None:
+    if len(pks) == 1:
+        _set_one_open[flag].run(pks[0])
+    elif pks:
+        Assignment.objects.filter(pk__in=pks).update(open=flag)
+
+
 def sync_open_flags(
     record: Record,
     stage: str,
@@ -496,10 +510,8 @@ def sync_open_flags(
             opened.append((pk, reviewer_id))
         elif is_open and not want:
             closed.append((pk, reviewer_id))
-    if opened:
-        Assignment.objects.filter(pk__in=[pk for pk, _ in opened]).update(open=True)
-    if closed:
-        Assignment.objects.filter(pk__in=[pk for pk, _ in closed]).update(open=False)
+    _set_open([pk for pk, _ in opened], True)
+    _set_open([pk for pk, _ in closed], False)
     deltas: dict[int, list[int]] = {}  # reviewer id -> [remaining, decided]
     for pk_reviewers, delta in ((opened, 1), (closed, -1)):
         for _, reviewer_id in pk_reviewers:
@@ -516,9 +528,16 @@ def adjust_counts(
     review_id: int, reviewer_id: int, stage: str, *, remaining: int = 0, decided: int = 0
 ) -> None:
     """Move a reviewer's stored counts (a missing row is simply counted afresh when read)."""
-    QueueCount.objects.filter(review_id=review_id, reviewer_id=reviewer_id, stage=stage).update(
-        remaining=F("remaining") + remaining, decided=F("decided") + decided
+    _move_counts.run(review_id, reviewer_id, stage, remaining, decided)
+
+
+# Run with every decision: compiled once per process (reviewapp.compiled).
+_move_counts = CompiledUpdate(
+    lambda review_id, reviewer_id, stage, remaining, decided: (
+        QueueCount.objects.filter(review_id=review_id, reviewer_id=reviewer_id, stage=stage),
+        {"remaining": F("remaining") + remaining, "decided": F("decided") + decided},
     )
+)
 
 
 def reset_counts(review: Review, stage: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from reviewapp.compiled import Compiled
+from reviewapp.compiled import Compiled, CompiledUpdate
 from reviewapp.models import ExclusionReason, Membership, Review, Stage
-from tests.factories import ExclusionReasonFactory, ReviewFactory
+from tests.factories import ExclusionReasonFactory, ReviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +56,26 @@ def test_an_argument_the_orm_changes_on_its_way_is_refused():
         starts_with.objects("Scoping")
     with pytest.raises(TypeError):
         Compiled(lambda pk: Membership.objects.filter(pk=pk)).objects(1.5)
+
+
+def test_a_compiled_update_changes_only_the_rows_of_its_arguments():
+    from django.db.models import F
+
+    from screening.models import QueueCount
+
+    a, b = ReviewFactory(), ReviewFactory()
+    reviewer = UserFactory()
+    for review in (a, b):
+        QueueCount.objects.create(review=review, reviewer=reviewer, stage="ta", remaining=5)
+    move = CompiledUpdate(
+        lambda review_id, stage, by: (
+            QueueCount.objects.filter(review_id=review_id, stage=stage),
+            {"remaining": F("remaining") + by, "decided": F("decided") - by},
+        )
+    )
+    assert move.run(a.pk, Stage.TITLE_ABSTRACT, -2) == 1
+    assert move.run(a.pk, "ta", 1) == 1
+    assert move.run(b.pk, "ft", 1) == 0
+    counts = dict(QueueCount.objects.values_list("review_id", "remaining"))
+    assert counts == {a.pk: 4, b.pk: 5}
+    assert QueueCount.objects.get(review=a).decided == 1
