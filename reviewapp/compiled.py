@@ -67,7 +67,8 @@ class Compiled:
         self._prepared: dict[tuple, _Prepared] = {}
 
     def _prepare(self, args: tuple, using: str, shape: dict) -> _Prepared:
-        key = (using, tuple(type(a) for a in args), tuple(sorted(shape.items())))
+        vendor = connections[using].vendor
+        key = (using, vendor, tuple(type(a) for a in args), tuple(sorted(shape.items())))
         prepared = self._prepared.get(key)
         if prepared is not None:
             return prepared
@@ -80,7 +81,7 @@ class Compiled:
             # The type the parameter had: psycopg's Int4 for an int in an expression, say.
             (n, where[_kind(p), p], type(p))
             for n, p in enumerate(params)
-            if (_kind(p), p) in where
+            if _kind(p) is not None and (_kind(p), p) in where
         )
         if {arg for _, arg, _ in slots} != set(range(len(args))):
             raise ValueError(f"{self.build.__qualname__}: an argument is not a plain parameter")

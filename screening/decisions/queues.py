@@ -686,9 +686,8 @@ def queue_and_counts(
     """My queue (as queue_for) and its counts (as queue_counts), from one query when the
     stored counts are there."""
     settings = ensure_assignments(review, stage, reviewer=reviewer)
-    return _in_my_order(review, reviewer, stage, settings), _counts(
-        review, reviewer, stage, settings
-    )
+    queue = _in_my_order(review, reviewer, stage, settings)
+    return queue, _counts(review, reviewer, stage, settings)
 
 
 def _counts(
