@@ -1,4 +1,4 @@
-"""Statements the ORM builds once per process: for the few reads every screening request makes.
+"""Statements the ORM builds once per process: the reads and updates every screening request makes.
 
 Building and compiling a QuerySet costs 0.2–0.5 ms of Python, more than the database spends on
 any of these indexed reads. A ``Compiled`` holds a function that builds the QuerySet from its
@@ -122,7 +122,8 @@ class Compiled:
         return prepared, rows
 
     def rows(self, *args: Any, using: str = DEFAULT_DB_ALIAS, **shape: Any) -> list:
-        """The rows, as ``values_list`` gives them (the builder chooses the columns)."""
+        """The rows as tuples, in the SELECT's column order (``values_list``'s when its fields
+        come before any annotation)."""
         return self._execute(args, using, shape)[1]
 
     def objects(self, *args: Any, using: str = DEFAULT_DB_ALIAS, **shape: Any) -> list[Model]:
