@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 from reviewapp.audit import record_event
 from reviewapp.jobs import CONNECTION_LOST, TrackedTask, enqueue, job_failed
 from reviewapp.models import Review, Stage
-from screening.decisions import queues
+from screening.decisions import draw, queues
 
 if TYPE_CHECKING:
     from screening.ranking import stopping, store
@@ -277,7 +277,7 @@ def retrain(review_id: int, reviewer_id: int) -> RankingState | None:
     queue = [rid for rid in queue if rid in held]
     labelled_ids = list(labels)
     y = np.fromiter((labels[i] for i in labelled_ids), dtype=np.int8, count=len(labelled_ids))
-    seed = queues.reviewer_seed(review.pk, reviewer_id)
+    seed = draw.reviewer_seed(review.pk, reviewer_id)
     if queue and y.size and y.min() != y.max():
         # A long streak of excludes switches the model to its explore features (see ranking).
         run = current_run(review, reviewer_id)

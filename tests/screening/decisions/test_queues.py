@@ -8,7 +8,7 @@ import pytest
 
 from reviewapp.audit import record_event
 from reviewapp.models import Membership
-from screening.decisions import queues
+from screening.decisions import draw, queues
 from screening.models import Assignment, DuplicateCluster, Phase, RecordStatus, ScreeningSettings
 from tests.factories import RecordFactory, SearchFactory, UserFactory
 
@@ -94,11 +94,11 @@ def test_a_split_pool_gives_each_record_exactly_the_required_reviewers_in_balanc
 
 def test_assignment_is_deterministic():
     people = [7, 3, 11, 5]
-    assert queues.assignees(42, people, 2, True) == queues.assignees(
+    assert draw.assignees(42, people, 2, True) == draw.assignees(
         42, list(reversed(people)), 2, True
     )
-    assert len({queues.assignees(i, people, 2, True) for i in range(6)}) == 6
-    assert queues.assignees(42, people, 2, False) == (3, 5, 7, 11)
+    assert len({draw.assignees(i, people, 2, True) for i in range(6)}) == 6
+    assert draw.assignees(42, people, 2, False) == (3, 5, 7, 11)
 
 
 def test_choosing_participants_rebuilds_the_queues_but_keeps_decisions(team):
