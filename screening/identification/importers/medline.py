@@ -129,9 +129,10 @@ def _tag_of(line: str) -> tuple[str, str]:
     return "", ""
 
 
-# A line in the usual shape, once its continuation lines are joined to it: a tag padded to four
-# characters, "- " (ERIC: " - " after a four-letter tag), the value.
-_FIELD = re.compile(r"^([A-Z][A-Z0-9 ]{3}) ?- (.*)$", re.MULTILINE)
+# Each line of a record, once its continuation lines are joined to it: in the usual shape, a tag
+# padded to four characters, "- " (ERIC: " - " after a four-letter tag) and the value; any other
+# line gives an empty tag. One match a line, so the matches also count the lines.
+_LINE = re.compile(r"^(?:([A-Z][A-Z0-9 ]{3}) ?- (.*)|.*)$", re.MULTILINE)
 _BLANK_CONTINUATION = re.compile(r"\n      [^\S\n]*(?:\n|\Z)")
 _PADDED_KNOWN = frozenset(tag.ljust(4) for tag in KNOWN_TAGS)
 # Past this much text with no blank line in it, the text goes to the line parser rather than
@@ -188,14 +189,9 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
             line += 1
             continue
         record = buf[pos:end]
-        lines = record.count("\n") + 1
         start = line + 1
         fields = None
-        if (
-            state.fields is None
-            and record.startswith(("PMID- ", "OWN - "))
-            and "\nPMID- " not in record
-        ):
+        if state.fields is None and record.startswith(("PMID- ", "OWN - ")):
             parts = record.split("\n      ")
             joined: str | None = record
             if len(parts) > 1:
@@ -208,12 +204,13 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
                         [parts[0].rstrip(), *map(strip, parts[1:-1]), parts[-1].lstrip()]
                     )
             if joined is not None:
-                pairs = _FIELD.findall(joined)
-                if len(pairs) == lines - len(parts) + 1:
-                    fields = _fields(pairs, record, start, state)
+                pairs = _LINE.findall(joined)
+                fields = _fields(pairs, record, start, state)
         if fields is None:
+            lines = record.count("\n") + 1
             yield from state.feed([*record.split("\n"), ""], line)
         else:
+            lines = len(pairs) + len(parts) - 1  # one pair a line, joined or not
             state.records += 1
             state.ending.closed(pairs[-1][0].rstrip(), len(fields))
             yield _build(fields, record, start, report)
@@ -223,7 +220,7 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
 
 def _fields(pairs: list[tuple[str, str]], record: str, start: int, state: _LineParser):
     """{padded tag: [values]} of a record in the usual shape; None when the line parser must
-    read it (a tag that is not one)."""
+    read it (a line that is not a tag line, a second PMID, a tag that is not one)."""
     fields: dict[str, list[str]] = {}
     for tag, value in pairs:
         value = value.strip()
@@ -232,6 +229,11 @@ def _fields(pairs: list[tuple[str, str]], record: str, start: int, state: _LineP
             fields[tag] = [value]
         else:
             values.append(value)
+    if "" in fields:
+        return None  # not a tag line
+    pmids = fields.get("PMID")
+    if pmids is not None and len(pmids) > (record[0] == "P") and "\nPMID- " in record:
+        return None  # records not separated by a blank line
     if not fields.keys() <= _PADDED_KNOWN:
         unknown = [tag for tag in fields if tag not in _PADDED_KNOWN]
         if any(" " in tag.rstrip() for tag in unknown):
@@ -405,25 +407,31 @@ def _ids(fields: dict[str, list[str]]) -> tuple[str, str, dict[str, str]]:
     writes a bare DOI or its record's link there, its own ID in OID and 'ISSN-...' in ISSN."""
     doi = url = ""
     other_ids: dict[str, str] = {}
+    get = fields.get
     for tag in ("LID ", "AID "):
-        for value in fields.get(tag, ()):
+        for value in get(tag, ()):
             if value.endswith("[doi]"):
-                doi = doi or normalise_doi(value[:-5])
+                if not doi:
+                    doi = normalise_doi(value[:-5])
             elif value.endswith("[pii]"):
-                other_ids.setdefault("pii", value[:-5].strip())
+                if "pii" not in other_ids:
+                    other_ids["pii"] = value[:-5].strip()
             elif value.startswith(("http://", "https://")) and "doi.org/" not in value:
                 url = url or value
             elif not value.endswith("]"):
                 doi = doi or normalise_doi(value)
-    pmc = _first(fields, "PMC ")
-    if pmc:
-        other_ids["pmcid"] = pmc
-    oid = _first(fields, "OID ")
-    if oid and fields.get("OWN ", [""])[0].upper() == "ERIC":
-        other_ids["eric"] = oid
-    issn = _first(fields, "ISSN")
-    if issn:
-        other_ids["issn"] = issn.removeprefix("ISSN-").removeprefix("EISSN-").strip()
+    if "PMC " in fields:
+        pmc = _first(fields, "PMC ")
+        if pmc:
+            other_ids["pmcid"] = pmc
+    if "OID " in fields:
+        oid = _first(fields, "OID ")
+        if oid and get("OWN ", [""])[0].upper() == "ERIC":
+            other_ids["eric"] = oid
+    if "ISSN" in fields:
+        issn = _first(fields, "ISSN")
+        if issn:
+            other_ids["issn"] = issn.removeprefix("ISSN-").removeprefix("EISSN-").strip()
     return doi, url, other_ids
 
 
@@ -439,8 +447,11 @@ def _build(
     fields: dict[str, list[str]], raw: list[str] | str, start: int, report: ParseReport
 ) -> dict:
     """The record of `fields`, keyed by tags padded to four characters ("TI  ", "PMID")."""
+    # Runs once per record: a tag's usual case (one value, not empty) is read inline, `_first`
+    # only for the rest; a tag the record lacks costs one lookup.
     get = fields.get
-    pmid = _first(fields, "PMID")
+    values = get("PMID")
+    pmid = values[0] if values and values[0] else _first(fields, "PMID")
     values = get("TI  ")
     title = values[0] if values and values[0] else _first(fields, "TI  ", "BTI ")
     authors = get("FAU ") or get("AU  ")
@@ -452,27 +463,38 @@ def _build(
         split = [split_parallel_name(a) for a in authors]
         authors = [native for native, _ in split]
         alt = [roman for _, roman in split if roman]
-    year = year_of(report, start, _first(fields, "DP  "))
+    values = get("DP  ")
+    date = values[0] if values and values[0] else _first(fields, "DP  ")
+    if len(date) == 4 and date.isascii() and date.isdigit() and "1500" <= date <= "2199":
+        year: int | None = int(date)  # the usual case, as `year_of` reads it
+    else:
+        year = year_of(report, start, date)
     doi, url, other_ids = _ids(fields)
     keywords = get("MH  ", []) + get("OT  ", [])
     if "" in keywords:
         keywords = [k for k in keywords if k]
+    values = get("AB  ")
+    abstract = values[0] if values and values[0] else _first(fields, "AB  ")
+    values = get("JT  ")
+    journal = values[0] if values and values[0] else _first(fields, "JT  ", "TA  ")
+    values = get("LA  ")
+    language = values[0] if values and values[0] else _first(fields, "LA  ")
     return {
         "title": title,
-        "title_alt": _first(fields, "TT  "),
-        "abstract": _first(fields, "AB  "),
+        "title_alt": _first(fields, "TT  ") if "TT  " in fields else "",
+        "abstract": abstract,
         "authors": authors,
         "authors_alt": alt,
         "year": year,
-        "journal": _first(fields, "JT  ", "TA  "),
-        "volume": _first(fields, "VI  "),
-        "issue": _first(fields, "IP  "),
-        "pages": expand_pages(_first(fields, "PG  ")),
+        "journal": journal,
+        "volume": _first(fields, "VI  ") if "VI  " in fields else "",
+        "issue": _first(fields, "IP  ") if "IP  " in fields else "",
+        "pages": expand_pages(_first(fields, "PG  ")) if "PG  " in fields else "",
         "doi": doi,
         "pmid": pmid,
         "other_ids": other_ids,
         "keywords": keywords,
-        "language": _first(fields, "LA  "),
+        "language": language,
         "publication_type": "; ".join(get("PT  ", ())),
         "url": url,
         "source_key": pmid or other_ids.get("eric", ""),
