@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Iterator
 
@@ -131,9 +132,10 @@ def _tag_of(line: str) -> tuple[str, str]:
 
 # Each line of a record, once its continuation lines are joined to it: in the usual shape, a tag
 # padded to four characters, "- " (ERIC: " - " after a four-letter tag) and the value; any other
-# line gives an empty tag. One match a line, so the matches also count the lines.
+# line gives an empty tag: one match a line.
 _LINE = re.compile(r"^(?:([A-Z][A-Z0-9 ]{3}) ?- (.*)|.*)$", re.MULTILINE)
 _BLANK_CONTINUATION = re.compile(r"\n      [^\S\n]*(?:\n|\Z)")
+_FIRST_CHARACTER = operator.itemgetter(slice(1))
 _PADDED_KNOWN = frozenset(tag.ljust(4) for tag in KNOWN_TAGS)
 # Past this much text with no blank line in it, the text goes to the line parser rather than
 # waiting for the end of a record: memory stays flat whatever the file holds.
@@ -197,20 +199,28 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
             if len(parts) > 1:
                 # Continuation lines joined to their field with one space, as the line parser
                 # joins stripped lines; a blank continuation line is left to the line parser.
+                # Each part after the first starts where a continuation line's text does: when
+                # none starts with a space (PubMed indents by six exactly), none is blank, and
+                # the search for one is spared.
+                firsts = "".join(map(_FIRST_CHARACTER, parts[1:]))
                 joined = None
-                if not _BLANK_CONTINUATION.search(record):
+                if (
+                    len(firsts) == len(parts) - 1 and firsts.split() == [firsts]
+                ) or not _BLANK_CONTINUATION.search(record):
                     strip = str.strip
                     joined = " ".join(
                         [parts[0].rstrip(), *map(strip, parts[1:-1]), parts[-1].lstrip()]
                     )
             if joined is not None:
                 pairs = _LINE.findall(joined)
-                fields = _fields(pairs, record, start, state)
+                # One pair a line of the joined text; fewer when stripping took a line of
+                # spaces (the line parser's blank line) along with its line end.
+                if len(pairs) == record.count("\n") + 2 - len(parts):
+                    fields = _fields(pairs, record, start, state)
+        lines = record.count("\n") + 1 if fields is None else len(pairs) + len(parts) - 1
         if fields is None:
-            lines = record.count("\n") + 1
             yield from state.feed([*record.split("\n"), ""], line)
         else:
-            lines = len(pairs) + len(parts) - 1  # one pair a line, joined or not
             state.records += 1
             state.ending.closed(pairs[-1][0].rstrip(), len(fields))
             yield _build(fields, record, start, report)

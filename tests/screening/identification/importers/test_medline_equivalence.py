@@ -97,6 +97,11 @@ TRICKY = {
     "a blank continuation line inside and at the end of a field": PUBMED.replace(
         "      the region.", "      \n      the region.\n      "
     ),
+    "a blank continuation line ending a record": PUBMED.replace(
+        "e0209483.\n\n", "e0209483.\n      \n\n"
+    )
+    + PUBMED.replace("e0209483.\n\n", "e0209483.\n        \n\n"),
+    "a line of spaces before a continuation line": "PMID- 1\n \n      2019\n\n" + PUBMED,
     "a field's first line empty, its text on the continuation": PUBMED.replace(
         "TI  - Ecosystem", "TI  - \n      Ecosystem"
     ).replace("TA  - PLoS One", "TA  -\n      PLoS One"),
