@@ -130,10 +130,9 @@ def _tag_of(line: str) -> tuple[str, str]:
     return "", ""
 
 
-# Each line of a record, once its continuation lines are joined to it: in the usual shape, a tag
-# padded to four characters, "- " (ERIC: " - " after a four-letter tag) and the value; any other
-# line gives an empty tag: one match a line.
-_LINE = re.compile(r"^(?:([A-Z][A-Z0-9 ]{3}) ?- (.*)|.*)$", re.MULTILINE)
+# A line in the usual shape, once its continuation lines are joined to it: a tag padded to four
+# characters, "- " (ERIC: " - " after a four-letter tag), the value.
+_FIELD = re.compile(r"^([A-Z][A-Z0-9 ]{3}) ?- (.*)$", re.MULTILINE)
 _BLANK_CONTINUATION = re.compile(r"\n      [^\S\n]*(?:\n|\Z)")
 _FIRST_CHARACTER = operator.itemgetter(slice(1))
 _PADDED_KNOWN = frozenset(tag.ljust(4) for tag in KNOWN_TAGS)
@@ -191,6 +190,7 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
             line += 1
             continue
         record = buf[pos:end]
+        lines = record.count("\n") + 1
         start = line + 1
         fields = None
         if state.fields is None and record.startswith(("PMID- ", "OWN - ")):
@@ -212,12 +212,9 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
                         [parts[0].rstrip(), *map(strip, parts[1:-1]), parts[-1].lstrip()]
                     )
             if joined is not None:
-                pairs = _LINE.findall(joined)
-                # One pair a line of the joined text; fewer when stripping took a line of
-                # spaces (the line parser's blank line) along with its line end.
-                if len(pairs) == record.count("\n") + 2 - len(parts):
+                pairs = _FIELD.findall(joined)
+                if len(pairs) == lines - len(parts) + 1:
                     fields = _fields(pairs, record, start, state)
-        lines = record.count("\n") + 1 if fields is None else len(pairs) + len(parts) - 1
         if fields is None:
             yield from state.feed([*record.split("\n"), ""], line)
         else:
@@ -230,7 +227,7 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
 
 def _fields(pairs: list[tuple[str, str]], record: str, start: int, state: _LineParser):
     """{padded tag: [values]} of a record in the usual shape; None when the line parser must
-    read it (a line that is not a tag line, a second PMID, a tag that is not one)."""
+    read it (a second PMID, a tag that is not one)."""
     fields: dict[str, list[str]] = {}
     for tag, value in pairs:
         value = value.strip()
@@ -239,8 +236,6 @@ def _fields(pairs: list[tuple[str, str]], record: str, start: int, state: _LineP
             fields[tag] = [value]
         else:
             values.append(value)
-    if "" in fields:
-        return None  # not a tag line
     pmids = fields.get("PMID")
     if pmids is not None and len(pmids) > (record[0] == "P") and "\nPMID- " in record:
         return None  # records not separated by a blank line
