@@ -472,11 +472,7 @@ def sweep_once(now: dt.datetime | None = None) -> dict[str, int]:
             give_up(job, stopped_reason(job))
             done["given_up"] += 1
             continue
-        handed_back = Job.objects.filter(
-            pk=job.pk, status=Status.RUNNING, attempts=job.attempts, heartbeat_at=job.heartbeat_at
-        ).update(status=Status.QUEUED, sent_at=None)
-        if handed_back:
-            note(job.pk, "stopped", percent=job.progress, attempt=job.attempts)
+        if hand_back(job):
             done["stopped"] += 1
     resend = dt.timedelta(seconds=settings.JOB_RESEND_AFTER_SECONDS)
     waiting = Job.objects.filter(status=Status.QUEUED).filter(
@@ -496,6 +492,50 @@ def sweep_once(now: dt.datetime | None = None) -> dict[str, int]:
     )
     done["deleted"] = old.filter(pk__in=list(old.values_list("pk", flat=True)[:1000])).delete()[0]
     return done
+
+
+def hand_back(job: Job) -> bool:
+    """A running job whose worker stopped beating goes back to the queue, unsent (the
+    sweeper, and `revive` where there is none); False if something else changed it first."""
+    handed_back = Job.objects.filter(
+        pk=job.pk, status=Status.RUNNING, attempts=job.attempts, heartbeat_at=job.heartbeat_at
+    ).update(status=Status.QUEUED, sent_at=None)
+    if handed_back:
+        note(job.pk, "stopped", percent=job.progress, attempt=job.attempts)
+    return bool(handed_back)
+
+
+def revive(job: Job | None, *, background: bool = True) -> bool:
+    """Without a broker nothing sweeps: work whose web process stopped (restarted, killed)
+    before or while it ran it would stay queued, or running, for ever. The page showing the
+    job asks here: a queued job nobody started for JOB_REVIVE_SECONDS, or a running one whose
+    heartbeat stopped, is handed back and dispatched again (`background`: on this process's
+    background thread), as the sweeper sends it again with a broker. The claim keeps two
+    revivals, or a revival and a late first run, to one run. True when it was revived."""
+    if job is None or not settings.CELERY_TASK_ALWAYS_EAGER:
+        return False
+    now = timezone.now()
+    if job.status == Status.RUNNING:
+        if job.heartbeat_at is None or job.heartbeat_at >= stale_before(now):
+            return False
+        if job.attempts >= settings.JOB_MAX_ATTEMPTS:
+            give_up(job, stopped_reason(job))
+            return False
+        if not hand_back(job):
+            return False
+        job.refresh_from_db()
+    elif job.status == Status.QUEUED:
+        since = job.sent_at or job.created_at
+        if since >= now - dt.timedelta(seconds=settings.JOB_REVIVE_SECONDS):
+            return False
+    else:
+        return False
+    logger.warning("Job %s (%s) was lost with its process: run again", job.pk, job.task)
+    if background and settings.TASKS_IN_THREAD:
+        background_thread.submit(_Dispatch(job.pk), (job.pk,), {})
+    else:
+        dispatch(job)
+    return True
 
 
 @shared_task(name="reviewapp.jobs.sweep", ignore_result=True)

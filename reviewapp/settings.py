@@ -289,12 +289,18 @@ JOB_SWEEP_SECONDS = env_int("JOB_SWEEP_SECONDS", 15)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 4)
 # A queued job no worker has started after this long is sent again (its message was lost).
 JOB_RESEND_AFTER_SECONDS = env_int("JOB_RESEND_AFTER_SECONDS", 600)
+# Without a broker (no sweeper), a page showing a job queued this long that no process started
+# runs it again (jobs.revive): the web process holding it stopped.
+JOB_REVIVE_SECONDS = env_int("JOB_REVIVE_SECONDS", 60)
 # An export of more rows than this is written to a file by a background job (reviewapp/downloads.py)
 # and downloaded from its progress page; a smaller one is streamed in the request. Finished
 # files are kept EXPORT_KEEP_SECONDS, and at most EXPORT_KEEP_PER_PERSON per person and review.
 EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000)
 EXPORT_KEEP_SECONDS = env_int("EXPORT_KEEP_SECONDS", 24 * 3600)
 EXPORT_KEEP_PER_PERSON = env_int("EXPORT_KEEP_PER_PERSON", 3)
+# Agreement over more decisions than this is computed by a background job and kept with the
+# stamp of the decisions it read (screening/decisions/stored.py); over fewer, in the request.
+AGREEMENT_INLINE_MAX_DECISIONS = env_int("AGREEMENT_INLINE_MAX_DECISIONS", 5000)
 # Sweeps go to a queue of their own, consumed by the beat service's embedded worker
 # (`celery -A reviewapp worker --beat -Q <CELERY_QUEUE>-sweeper`), so that they never wait
 # behind a long import or de-duplication run on the busy workers.

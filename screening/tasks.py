@@ -6,6 +6,7 @@ Each part registers its tasks by importing them here, so Celery's autodiscovery 
 from __future__ import annotations
 
 from screening.decisions.queues import build_assignments  # noqa: F401
+from screening.decisions.stored import compute_agreement  # noqa: F401
 from screening.dedup.service import dedup_review  # noqa: F401
 from screening.identification.export_files import export_records_file  # noqa: F401
 from screening.identification.imports import import_file  # noqa: F401

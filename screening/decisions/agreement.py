@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
 Value = Hashable
@@ -227,3 +227,23 @@ def summarise_tallies(tallies: Tallies, categories: Sequence[Value]) -> Agreemen
         summary.fleiss_items = sum(w for _p, w in same)
         summary.fleiss_kappa = _fleiss(same)
     return summary
+
+
+def as_data(summary: AgreementSummary) -> dict:
+    """The summary as JSON-ready data (kept by a background job; from_data reads it back)."""
+    return asdict(summary)
+
+
+def from_data(data: Mapping) -> AgreementSummary:
+    """The AgreementSummary that as_data gave, equal to the one it was given."""
+    pairs = [
+        PairAgreement(
+            **{
+                **pair,
+                "categories": tuple(pair["categories"]),
+                "table": tuple(tuple(row) for row in pair["table"]),
+            }
+        )
+        for pair in data.get("pairs", [])
+    ]
+    return AgreementSummary(**{**data, "pairs": pairs})

@@ -26,6 +26,7 @@ from screening.models.conflicts import (
 from screening.models.decisions import (
     Assignment,
     Decision,
+    DecisionStamp,
     DecisionValue,
     HighlightKeyword,
     Outcome,
@@ -33,6 +34,7 @@ from screening.models.decisions import (
     RecordStatus,
     ReviewerQueue,
     ScreeningSettings,
+    StoredAgreement,
 )
 from screening.models.dedup import DedupKey, DedupPrepared, DuplicateCandidate
 from screening.models.fulltext import Report, Study
@@ -60,6 +62,7 @@ __all__ = [
     "ConflictStage",
     "ConsensusProposal",
     "Decision",
+    "DecisionStamp",
     "DecisionValue",
     "DedupKey",
     "DedupPrepared",
@@ -83,6 +86,7 @@ __all__ = [
     "Search",
     "SourceType",
     "StoppedRecord",
+    "StoredAgreement",
     "Study",
     "StudyAppraisalTool",
 ]

@@ -226,3 +226,51 @@ class QueueCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer_id}: {self.remaining} left, {self.decided} decided"
+
+
+class DecisionStamp(models.Model):
+    """How many transactions changed what agreement is computed from, per review: a decision
+    written, changed or deleted, a record's outcome at a stage, a record merged or split off
+    (is_canonical). Database triggers (migration 0013) bump it at commit, whatever wrote the
+    rows, so a stored agreement is fresh exactly while its stamp equals this one."""
+
+    BACKED_UP = False  # derived: triggers write it
+
+    review = models.OneToOneField(
+        Review, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Decision stamp {self.n} of {self.review_id}"
+
+
+class StoredAgreement(models.Model):
+    """Agreement statistics a background job computed (decisions.agreement_store), per review,
+    stage and what the viewer may see, with the DecisionStamp they were computed from."""
+
+    BACKED_UP = False  # derived: computed again from the decisions
+
+    class Scope(models.TextChoices):
+        LEAD = "lead", _("Leads: every record whose decisions are all in")
+        REVIEWER = "reviewer", _("Reviewers: resolved records only")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=2, choices=Stage.choices, default=Stage.TITLE_ABSTRACT)
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    # None until a job has computed it.
+    stamp = models.BigIntegerField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    # The job asked for last (queued, running, or done): one at a time per row.
+    job = models.ForeignKey("reviewapp.Job", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "stage", "scope"], name="one_stored_agreement_per_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreement of {self.review_id} ({self.stage}, {self.scope}) at {self.stamp}"

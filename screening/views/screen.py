@@ -26,8 +26,9 @@ from reviewapp.audit import record_event
 from reviewapp.compiled import Compiled
 from reviewapp.models import Membership, Review, Role, Stage
 from reviewapp.spreadsheet import safe_cell
-from screening.decisions import queues
+from screening.decisions import queues, stored
 from screening.decisions import service as decisions
+from screening.decisions.agreement import AgreementSummary
 from screening.decisions.service import NotAssigned, ScreeningError
 from screening.models import (
     Decision,
@@ -381,7 +382,10 @@ DETAILED_PAIRS = 6
 
 
 def _agreement_context(review: Review, membership: Membership) -> dict:
-    summary, people = decisions.agreement_for(review, membership.is_lead, TA)
+    """Agreement as this member may see it: counted here for a small review, else the result
+    a background job kept (decisions.stored), with its time and whether it is recomputed."""
+    shown = stored.agreement_shown(review, membership.is_lead, TA)
+    summary, people = shown.summary or AgreementSummary(), shown.people
 
     def name(pk: int) -> str:
         return people[pk].display_name if pk in people else f"Reviewer {pk}"
@@ -400,7 +404,12 @@ def _agreement_context(review: Review, membership: Membership) -> dict:
     ]
     # A pair's own table of decisions for a small team; one line per pair once there are
     # more (50 reviewers make 1,225 pairs: the tables were 0.9 MB of page and most of its time).
-    return {"summary": summary, "pairs": pairs, "detailed": len(pairs) <= DETAILED_PAIRS}
+    return {
+        "summary": summary,
+        "pairs": pairs,
+        "detailed": len(pairs) <= DETAILED_PAIRS,
+        "agreement": shown,
+    }
 
 
 @review_roles(Role.LEAD, Role.REVIEWER)
@@ -444,7 +453,10 @@ class _SafeWriter:
 def screen_agreement_csv(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     context = _agreement_context(review, membership)
-    summary = context["summary"]
+    summary, shown = context["summary"], context["agreement"]
+    if shown.summary is None:  # a large review's first count is under way
+        messages.info(request, _("Agreement is being computed in the background."))
+        return redirect(reverse("screen_progress", args=[review.slug]) + "#agreement")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{review.slug}-agreement.csv"'
     # Reviewer names are people's own text: neutralise every cell against formula injection.
@@ -468,6 +480,8 @@ def screen_agreement_csv(request: HttpRequest, slug: str) -> HttpResponse:
     writer.writerow(
         ["krippendorff_alpha", "", "", summary.alpha_items, fmt(summary.krippendorff_alpha)]
     )
+    if shown.as_of is not None:  # a large review's kept result: when it was counted
+        writer.writerow(["computed_at", "", "", "", shown.as_of.isoformat(), "", "", ""])
     return response
 
 
