@@ -28,6 +28,8 @@ def export_job(request: HttpRequest, slug: str, export_id: int) -> HttpResponse:
     job, membership = _job(request, slug, export_id)
     if job.pk != export_id:  # a double request merged into the run that did the work
         return redirect(downloads.page_url(job))
+    if jobs.revive(job):  # lost with the web process that held it (no broker): run again
+        job.refresh_from_db()
     live = job.result or {}
     context = {
         "review": job.review,

@@ -14,6 +14,7 @@ nothing again. One apply job per read job runs at a time: a double submit lands 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import uuid
 from typing import Any
 
@@ -60,9 +61,16 @@ def preview_data(review: Review, history: service.History) -> dict[str, Any]:
 
 @shared_task(base=jobs.TrackedTask)
 def read_history(
-    review_id: int, path: str, name: str, source: str, which: str, by_id: int | None = None
+    review_id: int,
+    path: str,
+    name: str,
+    source: str,
+    which: str,
+    by_id: int | None = None,
+    sha256: str = "",
 ) -> dict[str, Any]:
-    """Read the stored upload for the preview; nothing is stored in the review."""
+    """Read the stored upload for the preview; nothing is stored in the review. `sha256`
+    (the file's) lets a second upload of the same file find this read (`start_reading`)."""
     review = Review.objects.filter(pk=review_id).first()
     if review is None:
         return {}  # the review was deleted: nobody will read the preview
@@ -137,12 +145,59 @@ def store(review: Review, upload: Any) -> str:
     return default_storage.save(f"transfer/{review.pk}/{uuid.uuid4().hex}", upload)
 
 
+# Namespace of the advisory locks that keep a double upload to one read job (PostgreSQL).
+READ_LOCK = 28_003
+
+
+def digest(upload: Any) -> str:
+    """The uploaded file's SHA-256 (read in chunks; the file is left at its start)."""
+    sha = hashlib.sha256()
+    for chunk in upload.chunks():
+        sha.update(chunk)
+    upload.seek(0)
+    return sha.hexdigest()
+
+
 def start_reading(
-    review: Review, path: str, name: str, source: str, which: str, *, by: Any, **enqueue: Any
+    review: Review,
+    path: str,
+    name: str,
+    source: str,
+    which: str,
+    *,
+    by: Any,
+    sha256: str = "",
+    **enqueue: Any,
 ) -> Job:
     return jobs.enqueue(
-        read_history, review.pk, path, name, source, which, by.pk, review=review, **enqueue
-    )
+        read_history, review.pk, path, name, source, which, by.pk, sha256, review=review,
+        **enqueue,
+    )  # fmt: skip
+
+
+def read_upload(
+    review: Review, upload: Any, source: str, which: str, *, by: Any, **enqueue: Any
+) -> Job:
+    """The read job of an uploaded file: a new one (the file stored), or the one this person's
+    upload of the same file, read the same way, started and that is still queued or running
+    (a double submit: one read, and the file is not stored twice)."""
+    sha = digest(upload)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)", [READ_LOCK, review.pk % 2**31]
+                )
+        running = Job.objects.filter(
+            review=review,
+            task=read_history.name,
+            status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+        )
+        for job in running.order_by("-pk"):
+            if job.args[3:] == [source, which, by.pk, sha]:
+                return job
+        path = store(review, upload)
+        return start_reading(review, path, upload.name, source, which, by=by, sha256=sha, **enqueue)
 
 
 def start_applying(

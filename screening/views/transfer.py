@@ -62,11 +62,9 @@ def _upload(request, review) -> HttpResponse:
     if upload.size > MAX_HISTORY_BYTES:
         return _page(request, review, error=_("The file is too large."))
     queue_down = QueueDown()
-    path = background.store(review, upload)
-    job = background.start_reading(
-        review, path, upload.name, source, which, by=request.user,
-        on_unavailable=queue_down,
-    )  # fmt: skip
+    job = background.read_upload(
+        review, upload, source, which, by=request.user, on_unavailable=queue_down
+    )
     queue_down.warn(request)
     return redirect("history_job", review.slug, job.pk)
 

@@ -72,9 +72,7 @@ def test_importing_a_screening_history_changes_the_stamp(team):
     target = fresh_review(team)
     history = transfer.read("rayyan", data, "export.ris")
     mapping = transfer.preview(target, history).suggested
-    assert changes(
-        target, lambda: transfer.import_history(target, history, mapping, by=team.lead)
-    )
+    assert changes(target, lambda: transfer.import_history(target, history, mapping, by=team.lead))
 
 
 def test_merging_and_splitting_records_change_the_stamp(team):
