@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -21,6 +24,17 @@ def _job(request: HttpRequest, slug: str, export_id: int) -> tuple[Job, Membersh
         raise Http404("No such export")
     job.review = review
     return job, membership
+
+
+def start_or_offer(request: HttpRequest, membership: Membership, task: Any, params: dict):
+    """An export too large for the request: a POST (a form, with its CSRF token) starts its
+    job, or finds the one already running, and goes to its page; a GET (a link, a bookmark,
+    a browser's prefetch) only shows the button that POSTs. The parameters stay in the query
+    string, so both read the same selection."""
+    if request.method == "POST":
+        return redirect(downloads.page_url(downloads.start(task, membership, params)))
+    context = {"review": membership.review, "limit": settings.EXPORT_INLINE_MAX_ROWS}
+    return TemplateResponse(request, "reviewapp/export_start.html", context)
 
 
 @review_roles(Role.LEAD, Role.REVIEWER)

@@ -13,14 +13,16 @@ from bisect import bisect_left, bisect_right
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
 
 from reviewapp import downloads
 from reviewapp.access import get_review_for, review_roles
+from reviewapp.export_views import start_or_offer
 from reviewapp.models import Role
 from screening.identification import export_files, exports, filters, search
 from screening.models import Phase, Record
@@ -215,14 +217,14 @@ def record_detail(request: HttpRequest, slug: str, record_id: int) -> HttpRespon
 
 
 @review_roles(Role.LEAD, Role.REVIEWER)
+@require_http_methods(["GET", "POST"])
 def record_export(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     # The records the page shows: the same search and filters.
     params = export_files.params_of(request.GET)
     records = export_files.selection(membership, params)
     if downloads.too_large(records):
-        job = downloads.start(export_files.export_records_file, membership, params)
-        return redirect("export_job", review.slug, job.pk)
+        return start_or_offer(request, membership, export_files.export_records_file, params)
     response = StreamingHttpResponse(
         exports.export_records(records, params["format"]),
         content_type=exports.CONTENT_TYPES[params["format"]],

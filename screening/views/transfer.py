@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from reviewapp import downloads, jobs
 from reviewapp.access import get_review_for, review_roles
+from reviewapp.export_views import start_or_offer
 from reviewapp.models import Role
 from screening.transfer import background, export_files, service
 from screening.transfer.readers import COVIDENCE_LISTS
@@ -27,6 +28,7 @@ MAX_HISTORY_BYTES = 200 * 1024 * 1024
 
 
 @review_roles(Role.LEAD, Role.REVIEWER)
+@require_http_methods(["GET", "POST"])
 def decisions_export(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     params = export_files.params_of(request.GET)
@@ -34,8 +36,7 @@ def decisions_export(request: HttpRequest, slug: str) -> HttpResponse:
     # Blinding on the server: a reviewer's file holds their own decisions only.
     rows = service.export_rows(review, fmt, request.user, is_lead=membership.is_lead)
     if downloads.too_large(rows):
-        job = downloads.start(export_files.export_decisions_file, membership, params)
-        return redirect("export_job", review.slug, job.pk)
+        return start_or_offer(request, membership, export_files.export_decisions_file, params)
     chunks = service.export(review, fmt, request.user, is_lead=membership.is_lead)
     response = StreamingHttpResponse(chunks, content_type=service.EXPORTS[fmt][2])
     response["Content-Disposition"] = (

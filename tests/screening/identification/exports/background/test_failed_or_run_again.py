@@ -31,7 +31,7 @@ def breaks_midway(monkeypatch):
 
 def test_a_failed_export_says_so_and_leaves_no_file(large, breaks_midway):
     client = large.client(large.lead)
-    response = client.get(export_url(large))
+    response = client.post(export_url(large))
     job = export_job(response)
     job.refresh_from_db()
     assert job.status == "failed"
@@ -45,7 +45,7 @@ def test_a_failed_export_says_so_and_leaves_no_file(large, breaks_midway):
 
 
 def test_a_message_delivered_again_does_nothing(large):
-    job = export_job(large.client(large.lead).get(export_url(large)))
+    job = export_job(large.client(large.lead).post(export_url(large)))
     job.refresh_from_db()
     before = (job.result, stored_files(large.review))
     jobs.send(export_files.export_records_file, *job.args, task_id=f"job-{job.pk}-again")
@@ -56,7 +56,7 @@ def test_a_message_delivered_again_does_nothing(large):
 def test_a_run_taken_over_from_a_stopped_worker_writes_a_whole_file(large, monkeypatch):
     monkeypatch.setattr(jobs, "dispatch", lambda job: True)
     client = large.client(large.lead)
-    job = export_job(client.get(export_url(large)))
+    job = export_job(client.post(export_url(large)))
     # The first worker died midway: its partial copy is on disk, its heartbeat is old.
     leftover = f"exports/{large.review.pk}/deadbeef.part"
     default_storage.save(leftover, ContentFile(b"id,source\n1,"))

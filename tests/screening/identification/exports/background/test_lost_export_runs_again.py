@@ -18,7 +18,7 @@ def _lost_export(large, monkeypatch, settings):
     settings.TASKS_IN_THREAD = True
     with monkeypatch.context() as m:
         m.setattr(jobs.background_thread, "submit", lambda *args: True)
-        job = export_job(large.client(large.lead).get(export_url(large)))
+        job = export_job(large.client(large.lead).post(export_url(large)))
     settings.TASKS_IN_THREAD = False  # the revived run: here, in order
     return job
 

@@ -16,7 +16,7 @@ from .conftest import export_job, export_url
 @pytest.fixture
 def running(large, monkeypatch):
     monkeypatch.setattr(jobs, "dispatch", lambda job: True)
-    response = large.client(large.lead).get(export_url(large))
+    response = large.client(large.lead).post(export_url(large))
     job = export_job(response)
     Job.objects.filter(pk=job.pk).update(
         status="running",
@@ -79,7 +79,7 @@ def test_progress_reaches_the_job_row_while_the_rows_are_written(large, monkeypa
             written.append(Job.objects.values_list("result", "progress").get(pk=self.job.pk))
 
     monkeypatch.setattr(downloads._Progress, "__call__", record)
-    export_job(large.client(large.lead).get(export_url(large)))
+    export_job(large.client(large.lead).post(export_url(large)))
     assert written[0] == ({"rows": 2, "total": 7}, 28)
     assert written[-1] == ({"rows": 7, "total": 7}, 99)
 

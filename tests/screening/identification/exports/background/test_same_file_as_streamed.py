@@ -36,7 +36,7 @@ def test_background_file_is_the_streamed_file(large, settings, query):
     settings.EXPORT_INLINE_MAX_ROWS = 5000
     expected = streamed(client, export_url(large, query))
     settings.EXPORT_INLINE_MAX_ROWS = 0
-    body, got = _downloaded(client, client.get(export_url(large, query)))
+    body, got = _downloaded(client, client.post(export_url(large, query)))
     assert body == expected
 
 
@@ -46,7 +46,7 @@ def test_file_name_and_type_are_the_streamed_ones(large, settings):
     settings.EXPORT_INLINE_MAX_ROWS = 5000
     small = client.get(url)
     settings.EXPORT_INLINE_MAX_ROWS = 0
-    _body, got = _downloaded(client, client.get(url))
+    _body, got = _downloaded(client, client.post(url))
     assert got["Content-Type"] == small["Content-Type"]
     assert got["Content-Disposition"] == small["Content-Disposition"]
 
@@ -58,7 +58,7 @@ def test_a_reviewers_file_keeps_their_own_filter(large, settings):
     settings.EXPORT_INLINE_MAX_ROWS = 5000
     expected = streamed(client, export_url(large, query))
     settings.EXPORT_INLINE_MAX_ROWS = 0
-    body, _got = _downloaded(client, client.get(export_url(large, query)))
+    body, _got = _downloaded(client, client.post(export_url(large, query)))
     assert body == expected
     assert b"Nudges in school canteens" not in body  # Rita decided it
 
@@ -69,7 +69,7 @@ def test_the_command_with_query_writes_the_same_file(large, settings, tmp_path):
                  query="Salience")  # fmt: skip
     settings.EXPORT_INLINE_MAX_ROWS = 0
     client = large.client(large.lead)
-    response = client.get(export_url(large, "format=csv&q=Salience"))
+    response = client.post(export_url(large, "format=csv&q=Salience"))
     body, _got = _downloaded(client, response)
     assert body == out.read_bytes()
 
@@ -83,7 +83,7 @@ def test_small_exports_still_stream_and_store_nothing(large, settings):
 
 def test_the_file_is_kept_in_the_reviews_export_folder(large):
     client = large.client(large.lead)
-    job = export_job(client.get(export_url(large)))
+    job = export_job(client.post(export_url(large)))
     job.refresh_from_db()
     assert job.status == "done"
     assert job.result["path"].startswith(f"exports/{large.review.pk}/")
@@ -94,7 +94,7 @@ def test_the_file_is_kept_in_the_reviews_export_folder(large):
 def test_the_threshold_counts_the_rows_asked_for(large, settings):
     settings.EXPORT_INLINE_MAX_ROWS = 7
     client = large.client(large.lead)
-    assert client.get(export_url(large)).status_code == 200  # 7 records: at the limit
+    assert client.post(export_url(large)).status_code == 200  # 7 records: at the limit
     settings.EXPORT_INLINE_MAX_ROWS = 6
-    assert client.get(export_url(large)).status_code == 302
-    assert client.get(export_url(large, "format=csv&q=canteens")).status_code == 200
+    assert client.post(export_url(large)).status_code == 302
+    assert client.post(export_url(large, "format=csv&q=canteens")).status_code == 200

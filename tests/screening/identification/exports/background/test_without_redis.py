@@ -25,7 +25,7 @@ def test_the_request_answers_at_once_and_the_file_follows(large, settings):
     gate = threading.Event()
     background_thread.submit(Gate(gate), (), {})
     try:
-        response = client.get(export_url(large, "format=bibtex"))
+        response = client.post(export_url(large, "format=bibtex"))
         job = export_job(response)
         page = client.get(response["Location"]).content.decode()
         assert "Queued" in page and 'hx-trigger="every 1s"' in page

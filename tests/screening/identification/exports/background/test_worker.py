@@ -20,7 +20,7 @@ def test_a_real_worker_writes_the_export(large, settings, celery_worker):
     settings.EXPORT_INLINE_MAX_ROWS = 5000
     expected = streamed(client, export_url(large, "format=ris"))
     settings.EXPORT_INLINE_MAX_ROWS = 0
-    response = client.get(export_url(large, "format=ris"))
+    response = client.post(export_url(large, "format=ris"))
     job = export_job(response)
     download = reverse("export_download", args=[large.review.slug, job.pk])
     deadline = time.monotonic() + 60
