@@ -10,7 +10,7 @@ request (issue 21: 100,000 to 500,000 records, 50 reviewers).
   every record whose decisions are all in; reviewers: resolved records only, the blinding of
   decisions.agreement_for), computed by `compute_agreement` with the DecisionStamp it read.
 - The stamp is bumped by database triggers at the commit of every transaction that changed
-  a decision, an outcome or which records are canonical (migration 0013). The task reads the
+  a decision, an outcome or which records are canonical (migration 0014). The task reads the
   stamp before the decisions: a change committed before that read is in what it counts, and
   one committed after bumps the stamp past the one kept. So a kept result whose stamp equals
   the review's is fresh; any other is stale (at worst recomputed once more than needed).

@@ -231,7 +231,7 @@ class QueueCount(models.Model):
 class DecisionStamp(models.Model):
     """How many transactions changed what agreement is computed from, per review: a decision
     written, changed or deleted, a record's outcome at a stage, a record merged or split off
-    (is_canonical). Database triggers (migration 0013) bump it at commit, whatever wrote the
+    (is_canonical). Database triggers (migration 0014) bump it at commit, whatever wrote the
     rows, so a stored agreement is fresh exactly while its stamp equals this one."""
 
     BACKED_UP = False  # derived: triggers write it

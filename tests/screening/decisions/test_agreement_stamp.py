@@ -1,6 +1,6 @@
 """The decision stamp changes on every write that can change agreement, whatever wrote it.
 
-Transactional tests: the database bumps the stamp when a transaction commits (migration 0013).
+Transactional tests: the database bumps the stamp when a transaction commits (migration 0014).
 """
 
 from __future__ import annotations

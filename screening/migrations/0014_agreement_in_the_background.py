@@ -99,7 +99,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("reviewapp", "0003_background_jobs"),
-        ("screening", "0012_status_counts_index"),
+        ("screening", "0013_status_and_report_search"),
     ]
 
     operations = [
