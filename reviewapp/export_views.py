@@ -26,7 +26,9 @@ def _job(request: HttpRequest, slug: str, export_id: int) -> tuple[Job, Membersh
     return job, membership
 
 
-def start_or_offer(request: HttpRequest, membership: Membership, task: Any, params: dict):
+def start_or_offer(
+    request: HttpRequest, membership: Membership, task: Any, params: dict
+) -> HttpResponse:
     """An export too large for the request: a POST (a form, with its CSRF token) starts its
     job, or finds the one already running, and goes to its page; a GET (a link, a bookmark,
     a browser's prefetch) only shows the button that POSTs. The parameters stay in the query
