@@ -63,6 +63,23 @@ def team(db) -> Team:
     return Team(review, lead, reviewer1, reviewer2, adjudicator, outsider)
 
 
+# A Redis cache outlives the run: allauth's one confirmation email per address every three
+# minutes (kept in the cache) would otherwise carry over from a run minutes earlier. Each run
+# keeps its keys under its own prefix, and the workers it starts are given the same.
+CACHE_PREFIX = f"test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_this_run():
+    from django.conf import settings
+    from django.test import override_settings
+
+    caches = {name: {**conf} for name, conf in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = CACHE_PREFIX
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _english_unless_asked():
     """Each test starts in the default language: a page served in zh-Hant to an earlier test
@@ -150,6 +167,7 @@ def celery_worker(transactional_db, settings, tmp_path):
         "CELERY_QUEUE": queue,
         "REDIS_URL": redis_url,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),  # the worker reads and writes where the test does
+        "CACHE_PREFIX": CACHE_PREFIX,
     }
     root = Path(__file__).resolve().parents[1]
     with log.open("w") as out:
