@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -556,18 +556,23 @@ def reviewer_progress(
     """Each reviewer's assigned/decided/remaining; their include/exclude tallies only when the
     viewer is that reviewer (with_values). Call after team_progress (which syncs the queues)."""
     ids = [r.pk for r in reviewers]
-    rows = Assignment.objects.filter(
-        review=review, stage=stage, reviewer_id__in=ids, record__is_canonical=True
-    )
-    assigned = dict(rows.values_list("reviewer_id").annotate(n=Count("pk")).order_by())
-    remaining = dict(
-        rows.filter(open=True).values_list("reviewer_id").annotate(n=Count("pk")).order_by()
-    )
+    # The canonical records' rows are every row less the few duplicates' (an anti join with the
+    # duplicates' index range), as team_progress counts: joined to every record to read
+    # is_canonical, each count took 80-90 ms at 100,000 records.
+    duplicate = Record.objects.filter(review=review, is_canonical=False, pk=OuterRef("record"))
+    assigned, remaining = {}, {}
+    for reviewer_id, n, still_open in (
+        Assignment.objects.filter(review=review, stage=stage, reviewer_id__in=ids)
+        .filter(~Exists(duplicate))
+        .values_list("reviewer_id")
+        .annotate(n=Count("pk"), still_open=Count("pk", filter=Q(open=True)))
+        .order_by()
+    ):
+        assigned[reviewer_id], remaining[reviewer_id] = n, still_open
     decided: dict[int, Counter] = defaultdict(Counter)
     for reviewer_id, value, n in (
-        Decision.objects.filter(
-            review=review, stage=stage, reviewer_id__in=ids, record__is_canonical=True
-        )
+        Decision.objects.filter(review=review, stage=stage, reviewer_id__in=ids)
+        .filter(~Exists(duplicate))
         .values_list("reviewer_id", "value")
         .annotate(n=Count("pk"))
         .order_by()
