@@ -89,7 +89,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     review, membership = get_review_for(request, slug, Role.LEAD, Role.REVIEWER)
     f = filters.RecordFilters.from_params(request.GET)
     viewer = membership.user_id if membership.is_reviewer else None
-    matching = filters.apply(review.records.all(), f, viewer, review)
+    matching = filters.matching(review, f, viewer)
     listed = review.records.select_related("search").only(*LIST_FIELDS)
     # The matching ids, up to COUNT_LIMIT + 1 (what the bounded count read anyway): when they
     # are all there, the page and the facets take them by id instead of running the search

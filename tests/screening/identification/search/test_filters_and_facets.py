@@ -176,3 +176,38 @@ def test_the_whole_reviews_counts_follow_an_import_and_each_decision(
     assert job.status == "done", job.error
     assert counts("source") == {search.source: 4, "Embase": 1}
     assert counts("year")[1999] == 1
+
+
+def test_the_status_filters_list_only_this_reviews_records(team, screened):
+    """The final-decision and reason filters take the records by their statuses' ids, with no
+    review condition on the records themselves: another review's excluded records (same
+    people, same words) stay out."""
+    from reviewapp.models import Membership
+    from tests.factories import ReviewFactory
+
+    r, reason = screened
+    other = ReviewFactory(title="Another review")
+    for m in Membership.objects.filter(review=team.review):
+        Membership.objects.create(
+            review=other,
+            user=m.user,
+            is_lead=m.is_lead,
+            is_reviewer=m.is_reviewer,
+            is_adjudicator=m.is_adjudicator,
+        )
+    elsewhere = RecordFactory(review=other, search__review=other, title="Nurse study elsewhere")
+    queues.ensure_assignments(other)
+    decisions.decide(elsewhere, team.reviewer1, "exclude")
+    decisions.decide(elsewhere, team.reviewer2, "exclude")
+    for params, expected in [
+        ({"final": "excluded"}, {r[1].title}),
+        ({"final": "excluded", "q": "nurse"}, {r[1].title}),
+        ({"reason": reason.pk}, {r[1].title}),
+        ({"final": "pending"}, {r[2].title, r[3].title}),
+    ]:
+        response = page(team, team.lead, **params)
+        assert shown(response) == expected
+        assert response.context["total"] == len(expected)
+        assert sum(n for _k, _label, n in response.context["facets"]["final"]) == len(expected)
+    response = team.client(team.lead).get(f"/r/{other.slug}/records/", {"final": "excluded"})
+    assert shown(response) == {"Nurse study elsewhere"}
