@@ -18,6 +18,8 @@ Nothing on SQLite, where search scans."""
 
 from django.db import migrations
 
+from reviewapp.migration_sql import postgres_only
+
 FORWARD = [
     "ALTER TABLE screening_record ADD COLUMN IF NOT EXISTS search_title text",
     "UPDATE screening_record SET search_title = title WHERE search_doc IS NOT NULL",
@@ -52,18 +54,6 @@ BACKWARD = [
 ]
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [("screening", "0008_report_text_read_in_the_background")]
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgres_only(FORWARD, BACKWARD)]

@@ -19,6 +19,8 @@ PostgreSQL are dropped with IF EXISTS by any later migration that touches them."
 
 from django.db import migrations
 
+from reviewapp.migration_sql import postgres_only
+
 FORWARD = [
     "DROP INDEX IF EXISTS screening_r_review__fc7bfc_idx",
     "DROP INDEX IF EXISTS screening_record_search_id_c4d70af2",
@@ -52,18 +54,6 @@ BACKWARD = [
 ]
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [("screening", "0010_dedup_keys")]
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgres_only(FORWARD, BACKWARD)]

@@ -8,6 +8,8 @@ stays heap-only. Nothing on SQLite."""
 
 from django.db import migrations
 
+from reviewapp.migration_sql import postgres_only
+
 FORWARD = [
     "CREATE INDEX IF NOT EXISTS screening_recordstatus_counts ON screening_recordstatus"
     " (review_id, stage, outcome, record_id)",
@@ -15,18 +17,6 @@ FORWARD = [
 BACKWARD = ["DROP INDEX IF EXISTS screening_recordstatus_counts"]
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [("screening", "0011_record_import_indexes")]
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgres_only(FORWARD, BACKWARD)]

@@ -10,6 +10,8 @@ more in it made PostgreSQL prefer a bitmap scan of the heap for them."""
 import django.db.models.deletion
 from django.db import migrations, models
 
+from reviewapp.migration_sql import postgres_only
+
 FORWARD = [
     "CREATE INDEX IF NOT EXISTS screening_recordstatus_beyond ON screening_recordstatus"
     " (review_id, stage, record_id) INCLUDE (outcome, search_id, final_reason_id)"
@@ -28,18 +30,6 @@ def copy_searches(apps, schema_editor):
         # The new foreign keys' checks are deferred to commit; NOT NULL cannot be set on a table
         # with pending checks, so run them now.
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql)
 
 
 def search_copy(null: bool) -> models.ForeignKey:
@@ -61,5 +51,5 @@ class Migration(migrations.Migration):
         migrations.RunPython(copy_searches, migrations.RunPython.noop),
         migrations.AlterField("recordstatus", "search", search_copy(null=False)),
         migrations.AlterField("report", "search", search_copy(null=False)),
-        migrations.RunPython(forward, backward),
+        postgres_only(FORWARD, BACKWARD),
     ]
