@@ -50,6 +50,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     is_reviewer = True
 
 
+def review_with_the_same_people(review: Review, title: str = "Another review") -> Review:
+    """A second review with every member of `review` in the same roles."""
+    other = ReviewFactory(title=title)
+    Membership.objects.bulk_create(
+        Membership(
+            review=other,
+            user_id=m.user_id,
+            is_lead=m.is_lead,
+            is_reviewer=m.is_reviewer,
+            is_adjudicator=m.is_adjudicator,
+        )
+        for m in Membership.objects.filter(review=review)
+    )
+    return other
+
+
 class CriterionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Criterion

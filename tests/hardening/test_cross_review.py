@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from reviewapp.models import Membership, Role
+from reviewapp.models import Role
 from tests.conftest import Team
 from tests.core.test_permission_walk import PARAM, app_patterns
 from tests.core.url_samples import SAMPLES
-from tests.factories import ReviewFactory
+from tests.factories import review_with_the_same_people
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def other(team, settings, tmp_path) -> Team:
     """Review B, with the same people in the same roles as team.review (review A)."""
-    review = ReviewFactory(title="Another review")
-    for m in Membership.objects.filter(review=team.review):
-        Membership.objects.create(
-            review=review,
-            user=m.user,
-            is_lead=m.is_lead,
-            is_reviewer=m.is_reviewer,
-            is_adjudicator=m.is_adjudicator,
-        )
+    review = review_with_the_same_people(team.review)
     return Team(review, team.lead, team.reviewer1, team.reviewer2, team.adjudicator, team.outsider)
 
 

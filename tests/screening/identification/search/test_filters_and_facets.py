@@ -11,7 +11,7 @@ from reviewapp.models import ExclusionReason, Stage
 from screening.decisions import queues
 from screening.decisions import service as decisions
 from screening.models import Report
-from tests.factories import RecordFactory
+from tests.factories import RecordFactory, review_with_the_same_people
 
 
 @pytest.fixture
@@ -182,19 +182,8 @@ def test_the_status_filters_list_only_this_reviews_records(team, screened):
     """The final-decision and reason filters take the records by their statuses' ids, with no
     review condition on the records themselves: another review's excluded records (same
     people, same words) stay out."""
-    from reviewapp.models import Membership
-    from tests.factories import ReviewFactory
-
     r, reason = screened
-    other = ReviewFactory(title="Another review")
-    for m in Membership.objects.filter(review=team.review):
-        Membership.objects.create(
-            review=other,
-            user=m.user,
-            is_lead=m.is_lead,
-            is_reviewer=m.is_reviewer,
-            is_adjudicator=m.is_adjudicator,
-        )
+    other = review_with_the_same_people(team.review)
     elsewhere = RecordFactory(review=other, search__review=other, title="Nurse study elsewhere")
     queues.ensure_assignments(other)
     decisions.decide(elsewhere, team.reviewer1, "exclude")
