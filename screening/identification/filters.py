@@ -143,7 +143,8 @@ class RecordFilters:
 def apply(
     records: QuerySet[Record], f: RecordFilters, viewer_id: int | None, review=None
 ) -> QuerySet[Record]:
-    """The records matching every filter set (records of `review`, when given)."""
+    """The records matching every filter set. With `review` given, a status filter takes the
+    review's statuses only, so `records` may be every record then (matching() does so)."""
     if not f.query.empty:
         records = search.apply(records, f.query, review)
     if review is not None and (f.source or f.phase):
