@@ -123,7 +123,7 @@ def count_of(queryset: Any, by: str = "review_id") -> Any:
     from django.db.models import Count, IntegerField, Subquery, Value
     from django.db.models.functions import Coalesce
 
-    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")
+    counted = queryset.order_by().values(by).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
