@@ -286,6 +286,40 @@ def apply(records: QuerySet, query: Query, review=None) -> QuerySet:
     return records
 
 
+# When a bounded read of the first matches walks the review's records in id order rather than
+# taking the full-text index's bitmap (in_id_order). Walking reads about wanted x N / m rows for
+# m matches among the review's N records, a heap page each; the bitmap first decodes every
+# match's index entry (m of them, each about a 25th to a 50th of a page read: 46,000 entries
+# took 8.6 ms, 1,001 pages 8 ms, at 500,000 records), then reads `wanted` pages. The walk is
+# the cheaper one when m x m > WALK_RATIO x wanted x N: past a fifth of the review at 500,000
+# records, half of it at 100,000. WALK_RATIO = 25 comes from those two costs, measured on the
+# scale benchmark's data (Scopus records of ../shared/data/revtools, docs/benchmarks.md).
+WALK_RATIO = 25
+
+
+def in_id_order(records: QuerySet, review_records: QuerySet, wanted: int) -> bool:
+    """Whether the first `wanted` of `records` (a search within `review_records`) are best read
+    walking the ids in order (PostgreSQL; by the planner's estimates of both counts).
+
+    A search matching most of a review ("restoration" in a review of restoration ecology, or a
+    -term alone) must not be read by a sequential scan, which the planner picks for a LIMIT
+    expecting matches spread evenly over the table: a review's records sit together, after
+    other reviews' and after the free space their search indexing left (40,000 empty pages
+    read for 1,001 matches at 500,000 records, 130 ms; 14 ms walking the ids)."""
+    if not has_search_index():
+        return False
+    matches, total = _estimated_rows(records), _estimated_rows(review_records)
+    return matches * matches > WALK_RATIO * wanted * total
+
+
+def _estimated_rows(records: QuerySet) -> float:
+    """The planner's estimate of how many rows `records` holds (EXPLAIN, not run)."""
+    import json
+
+    plan = json.loads(records.order_by().values("pk").explain(format="json"))
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
 SUGGEST_SIMILARITY = 0.3
 SUGGEST_CANDIDATES = 200
 

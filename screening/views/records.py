@@ -94,7 +94,13 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     # The matching ids, up to COUNT_LIMIT + 1 (what the bounded count read anyway): when they
     # are all there, the page and the facets take them by id instead of running the search
     # twice more (a narrow search over a common word rechecked 5,800 rows each time).
-    ids = list(matching.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+    # A search matching much of the review walks its ids in order (search.in_id_order).
+    order = (
+        ("pk",)
+        if not f.query.empty and search.in_id_order(matching, review.records.all(), COUNT_LIMIT + 1)
+        else ()
+    )
+    ids = list(matching.order_by(*order).values_list("pk", flat=True)[: COUNT_LIMIT + 1])
     total = len(ids)
     if total <= COUNT_LIMIT:
         ids.sort()
