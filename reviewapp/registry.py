@@ -201,6 +201,32 @@ def badge_counts(review: Any, membership: Any) -> dict[str, int]:
     return counts
 
 
+def waiting_badge(n: int, *, page: str = "", stage: str = "") -> str:
+    """A tab's or page's badge of waiting work, hidden at 0 (static/js/screen.js updates it):
+    written here rather than by an included template, which cost about 1.5 ms of each page's
+    CPU for the 22 badges of the navigation."""
+    from django.utils.formats import localize
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext
+
+    where = (
+        format_html('data-waiting-page="{}"', page)
+        if page
+        else format_html('data-waiting-stage="{}"', stage)
+    )
+    shown = localize(n)
+    return format_html(
+        '<span class="waiting" {}{}> <span class="badge" aria-hidden="true">{}</span>'
+        '<span class="visually-hidden waiting-text">{}</span></span>',
+        where,
+        "" if n else " hidden",
+        shown,
+        # A translation is trusted as the template's blocktranslate trusted it.
+        mark_safe(gettext("(%(n)s waiting for you)") % {"n": shown}),
+    )
+
+
 @dataclass
 class Page:
     """One page of the navigation as a member sees it."""
@@ -221,6 +247,10 @@ class Page:
     @property
     def counts(self) -> bool:
         return self.item.badge is not None
+
+    @property
+    def waiting_html(self) -> str:
+        return waiting_badge(self.waiting, page=self.url_name) if self.counts else ""
 
 
 @dataclass
@@ -254,6 +284,10 @@ class StageNav:
     @property
     def active(self) -> bool:
         return any(page.active for page in self.pages)
+
+    @property
+    def waiting_html(self) -> str:
+        return waiting_badge(self.waiting, stage=self.key) if self.counts else ""
 
 
 class ReviewNav(list):
