@@ -7,6 +7,7 @@ conflicts  disagreements, their discussion, consensus and adjudication
 fulltext   reports sought for retrieval, full-text files, studies
 appraisal  critical appraisal tools, appraisers' judgements and the agreed result
 prisma     the lead's manual entries and box wording on the PRISMA diagram
+status_counts  the statuses' counts per outcome and reason, kept by the database
 """
 
 from screening.models.appraisal import (
@@ -49,6 +50,7 @@ from screening.models.records import (
     Search,
     SourceType,
 )
+from screening.models.status_counts import StatusCountDelta
 
 __all__ = [
     "Appraisal",
@@ -85,6 +87,7 @@ __all__ = [
     "ScreeningStop",
     "Search",
     "SourceType",
+    "StatusCountDelta",
     "StoppedRecord",
     "StoredAgreement",
     "Study",
