@@ -17,8 +17,8 @@ Y→X cannot deadlock on it. On PostgreSQL:
   statement (DELETE … RETURNING feeding the INSERT of the sums): each delta is deleted once,
   by whichever fold's snapshot saw it committed, so sums hold under READ COMMITTED; a
   transaction-level advisory lock (try, never wait) keeps two folds of a review from running at
-  once for nothing. The update trigger folds the review once in ~256 firings, the reader when
-  it sums more than FOLD_AT rows (screening.models.status_counts).
+  once for nothing. The update trigger folds the review once in ~256 firings (at most once per
+  transaction), the reader when it sums more than FOLD_AT rows (screening.models.status_counts).
 - The statuses of a review being deleted append deltas only while the review exists, and a
   trigger on the review deletes its deltas: nothing is left behind, whichever goes first.
 
@@ -55,7 +55,12 @@ BEGIN
   INSERT INTO {TABLE} ({COLUMNS}, n) VALUES
     (OLD.review_id, OLD.stage, OLD.outcome, OLD.final_reason_id, -1),
     (NEW.review_id, NEW.stage, NEW.outcome, NEW.final_reason_id, 1);
-  IF random() < 1.0 / 256 THEN
+  -- Now and then, and at most once per transaction and review: a transaction moving 60,000
+  -- statuses would otherwise fold again and again over its own dead rows (1.7 s).
+  IF random() < 1.0 / 256
+     AND current_setting('screening.status_fold_' || NEW.review_id, true) IS DISTINCT FROM '1'
+  THEN
+    PERFORM set_config('screening.status_fold_' || NEW.review_id, '1', true);
     PERFORM screening_fold_status_counts(NEW.review_id);
   END IF;
   RETURN NULL;

@@ -103,3 +103,27 @@ def test_a_fold_under_way_makes_another_skip_and_decisions_go_on(team):
         thread.join(10)
     assert result["first"] is True
     assert_kept(team.review)
+
+
+def test_the_update_trigger_folds_now_and_then_and_keeps_the_sums(team):
+    """PostgreSQL: a statement moving 400 statuses fires the row trigger 400 times; with the
+    session's random seed set, one of them folds (once per transaction) and the sums hold."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger folds on PostgreSQL only (the reader folds everywhere)")
+    from screening.models import Record, RecordStatus
+
+    search = records(team, 1)[0].search
+    Record.objects.bulk_create(
+        Record(review=team.review, search=search, title=f"Bulk {i}", source_key=f"B{i}")
+        for i in range(399)
+    )
+    queues.ensure_assignments(team.review)
+    fold(team.review.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.25)")
+    moved = RecordStatus.objects.filter(review=team.review).update(outcome=Outcome.EXCLUDED)
+    assert moved == 400
+    rows = StatusCountDelta.objects.filter(review=team.review)
+    assert rows.count() < 2 * moved, "no fold on the way"
+    assert_kept(team.review)
+    assert kept(team.review.pk, Stage.TITLE_ABSTRACT) == {(Outcome.EXCLUDED, None): 400}
