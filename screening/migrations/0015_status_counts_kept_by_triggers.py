@@ -22,8 +22,11 @@ Y→X cannot deadlock on it. On PostgreSQL:
 - The statuses of a review being deleted append deltas only while the review exists, and a
   trigger on the review deletes its deltas: nothing is left behind, whichever goes first.
 
-On SQLite (one writer at a time) plain row triggers. The existing statuses are counted once
-here, after the triggers exist (the migration's transaction holds the statuses meanwhile).
+On SQLite (one writer at a time) plain row triggers. A later migration that makes Django
+rebuild screening_recordstatus or reviewapp_review on SQLite (most ALTERs there) drops their
+triggers and must create them again; tests/screening/status_counts fails if it does not.
+The existing statuses are counted once here, after the triggers exist (the migration's
+transaction holds the statuses meanwhile).
 """
 
 import django.db.models.deletion
