@@ -87,3 +87,24 @@ def test_a_review_s_stamp_is_its_own(team):
     (r,) = records(team, 1)
     other = fresh_review(team)
     assert not changes(other, lambda: decide(r, team.reviewer1, "include"))
+
+
+def test_a_flush_deleting_the_stamps_before_the_decisions_commits(team):
+    """A test database's flush deletes table by table in no set order (on PostgreSQL it
+    truncates, with no triggers). With the stamps deleted first, deleting the decisions wrote
+    a new stamp on SQLite, whose review went next: the commit failed on the stamp's foreign
+    key before migration 0016 made the stamp go with its review."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    from screening.models import DecisionStamp
+
+    (r,) = records(team, 1)
+    decide(r, team.reviewer1, "include")
+    first = ["screening_decisionstamp", "screening_decision"]
+    tables = connection.introspection.django_table_names(only_existing=True)
+    order = first + [t for t in tables if t not in first]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in connection.ops.sql_flush(no_style(), order):
+            cursor.execute(sql)
+    assert not DecisionStamp.objects.exists()

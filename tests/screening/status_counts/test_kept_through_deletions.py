@@ -18,16 +18,6 @@ from .helpers import assert_kept, live
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _reviews_deleted_before_the_flush():
-    """The flush after a transactional test deletes table by table in no set order; on SQLite,
-    statuses or decisions deleted after the decision stamps but before their review make
-    migration 0014's trigger write a stamp whose review then goes (a foreign key error at
-    the flush's commit). Deleting the reviews first leaves the flush nothing to fire on."""
-    yield
-    Review.objects.all().delete()
-
-
 def _screen_some(team):
     r = records(team, 4)
     queues.ensure_assignments(team.review)
