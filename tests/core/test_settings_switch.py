@@ -67,3 +67,16 @@ def test_a_task_crosses_redis_to_a_separate_worker_process(celery_worker):
     answer = result.get(timeout=30)
     assert answer["pid"] == celery_worker.process.pid
     assert answer["pid"] != os.getpid()
+
+
+@pytest.mark.django_db
+def test_postgresql_sessions_start_without_jit_and_price_parallel_workers_as_measured():
+    """A request's statements never pay for JIT compilation, nor for parallel workers whose start
+    costs more than a bounded read saves (reviewapp.settings)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL settings: run with DATABASE_URL=postgres://…")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), current_setting('parallel_setup_cost')")
+        assert cursor.fetchone() == ("off", "10000")
