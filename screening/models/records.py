@@ -47,6 +47,11 @@ class Search(models.Model):
     class Meta:
         ordering = ["phase", "date_run", "id"]
         verbose_name_plural = "searches"
+        constraints = [
+            # What a record's one foreign key (search, review) points at on PostgreSQL (see
+            # Record.review).
+            models.UniqueConstraint(fields=["id", "review"], name="screening_search_id_review")
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} ({self.get_phase_display()})"
@@ -143,8 +148,19 @@ class Record(models.Model):
     wider ones that start with the same columns, and add the search pages' indexes.
     """
 
+    # The review is always the search's: on PostgreSQL one composite foreign key (search, review)
+    # -> search (id, review) (migration 0015, DEFERRABLE INITIALLY DEFERRED like Django's keys)
+    # checks both columns and that they agree, where the review's and the search's own keys
+    # checked each row twice (an import's server CPU, issue 21). So the review has no key of its
+    # own (db_constraint=False; Django still cascades a deleted review to its records), and the
+    # search's key Django declares is, on PostgreSQL, that composite one. SQLite keeps the
+    # search's plain key.
     review = models.ForeignKey(
-        Review, on_delete=models.CASCADE, related_name="records", db_index=False
+        Review,
+        on_delete=models.CASCADE,
+        related_name="records",
+        db_index=False,
+        db_constraint=False,
     )
     search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="records")
     import_job = models.ForeignKey(

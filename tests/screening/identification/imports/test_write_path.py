@@ -11,11 +11,12 @@ import io
 import threading
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from screening.identification import imports, pgcopy, progress, writes
 from screening.identification.importers import iter_records
 from screening.models import ImportJob, Record
+from tests.factories import ReviewFactory, SearchFactory
 
 from .conftest import ris
 
@@ -150,6 +151,36 @@ def test_postgresql_keeps_records_cheap_to_write(db):
     # ...and no GIN entry for a record the search indexing has not reached (an import's rows).
     gin = [i for i in indexes if "USING gin" in i]
     assert len(gin) == 2 and all("IS NOT NULL" in i for i in gin)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the composite foreign key is PostgreSQL's"
+)
+def test_postgresql_checks_a_records_search_and_review_with_one_key(search):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'f'",
+            [Record._meta.db_table],
+        )
+        keys = dict(cursor.fetchall())
+        names = pgcopy._foreign_keys(cursor)
+    # One key for both columns, deferrable (so COPY sets it IMMEDIATE with the others)...
+    both = keys.pop("screening_record_search_review_fk")
+    assert both.startswith("FOREIGN KEY (search_id, review_id) REFERENCES screening_search(id, ")
+    assert "DEFERRABLE INITIALLY DEFERRED" in both and "screening_record_search_review_fk" in names
+    # ...and none of their own: the import job's and the cluster's keys are the others.
+    assert sorted(d.split(")")[0] for d in keys.values()) == [
+        "FOREIGN KEY (cluster_id",
+        "FOREIGN KEY (import_job_id",
+    ]
+    other = SearchFactory(review=ReviewFactory())
+    Record.objects.create(review=search.review, search=search, title="Right")
+    for review, in_search in [(other.review, search), (search.review, other)]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Record.objects.create(review=review, search=in_search, title="Wrong review")
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 @pytest.mark.parametrize(
