@@ -138,7 +138,9 @@ _EID = re.compile(r"eid=(2-s2\.0-\d+)")
 _ROMAN = re.compile(r"^[ivxlcdm]+(?:-[ivxlcdm]+)?$", re.IGNORECASE)  # front matter: 'i'-'ii'
 
 
-_TAG_LINE = re.compile(r"^(..)  - (.*)$", re.MULTILINE)
+# Every line of a record: its tag and value, or "" and the line when it is not a tag line (so
+# the record's shape is checked by the tag loop, with no second pass counting its lines).
+_RECORD_LINE = re.compile(r"^(?:(..)  - )?(.*)$", re.MULTILINE)
 # Past this much text with no end of record in it, the text goes to the line parser rather than
 # waiting for the rest of a record: memory stays flat whatever the file holds.
 _MAX_PENDING = 8 * 1024 * 1024
@@ -192,14 +194,26 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser, final: bool):
             line += buf.count("\n", pos, end) + 1
             pos = end + 1
             continue
-        ty = buf.rfind("\nTY  - ", pos - 1, er) + 1
+        # The record's TY line: the first one after pos (a search that stops at once, where
+        # looking back from the ER for the last one read the whole record a second time).
+        ty = find("\nTY  - ", pos - 1, er) + 1
         if ty:
             record = buf[ty:end]
-            pairs = _TAG_LINE.findall(record)
-            lines = record.count("\n") + 1
+            # One (tag, value) a line, ("", line) for a line not in the usual shape.
+            pairs = _RECORD_LINE.findall(record)
+            lines = len(pairs)
             ends_with_er = pairs[-1][0] == "ER"
-            if len(pairs) != (lines if ends_with_er else lines - 1):
-                ty = 0  # a line not in the usual shape: the line parser reads it
+            fields: dict[str, list[str]] = {}
+            for tag, value in pairs if ends_with_er else pairs[:-1]:  # else: 'ER  -' alone
+                values = fields.get(tag)
+                if values is None:
+                    fields[tag] = [value.strip()]
+                else:
+                    values.append(value.strip())
+            if "" in fields or len(fields["TY"]) > 1:
+                # A line not in the usual shape, or a record without its ER before the next
+                # TY: the line parser reads them (and says so).
+                ty = 0
         if not ty:
             yield from state.feed(buf[pos:end].split("\n"), line)
             line += buf.count("\n", pos, end) + 1
@@ -216,14 +230,6 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser, final: bool):
         pos = end + 1
         state.stray_line = 0
         state.records += 1
-
-        fields: dict[str, list[str]] = {}
-        for tag, value in pairs:
-            values = fields.get(tag)
-            if values is None:
-                fields[tag] = [value.strip()]
-            else:
-                values.append(value.strip())
         if ends_with_er:
             del fields["ER"]
         if not fields.keys() <= KNOWN_TAGS:
