@@ -141,9 +141,9 @@ class Record(models.Model):
     """One bibliographic record as exported by one search.
 
     Indexes are kept to those queries use: every row of an import updates each of them. The review
-    has no index of its own (the two indexes below start with it), and doi/pmid have plain
-    indexes (equality lookups) without the varchar_pattern_ops twin PostgreSQL gets for
-    db_index=True. Migration 0002 also stores raw/abstract cheaply on PostgreSQL (lz4, see there).
+    has no index of its own (the two indexes below start with it); doi, pmid and year have none
+    (migration 0016: no query used them), the cluster a partial one. Migration 0002 also stores
+    raw/abstract cheaply on PostgreSQL (lz4, see there).
     On PostgreSQL, migrations 0009 and 0011 replace the two Meta indexes and `search`'s own with
     wider ones that start with the same columns, and add the search pages' indexes.
     """
@@ -174,7 +174,9 @@ class Record(models.Model):
     abstract = models.TextField(blank=True)
     authors = models.JSONField(default=list, blank=True)
     authors_alt = models.JSONField(default=list, blank=True)
-    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    # No index of its own: a year filter is always within a review, and the planner reads the
+    # review's facets index for it (migration 0016).
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
     journal = models.TextField(blank=True)
     volume = models.CharField(max_length=60, blank=True)
     issue = models.CharField(max_length=60, blank=True)
@@ -189,8 +191,15 @@ class Record(models.Model):
     raw = models.TextField(blank=True)
     line = models.PositiveIntegerField(null=True, blank=True, help_text="Line in the export file")
     # De-duplication: a record outside any cluster is its own canonical record.
+    # Indexed only where set (Meta): an import writes NULL here, and every query on it is an
+    # equality or IN (a cluster's members), which implies IS NOT NULL.
     cluster = models.ForeignKey(
-        DuplicateCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        DuplicateCluster,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        db_index=False,
     )
     is_canonical = models.BooleanField(default=True)
     # Random key for the default, per-reviewer-seeded screening order and for fast paging.
@@ -203,8 +212,11 @@ class Record(models.Model):
         indexes = [
             models.Index(fields=["review", "is_canonical", "id"]),
             models.Index(fields=["review", "search"]),
-            models.Index(fields=["doi"], name="screening_record_doi"),
-            models.Index(fields=["pmid"], name="screening_record_pmid"),
+            models.Index(
+                fields=["cluster"],
+                name="screening_record_clustered",
+                condition=models.Q(cluster__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
