@@ -34,6 +34,7 @@ COPY_STATEMENT_ROWS = 5000
 COPY_PIECE_BYTES = 256 * 1024
 COPY_QUEUE_PIECES = 48
 _DONE = object()
+_SHORT = 4096  # values shorter than this many bytes take a length word made in advance
 
 
 def write_copy(
@@ -147,6 +148,9 @@ def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]
     dumps = _json_text
     empty_list = length(3) + b"\x01[]"
     empty_dict = length(3) + b"\x01{}"
+    # The length words of short values, made once (struct.pack per value was a tenth of the
+    # encoding's CPU).
+    lengths = [length(n) for n in range(_SHORT)]
 
     def encode(item: dict) -> bytes:
         raw = item["raw"]
@@ -169,15 +173,18 @@ def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]
                 data = value.encode()
             except (AttributeError, TypeError):  # not a str: stored as str() writes it
                 data = str(value)[:limit].encode()
-            add(length(len(data)))
+            size = len(data)
+            add(lengths[size] if size < _SHORT else length(size))
             add(data)
         for name in jsons:
             value = item[name]
             if not value:
                 add(empty_dict if isinstance(value, dict) else empty_list)
                 continue
-            data = b"\x01" + dumps(value).encode()
-            add(length(len(data)))
+            data = dumps(value).encode()
+            size = len(data) + 1
+            add(lengths[size] if size < _SHORT else length(size))
+            add(b"\x01")  # jsonb's version byte
             add(data)
         for name, pack, size in int_plan:
             value = item[name]
