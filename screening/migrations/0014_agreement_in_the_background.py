@@ -73,16 +73,24 @@ def forward(apps, schema_editor):
                 "EXECUTE FUNCTION screening_bump_decision_stamp()"
             )
     elif schema_editor.connection.vendor == "sqlite":
-        for table, event, condition in WATCHED:
-            for one in event.split(" OR "):
-                row = "OLD" if one == "DELETE" else "NEW"
-                when = (
-                    f"WHEN {condition.replace('IS DISTINCT FROM', 'IS NOT')} " if condition else ""
-                )
-                execute(
-                    f"CREATE TRIGGER {_name(table, one)} AFTER {one} ON {table} {when}"
-                    f"BEGIN {SQLITE_BUMP.format(row=row)} END"
-                )
+        sqlite_triggers(execute)
+
+
+def sqlite_triggers(execute, only: str | None = None) -> None:
+    """Create the SQLite triggers (those of the table `only`, if given). A later migration that
+    makes Django rebuild one of these tables on SQLite (most ALTERs there) drops its triggers
+    and calls this again for it (0017 and 0018 do for screening_record)."""
+    for table, event, condition in WATCHED:
+        if only is not None and table != only:
+            continue
+        for one in event.split(" OR "):
+            row = "OLD" if one == "DELETE" else "NEW"
+            when = f"WHEN {condition.replace('IS DISTINCT FROM', 'IS NOT')} " if condition else ""
+            execute(f"DROP TRIGGER IF EXISTS {_name(table, one)}")
+            execute(
+                f"CREATE TRIGGER {_name(table, one)} AFTER {one} ON {table} {when}"
+                f"BEGIN {SQLITE_BUMP.format(row=row)} END"
+            )
 
 
 def backward(apps, schema_editor):

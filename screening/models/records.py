@@ -142,14 +142,14 @@ class Record(models.Model):
 
     Indexes are kept to those queries use: every row of an import updates each of them. The review
     has no index of its own (the two indexes below start with it); doi, pmid and year have none
-    (migration 0016: no query used them), the cluster a partial one. Migration 0002 also stores
+    (migration 0018: no query used them), the cluster a partial one. Migration 0002 also stores
     raw/abstract cheaply on PostgreSQL (lz4, see there).
     On PostgreSQL, migrations 0009 and 0011 replace the two Meta indexes and `search`'s own with
     wider ones that start with the same columns, and add the search pages' indexes.
     """
 
     # The review is always the search's: on PostgreSQL one composite foreign key (search, review)
-    # -> search (id, review) (migration 0015, DEFERRABLE INITIALLY DEFERRED like Django's keys)
+    # -> search (id, review) (migration 0017, DEFERRABLE INITIALLY DEFERRED like Django's keys)
     # checks both columns and that they agree, where the review's and the search's own keys
     # checked each row twice (an import's server CPU, issue 21). So the review has no key of its
     # own (db_constraint=False; Django still cascades a deleted review to its records), and the
@@ -175,7 +175,7 @@ class Record(models.Model):
     authors = models.JSONField(default=list, blank=True)
     authors_alt = models.JSONField(default=list, blank=True)
     # No index of its own: a year filter is always within a review, and the planner reads the
-    # review's facets index for it (migration 0016).
+    # review's facets index for it (migration 0018).
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     journal = models.TextField(blank=True)
     volume = models.CharField(max_length=60, blank=True)

@@ -16,17 +16,37 @@ after at 110,000 records):
 Both databases (Django declares the indexes); SQLite's queries are the same ones.
 """
 
+import importlib
+
 import django.db.models.deletion
 from django.db import migrations, models
+
+# The decision stamp's triggers (SQLite loses screening_record's when Django rebuilds it).
+_STAMP = importlib.import_module("screening.migrations.0014_agreement_in_the_background")
+
+
+def _record_triggers_again(apps, schema_editor) -> None:
+    """SQLite rebuilds screening_record for the AlterField below, which drops the table's
+    triggers: the decision stamp's (migration 0014) is made again, after the rebuild either way
+    (first and last operation)."""
+    if schema_editor.connection.vendor == "sqlite":
+        _STAMP.sqlite_triggers(schema_editor.execute, only="screening_record")
+
+
+RECORD_TRIGGERS_AGAIN = migrations.RunPython(_record_triggers_again, migrations.RunPython.noop)
+RECORD_TRIGGERS_AGAIN_BACKWARDS = migrations.RunPython(
+    migrations.RunPython.noop, _record_triggers_again
+)
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("reviewapp", "0003_background_jobs"),
-        ("screening", "0015_record_search_review_key"),
+        ("screening", "0017_record_search_review_key"),
     ]
 
     operations = [
+        RECORD_TRIGGERS_AGAIN_BACKWARDS,
         migrations.AddIndex(
             model_name="record",
             index=models.Index(
@@ -54,4 +74,5 @@ class Migration(migrations.Migration):
             name="year",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
+        RECORD_TRIGGERS_AGAIN,
     ]

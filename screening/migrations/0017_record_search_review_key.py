@@ -16,9 +16,14 @@ whose review is not its search's review, which every write path already respects
   SQLite keeps the plain key on search.
 """
 
+import importlib
+
 from django.db import migrations, models
 
 from reviewapp.migration_sql import postgres_only
+
+# The decision stamp's triggers (SQLite loses screening_record's when Django rebuilds it).
+_STAMP = importlib.import_module("screening.migrations.0014_agreement_in_the_background")
 
 # The name Django gave the search's key (a hash of the table and column names: the same on
 # every database migrated by 0001).
@@ -36,9 +41,24 @@ BACKWARD = [
 ]
 
 
+def _record_triggers_again(apps, schema_editor) -> None:
+    """SQLite rebuilds screening_record for the AlterField below, which drops the table's
+    triggers: the decision stamp's (migration 0014) is made again, after the rebuild either way
+    (first and last operation)."""
+    if schema_editor.connection.vendor == "sqlite":
+        _STAMP.sqlite_triggers(schema_editor.execute, only="screening_record")
+
+
+RECORD_TRIGGERS_AGAIN = migrations.RunPython(_record_triggers_again, migrations.RunPython.noop)
+RECORD_TRIGGERS_AGAIN_BACKWARDS = migrations.RunPython(
+    migrations.RunPython.noop, _record_triggers_again
+)
+
+
 class Migration(migrations.Migration):
-    dependencies = [("screening", "0014_agreement_in_the_background")]
+    dependencies = [("screening", "0016_decision_stamp_leaves_with_its_review")]
     operations = [
+        RECORD_TRIGGERS_AGAIN_BACKWARDS,
         migrations.AddConstraint(
             model_name="search",
             constraint=models.UniqueConstraint(
@@ -57,4 +77,5 @@ class Migration(migrations.Migration):
             ),
         ),
         postgres_only(FORWARD, BACKWARD),
+        RECORD_TRIGGERS_AGAIN,
     ]
