@@ -110,7 +110,7 @@ def test_two_workers_and_two_web_servers_do_each_job_once(team, stack, monkeypat
     for job in Job.objects.filter(review=review):
         merged = isinstance(job.result, dict) and "merged_into" in job.result
         assert job.status == Job.Status.DONE, (job.task, job.status, job.error)
-        assert merged or job.attempts == 1, (job.task, job.attempts)
+        assert merged or job.attempts == 1, (job.task, job.attempts, job.history, job.error)
     imports = ImportJob.objects.filter(review=review)
     assert sorted(imports.values_list("attempts", "records_imported")) == [(1, 800), (1, 3000)]
     runs = [
