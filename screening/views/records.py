@@ -102,11 +102,15 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     ids = list(matching.order_by(*order).values_list("pk", flat=True)[: COUNT_LIMIT + 1])
     total = len(ids)
-    if total <= COUNT_LIMIT:
+    # Read in id order, the first ids are the first page too (and whether there is a next one):
+    # no second walk for it.
+    first_page_read = bool(order) and not _paging(request.GET) and total > PAGE_SIZE
+    if total <= COUNT_LIMIT or first_page_read:
         ids.sort()
         page_ids, prev_id, next_id = _page_of(ids, request.GET)
         rows = list(listed.filter(filters.among(page_ids, Record, "id")).order_by("pk"))
-        matching = review.records.filter(filters.among(ids, Record, "id"))
+        if total <= COUNT_LIMIT:
+            matching = review.records.filter(filters.among(ids, Record, "id"))
     else:
         rows, prev_id, next_id = _page(matching.select_related("search").only(*LIST_FIELDS),
                                        request.GET)  # fmt: skip

@@ -54,14 +54,16 @@ def test_not_on_sqlite(review_of_one_topic):
     assert not search.in_id_order(_matching(review, "restoration"), review.records.all(), 20)
 
 
+@pytest.mark.parametrize("limit", [20, 60])  # below and above the page's 50
 @pytest.mark.parametrize("text", ["restoration", "restoration -forest", "wetland"])
 def test_the_page_is_the_same_whichever_way_the_matches_are_read(
-    team, review_of_one_topic, monkeypatch, text
+    team, review_of_one_topic, monkeypatch, text, limit
 ):
-    """The first page and the count, with the walk forced on and off (COUNT_LIMIT 20)."""
+    """The first page, its links and the count, with the walk forced on and off: read in id
+    order, the first page is cut from the ids the count read when they hold one."""
     from screening.views import records as view
 
-    monkeypatch.setattr(view, "COUNT_LIMIT", 20)
+    monkeypatch.setattr(view, "COUNT_LIMIT", limit)
     client = team.client(team.reviewer1)
     url = f"/r/{team.review.slug}/records/"
     pages = {}
@@ -72,10 +74,13 @@ def test_the_page_is_the_same_whichever_way_the_matches_are_read(
             [r.pk for r in response.context["records"]],
             response.context["total"],
             response.context["more_than_limit"],
+            response.context["next_url"],
+            response.context["prev_url"],
         )
     assert pages[True] == pages[False]
     expected = sorted(_matching(review_of_one_topic, text).values_list("pk", flat=True))
-    rows, total, more = pages[True]
+    rows, total, more, next_url, prev_url = pages[True]
     assert rows == expected[: view.PAGE_SIZE]
-    assert more == (len(expected) > 20)
-    assert total == min(len(expected), 20)
+    assert more == (len(expected) > limit)
+    assert total == min(len(expected), limit)
+    assert prev_url == "" and (next_url != "") == (len(expected) > view.PAGE_SIZE)
