@@ -132,11 +132,30 @@ def _substring(text: str) -> Q:
     )
 
 
+# A record's identifiers as one array, GIN-indexed for the records the background indexing has
+# reached (migration 0019, PostgreSQL): an import writes no entry, as for search_doc.
+IDENTIFIERS_SQL = "ARRAY[doi::text, pmid::text, source_key::text]"
+
+
 def _identifier(query: Query) -> Q:
+    """A DOI, PMID, source key or record number typed alone. On PostgreSQL the indexed records
+    are found through the identifiers' index and the ones not indexed yet through theirs (the
+    DOI or source key was an OR of unindexed columns: a scan of every row, 2.2 s at 500,000
+    records)."""
     value = query.identifier
     match = Q(doi=value) | Q(source_key=value)
     if value.isdigit():
-        match |= Q(pmid=value) | Q(pk=int(value))
+        match |= Q(pmid=value)
+    if has_search_index():
+        indexed = RawSQL(
+            f"({IDENTIFIERS_SQL}) @> ARRAY[%s]::text[] AND search_doc IS NOT NULL",
+            [value],
+            output_field=_bool(),
+        )
+        pending = RawSQL("search_doc IS NULL", [], output_field=_bool())
+        match = Q(indexed) | (Q(pending) & match)
+    if value.isdigit():
+        match |= Q(pk=int(value))
     return match
 
 

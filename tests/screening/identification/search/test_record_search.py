@@ -106,6 +106,27 @@ def test_a_doi_finds_its_record(team, library):
     assert found(team, "10.1000/protected.1") == titles(library, "time")
 
 
+@pytest.mark.parametrize("indexed", [True, False])
+def test_a_doi_pmid_or_source_key_finds_its_record_indexed_for_search_or_not(
+    team, library, indexed
+):
+    """Through the identifiers' index once the background indexing reached the record, and
+    through the not-yet-indexed records before (PostgreSQL); by the columns on SQLite."""
+    late = RecordFactory(
+        review=team.review,
+        search__review=team.review,
+        title="A record with every identifier",
+        doi="10.1000/every.2",
+        pmid="31415926",
+        source_key="27182818",
+    )
+    if indexed:
+        index_pending(team.review.pk)
+    for identifier in ("10.1000/every.2", "31415926", "27182818", str(late.pk)):
+        assert found(team, identifier) == {late.title}, identifier
+    assert found(team, "10.1000/every.3") == set()
+
+
 @pytest.mark.postgres
 def test_stemming_and_not_yet_indexed_records_on_postgresql(team, library):
     if connection.vendor != "postgresql":
