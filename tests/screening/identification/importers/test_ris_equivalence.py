@@ -5,56 +5,21 @@ lines and cut at several places."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screening.identification.importers import ImportFormatError, ParseReport, textio
 from screening.identification.importers import ris as new
 
+from . import equivalence
 from . import ris_before as old
 from .conftest import data_file
+from .equivalence import variants
 from .test_ris import REAL_RIS
 
 
-def read(parser, data: bytes, allow_truncated: bool) -> tuple:
-    """Everything a parse gives: records, warnings, where a cut record was dropped, the error."""
-    report = ParseReport(allow_truncated=allow_truncated)
-    head, stream = textio.read_head(io.BytesIO(data))
-    report.encoding = textio.detect_encoding(head)
-    lines = textio.line_blocks(textio.text_stream(stream, report.encoding))
-    records: list[dict] = []
-    error = None
-    try:
-        for record in parser.parse_ris(lines, report):
-            records.append(record)
-    except ImportFormatError as exc:
-        error = (type(exc).__name__, exc.message, exc.line)
-    return records, report.warnings, report.truncated_at, error
-
-
 def assert_read_alike(data: bytes) -> None:
-    for allow_truncated in (False, True):
-        before = read(old, data, allow_truncated)
-        after = read(new, data, allow_truncated)
-        assert after[3] == before[3]  # the error, if any
-        assert len(after[0]) == len(before[0])
-        for then, now in zip(before[0], after[0], strict=True):
-            assert now == then
-        assert after[1:] == before[1:]
-
-
-def variants(text: str) -> list[bytes]:
-    """The text as written, with CRLF, with a BOM, with blank lines doubled (one holding
-    spaces), and cut off at a few places, some inside a line."""
-    out = [text, text.replace("\n", "\r\n"), "\ufeff" + text, text.replace("\n\n", "\n\n \n\n")]
-    for share in (0.25, 0.5, 0.9):
-        cut = int(len(text) * share)
-        out += [text[:cut], text[: text.rfind("\n", 0, cut) + 1]]
-    out.append(text.rstrip("\n"))
-    return [v.encode("utf-8") for v in out]
+    equivalence.assert_read_alike(old.parse_ris, new.parse_ris, data)
 
 
 SCOPUS = """TY  - JOUR
