@@ -93,6 +93,18 @@ def sqlite_triggers(execute, only: str | None = None) -> None:
             )
 
 
+def record_triggers_again() -> tuple[migrations.RunPython, migrations.RunPython]:
+    """(first, last) operations of a later migration that makes SQLite rebuild screening_record:
+    they make its triggers again after the rebuild, migrating forward (last) or back (first)."""
+
+    def again(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            sqlite_triggers(schema_editor.execute, only="screening_record")
+
+    noop = migrations.RunPython.noop
+    return migrations.RunPython(noop, again), migrations.RunPython(again, noop)
+
+
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for table, event, _condition in WATCHED:

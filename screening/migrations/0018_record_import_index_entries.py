@@ -25,18 +25,8 @@ from django.db import migrations, models
 _STAMP = importlib.import_module("screening.migrations.0014_agreement_in_the_background")
 
 
-def _record_triggers_again(apps, schema_editor) -> None:
-    """SQLite rebuilds screening_record for the AlterField below, which drops the table's
-    triggers: the decision stamp's (migration 0014) is made again, after the rebuild either way
-    (first and last operation)."""
-    if schema_editor.connection.vendor == "sqlite":
-        _STAMP.sqlite_triggers(schema_editor.execute, only="screening_record")
-
-
-RECORD_TRIGGERS_AGAIN = migrations.RunPython(_record_triggers_again, migrations.RunPython.noop)
-RECORD_TRIGGERS_AGAIN_BACKWARDS = migrations.RunPython(
-    migrations.RunPython.noop, _record_triggers_again
-)
+# SQLite rebuilds screening_record for the AlterField below, which drops its triggers.
+RECORD_TRIGGERS_AGAIN_BACKWARDS, RECORD_TRIGGERS_AGAIN = _STAMP.record_triggers_again()
 
 
 class Migration(migrations.Migration):
