@@ -282,8 +282,15 @@ def _dedup_after_import(sender, job: Any, **kwargs: Any) -> None:
 
 
 def _with_clusters(review: Review, record_ids: Iterable[int]):
+    """The records and every member of their clusters. The clusters' ids are read first: as a
+    subquery inside the OR, the planner read every record of the table for it (250-880 ms at
+    110,000 records); as a list, a BitmapOr of the primary key and the cluster index."""
     ids = list(record_ids)
-    clusters = review.records.filter(pk__in=ids, cluster__isnull=False).values("cluster_id")
+    clusters = list(
+        review.records.filter(pk__in=ids, cluster__isnull=False)
+        .values_list("cluster_id", flat=True)
+        .distinct()
+    )
     return review.records.filter(Q(pk__in=ids) | Q(cluster_id__in=clusters))
 
 
