@@ -19,6 +19,7 @@ on small data otherwise.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -152,8 +153,7 @@ def _identifier(query: Query) -> Q:
             [value],
             output_field=_bool(),
         )
-        pending = RawSQL("search_doc IS NULL", [], output_field=_bool())
-        match = Q(indexed) | (Q(pending) & match)
+        match = Q(indexed) | (_not_indexed() & match)
     if value.isdigit():
         match |= Q(pk=int(value))
     return match
@@ -248,10 +248,16 @@ def _pending(texts: list[str]) -> Q:
     """Records not indexed yet (the background task is still running), holding every text: a
     plain scan of those records only, found through the partial index on unindexed records
     (migration 0009)."""
-    pending = Q(RawSQL("search_doc IS NULL", [], output_field=_bool()))
+    pending = _not_indexed()
     for text in texts:
         pending &= _substring(text)
     return pending
+
+
+def _not_indexed() -> Q:
+    """Records the background indexing has not reached yet (their own partial index,
+    `screening_record_unindexed`)."""
+    return Q(RawSQL("search_doc IS NULL", [], output_field=_bool()))
 
 
 def _ts_match(text: str, negate: bool = False) -> Q:
@@ -333,8 +339,6 @@ def in_id_order(records: QuerySet, review_records: QuerySet, wanted: int) -> boo
 
 def _estimated_rows(records: QuerySet) -> float:
     """The planner's estimate of how many rows `records` holds (EXPLAIN, not run)."""
-    import json
-
     plan = json.loads(records.order_by().values("pk").explain(format="json"))
     return float(plan[0]["Plan"]["Plan Rows"])
 
