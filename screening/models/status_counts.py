@@ -17,8 +17,8 @@ from django.db.models import Count, Sum
 from reviewapp.models import ExclusionReason, Review, Stage
 from screening.models.decisions import Outcome
 
-# A review's deltas beyond this many are folded into their sums (by the reader, and on
-# PostgreSQL by the update trigger once in FOLD_EVERY of its rows).
+# A review's deltas beyond this many are folded into their sums by the reader (on PostgreSQL
+# the update trigger also folds, about once in 256 of its firings: migration 0015).
 FOLD_AT = 500
 
 
