@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone, translation
 
 from screening.identification import progress
@@ -55,11 +55,14 @@ def write_copy(
     written = since_beat = 0
     with connection.cursor() as cursor:
         cur = cursor.cursor
-        # The rows' foreign keys are checked at the end of each COPY statement rather than all at
-        # commit, with nothing left to overlap them (deferred again below; a rollback also
-        # restores the mode).
-        keys = _foreign_keys(cursor)
-        if keys:
+        checked = _keys_checked_once(cursor, job, fields)
+        # Otherwise the rows' foreign keys are checked at the end of each COPY statement rather
+        # than all at commit, with nothing left to overlap them (deferred again below; a
+        # rollback also restores the mode).
+        keys = "" if checked else _foreign_keys(cursor)
+        if checked:
+            cur.execute("SET LOCAL session_replication_role = replica")
+        elif keys:
             cur.execute(f"SET CONSTRAINTS {keys} IMMEDIATE")
         with producer:
             done = False
@@ -81,9 +84,60 @@ def write_copy(
                             since_beat = 0
                             progress.beat(job.pk, position, written)
                     copy.write(_COPY_TRAILER)
-        if keys:
+        # On an error the caller's transaction rolls back, which ends a SET LOCAL as well.
+        if checked:
+            cur.execute("SET LOCAL session_replication_role = origin")
+        elif keys:
             cur.execute(f"SET CONSTRAINTS {keys} DEFERRED")
     return written
+
+
+def may_skip_row_checks(cursor) -> bool:
+    """Whether this session may switch the per-row key checks off (see _keys_checked_once)."""
+    if connection.pg_version >= 150000:
+        cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+    else:
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+    return bool(cursor.fetchone()[0])
+
+
+def _keys_checked_once(cursor, job: ImportJob, fields: Sequence[str]) -> bool:
+    """Check the foreign keys of all the import's rows at once, when the session may; returns
+    whether it did (the COPY then runs with the per-row checks off).
+
+    Every row of an import has the same keys, its job's review, search and import job (the
+    encoder writes them as one constant head), and no other key column (no cluster), so one
+    check of those three ids, taking the same FOR KEY SHARE locks as the per-row checks (a
+    concurrent delete of the search or the job waits for the import, then fails on its rows),
+    is the check of every row. Per row, the three key triggers were over a quarter of the
+    server's CPU for an import (docs/benchmarks.md, "Import: the keys checked once").
+
+    Switching the per-row checks off is `session_replication_role = replica`, which only a
+    superuser (or, from PostgreSQL 15, a role granted SET on it) may set; any other role keeps
+    the per-row checks. screening_record has no trigger of its own that fires on INSERT (the
+    whole-review counts are kept by the status table's triggers), so nothing else is skipped:
+    a test holds that list.
+    """
+    meta = Record._meta
+    if any(meta.get_field(name).is_relation for name in fields):
+        return False  # a key column beyond the constant head: each row's value differs
+    if not may_skip_row_checks(cursor):
+        return False
+    search, import_job = (
+        meta.get_field(name).related_model._meta.db_table for name in ("search", "import_job")
+    )
+    # What the per-row checks ask (the record's review is checked through its search's key).
+    cursor.execute(
+        f"SELECT (SELECT 1 FROM {search} WHERE id = %s AND review_id = %s FOR KEY SHARE),"
+        f" (SELECT 1 FROM {import_job} WHERE id = %s FOR KEY SHARE)",
+        [job.search_id, job.review_id, job.pk],
+    )
+    if cursor.fetchone() != (1, 1):
+        raise IntegrityError(
+            f"the import's search ({job.search_id}) in review {job.review_id}, or its job"
+            f" ({job.pk}), is not in the database: no record written"
+        )
+    return True
 
 
 def _foreign_keys(cursor) -> str:
