@@ -216,11 +216,14 @@ def _cjk_encoding(sample: bytes) -> str:
     """GB18030, Big5 (or CP950) or CP949 for bytes in one of them; '' when none reads well."""
     if sum(1 for b in sample[:4096] if b >= 0x80) < 2:
         return ""
-    korean = "" if _CHINESE_FIELD.search(sample) else _as_text(sample, "cp949")
+    # Read as EUC-KR (KS X 1001, the part of CP949 holding the 2,350 syllables in everyday
+    # use): CP949's other syllables take the trail bytes 41-A0 that Big5 gives most common
+    # hanzi (丁, 七, 上, 下 are A4 40-A4 A3), so Big5 text read as CP949 can be all Hangul.
+    korean = "" if _CHINESE_FIELD.search(sample) else _as_text(sample, "euc_kr")
     wide = [c for c in korean if c >= "\x80"]
-    if len(wide) >= 20 and "\ufffd" not in korean:
-        # Korean text is nearly all Hangul; Chinese bytes read as CP949 turn up hanja
-        # (lead bytes CA-FD), which Korean databases rarely write.
+    if len(wide) >= 20:
+        # Korean text is nearly all Hangul; Chinese bytes read as Korean turn up hanja (lead
+        # bytes CA-FD), which Korean databases rarely write, and errors.
         hangul = sum(1 for c in wide if "\uac00" <= c <= "\ud7a3")
         if hangul >= _MIN_HANGUL_SHARE * len(wide):
             return "cp949"

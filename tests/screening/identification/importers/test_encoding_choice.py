@@ -90,6 +90,15 @@ def test_simplified_chinese_in_gb18030_is_detected(chars):
     assert detect_encoding(data) == "gb18030"
 
 
+def test_big5_text_of_the_first_rows_is_not_taken_for_korean():
+    # Big5 gives these hanzi trail bytes 40-A3, where CP949 keeps its extra Hangul syllables:
+    # read as CP949 they are all Hangul (hypothesis found this set).
+    chars = "二仔余侮丘丙乾且乍亂了丁七丸丕丈三上下不"
+    data = f"TY  - JOUR\nTI  - {chars}\nER  - \n".encode("big5")
+    assert sum("\uac00" <= c <= "\ud7a3" for c in data.decode("cp949")) >= 18
+    assert detect_encoding(data) in ("big5", "cp950")
+
+
 @settings(max_examples=60, deadline=None)
 @given(chars=st.lists(st.sampled_from(sorted(_common("big5"))), min_size=8, max_size=60,
                      unique=True))  # fmt: skip
