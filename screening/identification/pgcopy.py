@@ -173,6 +173,8 @@ def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]
         field = meta.get_field(name)
         kind = field.get_internal_type()
         db_type = (field.db_type(connection) or "").split("(")[0]
+        if name == "raw":
+            continue  # last of the texts: it may come as bytes (see encode)
         if kind == "JSONField":
             jsons.append(name)
         elif kind in ("CharField", "TextField"):
@@ -181,8 +183,10 @@ def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]
             ints.append((name, db_type))
         else:  # a new column type: say so rather than send bytes the server misreads
             raise TypeError(f"no binary COPY encoding for Record.{name} ({db_type})")
+    with_raw = "raw" in fields
     columns = [meta.get_field(name).column for name in ("review", "search", "import_job")]
     columns += [meta.get_field(name).column for name, _ in texts]
+    columns += [meta.get_field("raw").column] if with_raw else []
     columns += [meta.get_field(name).column for name in jsons]
     columns += [meta.get_field(name).column for name, _ in ints]
     columns += [meta.get_field("is_canonical").column, meta.get_field("created_at").column]
@@ -207,13 +211,15 @@ def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]
     lengths = [length(n) for n in range(_SHORT)]
 
     def encode(item: dict) -> bytes:
-        raw = item["raw"]
-        if raw and "\x00" in raw:
-            raise ImportFormatError(
-                "the record contains a NUL character (\\x00), which is not text; "
-                "is this a binary file?",
-                item.get("line"),
-            )
+        if with_raw:
+            # A UTF-8 file's record comes with its bytes (`raw_utf8`): stored as they are.
+            raw = item.get("raw_utf8") or item["raw"].encode()
+            if b"\x00" in raw:
+                raise ImportFormatError(
+                    "the record contains a NUL character (\\x00), which is not text; "
+                    "is this a binary file?",
+                    item.get("line"),
+                )
         out = [head]
         add = out.append
         for name, limit in texts:
@@ -230,6 +236,10 @@ def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]
             size = len(data)
             add(lengths[size] if size < _SHORT else length(size))
             add(data)
+        if with_raw:
+            size = len(raw)
+            add(lengths[size] if size < _SHORT else length(size))
+            add(raw)
         for name in jsons:
             value = item[name]
             if not value:

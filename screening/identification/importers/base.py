@@ -138,7 +138,10 @@ class ParseReport:
 
 
 def new_record(line: int) -> dict:
-    """A record with every key present, so callers never need .get()."""
+    """A record with every key present, so callers never need .get().
+
+    One key is optional: "raw_utf8", the UTF-8 bytes of "raw" exactly, which a parser that
+    reads a UTF-8 file's bytes adds; the COPY path stores them rather than encoding "raw"."""
     return {
         "title": "",
         "title_alt": "",

@@ -8,7 +8,8 @@ continuation lines, parallel CJK/English titles and names). See docs in the pack
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 
 from screening.identification.importers.base import ImportFormatError, ParseReport, year_of
 from screening.identification.importers.base import first_value as _first
@@ -21,7 +22,12 @@ from screening.identification.importers.normalise import (
     split_parallel_name,
 )
 from screening.identification.importers.text import _, gettext_noop
-from screening.identification.importers.textio import chunks_of
+from screening.identification.importers.textio import (
+    LineBlocks,
+    chunks_of,
+    decode_utf8,
+    fallback_counter,
+)
 
 # Tags of the RIS specification plus those Ovid, Web of Science and Citavi add; anything else is
 # kept in `raw` and reported once per file.
@@ -146,61 +152,92 @@ _RECORD_LINE = re.compile(r"^(?:(..)  - )?(.*)$", re.MULTILINE)
 _MAX_PENDING = 8 * 1024 * 1024
 
 
+class _Kind(NamedTuple):
+    """What the buffer holds: text, or a UTF-8 file's bytes (decoded record by record)."""
+
+    nl: str | bytes
+    er: str | bytes
+    ty: str | bytes
+    space: str | bytes
+    text: Callable  # the text of a stretch of the buffer
+    utf8: bool
+
+
+_TEXT = _Kind("\n", "\nER  -", "\nTY  - ", " ", str, False)
+_UTF8 = _Kind(b"\n", b"\nER  -", b"\nTY  - ", b" ", decode_utf8, True)
+
+
 def parse_ris(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
     """Records of RIS text. Each record in the usual shape (a TY line, lines 'XX  - value', an
-    ER line) is cut out of the text with str.find and read with one regular expression; anything
+    ER line) is cut out of the text with find and read with one regular expression; anything
     else (odd spacing, continuation lines, tags outside records, a missing ER) goes line by line
-    through `_LineParser`, which knows every rule. Both give the same records and warnings."""
+    through `_LineParser`, which knows every rule. Both give the same records and warnings.
+
+    A UTF-8 file is cut into records in its bytes, each record decoded once; its bytes go
+    along as the record's `raw_utf8` (when they decoded cleanly), which COPY stores as they
+    are rather than encoding `raw` back."""
     state = _LineParser(report)
-    buf = "\n"  # buf[pos - 1] is always a line end, so "\nER  -" also finds an ER at pos
+    utf8 = blocks.utf8_chunks() if isinstance(blocks, LineBlocks) else None
+    kind = _UTF8 if utf8 is not None else _TEXT
+    nl, text = kind.nl, kind.text
+    buf = nl  # buf[pos - 1] is always a line end, so "\nER  -" also finds an ER at pos
     pos = 1
     line = 0  # lines of the file before buf[pos]
-    for chunk in chunks_of(blocks):
+    for chunk in utf8 if utf8 is not None else chunks_of(blocks):
         buf = buf[pos - 1 :] + chunk
         pos = 1
-        pos, line = yield from _scan(buf, pos, line, state, final=False)
+        pos, line = yield from _scan(buf, pos, line, state, kind, final=False)
         if len(buf) - pos > _MAX_PENDING:
-            cut = buf.rfind("\nTY  - ", pos - 1) + 1 or len(buf)
+            cut = buf.rfind(kind.ty, pos - 1) + 1 or len(buf)
             if cut - pos < 1024:
-                cut = buf.rfind("\n") + 1
+                cut = buf.rfind(nl) + 1
             if cut > pos:
-                yield from state.feed(buf[pos : cut - 1].split("\n"), line)
-                line += buf.count("\n", pos, cut)
+                yield from state.feed(text(buf[pos : cut - 1]).split("\n"), line)
+                line += buf.count(nl, pos, cut)
                 pos = cut
     buf = buf[pos - 1 :]
-    pos, line = yield from _scan(buf, 1, line, state, final=True)
+    pos, line = yield from _scan(buf, 1, line, state, kind, final=True)
     if pos < len(buf):
-        rest = buf[pos:-1] if buf[-1] == "\n" else buf[pos:]
-        yield from state.feed(rest.split("\n"), line)
+        rest = buf[pos:-1] if buf[-1:] == nl else buf[pos:]
+        yield from state.feed(text(rest).split("\n"), line)
     state.finish()
 
 
-def _scan(buf: str, pos: int, line: int, state: _LineParser, final: bool):
+def _scan(buf, pos: int, line: int, state: _LineParser, kind: _Kind, final: bool):
     """Read the records of buf[pos:] whose ER line is complete; returns (pos, line) after them."""
     report = state.report
     find = buf.find
+    nl, er_tag, ty_tag, text = kind.nl, kind.er, kind.ty, kind.text
+    fallbacks = fallback_counter() if kind.utf8 else None
     while True:
-        er = find("\nER  -", pos - 1)
+        er = find(er_tag, pos - 1)
         if er < 0:
             return pos, line
-        end = find("\n", er + 1)
+        end = find(nl, er + 1)
         if end < 0:
             if not final:
                 return pos, line
             end = len(buf)
-        if buf[er + 6 : er + 7] != " " and buf[er + 6 : end].strip():
+        if buf[er + 6 : er + 7] != kind.space and text(buf[er + 6 : end]).strip():
             # 'ER  -x' is not an end tag: leave it to the line parser, with what comes before.
-            yield from state.feed(buf[pos:end].split("\n"), line)
-            line += buf.count("\n", pos, end) + 1
+            yield from state.feed(text(buf[pos:end]).split("\n"), line)
+            line += buf.count(nl, pos, end) + 1
             pos = end + 1
             continue
         # The record's TY line: the first one after pos (a search that stops at once, where
         # looking back from the ER for the last one read the whole record a second time).
-        ty = find("\nTY  - ", pos - 1, er) + 1
+        ty = find(ty_tag, pos - 1, er) + 1
         if ty:
             record = buf[ty:end]
+            if fallbacks is None:
+                raw = record
+            else:
+                seen = fallbacks[0]
+                raw = text(record)
+                if fallbacks[0] != seen:
+                    record = None  # bytes read as Windows-1252: raw is not these bytes
             # One (tag, value) a line, ("", line) for a line not in the usual shape.
-            pairs = _RECORD_LINE.findall(record)
+            pairs = _RECORD_LINE.findall(raw)
             lines = len(pairs)
             ends_with_er = pairs[-1][0] == "ER"
             fields: dict[str, list[str]] = {}
@@ -215,14 +252,14 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser, final: bool):
                 # TY: the line parser reads them (and says so).
                 ty = 0
         if not ty:
-            yield from state.feed(buf[pos:end].split("\n"), line)
-            line += buf.count("\n", pos, end) + 1
+            yield from state.feed(text(buf[pos:end]).split("\n"), line)
+            line += buf.count(nl, pos, end) + 1
             pos = end + 1
             continue
         if ty > pos:
-            if state.fields is not None or not buf[pos:ty].isspace():
-                yield from state.feed(buf[pos : ty - 1].split("\n"), line)
-            line += buf.count("\n", pos, ty)
+            if state.fields is not None or not text(buf[pos:ty]).isspace():
+                yield from state.feed(text(buf[pos : ty - 1]).split("\n"), line)
+            line += buf.count(nl, pos, ty)
         if state.fields is not None:
             yield state.close(state.start, _("RIS record has no ER tag; it ends at the next TY"))
         start = line + 1
@@ -239,7 +276,10 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser, final: bool):
                     warned.add(tag)
                     index = next(i for i, pair in enumerate(pairs) if pair[0] == tag)
                     report.warn(start + index, _unknown_tag(tag))
-        yield _build(fields, record, start, report)
+        item = _build(fields, raw, start, report)
+        if kind.utf8 and record is not None:
+            item["raw_utf8"] = record
+        yield item
 
 
 def _unknown_tag(tag: str) -> str:

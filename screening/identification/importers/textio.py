@@ -350,6 +350,52 @@ def _decoded(buffer: BinaryIO, encoding: str, errors: str) -> Iterator[str]:
             return
 
 
+def decode_utf8(data: bytes) -> str:
+    """Text of bytes from `LineBlocks.utf8_chunks`, decoded as the text stream decodes them."""
+    return data.decode("utf-8", "screening-importers-fallback")
+
+
+def _utf8_chunks(text: io.TextIOWrapper, skip_bom: bool) -> Iterator[bytes]:
+    """UTF-8 bytes under `text` in pieces of about BLOCK_BYTES, each ending at a line end except
+    possibly the last, with "\r\n" and "\r" made "\n" (as `_decoded` does with the text).
+
+    A UTF-8 line end is one byte that no other character contains, so the bytes can be cut and
+    translated before decoding: a parser then finds its records in the bytes, decodes each once,
+    and may store a record's bytes as they are (no encoding back for COPY). The text stream is
+    held here: once collected, it would close the bytes under it.
+    """
+    buffer = text.buffer
+    rest = b""
+    first = True
+    while True:
+        data = buffer.read(BLOCK_BYTES)
+        if first:
+            first = False
+            while data and len(data) < len(codecs.BOM_UTF8) and (more := buffer.read(BLOCK_BYTES)):
+                data += more  # enough of the start to see a BOM
+            if skip_bom and data.startswith(codecs.BOM_UTF8):
+                data = data[len(codecs.BOM_UTF8) :]
+                if not data:
+                    continue  # the text starts in the next block, if any
+        if not data:
+            break
+        block = rest + data if rest else data
+        # The last line end, but not a final "\r", which may be half of a "\r\n".
+        cut = max(block.rfind(b"\n"), block.rfind(b"\r", 0, len(block) - 1)) + 1
+        if not cut:
+            if len(block) > MAX_LINE_CHARS:
+                raise ImportFormatError(_("a line is longer than 64 MB; this is not a text export"))
+            rest = block
+            continue
+        rest = block[cut:]
+        piece = block[:cut] if rest else block
+        if b"\r" in piece:
+            piece = piece.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        yield piece
+    if rest:
+        yield rest.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in rest else rest
+
+
 class LineBlocks:
     """The file's lines (without line endings) in lists of about a megabyte, when iterated.
 
@@ -363,6 +409,18 @@ class LineBlocks:
 
     def chunks(self) -> Iterator[str]:
         return text_chunks(self._text)
+
+    def utf8_chunks(self) -> Iterator[bytes] | None:
+        """The file's bytes in pieces ending at a line end, for a UTF-8 file (else None): what
+        `chunks` gives, not yet decoded. Decode them with `decode_utf8`."""
+        text = self._text
+        buffer = getattr(text, "buffer", None)
+        if not getattr(text, "_screening_universal", False) or buffer is None:
+            return None
+        encoding = codecs.lookup(text.encoding).name
+        if encoding not in ("utf-8", "utf-8-sig"):
+            return None
+        return _utf8_chunks(text, skip_bom=encoding == "utf-8-sig")
 
     def __iter__(self) -> Iterator[list[str]]:
         for chunk in text_chunks(self._text):

@@ -1,0 +1,93 @@
+"""A UTF-8 file read as bytes (cut at line ends, then decoded record by record) gives exactly the
+text the decoding stream gives, whatever the block size, line ends, BOM or stray bytes."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from screening.identification.importers import ParseReport, iter_records, textio
+
+from .test_ris_equivalence import TRICKY, assert_read_alike
+
+
+def _blocks(data: bytes, encoding: str = "utf-8") -> textio.LineBlocks:
+    return textio.line_blocks(textio.text_stream(io.BytesIO(data), encoding))
+
+
+PIECES = st.sampled_from(
+    [
+        "TY  - JOUR",
+        "AB  - Ökologie – 生態",
+        "\n",
+        "\r\n",
+        "\r",
+        " ",
+        "é",
+        "\u3000",
+        "x" * 9,
+        "\ufeff",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=st.lists(PIECES, max_size=40).map("".join),
+    block=st.integers(1, 9),
+    bom=st.booleans(),
+    stray=st.booleans(),
+)
+def test_utf8_chunks_are_the_streams_text(text, block, bom, stray):
+    data = text.encode()
+    if stray:
+        data = data[: len(data) // 2] + b"\xff\xe4" + data[len(data) // 2 :]
+    if bom:
+        data = b"\xef\xbb\xbf" + data
+    encoding = "utf-8-sig" if bom else "utf-8"
+    expected = "".join(textio.text_chunks(textio.text_stream(io.BytesIO(data), encoding)))
+    old = textio.BLOCK_BYTES
+    textio.BLOCK_BYTES = block
+    try:
+        chunks = list(_blocks(data, encoding).utf8_chunks())
+    finally:
+        textio.BLOCK_BYTES = old
+    assert textio.decode_utf8(b"".join(chunks)) == expected
+    assert all(chunk.endswith(b"\n") for chunk in chunks[:-1])
+    assert not any(b"\r" in chunk for chunk in chunks)
+
+
+def test_other_encodings_have_no_utf8_chunks():
+    assert _blocks("TY  - JOUR\n".encode("utf-16"), "utf-16").utf8_chunks() is None
+    assert _blocks(b"TY  - JOUR\n", "cp1252").utf8_chunks() is None
+    assert _blocks(b"TY  - JOUR\n", "utf-8").utf8_chunks() is not None
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_ris_read_in_tiny_blocks_reads_as_before(name, monkeypatch):
+    # Records, CRLF pairs and multi-byte characters cut across blocks of a few bytes.
+    monkeypatch.setattr(textio, "BLOCK_BYTES", 7)
+    monkeypatch.setattr(textio, "BLOCK_CHARS", 5)
+    text = TRICKY[name]
+    for data in (
+        text.encode(),
+        text.replace("\n", "\r\n").encode(),
+        b"\xef\xbb\xbf" + text.encode(),
+    ):
+        assert_read_alike(data)
+
+
+def test_a_record_with_bytes_read_as_windows_1252_keeps_no_utf8_bytes():
+    # Past the first 64 KB, which detection reads (there the file is UTF-8).
+    good = "".join(f"TY  - JOUR\nTI  - café {i}\nER  - \n\n" for i in range(3000)).encode()
+    data = good + b"TY  - JOUR\nTI  - caf\xe9\nER  - \n\nTY  - JOUR\nTI  - caf\xc3\xa9\nER  - \n"
+    report = ParseReport()
+    records = list(iter_records(io.BytesIO(data), filename="x.ris", report=report))
+    assert report.encoding == "utf-8"
+    assert [r["title"] for r in records[-2:]] == ["café", "café"]
+    assert "raw_utf8" not in records[-2]  # its raw text is not these bytes
+    assert records[-1]["raw_utf8"] == records[-1]["raw"].encode()
+    assert all(r["raw_utf8"] == r["raw"].encode() for r in records[:-2])
