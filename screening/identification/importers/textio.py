@@ -286,11 +286,19 @@ class _Raw(io.RawIOBase):
 
     def __init__(self, stream) -> None:
         self._stream = stream
+        # A stream that reads into a buffer itself (a file, Django's File, BytesIO) is asked
+        # to: read() makes a new bytes object of every block, then copied (5 % of an import).
+        self._into = getattr(stream, "readinto", None)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
+        if self._into is not None:
+            try:
+                return self._into(buffer) or 0
+            except io.UnsupportedOperation:
+                self._into = None
         data = self._stream.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)

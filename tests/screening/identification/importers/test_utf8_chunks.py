@@ -91,3 +91,28 @@ def test_a_record_with_bytes_read_as_windows_1252_keeps_no_utf8_bytes():
     assert "raw_utf8" not in records[-2]  # its raw text is not these bytes
     assert records[-1]["raw_utf8"] == records[-1]["raw"].encode()
     assert all(r["raw_utf8"] == r["raw"].encode() for r in records[:-2])
+
+
+class _ReadOnly:
+    """A stream with read() alone (a socket file, some storage backends)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._data.read(size)
+
+    def seekable(self) -> bool:
+        return False
+
+
+class _NoReadinto(_ReadOnly):
+    def readinto(self, buffer) -> int:
+        raise io.UnsupportedOperation("readinto")
+
+
+@pytest.mark.parametrize("stream", [io.BytesIO, _ReadOnly, _NoReadinto])
+def test_any_readable_stream_gives_the_same_records(stream):
+    data = "".join(f"TY  - JOUR\r\nTI  - Tête {i} 生態\r\nER  - \r\n" for i in range(500)).encode()
+    records = list(iter_records(stream(data), filename="x.ris", report=ParseReport()))
+    assert [r["title"] for r in records] == [f"Tête {i} 生態" for i in range(500)]
