@@ -151,24 +151,22 @@ def _foreign_keys(cursor) -> str:
     return ", ".join(quote(name) for (name,) in cursor.fetchall())
 
 
-def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]:
-    """(columns, encode): encode(record dict) -> one row of binary COPY (bytes) for `columns`.
+_LENGTH = struct.Struct(">i").pack
+_PACKERS = {
+    "smallint": struct.Struct(">ih").pack,
+    "integer": struct.Struct(">ii").pack,
+    "bigint": struct.Struct(">iq").pack,
+}
+_SIZES = {"smallint": 2, "integer": 4, "bigint": 8}
 
-    Text is stored as the parser gave it (CharFields cut to their max_length, as bulk_create's
-    path does); lists and dicts as jsonb. The columns come grouped by kind (text, then json,
-    then integers) so each row is encoded by three tight loops.
-    """
+
+def _kinds(fields: Sequence[str]) -> tuple[list[tuple[str, int | None]], list[str], list]:
+    """The fields by how a row holds them: texts (with their max_length), jsons, integers (with
+    their database type); `raw` is none of them (the encoder writes it after the texts)."""
     meta = Record._meta
     texts: list[tuple[str, int | None]] = []
     jsons: list[str] = []
     ints: list[tuple[str, Any]] = []
-    length = struct.Struct(">i").pack
-    packers = {
-        "smallint": struct.Struct(">ih").pack,
-        "integer": struct.Struct(">ii").pack,
-        "bigint": struct.Struct(">iq").pack,
-    }
-    sizes = {"smallint": 2, "integer": 4, "bigint": 8}
     for name in fields:
         field = meta.get_field(name)
         kind = field.get_internal_type()
@@ -179,10 +177,22 @@ def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]
             jsons.append(name)
         elif kind in ("CharField", "TextField"):
             texts.append((name, field.max_length))
-        elif db_type in packers:
+        elif db_type in _PACKERS:
             ints.append((name, db_type))
         else:  # a new column type: say so rather than send bytes the server misreads
             raise TypeError(f"no binary COPY encoding for Record.{name} ({db_type})")
+    return texts, jsons, ints
+
+
+def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]:
+    """(columns, encode): encode(record dict) -> one row of binary COPY (bytes) for `columns`.
+
+    Text is stored as the parser gave it (CharFields cut to their max_length, as bulk_create's
+    path does); lists and dicts as jsonb. The columns come grouped by kind (text, then json,
+    then integers) so each row is encoded by three tight loops.
+    """
+    texts, jsons, ints = _kinds(fields)
+    meta = Record._meta
     with_raw = "raw" in fields
     columns = [meta.get_field(name).column for name in ("review", "search", "import_job")]
     columns += [meta.get_field(name).column for name, _ in texts]
@@ -195,12 +205,13 @@ def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]
     if timezone.is_naive(now):
         now = timezone.make_aware(now)
     micros = (now - _PG_EPOCH) // dt.timedelta(microseconds=1)
-    bigint = packers["bigint"]
+    bigint = _PACKERS["bigint"]
     head = struct.pack(">h", len(columns)) + b"".join(
         bigint(8, i) for i in (job.review_id, job.search_id, job.pk)
     )
     tail = struct.pack(">ib", 1, 1) + bigint(8, micros)
-    int_plan = [(name, packers[db_type], sizes[db_type]) for name, db_type in ints]
+    int_plan = [(name, _PACKERS[db_type], _SIZES[db_type]) for name, db_type in ints]
+    length = _LENGTH
     null = length(-1)
     empty = length(0)
     dumps = _json_text
