@@ -279,11 +279,21 @@ def facets(
 
 def among(ids: list[int], model, column: str) -> Q:
     """`column` of `model` among `ids`: on PostgreSQL one array parameter (`= ANY`), not an IN
-    list of 1,000 parameters, which cost 14 ms to send and plan against 2 ms."""
+    list of 1,000 parameters, which cost 14 ms to send and plan against 2 ms.
+
+    The array goes as its text, '{1,2,3}': psycopg writes a list out element by element in
+    Python, 0.55 ms of CPU for 1,000 ids against 0.13 ms. It is typed as psycopg types a list
+    of ints (the smallest of int2, int4 and int8 that holds them), so the statement and its
+    plan are the same as before: a bigint[] made the planner take a hashed scan of a small
+    statuses table instead of the index."""
     if connection.vendor != "postgresql":
         return Q(**{f"{column}__in": ids})
-    sql = f'"{model._meta.db_table}"."{column}" = ANY(%s)'
-    return Q(RawSQL(sql, [ids], BooleanField()))
+    ids = [int(i) for i in ids]
+    low, high = min(ids, default=0), max(ids, default=0)
+    fits = lambda bits: -(2 ** (bits - 1)) <= low and high < 2 ** (bits - 1)  # noqa: E731
+    kind = "int2" if fits(16) else "int4" if fits(32) else "int8"
+    sql = f'"{model._meta.db_table}"."{column}" = ANY(%s::{kind}[])'
+    return Q(RawSQL(sql, ["{" + ",".join(map(str, ids)) + "}"], BooleanField()))
 
 
 def record_groups_key(review) -> str:
