@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.db import connection, models, transaction
 from django.db.models import Count, Sum
 
+from reviewapp.compiled import Compiled
 from reviewapp.models import ExclusionReason, Review, Stage
 from screening.models.decisions import Outcome
 
@@ -55,15 +56,22 @@ class StatusCountDelta(models.Model):
         return f"{self.n:+} {self.outcome} of {self.review_id} ({self.stage})"
 
 
-def status_counts(review_id: int, stage: str) -> list[tuple[tuple[str, int | None], int]]:
-    """((outcome, final reason id), statuses) of the review at the stage, as a GROUP BY of the
-    statuses would count them (no empty group). Folds the review's deltas once they are many."""
-    rows = list(
+# Read on every first page of the records list: built and compiled once per process
+# (reviewapp.compiled), not by the ORM each time (~0.5 ms of Python).
+_counts = Compiled(
+    lambda review_id, stage: (
         StatusCountDelta.objects.filter(review_id=review_id, stage=stage)
         .values_list("outcome", "final_reason_id")
         .annotate(total=Sum("n"), rows=Count("*"))
         .order_by("outcome", "final_reason_id")
     )
+)
+
+
+def status_counts(review_id: int, stage: str) -> list[tuple[tuple[str, int | None], int]]:
+    """((outcome, final reason id), statuses) of the review at the stage, as a GROUP BY of the
+    statuses would count them (no empty group). Folds the review's deltas once they are many."""
+    rows = _counts.rows(review_id, stage)
     if sum(r[3] for r in rows) > FOLD_AT:
         fold(review_id)
     return [((outcome, reason), int(total)) for outcome, reason, total, _rows in rows if total]

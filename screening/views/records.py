@@ -9,6 +9,8 @@ bounded: the matching ids are read up to COUNT_LIMIT + 1, and past COUNT_LIMIT t
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from html import escape
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -17,28 +19,51 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from reviewapp import downloads
 from reviewapp.access import get_review_for, review_roles
+from reviewapp.compiled import Compiled
 from reviewapp.export_views import start_or_offer
-from reviewapp.models import Role
+from reviewapp.models import ExclusionReason, Role
 from screening.identification import export_files, exports, filters, search
-from screening.models import Phase, Record
+from screening.models import Phase, Record, Search
 
 PAGE_SIZE = 50
 # A search's count reads one heap page per matching record (the rows are ~6 kB, the GIN index
 # cannot answer it alone): 10,000 cost 25-90 ms at 100,000 records, 1,000 cost 3-10 ms
 # (bench/records_profile.py).
 COUNT_LIMIT = 1_000
-LIST_FIELDS = ("id", "title", "authors", "year", "journal", "language", "is_canonical",
-               "search__source", "search__phase")  # fmt: skip
+# What a row shows, read as tuples (named, so a row's .pk is its id): a page's 51 rows read
+# as Record objects with their searches cost 1.5 ms of Python, as tuples 0.65 ms.
+LIST_FIELDS = ("pk", "title", "authors", "year", "journal", "is_canonical", "search__source",
+               "search__phase")  # fmt: skip
 # Facet counts are computed for the whole review (through its indexes) and for a search or
 # filter matching at most this many records: each count reads the matching rows, so a broad
 # search over a large review would cost a scan of most of it (bench/scale_bench.py). No more
 # than COUNT_LIMIT: past it the page does not know how many match.
 FACET_LIMIT = COUNT_LIMIT
+# The filters' choices, built and compiled once per process (reviewapp.compiled): building
+# them with the ORM cost more of each page's Python than the database spends on them.
+_sources = Compiled(
+    lambda review_id: (
+        Search.objects.filter(review_id=review_id)
+        .values_list("source")
+        .distinct()
+        .order_by("source")
+    )
+)
+_reasons = Compiled(
+    lambda review_id, stage: (
+        ExclusionReason.objects.filter(review_id=review_id, stage=stage)
+        .order_by("position")
+        .values_list("pk", "label")
+    )
+)
 
 
 def _int(value: str | None) -> int | None:
@@ -48,8 +73,9 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _page(records: QuerySet[Record], params) -> tuple[list[Record], int | None, int | None]:
-    """One page by keyset on id, with the ids to ask for the previous and next pages."""
+def _page(records: QuerySet, params) -> tuple[list, int | None, int | None]:
+    """One page by keyset on id, with the ids to ask for the previous and next pages: the
+    rows of `records`, each with its .pk."""
     after, before = _int(params.get("after")), _int(params.get("before"))
     if before is not None:
         rows = list(records.filter(pk__lt=before).order_by("-pk")[: PAGE_SIZE + 1])
@@ -90,7 +116,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     f = filters.RecordFilters.from_params(request.GET)
     viewer = membership.user_id if membership.is_reviewer else None
     matching = filters.matching(review, f, viewer)
-    listed = review.records.select_related("search").only(*LIST_FIELDS)
+    listed = review.records.values_list(*LIST_FIELDS, named=True)
     # The matching ids, up to COUNT_LIMIT + 1 (what the bounded count read anyway): when they
     # are all there, the page and the facets take them by id instead of running the search
     # twice more (a narrow search over a common word rechecked 5,800 rows each time).
@@ -112,10 +138,8 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
         if total <= COUNT_LIMIT:
             matching = review.records.filter(filters.among(ids, Record, "id"))
     else:
-        rows, prev_id, next_id = _page(matching.select_related("search").only(*LIST_FIELDS),
-                                       request.GET)  # fmt: skip
+        rows, prev_id, next_id = _page(matching.values_list(*LIST_FIELDS, named=True), request.GET)
     kept = f.kept()
-    _prepare_rows(rows, review)
     facets = (
         filters.facets(matching, f, viewer, review, FACET_LIMIT)
         if _facets_shown(f, total, request.GET)
@@ -124,7 +148,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "review": review,
         "list_url": reverse("record_list", args=[review.slug]),
-        "records": rows,
+        "records": _listed(rows, review),
         "total": min(total, COUNT_LIMIT),
         "more_than_limit": total > COUNT_LIMIT,
         "f": f,
@@ -132,9 +156,11 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
         "query": urlencode(kept),
         "prev_url": "?" + urlencode({**kept, "before": prev_id}) if prev_id else "",
         "next_url": "?" + urlencode({**kept, "after": next_id}) if next_id else "",
-        "sources": review.searches.values_list("source", flat=True).distinct().order_by("source"),
+        # The filters' choices: called by the template where it shows the filters (the table
+        # alone, as search-as-you-type asks for it, reads none of them).
+        "sources": lambda: [source for (source,) in _sources.rows(review.pk)],
         "phases": Phase.choices,
-        "languages": _languages(review),
+        "languages": lambda: _languages(review),
         "facets": facets,
         # Each facet with its heading, the empty ones left out (a lookup per facet in the
         # template walked every heading for each: 64 comparisons a page).
@@ -146,7 +172,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
         "facets_limit": None if _paging(request.GET) else FACET_LIMIT,
         "mine_choices": filters.MINE.items() if viewer else (),
         "final_choices": filters.FINAL.items(),
-        "reasons": review.exclusion_reasons.filter(stage=f.stage).order_by("position"),
+        "reasons": lambda: _reasons.rows(review.pk, f.stage),
         "suggestions": search.suggest(review.records.all(), f.query) if total == 0 else [],
         "export_formats": exports.FORMATS,
         "export_sets": exports.SETS,
@@ -164,18 +190,63 @@ def _clip(text: str, length: int) -> str:
     return text if len(text) <= length else truncatechars(text, length)
 
 
-def _prepare_rows(rows: list[Record], review) -> None:
-    """What each row shows, computed once here: a link reversed per row cost 90 us (50 rows,
-    4.5 ms), a fifth of the page's own Python, and a phase's label 0.1 ms
-    (bench/records_profile.py)."""
+class Listed(NamedTuple):
+    """A record as the list shows it: its id, its title and its row of the table."""
+
+    pk: int
+    title: str
+    row: SafeString
+
+
+# The table's row, written here rather than in the template: there its nine values cost
+# ~2.5 ms of every page's and every search-as-you-type answer's CPU for fifty rows (a template
+# variable is ~5 us), here ~0.4 ms (bench/records_profile.py). The same markup, byte for
+# byte; each value escaped by html.escape, as the template's autoescape (and format_html) do
+# through django.utils.html.escape, whose check for lazy arguments doubled the cost here.
+# `duplicate` is markup of our own, not escaped.
+ROW = (
+    "<tr>\n"
+    "      <td>{}</td>\n"
+    '      <td><a href="{}">{}</a>{duplicate}</td>\n'
+    "      <td>{}</td>\n"
+    "      <td>{}</td>\n"
+    "      <td>{}</td>\n"
+    '      <td>{} <small class="muted">{}</small></td>\n'
+    "    </tr>"
+)
+
+
+def _row(*values: object, duplicate: str) -> SafeString:
+    return mark_safe(ROW.format(*[escape(str(value)) for value in values], duplicate=duplicate))
+
+
+def _listed(rows: list, review) -> list[Listed]:
+    """Each row's cells, computed once here: a link reversed per row cost 90 us (50 rows,
+    4.5 ms), and a phase's label 0.1 ms (bench/records_profile.py). The id and year are
+    written as the template wrote numbers (no thousands separator: USE_THOUSAND_SEPARATOR is
+    off), each phase's label and the words below translated once."""
     detail = reverse("record_detail", args=[review.slug, 0]).removesuffix("0/")
-    phases = dict(Phase.choices)  # get_phase_display builds this dict on every call
-    for r in rows:
-        r.detail_url = f"{detail}{r.pk}/"
-        r.phase_shown = phases.get(r.search.phase, r.search.phase)
-        r.title_shown = _clip(r.title, 200)
-        r.authors_shown = _clip(r.authors_display, 80)
-        r.journal_shown = _clip(r.journal, 60)
+    phases = {value: str(label) for value, label in Phase.choices}
+    untitled = gettext("(no title)")
+    pill = format_html(' <span class="pill">{}</span>', gettext("duplicate"))
+    return [
+        Listed(
+            r.pk,
+            r.title,
+            _row(
+                r.pk,
+                f"{detail}{r.pk}/",
+                _clip(r.title, 200) or untitled,
+                _clip("; ".join(r.authors), 80),  # Record.authors_display
+                "" if r.year is None else r.year,
+                _clip(r.journal, 60),
+                r.search__source,
+                phases.get(r.search__phase, r.search__phase),
+                duplicate="" if r.is_canonical else pill,
+            ),
+        )
+        for r in rows
+    ]
 
 
 def _paging(params) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from reviewapp.navigation import APPRAISE
-from reviewapp.registry import registry
+from reviewapp.registry import registry, visible
 from reviewapp.waiting import waiting_for
 from screening.decisions import queues
 from screening.dedup import service as dedup
@@ -66,6 +66,20 @@ def test_each_member_sees_only_what_their_roles_open(team):
         assert f">{hidden}<" not in menu
     for shown in ("Searches", "Records", "Screen", "Progress", "Conflicts", "PRISMA"):
         assert f">{shown}<" in menu or f">{shown}<span" in menu
+
+
+def test_each_page_of_the_menu_links_where_reverse_does(team):
+    """The pages' URLs are the review's path and each page's path below it (reversed once per
+    process): the same as reverse() gives for this review."""
+    menu = MENU.search(page(team, team.lead)).group(1)
+    linked = set(re.findall(r'<a href="([^"]+)"', menu))
+    membership = team.review.memberships.get(user=team.lead)
+    expected = {
+        reverse(item.url_name, args=[team.review.slug])
+        for item in registry.review_nav
+        if visible(item.roles, membership)
+    }
+    assert linked == expected and len(linked) > 10
 
 
 def test_the_active_stage_lists_its_pages_and_marks_the_one_open(team):

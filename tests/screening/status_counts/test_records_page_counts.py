@@ -57,7 +57,7 @@ def test_the_page_shows_the_whole_reviews_outcomes_and_reasons(team, django_asse
     grouped = re.compile(r'COUNT\(\*\) AS "\w+" FROM "screening_recordstatus" .*GROUP BY')
     assert not [q for q in queries.captured_queries if grouped.search(q["sql"])], "grouped live"
     # What a live GROUP BY of the statuses gave, value for value.
-    expected = _status_facets(live(team.review.pk, Stage.TITLE_ABSTRACT).items())
+    expected = _status_facets(team.review.pk, live(team.review.pk, Stage.TITLE_ABSTRACT).items())
     facets = response.context["facets"]
     assert facets["final"] == expected["final"]
     assert sorted(facets["reason"]) == sorted(expected["reason"])
