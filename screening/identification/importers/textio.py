@@ -328,14 +328,20 @@ def text_chunks(text: io.TextIOBase) -> Iterator[str]:
         chunk = rest + piece if rest else piece
         cut = chunk.rfind("\n") + 1
         if not cut:
-            if len(chunk) > MAX_LINE_CHARS:
-                raise ImportFormatError(_("a line is longer than 64 MB; this is not a text export"))
+            _no_line_end_yet(len(chunk))
             rest = chunk
             continue
         rest = chunk[cut:]
         yield chunk[:cut] if rest else chunk
     if rest:
         yield rest
+
+
+def _no_line_end_yet(size: int) -> None:
+    """`size` characters (or bytes) read with no line end in them: past MAX_LINE_CHARS the file
+    is refused, since no text export has such a line (and holding it would not stay flat)."""
+    if size > MAX_LINE_CHARS:
+        raise ImportFormatError(_("a line is longer than 64 MB; this is not a text export"))
 
 
 def _decoded(buffer: BinaryIO, encoding: str, errors: str) -> Iterator[str]:
@@ -391,8 +397,7 @@ def _utf8_chunks(text: io.TextIOWrapper, skip_bom: bool) -> Iterator[bytes]:
         # The last line end, but not a final "\r", which may be half of a "\r\n".
         cut = max(block.rfind(b"\n"), block.rfind(b"\r", 0, len(block) - 1)) + 1
         if not cut:
-            if len(block) > MAX_LINE_CHARS:
-                raise ImportFormatError(_("a line is longer than 64 MB; this is not a text export"))
+            _no_line_end_yet(len(block))
             rest = block
             continue
         rest = block[cut:]

@@ -116,3 +116,17 @@ def test_any_readable_stream_gives_the_same_records(stream):
     data = "".join(f"TY  - JOUR\r\nTI  - Tête {i} 生態\r\nER  - \r\n" for i in range(500)).encode()
     records = list(iter_records(stream(data), filename="x.ris", report=ParseReport()))
     assert [r["title"] for r in records] == [f"Tête {i} 生態" for i in range(500)]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_a_line_too_long_is_refused_both_ways(encoding, monkeypatch):
+    from screening.identification.importers import ImportFormatError
+
+    monkeypatch.setattr(textio, "MAX_LINE_CHARS", 50)
+    monkeypatch.setattr(textio, "BLOCK_BYTES", 16)
+    monkeypatch.setattr(textio, "BLOCK_CHARS", 16)
+    data = ("TY  - JOUR\nTI  - " + "é" * 200 + "\nER  - \n").encode(encoding)
+    blocks = _blocks(data, encoding)
+    chunks = blocks.utf8_chunks() if encoding == "utf-8" else blocks.chunks()
+    with pytest.raises(ImportFormatError, match="longer than 64 MB"):
+        list(chunks)
