@@ -110,7 +110,8 @@ def _keys_checked_once(cursor, job: ImportJob, fields: Sequence[str]) -> bool:
     check of those three ids, taking the same FOR KEY SHARE locks as the per-row checks (a
     concurrent delete of the search or the job waits for the import, then fails on its rows),
     is the check of every row. Per row, the three key triggers were over a quarter of the
-    server's CPU for an import (docs/benchmarks.md, "Import: the keys checked once").
+    server's CPU for an import (docs/benchmarks.md, "Where it stands: the import's keys checked
+    once, and 500,000 records").
 
     Switching the per-row checks off is `session_replication_role = replica`, which only a
     superuser (or, from PostgreSQL 15, a role granted SET on it) may set; any other role keeps
