@@ -8,8 +8,7 @@ continuation lines, parallel CJK/English titles and names). See docs in the pack
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple
+from collections.abc import Iterable, Iterator
 
 from screening.identification.importers.base import ImportFormatError, ParseReport, year_of
 from screening.identification.importers.base import first_value as _first
@@ -22,12 +21,7 @@ from screening.identification.importers.normalise import (
     split_parallel_name,
 )
 from screening.identification.importers.text import _, gettext_noop
-from screening.identification.importers.textio import (
-    LineBlocks,
-    chunks_of,
-    decode_utf8,
-    fallback_counter,
-)
+from screening.identification.importers.textio import Held, fallback_counter, held_chunks
 
 # Tags of the RIS specification plus those Ovid, Web of Science and Citavi add; anything else is
 # kept in `raw` and reported once per file.
@@ -152,21 +146,6 @@ _RECORD_LINE = re.compile(r"^(?:(..)  - )?(.*)$", re.MULTILINE)
 _MAX_PENDING = 8 * 1024 * 1024
 
 
-class _Kind(NamedTuple):
-    """What the buffer holds: text, or a UTF-8 file's bytes (decoded record by record)."""
-
-    nl: str | bytes
-    er: str | bytes
-    ty: str | bytes
-    space: str | bytes
-    text: Callable  # the text of a stretch of the buffer
-    utf8: bool
-
-
-_TEXT = _Kind("\n", "\nER  -", "\nTY  - ", " ", str, False)
-_UTF8 = _Kind(b"\n", b"\nER  -", b"\nTY  - ", b" ", decode_utf8, True)
-
-
 def parse_ris(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
     """Records of RIS text. Each record in the usual shape (a TY line, lines 'XX  - value', an
     ER line) is cut out of the text with find and read with one regular expression; anything
@@ -177,18 +156,17 @@ def parse_ris(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
     along as the record's `raw_utf8` (when they decoded cleanly), which COPY stores as they
     are rather than encoding `raw` back."""
     state = _LineParser(report)
-    utf8 = blocks.utf8_chunks() if isinstance(blocks, LineBlocks) else None
-    kind = _UTF8 if utf8 is not None else _TEXT
-    nl, text = kind.nl, kind.text
+    chunks, held = held_chunks(blocks)
+    nl, text = held.nl, held.text
     buf = nl  # buf[pos - 1] is always a line end, so "\nER  -" also finds an ER at pos
     pos = 1
     line = 0  # lines of the file before buf[pos]
-    for chunk in utf8 if utf8 is not None else chunks_of(blocks):
+    for chunk in chunks:
         buf = buf[pos - 1 :] + chunk
         pos = 1
-        pos, line = yield from _scan(buf, pos, line, state, kind, final=False)
+        pos, line = yield from _scan(buf, pos, line, state, held, final=False)
         if len(buf) - pos > _MAX_PENDING:
-            cut = buf.rfind(kind.ty, pos - 1) + 1 or len(buf)
+            cut = buf.rfind(held.marker("\nTY  - "), pos - 1) + 1 or len(buf)
             if cut - pos < 1024:
                 cut = buf.rfind(nl) + 1
             if cut > pos:
@@ -196,19 +174,20 @@ def parse_ris(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
                 line += buf.count(nl, pos, cut)
                 pos = cut
     buf = buf[pos - 1 :]
-    pos, line = yield from _scan(buf, 1, line, state, kind, final=True)
+    pos, line = yield from _scan(buf, 1, line, state, held, final=True)
     if pos < len(buf):
         rest = buf[pos:-1] if buf[-1:] == nl else buf[pos:]
         yield from state.feed(text(rest).split("\n"), line)
     state.finish()
 
 
-def _scan(buf, pos: int, line: int, state: _LineParser, kind: _Kind, final: bool):
+def _scan(buf, pos: int, line: int, state: _LineParser, held: Held, final: bool):
     """Read the records of buf[pos:] whose ER line is complete; returns (pos, line) after them."""
     report = state.report
     find = buf.find
-    nl, er_tag, ty_tag, text = kind.nl, kind.er, kind.ty, kind.text
-    fallbacks = fallback_counter() if kind.utf8 else None
+    nl, text, space = held.nl, held.text, held.marker(" ")
+    er_tag, ty_tag = held.marker("\nER  -"), held.marker("\nTY  - ")
+    fallbacks = fallback_counter()
     while True:
         er = find(er_tag, pos - 1)
         if er < 0:
@@ -218,7 +197,7 @@ def _scan(buf, pos: int, line: int, state: _LineParser, kind: _Kind, final: bool
             if not final:
                 return pos, line
             end = len(buf)
-        if buf[er + 6 : er + 7] != kind.space and text(buf[er + 6 : end]).strip():
+        if buf[er + 6 : er + 7] != space and text(buf[er + 6 : end]).strip():
             # 'ER  -x' is not an end tag: leave it to the line parser, with what comes before.
             yield from state.feed(text(buf[pos:end]).split("\n"), line)
             line += buf.count(nl, pos, end) + 1
@@ -228,14 +207,7 @@ def _scan(buf, pos: int, line: int, state: _LineParser, kind: _Kind, final: bool
         # looking back from the ER for the last one read the whole record a second time).
         ty = find(ty_tag, pos - 1, er) + 1
         if ty:
-            record = buf[ty:end]
-            if fallbacks is None:
-                raw = record
-            else:
-                seen = fallbacks[0]
-                raw = text(record)
-                if fallbacks[0] != seen:
-                    record = None  # bytes read as Windows-1252: raw is not these bytes
+            raw, raw_utf8 = held.record(buf[ty:end], fallbacks)
             # One (tag, value) a line, ("", line) for a line not in the usual shape.
             pairs = _RECORD_LINE.findall(raw)
             lines = len(pairs)
@@ -277,8 +249,8 @@ def _scan(buf, pos: int, line: int, state: _LineParser, kind: _Kind, final: bool
                     index = next(i for i, pair in enumerate(pairs) if pair[0] == tag)
                     report.warn(start + index, _unknown_tag(tag))
         item = _build(fields, raw, start, report)
-        if kind.utf8 and record is not None:
-            item["raw_utf8"] = record
+        if raw_utf8 is not None:
+            item["raw_utf8"] = raw_utf8
         yield item
 
 

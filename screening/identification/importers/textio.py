@@ -7,8 +7,8 @@ import functools
 import io
 import re
 import threading
-from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, BinaryIO, NamedTuple
 
 from charset_normalizer import from_bytes
 
@@ -367,6 +367,41 @@ def _decoded(buffer: BinaryIO, encoding: str, errors: str) -> Iterator[str]:
 def decode_utf8(data: bytes) -> str:
     """Text of bytes from `LineBlocks.utf8_chunks`, decoded as the text stream decodes them."""
     return data.decode("utf-8", "screening-importers-fallback")
+
+
+class Held(NamedTuple):
+    """How a parser that cuts records out of its buffer holds the file: as text, or as a UTF-8
+    file's bytes (`LineBlocks.utf8_chunks`), each record decoded once and its bytes kept."""
+
+    utf8: bool
+    nl: str | bytes
+    text: Callable[[Any], str]  # the text of a stretch of the buffer
+
+    def marker(self, text: str) -> str | bytes:
+        """`text` (ASCII) as the buffer holds it, to find it there."""
+        return text.encode() if self.utf8 else text
+
+    def record(self, stretch: Any, fallbacks: list[int]) -> tuple[str, bytes | None]:
+        """(text, bytes) of a record's stretch of the buffer: its bytes only when they are
+        exactly its text's UTF-8 (none read as Windows-1252; `fallbacks`: fallback_counter)."""
+        if not self.utf8:
+            return stretch, None
+        seen = fallbacks[0]
+        text = decode_utf8(stretch)
+        return text, stretch if fallbacks[0] == seen else None
+
+
+AS_TEXT = Held(False, "\n", str)
+AS_UTF8 = Held(True, b"\n", decode_utf8)
+
+
+def held_chunks(blocks: Iterable[list[str]]) -> tuple[Iterator[Any], Held]:
+    """The chunks a record-cutting parser reads (`Held` says which kind): a UTF-8 file's bytes
+    when `blocks` can give them, else its text (`chunks_of`)."""
+    utf8 = blocks.utf8_chunks() if isinstance(blocks, LineBlocks) else None
+    if utf8 is not None:
+        return utf8, AS_UTF8
+    return chunks_of(blocks), AS_TEXT
 
 
 def _utf8_chunks(text: io.TextIOWrapper, skip_bom: bool) -> Iterator[bytes]:
