@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from screening.identification.importers import ParseReport, iter_records, textio
 
-from .test_ris_equivalence import TRICKY, assert_read_alike
+from . import test_medline_equivalence as medline
+from . import test_ris_equivalence as ris
 
 
 def _blocks(data: bytes, encoding: str = "utf-8") -> textio.LineBlocks:
@@ -66,18 +67,24 @@ def test_other_encodings_have_no_utf8_chunks():
     assert _blocks(b"TY  - JOUR\n", "utf-8").utf8_chunks() is not None
 
 
-@pytest.mark.parametrize("name", sorted(TRICKY))
-def test_ris_read_in_tiny_blocks_reads_as_before(name, monkeypatch):
-    # Records, CRLF pairs and multi-byte characters cut across blocks of a few bytes.
+TINY = [("ris", name) for name in sorted(ris.TRICKY)]
+TINY += [("medline", name) for name in sorted(medline.TRICKY)]
+
+
+@pytest.mark.parametrize(("fmt", "name"), TINY)
+def test_files_read_in_tiny_blocks_read_as_before(fmt, name, monkeypatch):
+    # Records, CRLF pairs and multi-byte characters cut across blocks of a few bytes (MEDLINE
+    # reads text: its blocks of a few characters).
     monkeypatch.setattr(textio, "BLOCK_BYTES", 7)
     monkeypatch.setattr(textio, "BLOCK_CHARS", 5)
-    text = TRICKY[name]
+    tests = ris if fmt == "ris" else medline
+    text = tests.TRICKY[name]
     for data in (
         text.encode(),
         text.replace("\n", "\r\n").encode(),
         b"\xef\xbb\xbf" + text.encode(),
     ):
-        assert_read_alike(data)
+        tests.assert_read_alike(data)
 
 
 def test_a_record_with_bytes_read_as_windows_1252_keeps_no_utf8_bytes():
@@ -85,7 +92,7 @@ def test_a_record_with_bytes_read_as_windows_1252_keeps_no_utf8_bytes():
     good = "".join(f"TY  - JOUR\nTI  - café {i}\nER  - \n\n" for i in range(3000)).encode()
     data = good + b"TY  - JOUR\nTI  - caf\xe9\nER  - \n\nTY  - JOUR\nTI  - caf\xc3\xa9\nER  - \n"
     report = ParseReport()
-    records = list(iter_records(io.BytesIO(data), filename="x.ris", report=report))
+    records = list(iter_records(io.BytesIO(data), filename="export", report=report))
     assert report.encoding == "utf-8"
     assert [r["title"] for r in records[-2:]] == ["café", "café"]
     assert "raw_utf8" not in records[-2]  # its raw text is not these bytes
