@@ -415,19 +415,10 @@ def _utf8_chunks(text: io.TextIOWrapper, skip_bom: bool) -> Iterator[bytes]:
     """
     buffer = text.buffer
     rest = b""
-    first = True
-    while True:
-        data = buffer.read(BLOCK_BYTES)
-        if first:
-            first = False
-            while data and len(data) < len(codecs.BOM_UTF8) and (more := buffer.read(BLOCK_BYTES)):
-                data += more  # enough of the start to see a BOM
-            if skip_bom and data.startswith(codecs.BOM_UTF8):
-                data = data[len(codecs.BOM_UTF8) :]
-                if not data:
-                    continue  # the text starts in the next block, if any
-        if not data:
-            break
+    if skip_bom:  # a buffered read gives all the bytes asked for, short only at the end
+        start = buffer.read(len(codecs.BOM_UTF8))
+        rest = b"" if start == codecs.BOM_UTF8 else start
+    while data := buffer.read(BLOCK_BYTES):
         block = rest + data if rest else data
         # The last line end, but not a final "\r", which may be half of a "\r\n".
         cut = max(block.rfind(b"\n"), block.rfind(b"\r", 0, len(block) - 1)) + 1
