@@ -32,6 +32,7 @@ from reviewapp.export_views import start_or_offer
 from reviewapp.models import ExclusionReason, Role
 from screening.identification import export_files, exports, filters, search
 from screening.models import Phase, Record, Search
+from screening.models.records import authors_display
 
 PAGE_SIZE = 50
 # A search's count reads one heap page per matching record (the rows are ~6 kB, the GIN index
@@ -237,7 +238,7 @@ def _listed(rows: list, review) -> list[Listed]:
                 r.pk,
                 f"{detail}{r.pk}/",
                 _clip(r.title, 200) or untitled,
-                _clip("; ".join(r.authors), 80),  # Record.authors_display
+                _clip(authors_display(r.authors), 80),
                 "" if r.year is None else r.year,
                 _clip(r.journal, 60),
                 r.search__source,
