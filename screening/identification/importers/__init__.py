@@ -203,6 +203,8 @@ def iter_records(
     encoding: str | None = None,
     skip_bad_entries: bool = False,
     limit: int | None = None,
+    first_line: int = 0,
+    file_head: bytes | None = None,
 ) -> Iterator[dict]:
     """Yield one dict per record of `stream` (see `new_record` for the keys).
 
@@ -213,7 +215,10 @@ def iter_records(
     records without titles or authors raises ColumnsNotRecognised. `encoding` overrides the
     detected encoding of a text file; `skip_bad_entries` leaves out BibTeX entries that cannot
     be read (listed in `report.skipped`) instead of refusing the file; `limit` stops a
-    spreadsheet after that many rows (a sample to judge its columns).
+    spreadsheet after that many rows (a sample to judge its columns). `first_line` says the
+    stream is a segment of a RIS or MEDLINE file after that many of its lines (`segments`);
+    `file_head`, the file's first bytes when the stream stands in for the file (the import's
+    own segments, `second_parser`), on which the format and encoding are judged.
     """
     from screening.identification.importers import textio
 
@@ -224,6 +229,7 @@ def iter_records(
         encoding = textio.codec_name(encoding)
         report.encoding_chosen = True
     head, stream = textio.read_head(stream)
+    head = head if file_head is None else file_head
     if fmt == "auto":
         fmt = detect_format(head, filename, encoding)
     elif fmt not in FORMATS:
@@ -242,19 +248,19 @@ def iter_records(
             )
             fmt = kind
     report.format = fmt
-    options = {"encoding": encoding, "skip_bad_entries": skip_bad_entries, "limit": limit}
+    options = {"encoding": encoding, "skip_bad_entries": skip_bad_entries, "limit": limit,
+               "first_line": first_line}  # fmt: skip
     records = _dispatch(stream, head, fmt, report, column_map, **options)
     # Decoding runs in this generator's thread, which counts the bytes it could not read.
     counter = textio.fallback_counter()
     fallbacks = counter[0]
-    warned_bytes = False
     try:
         for record in records:
             report.records_seen += 1
             report.last_line = record["line"]
-            if not warned_bytes and counter[0] != fallbacks:
-                warned_bytes = True
-                report.warn(
+            if counter[0] != fallbacks and "bytes" not in report.once:
+                report.warn_once(
+                    "bytes",
                     record["line"],
                     _("some bytes are not valid %(encoding)s; they were read as Windows-1252")
                     % {"encoding": report.encoding},
@@ -318,11 +324,11 @@ def _dispatch(stream, head, fmt, report, column_map, **options) -> Iterator[dict
     if fmt == "ris":
         from screening.identification.importers.ris import parse_ris
 
-        return parse_ris(lines, report)
+        return parse_ris(lines, report, options.get("first_line", 0))
     if fmt == "medline":
         from screening.identification.importers.medline import parse_medline
 
-        return parse_medline(lines, report)
+        return parse_medline(lines, report, options.get("first_line", 0))
     if fmt == "wos":
         from screening.identification.importers.wos import parse_wos
 

@@ -5,7 +5,9 @@ Kept free of Django so the parsers can run in a worker, a management command or 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 from screening.identification.importers.normalise import compact_date_year, parse_year
 from screening.identification.importers.text import _
@@ -107,8 +109,52 @@ class ParseReport:
     # refused. `truncated_at` is the line where the dropped record started.
     allow_truncated: bool = False
     truncated_at: int | None = None
+    # The keys of the warnings given once per file however often their cause recurs (an
+    # unknown tag, bytes read as Windows-1252): see warn_once.
+    once: set[Hashable] = field(default_factory=set)
+    # What the file's complete records say about how a record ends (`tagged.Ending`), for the
+    # parsers that judge a cut-off last record by it.
+    ending: Any = None
+    # Set while other processes parse segments of the file (`segments`): called with a
+    # warning's line before it is made, so their warnings from earlier lines come first.
+    before: Callable[[int], None] | None = None
 
     def warn(self, line: int | None, message: str) -> None:
+        if line is not None and self.before is not None:
+            self.before(line)
+        self._add(line, message)
+
+    def warn_once(self, key: Hashable, line: int | None, message: str) -> None:
+        """A warning given once per file: later ones with the same key are not repeated."""
+        if line is not None and self.before is not None:
+            self.before(line)
+        if key not in self.once:
+            self.once.add(key)
+            self._add(line, message)
+
+    def take_in_warnings(self, findings: Any) -> None:
+        """The warnings of a segment parsed elsewhere (`segments.Findings`), in file order:
+        those given once per file only when not given yet."""
+        for line, message, key in findings.warnings:
+            if key is None:
+                self._add(line, message)
+            elif key not in self.once:
+                self.once.add(key)
+                self._add(line, message)
+        # Dropped in the segment, so past MAX_WARNINGS of its own: dropped here too.
+        self.warnings_dropped += findings.dropped
+
+    def take_in_counts(self, findings: Any) -> None:
+        """What a segment parsed elsewhere adds whatever its place: its records, how they ended."""
+        self.records_seen += findings.records_seen
+        self.last_line = max(self.last_line, findings.last_line)
+        if findings.ending is not None:
+            if self.ending is None:
+                self.ending = findings.ending
+            else:
+                self.ending.merge(findings.ending)
+
+    def _add(self, line: int | None, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append((line, message))
         else:

@@ -135,21 +135,26 @@ def _tag_of(line: str) -> tuple[str, str]:
 _FIELD = re.compile(r"^([A-Z][A-Z0-9 ]{3}) ?- (.*)$", re.MULTILINE)
 _BLANK_CONTINUATION = re.compile(r"\n      [^\S\n]*(?:\n|\Z)")
 _FIRST_CHARACTER = operator.itemgetter(slice(1))
+_NOT_LINE_END = re.compile(r"[^\n]")
 _PADDED_KNOWN = frozenset(tag.ljust(4) for tag in KNOWN_TAGS)
 # Past this much text with no blank line in it, the text goes to the line parser rather than
 # waiting for the end of a record: memory stays flat whatever the file holds.
 _MAX_PENDING = 8 * 1024 * 1024
 
 
-def parse_medline(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
+def parse_medline(
+    blocks: Iterable[list[str]], report: ParseReport, first_line: int = 0
+) -> Iterator[dict]:
     """Records of MEDLINE text. Each record in the usual shape (from 'PMID- ' to a blank line,
     every line a 'TAG - value' line or a six-space continuation) is cut out with str.find and
     read with one regular expression; anything else goes line by line through `_LineParser`,
-    which knows every rule. Both give the same records, warnings and errors."""
+    which knows every rule. Both give the same records, warnings and errors.
+
+    `first_line`: the lines of the file before `blocks` (a segment of it, see `segments`)."""
     state = _LineParser(report)
     buf = "\n"  # buf[pos - 1] is always a line end
     pos = 1
-    line = 0  # lines of the file before buf[pos]
+    line = first_line  # lines of the file before buf[pos]
     for chunk in chunks_of(blocks):
         state.open_line = chunk[-1] != "\n" and not chunk[chunk.rfind("\n") + 1 :].isspace()
         buf = buf[pos - 1 :] + chunk
@@ -186,8 +191,15 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
         if end < pos:  # an empty line at pos
             if state.fields is not None or state.pieces:
                 yield from state.feed([""], line)
-            pos += 1
-            line += 1
+                pos += 1
+                line += 1
+                continue
+            # Between records: the whole run of empty lines at once (a file's stretch parsed
+            # by another process is such a run, see `segments`).
+            blank = _NOT_LINE_END.search(buf, pos)
+            skip = (blank.start() if blank else len(buf)) - pos
+            pos += skip
+            line += skip
             continue
         record = buf[pos:end]
         lines = record.count("\n") + 1
@@ -245,15 +257,19 @@ def _fields(pairs: list[tuple[str, str]], record: str, start: int, state: _LineP
             return None  # 'A B - ': the line parser reports the line
         for tag in unknown:
             name = tag.rstrip()
-            if name not in state.unknown_warned:
-                state.unknown_warned.add(name)
+            if ("MEDLINE tag", name) not in state.report.once:
                 at = ("\n" + record).find(f"\n{tag}- ")
-                state.report.warn(start + record.count("\n", 0, at), _unknown_tag(name))
+                line = start + record.count("\n", 0, at)
+                state.report.warn_once(("MEDLINE tag", name), line, _unknown_tag(name))
     return fields
 
 
 def _unknown_tag(tag: str) -> str:
     return _("unknown MEDLINE tag %(tag)s; kept in the raw record only") % {"tag": tag}
+
+
+def _not_pmid(tag: str) -> str:
+    return _("MEDLINE record starts with %(tag)s, not PMID") % {"tag": tag}
 
 
 class _LineParser:
@@ -270,9 +286,8 @@ class _LineParser:
         self.pieces: list[str] = []
         self.start = 0
         self.records = 0
-        self.unknown_warned: set[str] = set()
-        self.start_warned = False
-        self.ending = Ending()
+        # Kept on the report too, where the findings of other processes' segments join it.
+        self.ending = report.ending = Ending()
         self.open_line = False  # the file's text so far stops inside a line
 
     def _record(self, fields: dict[str, list[str]], raw: list[str], start: int) -> dict:
@@ -291,7 +306,7 @@ class _LineParser:
             self.pieces,
             self.start,
         )
-        unknown_warned = self.unknown_warned
+        once = report.once
         for index, line in enumerate(lines):
             if line[:6] == "      ":
                 # MEDLINE wraps long fields with six spaces.
@@ -319,9 +334,10 @@ class _LineParser:
                                 base + index + 1,
                             )
                         fields[tag] = last = [line[6:].strip()]
-                        if tag not in KNOWN_TAGS and tag not in unknown_warned:
-                            unknown_warned.add(tag)
-                            report.warn(base + index + 1, _unknown_tag(tag))
+                        if tag not in KNOWN_TAGS and ("MEDLINE tag", tag) not in once:
+                            report.warn_once(
+                                ("MEDLINE tag", tag), base + index + 1, _unknown_tag(tag)
+                            )
                     else:
                         values.append(line[6:].strip())
                         last = values
@@ -359,12 +375,9 @@ class _LineParser:
                         % {"tag": tag},
                         start,
                     )
-                if tag not in ("PMID", "OWN") and not self.start_warned:
+                if tag not in ("PMID", "OWN") and "MEDLINE start" not in once:
                     # ERIC opens each record with OWN; anything else may be a cut-off record.
-                    self.start_warned = True
-                    report.warn(
-                        start, _("MEDLINE record starts with %(tag)s, not PMID") % {"tag": tag}
-                    )
+                    report.warn_once("MEDLINE start", start, _not_pmid(tag))
                 fields = {}
                 raw = []
             raw.append(line)

@@ -146,7 +146,9 @@ _RECORD_LINE = re.compile(r"^(?:(..)  - )?(.*)$", re.MULTILINE)
 _MAX_PENDING = 8 * 1024 * 1024
 
 
-def parse_ris(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
+def parse_ris(
+    blocks: Iterable[list[str]], report: ParseReport, first_line: int = 0
+) -> Iterator[dict]:
     """Records of RIS text. Each record in the usual shape (a TY line, lines 'XX  - value', an
     ER line) is cut out of the text with find and read with one regular expression; anything
     else (odd spacing, continuation lines, tags outside records, a missing ER) goes line by line
@@ -154,13 +156,15 @@ def parse_ris(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict
 
     A UTF-8 file is cut into records in its bytes, each record decoded once; its bytes go
     along as the record's `raw_utf8` (when they decoded cleanly), which COPY stores as they
-    are rather than encoding `raw` back."""
+    are rather than encoding `raw` back.
+
+    `first_line`: the lines of the file before `blocks` (a segment of it, see `segments`)."""
     state = _LineParser(report)
     chunks, held = held_chunks(blocks)
     nl, text = held.nl, held.text
     buf = nl  # buf[pos - 1] is always a line end, so "\nER  -" also finds an ER at pos
     pos = 1
-    line = 0  # lines of the file before buf[pos]
+    line = first_line  # lines of the file before buf[pos]
     for chunk in chunks:
         buf = buf[pos - 1 :] + chunk
         pos = 1
@@ -242,12 +246,11 @@ def _scan(buf, pos: int, line: int, state: _LineParser, held: Held, final: bool)
         if ends_with_er:
             del fields["ER"]
         if not fields.keys() <= KNOWN_TAGS:
-            warned = state.unknown_warned
+            once = report.once
             for tag in fields:
-                if tag not in KNOWN_TAGS and tag not in warned:
-                    warned.add(tag)
+                if tag not in KNOWN_TAGS and ("RIS tag", tag) not in once:
                     index = next(i for i, pair in enumerate(pairs) if pair[0] == tag)
-                    report.warn(start + index, _unknown_tag(tag))
+                    report.warn_once(("RIS tag", tag), start + index, _unknown_tag(tag))
         item = _build(fields, raw, start, report)
         if raw_utf8 is not None:
             item["raw_utf8"] = raw_utf8
@@ -269,8 +272,6 @@ class _LineParser:
         self.last: list[str] | None = None
         self.start = 0
         self.stray_line = 0
-        self.stray_warned = False
-        self.unknown_warned: set[str] = set()
         self.records = 0
 
     def close(self, line: int, warning: str) -> dict:
@@ -286,7 +287,7 @@ class _LineParser:
         """Records ended by `lines`, the lines of the file after its first `base` lines."""
         report = self.report
         fields, raw, last, start = self.fields, self.raw, self.last, self.start
-        unknown_warned = self.unknown_warned
+        once = report.once
         for index, line in enumerate(lines):
             if line[2:6] == "  - ":
                 tag = line[:2]
@@ -295,9 +296,8 @@ class _LineParser:
                     values = fields.get(tag)
                     if values is None:
                         fields[tag] = last = [line[6:].strip()]
-                        if tag not in KNOWN_TAGS and tag not in unknown_warned:
-                            unknown_warned.add(tag)
-                            report.warn(base + index + 1, _unknown_tag(tag))
+                        if tag not in KNOWN_TAGS and ("RIS tag", tag) not in once:
+                            report.warn_once(("RIS tag", tag), base + index + 1, _unknown_tag(tag))
                     else:
                         values.append(line[6:].strip())
                         last = values
@@ -344,9 +344,9 @@ class _LineParser:
                 # caught when its ER arrives.
                 if not self.stray_line:
                     self.stray_line = number
-                if not self.stray_warned:
-                    self.stray_warned = True
-                    report.warn(
+                if "RIS tag outside a record" not in once:
+                    report.warn_once(
+                        "RIS tag outside a record",
                         number,
                         _("tag %(tag)s outside a record (after ER, before TY) ignored")
                         % {"tag": tag},

@@ -49,6 +49,23 @@ class Ending:
         else:
             self.varies = True
 
+    def merge(self, other: Ending) -> None:
+        """Take in what the records of another stretch of the file said (`segments`). Whatever
+        the order of the stretches, why_cut judges the same: it asks whether every record
+        ended with one tag, how many did, and the fewest fields a record had."""
+        if other.fewest_fields is not None and (
+            self.fewest_fields is None or other.fewest_fields < self.fewest_fields
+        ):
+            self.fewest_fields = other.fewest_fields
+        if self.varies or other.closing is None:
+            return
+        if other.varies or (self.closing is not None and other.closing != self.closing):
+            self.varies = True
+        elif self.closing is None:
+            self.closing, self.agreeing = other.closing, other.agreeing
+        else:
+            self.agreeing += other.agreeing
+
     def why_cut(self, tags: Collection[str], open_line: bool) -> str | None:
         """Why the record open at the end of the file looks cut off, or None when it does not."""
         if open_line:
