@@ -10,19 +10,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import queue
 import struct
 import threading
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
 from screening.identification import progress
-from screening.identification.importers import ImportFormatError
+from screening.identification.importers import ImportFormatError, ParseReport, iter_records
+from screening.identification.second_parser import SecondParser, SecondParserFailed
 from screening.models import ImportJob, Record
 
+logger = logging.getLogger(__name__)
 _PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 _COPY_TRAILER = b"\xff\xff"
@@ -38,20 +41,53 @@ _SHORT = 4096  # values shorter than this many bytes take a length word made in 
 
 
 def write_copy(
-    job: ImportJob, fh: IO[bytes], records: Iterable[dict], fields: Sequence[str], batch: int
+    job: ImportJob,
+    fh: IO[bytes],
+    report: ParseReport,
+    parse: tuple[str, str | None, dict],
+    fields: Sequence[str],
+    batch: int,
 ) -> int:
-    """Stream the records into PostgreSQL with COPY; returns how many.
+    """Stream the file's records into PostgreSQL with COPY; returns how many.
 
-    `fields` are the record dict's keys stored; every `batch` rows the heartbeat beats.
+    `parse` is (format, encoding, iter_records's other options) of the import; `fields` are
+    the record dict's keys stored; every `batch` rows the heartbeat beats.
 
-    The parsing and the server's work overlap, one core each: a second thread parses the file
-    and encodes rows (`_Producer`) while this one feeds COPY and waits for the server, which
-    never waits for one big buffer. A parse error or a database error anywhere stops both and
-    propagates here, so the caller's transaction rolls back as before.
+    The parsing and the server's work overlap: a second thread parses the file and encodes
+    rows (`_Producer`) while this one feeds COPY and waits for the server, which never waits
+    for one big buffer; for a large RIS or MEDLINE file a forked process parses every other
+    segment of it as well (`second_parser`). A parse error or a database error anywhere stops
+    them all and propagates here, so the caller's transaction rolls back as before; a second
+    parser that fails (killed, out of memory) is not the file's fault: the file is read again
+    by this process alone.
     """
     columns, encode = _row_encoder(job, fields)
     sql = f"COPY {Record._meta.db_table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)"
-    producer = _Producer(records, encode, fh, batch)
+    fmt, encoding, options = parse
+    # A large RIS or MEDLINE file: a second process parses every other segment of it.
+    second = SecondParser.start(fh, report, fmt, encoding, encode, batch, COPY_PIECE_BYTES,
+                                **options)  # fmt: skip
+    if second is not None:
+        split = {**options, "file_head": second.file_head}
+        records = iter_records(second.stream, fmt=fmt, report=report, encoding=encoding, **split)
+        try:
+            with transaction.atomic():  # a savepoint: what a failed second parser sent goes
+                return _write(job, fh, sql, _Producer(records, encode, fh, batch, second),
+                              fields, batch)  # fmt: skip
+        except SecondParserFailed:
+            # Not the file's fault: read it again, all in this process.
+            logger.warning(
+                "Import %s: the second parser failed; read by one", job.pk, exc_info=True
+            )
+            report.__dict__.update(ParseReport().__dict__)
+            fh.seek(0)
+        finally:
+            second.close()
+    records = iter_records(fh, fmt=fmt, report=report, encoding=encoding, **options)
+    return _write(job, fh, sql, _Producer(records, encode, fh, batch), fields, batch)
+
+
+def _write(job, fh, sql: str, producer: _Producer, fields: Sequence[str], batch: int) -> int:
     written = since_beat = 0
     with connection.cursor() as cursor:
         cur = cursor.cursor
@@ -302,8 +338,11 @@ class _Producer:
     under it.
     """
 
-    def __init__(self, records: Iterable[dict], encode, fh: IO[bytes], batch: int) -> None:
+    def __init__(
+        self, records: Iterable[dict], encode, fh: IO[bytes], batch: int, second=None
+    ) -> None:
         self._records = records
+        self._second = second  # a SecondParser, whose rows come in between
         self._encode = encode
         self._fh = fh
         self._batch = max(1, batch)
@@ -355,10 +394,20 @@ class _Producer:
 
     def _run(self) -> None:
         encode, fh, batch, stop = self._encode, self._fh, self._batch, self._stop
+        second = self._second
         parts: list[bytes] = []
         size = rows = 0
         try:
             for item in self._records:
+                if second is not None and item["line"] > second.next_end:
+                    # The second parser's segments before this record: their rows first.
+                    if parts and not self._put((b"".join(parts), rows, progress.position(fh))):
+                        return
+                    parts = []
+                    size = rows = 0
+                    for piece in second.rows_before(item["line"]):
+                        if not self._put(piece):
+                            return
                 data = encode(item)
                 parts.append(data)
                 size += len(data)
@@ -372,9 +421,14 @@ class _Producer:
                         return
             if parts and not self._put((b"".join(parts), rows, progress.position(fh))):
                 return
+            if second is not None:
+                for piece in second.rows_before(None):
+                    if not self._put(piece):
+                        return
             self._put(_DONE)
         except BaseException as exc:  # handed to the writer, which raises it
-            self._put(exc)
+            # With a second parser, the error one parser would have met first.
+            self._put(second.error_before(exc) if second is not None else exc)
         finally:
             close = getattr(self._records, "close", None)
             if close is not None:

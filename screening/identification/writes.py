@@ -48,18 +48,17 @@ def write_records(job: ImportJob, fh: IO[bytes], report: ParseReport) -> int:
     On PostgreSQL the rows go through binary COPY while the file is parsed in a second thread
     (`pgcopy.write_copy`); elsewhere through bulk_create in batches.
     """
-    records = iter_records(
-        fh,
-        fmt=job.requested_format,
-        filename=job.original_name,
-        report=report,
-        column_map=job.column_map or None,
-        encoding=job.requested_encoding or None,
-        skip_bad_entries=job.skip_bad_entries,
-        allow_truncated=job.allow_truncated,
-    )
+    options = {
+        "filename": job.original_name,
+        "column_map": job.column_map or None,
+        "skip_bad_entries": job.skip_bad_entries,
+        "allow_truncated": job.allow_truncated,
+    }
+    fmt, encoding = job.requested_format, job.requested_encoding or None
     if connection.vendor == "postgresql":
-        return pgcopy.write_copy(job, fh, records, RECORD_FIELDS, BATCH_SIZE)
+        return pgcopy.write_copy(job, fh, report, (fmt, encoding, options), RECORD_FIELDS,
+                                 BATCH_SIZE)  # fmt: skip
+    records = iter_records(fh, fmt=fmt, report=report, encoding=encoding, **options)
     batch: list[Record] = []
     written = 0
     create = Record.objects.bulk_create

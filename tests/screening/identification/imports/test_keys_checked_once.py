@@ -15,7 +15,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from screening.identification import imports, pgcopy, writes
-from screening.identification.importers import iter_records
+from screening.identification.importers import ParseReport
 from screening.models import ImportJob, Record
 from tests.factories import ReviewFactory, SearchFactory
 
@@ -69,9 +69,11 @@ def test_an_import_is_stored_whole_and_the_checks_are_back_on_after_it(search, m
 
 def _write(job: ImportJob, content: bytes) -> int:
     fh = io.BytesIO(content)
-    records = iter_records(fh, filename="x.ris")
+    parse = ("auto", None, {"filename": "x.ris"})
     with transaction.atomic():
-        return pgcopy.write_copy(job, fh, records, writes.RECORD_FIELDS, writes.BATCH_SIZE)
+        return pgcopy.write_copy(
+            job, fh, ParseReport(), parse, writes.RECORD_FIELDS, writes.BATCH_SIZE
+        )
 
 
 @BOTH_WAYS
