@@ -198,9 +198,14 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
         seconds = time.perf_counter() - started
         return {"records": count, "seconds": seconds, "peak_mb": peak_mb(), "base_mb": baseline}
 
+    import resource
+
     from reviewapp.models import User
     from reviewapp.services import create_review
-    from screening.identification import lifecycle
+    from screening.identification import lifecycle, second_parser
+
+    if mode == "one-process":  # no second parser, whatever the file's size
+        second_parser.MIN_BYTES = 1 << 62
     from screening.identification.imports import import_file_now
 
     # De-duplication follows each import as its own queued job, timed by bench/dedup_bench.py;
@@ -214,8 +219,12 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
     split = _cpu_split()
     load_before = loadavg()
     started, cpu = time.perf_counter(), time.process_time()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     job = import_file_now(search, path, path.name, user=user)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The second parser's CPU (a forked child, reaped when the import ends).
+    second_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
     split = split()
     assert job.status == "done", job.error
     stored = search.records.count()
@@ -236,6 +245,9 @@ def run_one(mode: str, fmt: str, path: Path) -> dict:
         "stored": stored,
         "seconds": seconds,
         "cpu": cpu,
+        "second_cpu": second_cpu,
+        # Its peak RSS (Linux: kB), pages shared with this process at the fork counted too.
+        "second_mb": after.ru_maxrss / 1024 if second_cpu else 0.0,
         **split,
         "load": f"{load_before} -> {loadavg()}",
         "peak_mb": peak_mb(),
@@ -322,6 +334,13 @@ def main() -> None:
         "--repeat", type=int, default=1, help="end-to-end runs per file (each its own process)"
     )
     parser.add_argument(
+        "--processes",
+        choices=["2", "1", "both"],
+        default="2",
+        help="parse large RIS/MEDLINE files with a second process (2, the import's own way), "
+        "in one process (1), or alternate the two, run by run (both)",
+    )
+    parser.add_argument(
         "--one", nargs=3, metavar=("MODE", "FORMAT", "FILE"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -340,10 +359,11 @@ def main() -> None:
     print(f"# Import benchmark — {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"{db.rsplit('@', 1)[-1] if db else 'SQLite'}")  # fmt: skip
     print(
-        "| format | records | file MB | parse-only s | parse rec/s | end-to-end s | e2e rec/s "
-        "| e2e / parse | e2e CPU s | peak RSS MB |"
+        "| format | records | processes | file MB | parse-only s | parse rec/s | end-to-end s "
+        "| e2e rec/s | e2e / parse | e2e CPU s | peak RSS MB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    ways = {"2": ["import"], "1": ["one-process"], "both": ["one-process", "import"]}
     splits = []
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in args.formats:
@@ -351,11 +371,14 @@ def main() -> None:
                 path = Path(tmp) / f"bench-{n}.{SUFFIX[fmt]}"
                 size = generate(fmt, n, path)
                 parse = _measure("parse", fmt, path)
-                for _run in range(args.repeat):
-                    e2e = _measure("import", fmt, path)
+                runs = [way for _ in range(args.repeat) for way in ways[args.processes]]
+                for way in runs:
+                    e2e = _measure(way, fmt, path)
                     assert parse["records"] == e2e["records"] == e2e["stored"] == n, (parse, e2e)
+                    e2e["processes"] = 1 if way == "one-process" else 2
                     print(
-                        f"| {fmt} | {n:,} | {size / 1e6:.1f} | {parse['seconds']:.2f} "
+                        f"| {fmt} | {n:,} | {e2e['processes']} | {size / 1e6:.1f} "
+                        f"| {parse['seconds']:.2f} "
                         f"| {n / parse['seconds']:,.0f} | {e2e['seconds']:.2f} "
                         f"| {n / e2e['seconds']:,.0f} | {e2e['seconds'] / parse['seconds']:.2f} "
                         f"| {e2e['cpu']:.2f} | {e2e['peak_mb']:.0f} |",
@@ -365,16 +388,19 @@ def main() -> None:
                 path.unlink()
     print()
     print("CPU by part, seconds (run = claim, parse, COPY and finish; parser = the COPY producer")
-    print("thread; writer = the calling thread during the run; backend = the PostgreSQL backend):")
+    print("thread; second = the second parser process; writer = the calling thread during the")
+    print("run; backend = the PostgreSQL backend):")
     print()
-    print("| format | records | store wall | store CPU | run wall | parser CPU | writer CPU "
-          "| backend CPU | load (1, 5, 15 min) before -> after |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| format | records | processes | store wall | store CPU | run wall | parser CPU "
+          "| second CPU | second peak RSS MB | writer CPU | backend CPU "
+          "| load (1, 5, 15 min) before -> after |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for fmt, n, e in splits:
         print(
-            f"| {fmt} | {n:,} | {e['store_s']:.2f} | {e['store_cpu']:.2f} | {e['run_s']:.2f} "
-            f"| {e.get('parser_cpu', 0):.2f} | {e['writer_cpu']:.2f} | {e['backend_cpu']:.2f} "
-            f"| {e['load']} |"
+            f"| {fmt} | {n:,} | {e['processes']} | {e['store_s']:.2f} | {e['store_cpu']:.2f} "
+            f"| {e['run_s']:.2f} | {e.get('parser_cpu', 0):.2f} | {e['second_cpu']:.2f} "
+            f"| {e['second_mb']:.0f} "
+            f"| {e['writer_cpu']:.2f} | {e['backend_cpu']:.2f} | {e['load']} |"
         )
 
 
