@@ -132,35 +132,27 @@ def test_tricky_medline_files_read_alike(tmp_path, small_segments, name):
         assert_alike(tmp_path, data, name="x.nbib")
 
 
+# Generated stretches between ordinary records: (the record, its numbered marker, what ends a
+# stretch, the file's name).
+FORMATS = {
+    "ris": (ris_text(), SCOPUS, "ID  - 1", "\n", "x.ris"),
+    "medline": (medline_text(), PUBMED, "PMID- 3", "\n\n", "x.nbib"),
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(
-    pieces=st.lists(ris_text(), min_size=1, max_size=4),
-    size=st.integers(40, 1500),
-    crlf=st.booleans(),
-)
-def test_generated_ris_files_read_alike(tmp_path, small_segments, pieces, size, crlf):
+@given(data=st.data(), size=st.integers(40, 1500), crlf=st.booleans())
+def test_generated_files_read_alike(tmp_path, small_segments, fmt, data, size, crlf):
+    stretch, record, marker, end, name = FORMATS[fmt]
+    pieces = data.draw(st.lists(stretch, min_size=1, max_size=4))
     small_segments(size)
-    text = "".join(repeated(SCOPUS, 3, "ID  - 1") + piece + "\n" for piece in pieces)
-    text += repeated(SCOPUS, 3, "ID  - 2")
+    text = "".join(repeated(record, 3, marker) + piece + end for piece in pieces)
+    text += repeated(record, 3, marker)
     # (with a large segment the file may end in the second one, which this process reads)
     assert_alike(tmp_path, (text.replace("\n", "\r\n") if crlf else text).encode(),
-                 expect_cut=False)  # fmt: skip
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-          HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(
-    pieces=st.lists(medline_text(), min_size=1, max_size=4),
-    size=st.integers(40, 1500),
-    crlf=st.booleans(),
-)
-def test_generated_medline_files_read_alike(tmp_path, small_segments, pieces, size, crlf):
-    small_segments(size)
-    text = "".join(repeated(PUBMED, 3, "PMID- 3") + piece + "\n\n" for piece in pieces)
-    text += repeated(PUBMED, 3, "PMID- 4")
-    assert_alike(tmp_path, (text.replace("\n", "\r\n") if crlf else text).encode(),
-                 name="x.nbib", expect_cut=False)  # fmt: skip
+                 name=name, expect_cut=False)  # fmt: skip
 
 
 @pytest.mark.parametrize("relative", [r for r, _ in REAL_RIS] + [
