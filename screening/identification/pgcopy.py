@@ -64,6 +64,7 @@ def write_copy(
     columns, encode = _row_encoder(job, fields)
     sql = f"COPY {Record._meta.db_table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)"
     fmt, encoding, options = parse
+    start = fh.tell()
     # A large RIS or MEDLINE file: a second process parses every other segment of it.
     second = SecondParser.start(fh, report, fmt, encoding, encode, batch, COPY_PIECE_BYTES,
                                 **options)  # fmt: skip
@@ -80,7 +81,7 @@ def write_copy(
                 "Import %s: the second parser failed; read by one", job.pk, exc_info=True
             )
             report.__dict__.update(ParseReport().__dict__)
-            fh.seek(0)
+            fh.seek(start)
         finally:
             second.close()
     records = iter_records(fh, fmt=fmt, report=report, encoding=encoding, **options)
