@@ -1,15 +1,19 @@
 """A second process parses every other segment of a large RIS or MEDLINE import.
 
-    second = SecondParser.start(fh, report, fmt, encoding, encode, batch, filename=..., ...)
-    records = parse(second.stream if second else fh)   # iter_records with the import's options
+    second = SecondParser.start(fh, report, fmt, encoding, encode, batch, piece_bytes,
+                                filename=..., allow_truncated=...)   # None: one process
+    records = iter_records(second.stream, ..., file_head=second.file_head)
     for item in records:
-        for piece in second.rows_before(item["line"]): ...   # its rows that come first
+        if item["line"] > second.next_end:
+            for piece in second.rows_before(item["line"]): ...   # its rows that come first
         ...
-    for piece in second.rows_before(None): ...               # the rest
+    for piece in second.rows_before(None): ...                   # the rest
     second.close()
 
-Parsing and encoding rows is the import's critical path, and one Python process does it on one
-core however many the machine has. Here a forked child cuts the file into segments
+(`pgcopy._Producer` does this.) Parsing and encoding rows was the import's critical path, and
+one Python process does it on one core however many the machine has (on two cores the parse
+and the server's work together fill both: see docs/benchmarks.md, "A second process for the
+parse"). Here a forked child cuts the file into segments
 (`importers.segments`) and parses and encodes the odd ones (but the last) into spool files,
 while this process parses the even ones: its stream (`stream`) gives those bytes and, in place
 of each of the child's segments, as many empty lines, so its parser counts every line of the
