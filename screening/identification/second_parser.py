@@ -132,7 +132,8 @@ class SecondParser:
         self._fh = fh
         self.file_head = head  # what the stream's parse judges the file by
         self._report = report
-        self._spool = tempfile.mkdtemp(prefix="import-segments-")
+        _remove_stale_spools()
+        self._spool = tempfile.mkdtemp(prefix=f"{_SPOOL}{os.getpid()}-")
         self._segments: list[cutting.Segment] = []
         self._parsed: dict[int, tuple] = {}
         self._unwarned: collections.deque[int] = collections.deque()  # child's, in order
@@ -293,6 +294,25 @@ class SecondParser:
             self._ended = True
         else:
             raise SecondParserFailed(f"the import's second parser failed:\n{message[1]}")
+
+
+_SPOOL = "import-segments-"
+
+
+def _remove_stale_spools() -> None:
+    """Spool folders of imports whose process is gone (a worker killed mid-import)."""
+    folder = tempfile.gettempdir()
+    with contextlib.suppress(OSError):
+        for name in os.listdir(folder):
+            pid = name[len(_SPOOL) :].split("-", 1)[0]
+            if not name.startswith(_SPOOL) or not pid.isdigit():
+                continue
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
+            except OSError:
+                pass  # another user's process: alive
 
 
 def _head(fh) -> bytes:

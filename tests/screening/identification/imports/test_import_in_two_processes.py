@@ -7,6 +7,7 @@ whole file again and the import goes on.
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 
 import pytest
@@ -115,3 +116,20 @@ def test_a_second_parser_that_dies_leaves_the_import_to_one_process(search, cut_
 def test_a_small_file_is_read_by_one_process(search, forks):
     job = imports.import_file_now(search, ris(30), "small.ris")
     assert job.status == ImportJob.Status.DONE and not forks
+
+
+def test_the_spool_of_an_import_whose_process_is_gone_is_removed(search, cut_small, tmp_path,
+                                                                 monkeypatch):  # fmt: skip
+    monkeypatch.setattr(second_parser.tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale = tmp_path / f"import-segments-{gone.pid}-abc"
+    stale.mkdir()
+    (stale / "3.copy").write_bytes(b"rows")
+    alive = tmp_path / f"import-segments-{os.getpid()}-def"
+    alive.mkdir()
+    job = imports.import_file_now(search, _content(), "x.ris")
+    assert job.status == ImportJob.Status.DONE
+    assert not stale.exists() and alive.exists()
+    spools = [p.name for p in tmp_path.iterdir() if p.name.startswith("import-segments-")]
+    assert spools == [alive.name]  # its own spool removed after it
