@@ -128,9 +128,7 @@ class ParseReport:
         """A warning given once per file: later ones with the same key are not repeated."""
         if line is not None and self.before is not None:
             self.before(line)
-        if key not in self.once:
-            self.once.add(key)
-            self._add(line, message)
+        self._add_once(key, line, message)
 
     def take_in_warnings(self, findings: Any) -> None:
         """The warnings of a segment parsed elsewhere (`segments.Findings`), in file order:
@@ -138,9 +136,8 @@ class ParseReport:
         for line, message, key in findings.warnings:
             if key is None:
                 self._add(line, message)
-            elif key not in self.once:
-                self.once.add(key)
-                self._add(line, message)
+            else:
+                self._add_once(key, line, message)
         # Dropped in the segment, so past MAX_WARNINGS of its own: dropped here too.
         self.warnings_dropped += findings.dropped
 
@@ -153,6 +150,11 @@ class ParseReport:
                 self.ending = findings.ending
             else:
                 self.ending.merge(findings.ending)
+
+    def _add_once(self, key: Hashable, line: int | None, message: str) -> None:
+        if key not in self.once:
+            self.once.add(key)
+            self._add(line, message)
 
     def _add(self, line: int | None, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
