@@ -66,7 +66,7 @@ def write_copy(
     fmt, encoding, options = parse
     start = fh.tell()
     # A large RIS or MEDLINE file: a second process parses every other segment of it.
-    second = SecondParser.start(fh, report, fmt, encoding, encode, batch, COPY_PIECE_BYTES,
+    second = SecondParser.start(fh, report, fmt, encoding, lambda: Pieces(encode, batch),
                                 **options)  # fmt: skip
     if second is not None:
         split = {**options, "file_head": second.file_head}
@@ -327,6 +327,38 @@ def _json_text(value: Any) -> str:
     return _dumps(value)
 
 
+class Pieces:
+    """Encoded rows gathered into pieces of about COPY_PIECE_BYTES, or of `batch` rows.
+
+    piece = pieces.add(record)   # (data, rows) when a piece is full, else None
+    piece = pieces.take()        # what is gathered, (data, rows), or None
+    """
+
+    def __init__(self, encode, batch: int) -> None:
+        self._encode = encode
+        self._batch = max(1, batch)
+        self._bytes = COPY_PIECE_BYTES
+        self._parts: list[bytes] = []
+        self._size = self._rows = 0
+
+    def add(self, item: dict) -> tuple[bytes, int] | None:
+        row = self._encode(item)
+        self._parts.append(row)
+        self._size += len(row)
+        self._rows += 1
+        if self._size >= self._bytes or self._rows >= self._batch:
+            return self.take()
+        return None
+
+    def take(self) -> tuple[bytes, int] | None:
+        if not self._parts:
+            return None
+        piece = b"".join(self._parts), self._rows
+        self._parts = []
+        self._size = self._rows = 0
+        return piece
+
+
 class _Producer:
     """Parses and encodes records in a thread of its own, handing over pieces of rows.
 
@@ -380,6 +412,10 @@ class _Producer:
             raise item
         return item
 
+    def _put_piece(self, piece: tuple[bytes, int] | None, fh: IO[bytes]) -> bool:
+        """Hand over a piece with the bytes read so far (none: nothing to hand, True)."""
+        return piece is None or self._put((*piece, progress.position(fh)))
+
     def _put(self, item: Any) -> bool:
         while not self._stop.is_set():
             try:
@@ -394,33 +430,23 @@ class _Producer:
             self._run()
 
     def _run(self) -> None:
-        encode, fh, batch, stop = self._encode, self._fh, self._batch, self._stop
-        second = self._second
-        parts: list[bytes] = []
-        size = rows = 0
+        fh, stop, second = self._fh, self._stop, self._second
+        pieces = Pieces(self._encode, self._batch)
+        add = pieces.add
         try:
             for item in self._records:
                 if second is not None and item["line"] > second.next_end:
                     # The second parser's segments before this record: their rows first.
-                    if parts and not self._put((b"".join(parts), rows, progress.position(fh))):
+                    if not self._put_piece(pieces.take(), fh):
                         return
-                    parts = []
-                    size = rows = 0
                     for piece in second.rows_before(item["line"]):
                         if not self._put(piece):
                             return
-                data = encode(item)
-                parts.append(data)
-                size += len(data)
-                rows += 1
-                if size >= COPY_PIECE_BYTES or rows >= batch:
-                    if not self._put((b"".join(parts), rows, progress.position(fh))):
-                        return
-                    parts = []
-                    size = rows = 0
-                    if stop.is_set():
-                        return
-            if parts and not self._put((b"".join(parts), rows, progress.position(fh))):
+                piece = add(item)
+                # A piece handed over: a stop asked meanwhile is seen here.
+                if piece is not None and (not self._put_piece(piece, fh) or stop.is_set()):
+                    return
+            if not self._put_piece(pieces.take(), fh):
                 return
             if second is not None:
                 for piece in second.rows_before(None):

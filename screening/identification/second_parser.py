@@ -1,6 +1,6 @@
 """A second process parses every other segment of a large RIS or MEDLINE import.
 
-    second = SecondParser.start(fh, report, fmt, encoding, encode, batch, piece_bytes,
+    second = SecondParser.start(fh, report, fmt, encoding, lambda: Pieces(encode, batch),
                                 filename=..., allow_truncated=...)   # None: one process
     records = iter_records(second.stream, ..., file_head=second.file_head)
     for item in records:
@@ -41,7 +41,14 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from screening.identification.importers import ImportFormatError, TruncatedFileError, iter_records
+from screening.identification.importers import (
+    ImportFormatError,
+    TruncatedFileError,
+    detect_encoding,
+    detect_format,
+    iter_records,
+    textio,
+)
 from screening.identification.importers import segments as cutting
 from screening.identification.importers.base import ParseReport
 
@@ -101,15 +108,14 @@ class SecondParser:
         report: ParseReport,
         fmt: str,
         encoding: str | None,
-        encode: Callable[[dict], bytes],
-        batch: int,
-        piece_bytes: int,
+        pieces: Callable[[], Any],
         **options: Any,
     ) -> SecondParser | None:
         """Fork the second parser for this import, or None when one process does it all: a
         small file, a format or encoding that is not cut, a file with no descriptor, one core.
         `fmt` and `encoding` are the import's (either may be left to detection, as the
-        parse does); `options` are iter_records's other options."""
+        parse does); `pieces()` gathers the child's encoded rows (`pgcopy.Pieces`); `options`
+        are iter_records's other options."""
         if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
             return None
         try:
@@ -119,26 +125,24 @@ class SecondParser:
             return None
         if size < MIN_BYTES:
             return None
-        head = _head(fh)
+        head = textio.read_head(fh)[0]
         fmt, encoding = _resolved(head, fmt, options.get("filename", ""), encoding)
         if fmt is None or not cutting.splittable(fmt, encoding):
             return None
         target = min(max(size // 16, SEGMENT_BYTES[0]), SEGMENT_BYTES[1])
-        return cls(fh, fd, size, head, report, fmt, encoding, target, encode, batch,
-                   piece_bytes, options)  # fmt: skip
+        return cls(fh, fd, size, head, report, fmt, encoding, target, pieces, options)
 
-    def __init__(self, fh, fd, size, head, report, fmt, encoding, target, encode, batch,
-                 piece_bytes, options) -> None:  # fmt: skip
+    def __init__(self, fh, fd, size, head, report, fmt, encoding, target, pieces, options) -> None:
         self._fh = fh
         self.file_head = head  # what the stream's parse judges the file by
         self._report = report
         _remove_stale_spools()
         self._spool = tempfile.mkdtemp(prefix=f"{_SPOOL}{os.getpid()}-")
         self._segments: list[cutting.Segment] = []
-        self._parsed: dict[int, tuple] = {}
+        self._parsed: dict[int, tuple] = {}  # the child's segments: (error, findings)
         self._unwarned: collections.deque[int] = collections.deque()  # child's, in order
         self._unsent: collections.deque[int] = collections.deque()
-        self._counted: set[int] = set()
+        self._counted = False  # the child's counts are in the report
         self._cut = False  # every segment's place is known
         self._ended = False
         self.next_end: float = _NONE
@@ -156,8 +160,8 @@ class SecondParser:
                 os.close(go)
                 for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"):
                     signal.signal(getattr(signal, name), signal.SIG_DFL)
-                _Child(fd, size, fmt, encoding, target, encode, batch, piece_bytes, options,
-                       self._spool, child_results, child_go).run()  # fmt: skip
+                _Child(fd, size, fmt, encoding, target, pieces, options, self._spool,
+                       child_results, child_go).run()  # fmt: skip
                 code = 0
             finally:
                 os._exit(code)
@@ -193,7 +197,7 @@ class SecondParser:
             segment = self._segments[index]
             if line is not None and segment.last_line >= line:
                 return
-            error = self._result(index)[1]
+            error = self._result(index)[0]
             self._warnings_before(segment.last_line + 1)
             if error is not None:
                 raise error
@@ -217,7 +221,7 @@ class SecondParser:
                 before = segment.last_line < line if line else segment.end <= self.stream.read_to
                 if not before:
                     break
-                error = self._result(index)[1]
+                error = self._result(index)[0]
                 if error is not None:
                     return error
         return exc
@@ -227,12 +231,11 @@ class SecondParser:
         before the last record is judged (whatever their order, see Ending.merge)."""
         while not self._cut:
             self._read_message()
+        if self._counted:  # (a stream read again after its end)
+            return
+        self._counted = True
         for index in self._ordinal:
-            self._result(index)
-        for index in self._parsed:
-            if index not in self._counted:
-                self._counted.add(index)
-                self._report.take_in_counts(self._parsed[index][2])
+            self._report.take_in_counts(self._result(index)[1])
 
     def close(self) -> None:
         self._report.before = None
@@ -250,7 +253,7 @@ class SecondParser:
             segment = self._segments[self._unwarned[0]]
             if segment.last_line >= line:
                 return
-            self._report.take_in_warnings(self._result(segment.index)[2])
+            self._report.take_in_warnings(self._result(segment.index)[1])
             self._unwarned.popleft()
 
     def _allow(self, segments: int) -> None:
@@ -261,12 +264,12 @@ class SecondParser:
                 os.write(self._go, b"\x01" * (segments - self._given))
             self._given = segments
 
-    def _result(self, index: int) -> tuple:
+    def _result(self, index: int) -> tuple[ImportFormatError | None, cutting.Findings]:
+        """(its error, its findings) of the child's segment, once the child has parsed it."""
         self._allow(self._ordinal[index])
         while index not in self._parsed:
             self._read_message()
-        rows, error, findings = self._parsed[index]
-        return rows, error, findings
+        return self._parsed[index]
 
     def _read_message(self) -> None:
         if self._ended:
@@ -282,12 +285,12 @@ class SecondParser:
                 self._unsent.append(segment.index)
                 self._next_end()
         elif kind == "parsed":
-            _, index, rows, error, findings = message
+            _, index, error, findings = message
             if error is not None:
                 name, text, line = error
                 error = (TruncatedFileError if name == "TruncatedFileError" else
                          ImportFormatError)(text, line)  # fmt: skip
-            self._parsed[index] = (rows, error, findings)
+            self._parsed[index] = (error, findings)
         elif kind == "cut":
             self._cut = True
         elif kind == "end":
@@ -315,19 +318,8 @@ def _remove_stale_spools() -> None:
                 pass  # another user's process: alive
 
 
-def _head(fh) -> bytes:
-    from screening.identification.importers import textio
-
-    start = fh.tell()
-    head = fh.read(textio.HEAD_SIZE)
-    fh.seek(start)
-    return head
-
-
 def _resolved(head: bytes, fmt: str, filename: str, encoding: str | None) -> tuple[str | None, str]:
     """The format and encoding the parse will find (as iter_records finds them), or None."""
-    from screening.identification.importers import detect_encoding, detect_format, textio
-
     try:
         encoding = textio.codec_name(encoding) if encoding else detect_encoding(head)
         if fmt == "auto":
@@ -383,11 +375,16 @@ class _OwnSegments(io.RawIOBase):
 class _Child:
     """The forked process: cuts the file, parses its segments into spool files, reports."""
 
-    def __init__(self, fd, size, fmt, encoding, target, encode, batch, piece_bytes, options,
-                 spool, results, go) -> None:  # fmt: skip
+    def __init__(self, fd, size, fmt, encoding, target, pieces, options, spool, results,
+                 go) -> None:  # fmt: skip
         self.fd, self.size, self.fmt, self.encoding, self.target = fd, size, fmt, encoding, target
-        self.encode, self.batch, self.piece_bytes = encode, max(1, batch), piece_bytes
-        self.options, self.spool, self.results, self.go = options, spool, results, go
+        self.pieces, self.options, self.spool, self.results, self.go = (
+            pieces,
+            options,
+            spool,
+            results,
+            go,
+        )
 
     def run(self) -> None:
         try:
@@ -427,11 +424,15 @@ class _Child:
     def parse(self, segment: cutting.Segment) -> None:
         data = os.pread(self.fd, segment.end - segment.start, segment.start)
         report = cutting.SegmentReport()
-        encode, batch, piece_bytes = self.encode, self.batch, self.piece_bytes
-        rows = total = size = 0
-        parts: list[bytes] = []
+        pieces = self.pieces()
         error = None
         with open(os.path.join(self.spool, f"{segment.index}.copy"), "wb") as out:
+
+            def write(piece: tuple[bytes, int] | None) -> None:
+                if piece is not None:
+                    data, rows = piece
+                    out.write(_HEADER.pack(len(data), rows) + data)
+
             try:
                 records = iter_records(
                     io.BytesIO(data),
@@ -442,17 +443,8 @@ class _Child:
                     **self.options,
                 )
                 for item in records:
-                    row = encode(item)
-                    parts.append(row)
-                    size += len(row)
-                    rows += 1
-                    if size >= piece_bytes or rows >= batch:
-                        out.write(_HEADER.pack(size, rows) + b"".join(parts))
-                        total += rows
-                        parts, size, rows = [], 0, 0
-                if parts:
-                    out.write(_HEADER.pack(size, rows) + b"".join(parts))
-                    total += rows
+                    write(pieces.add(item))
+                write(pieces.take())
             except ImportFormatError as exc:
                 error = (type(exc).__name__, exc.message, exc.line)
-        _send(self.results, ("parsed", segment.index, total, error, report.findings()))
+        _send(self.results, ("parsed", segment.index, error, report.findings()))

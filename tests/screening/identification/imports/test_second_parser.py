@@ -67,7 +67,13 @@ def two_processes(path, **options) -> dict:
     items, error = [], None
     with open(path, "rb") as fh:
         second = second_parser.SecondParser.start(
-            fh, report, "auto", None, _encode, 7, 900, filename=path.name, **options
+            fh,
+            report,
+            "auto",
+            None,
+            lambda: pgcopy.Pieces(_encode, 7),
+            filename=path.name,
+            **options,
         )
         assert second is not None, "the file was not cut"
         try:
@@ -96,6 +102,7 @@ def small_segments(monkeypatch):
     def cut(size: int) -> None:
         monkeypatch.setattr(second_parser, "MIN_BYTES", 0)
         monkeypatch.setattr(second_parser, "SEGMENT_BYTES", (size, size))
+        monkeypatch.setattr(pgcopy, "COPY_PIECE_BYTES", 900)  # several pieces a segment
 
     cut(300)
     return cut
