@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import fcntl
 import io
 import os
 import pickle
@@ -36,6 +37,7 @@ import shutil
 import signal
 import struct
 import tempfile
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
@@ -138,6 +140,10 @@ class SecondParser:
         self._report = report
         _remove_stale_spools()
         self._spool = tempfile.mkdtemp(prefix=f"{_SPOOL}{os.getpid()}-")
+        # Held (by the child too, which inherits it) until the import's processes are gone:
+        # the kernel lets go of it however they end, so a spool nobody holds is stale.
+        self._lock = os.open(self._spool, os.O_RDONLY)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
         self._segments: list[cutting.Segment] = []
         self._parsed: dict[int, tuple] = {}  # the child's segments: (error, findings)
         self._unwarned: collections.deque[int] = collections.deque()  # child's, in order
@@ -247,6 +253,8 @@ class SecondParser:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self._pid, 0)
         shutil.rmtree(self._spool, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            os.close(self._lock)
 
     def _warnings_before(self, line: int) -> None:
         while self._unwarned:
@@ -300,22 +308,45 @@ class SecondParser:
 
 
 _SPOOL = "import-segments-"
+# A spool folder younger than this whose process lives may be one being made (created, not yet
+# locked); older, its lock alone tells (a killed worker's pid may be another process's now).
+_SPOOL_SETTLES = 60.0
 
 
 def _remove_stale_spools() -> None:
-    """Spool folders of imports whose process is gone (a worker killed mid-import)."""
+    """Spool folders of imports whose processes are gone (a worker killed mid-import): no
+    process holds their lock."""
     folder = tempfile.gettempdir()
-    with contextlib.suppress(OSError):
-        for name in os.listdir(folder):
-            pid = name[len(_SPOOL) :].split("-", 1)[0]
-            if not name.startswith(_SPOOL) or not pid.isdigit():
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(_SPOOL) :].split("-", 1)[0]
+        if not name.startswith(_SPOOL) or not pid.isdigit():
+            continue
+        path = os.path.join(folder, name)
+        with contextlib.suppress(OSError):
+            if _alive(int(pid)) and time.time() - os.stat(path).st_mtime < _SPOOL_SETTLES:
                 continue
+            lock = os.open(path, os.O_RDONLY)
             try:
-                os.kill(int(pid), 0)
-            except ProcessLookupError:
-                shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
-            except OSError:
-                pass  # another user's process: alive
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # an import is using it
+            finally:
+                os.close(lock)
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass  # another user's process
+    return True
 
 
 def _resolved(head: bytes, fmt: str, filename: str, encoding: str | None) -> tuple[str | None, str]:

@@ -133,3 +133,21 @@ def test_the_spool_of_an_import_whose_process_is_gone_is_removed(search, cut_sma
     assert not stale.exists() and alive.exists()
     spools = [p.name for p in tmp_path.iterdir() if p.name.startswith("import-segments-")]
     assert spools == [alive.name]  # its own spool removed after it
+
+
+def test_a_running_import_keeps_its_spool_from_another_imports_clean_up(search, cut_small,
+                                                                          monkeypatch):  # fmt: skip
+    seen = []
+    rows_before = second_parser.SecondParser.rows_before
+
+    def meanwhile(self, line):
+        if not seen:  # another import starts now; this one's spool looks old
+            os.utime(self._spool, (0, 0))
+            second_parser._remove_stale_spools()
+            seen.append(os.path.isdir(self._spool))
+        return rows_before(self, line)
+
+    monkeypatch.setattr(second_parser.SecondParser, "rows_before", meanwhile)
+    job = imports.import_file_now(search, _content(), "x.ris")
+    assert seen == [True]
+    assert (job.status, job.records_imported) == (ImportJob.Status.DONE, 120), job.error
