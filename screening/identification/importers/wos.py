@@ -89,6 +89,7 @@ KNOWN_TAGS = frozenset(
         "DL",
         "D2",
         "EA",
+        "EY",
         "PG",
         "WC",
         "WE",
@@ -300,7 +301,10 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     if "Z2" in fields:
         record["authors_alt"] = [a for v in fields["Z2"] for a in split_keywords(v)]
     record["journal"] = _first(fields, "SO")
-    record["year"] = year_of(report, start, _first(fields, "PY", "EA", "PD"))
+    # An early-access record has no PY yet: Web of Science gives its date as EA ('JUL 2019', or
+    # 'JULY' with the year apart in EY).
+    dates = (_first(fields, tag) for tag in ("PY", "EY", "EA", "PD"))
+    record["year"] = year_of(report, start, *dates)
     record["volume"] = _first(fields, "VL")
     record["issue"] = _first(fields, "IS")
     bp, ep = _first(fields, "BP"), _first(fields, "EP")

@@ -79,3 +79,15 @@ def test_utf16_wos_tab_delimited_export_reads():
     assert record["pages"] == "101-109"
     assert record["title_alt"] == "茶的研究"
     assert record["doi"] == "10.1234/tea.5"
+
+
+def test_an_early_access_record_takes_its_year_from_ey():
+    # Web of Science before 2020: an early-access paper has no PY; EA gives the month, EY the year.
+    text = (
+        "FN Clarivate Analytics Web of Science\nVR 1.0\n"
+        "PT J\nAU Latimer, CE\nTI How extreme is extreme\nSO ECOLOGICAL MONOGRAPHS\n"
+        "DT Article; Early Access\nEA JULY\nEY 2019\nUT WOS:000000000000001\nER\n\nEF\n"
+    )
+    records, report = parse_bytes(text.encode(), filename="savedrecs.txt")
+    assert records[0]["year"] == 2019
+    assert report.warnings == []
