@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import html.entities
 import json
 import re
 from urllib.parse import unquote
@@ -135,13 +136,38 @@ def split_bilingual(text: str) -> tuple[str, str]:
     return text, ""
 
 
+# An HTML character reference: numeric (&#246; &#xF6;) or named with its semicolon (&ouml;).
+# Named ones without a semicolon are left alone: html.unescape would read "&parasites" as
+# "¶sites", and no export writes a reference without one.
+_CHARACTER_REFERENCE = re.compile(
+    r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{1,31}));"
+)
+
+
+def _character(m: re.Match) -> str:
+    decimal, hexadecimal, name = m.groups()
+    if name is not None:
+        return html.entities.html5.get(name + ";", m.group())
+    code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return m.group()
+    return chr(code)
+
+
+def decode_character_references(text: str) -> str:
+    """'Jimenez-Gan&#225;n' -> 'Jimenez-Ganán': web databases (ACM's CSV, DBLP) write letters
+    outside ASCII as HTML character references in plain-text exports. Each stands for one
+    character, and a ';' inside one is not a list separator."""
+    return _CHARACTER_REFERENCE.sub(_character, text) if "&" in text else text
+
+
 def split_names(value: str) -> list[str]:
     """Split a one-cell author list: 'A and B' (BibTeX), 'A; B', or 'Liu R., Adler D.G.'.
 
     A single comma is ambiguous ('Smith, John' is one person), so it splits only when both sides
     look like whole names (contain a space).
     """
-    text = value.strip()
+    text = decode_character_references(value.strip())
     if not text:
         return []
     if text[0] == "[" and text[-1] == "]":
@@ -166,7 +192,7 @@ def split_names(value: str) -> list[str]:
         parts = [left, right] if " " in left.strip() and " " in right.strip() else [text]
     else:
         parts = [text]
-    return [p.strip() for p in parts if p.strip()]
+    return [" ".join(p.split()) for p in parts if p.strip()]
 
 
 def structured_names(text: str) -> list[str] | None:

@@ -37,6 +37,7 @@ from screening.identification.importers.columns import (
     key,
 )
 from screening.identification.importers.normalise import (
+    decode_character_references,
     expand_pages,
     normalise_doi,
     normalise_pmid,
@@ -206,6 +207,8 @@ class _Rows:
                                   if k in keys and keys[k] not in mapped]  # fmt: skip
             self.other_ids = [(name, keys[k]) for k, name in OTHER_ID_KEYS if k in keys]
         header_keys = set(keys)
+        # Only where the columns were recognised: a person's own mapping is followed as given.
+        self.book_title = keys.get("booktitle") if self.guessed else None
         self.glued_authors = any(sig <= header_keys for sig in GLUED_AUTHOR_KEYS)
         # Columns that might hold the authors if the guess missed them.
         self.free = [i for i, h in enumerate(self.header)
@@ -224,7 +227,7 @@ class _Rows:
 
         def cell(our_field: str) -> str:
             i = self.fields.get(our_field)
-            return cells[i].strip() if i is not None and i < n else ""
+            return decode_character_references(cells[i].strip()) if i is not None and i < n else ""
 
         record = new_record(line)
         record["raw"] = "\n".join(
@@ -240,6 +243,7 @@ class _Rows:
             record["authors"] = split_names(authors)
         record["year"] = year_of(self.report, line, cell("year"))
         record["journal"] = cell("journal")
+        self._book_title(record, cells)
         record["volume"] = cell("volume")
         record["issue"] = cell("issue")
         pages = cell("pages")
@@ -265,6 +269,20 @@ class _Rows:
         if not (record["title"] or record["doi"] or record["pmid"]):
             self.report.warn(line, _("row has no title, DOI or PMID"))
         return record
+
+    def _book_title(self, record: dict, cells: list[str]) -> None:
+        """A BibTeX-shaped table (ACM's CSV) names a book's title `booktitle`: a whole book or
+        proceedings volume has no `title`, and a paper in one has its journal column empty."""
+        i = self.book_title
+        if i is None or i >= len(cells) or not cells[i].strip():
+            return
+        book = " ".join(decode_character_references(cells[i]).split())
+        if not record["title"]:
+            record["title"] = book
+            if record["journal"] == book:
+                record["journal"] = ""
+        elif not record["journal"]:
+            record["journal"] = book
 
     def _count(self, record: dict, cells: list[str]) -> None:
         self.rows += 1
