@@ -9,6 +9,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from screening.identification.importers.normalise import decode_character_references
+
 from .normalise import fold
 
 _GLUED_AUTHORS = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z'’-])")
@@ -23,7 +25,8 @@ def _author_list(value: Any) -> list[str]:
     for item in items:
         if not item:
             continue
-        item = str(item)
+        # "B&#246;hm": a character reference's ';' is not a list separator
+        item = decode_character_references(str(item))
         parts = re.split(r"\s+and\s+|;\s*", item) if (" and " in item or ";" in item) else [item]
         for part in parts:
             # Embase exports without separators: "Adeli K.Lewis G. F."

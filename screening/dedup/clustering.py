@@ -7,10 +7,34 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
+from .authors import author_similarity
 from .records import PreparedRecord, title_similarity
-from .rules import DIFFERENT, compare
+from .rules import DIFFERENT, Verdict, compare
 
 Judged = tuple[float, int, int, list[str]]  # score, record index, record index, reasons
+
+
+def may_share_a_cluster(a: PreparedRecord, b: PreparedRecord, v: Verdict) -> bool:
+    """Inside one cluster every member must at least not contradict every other member: a
+    pair judged different may stand in one only where its titles are alike (a record with
+    garbled fields) and its authors are not other people, or where it shares a DOI."""
+    if v.hard_conflict:
+        return False
+    if v.kind != DIFFERENT or "same DOI" in v.reasons:
+        return True
+    t = title_similarity(a, b) if a.titles and b.titles else 1.0
+    return t >= 0.8 and not _other_people(a, b)
+
+
+def _other_people(a: PreparedRecord, b: PreparedRecord) -> bool:
+    """Both records name their authors, in Latin letters, and no author of one is among the
+    other's: a like title is then a shared column or topic, not a garbled record. (Names in
+    another script may be the same people transliterated: those say nothing here.)"""
+    if not (a.surnames and b.surnames):
+        return False
+    if not all(x.surname.isascii() for x in (*a.surnames, *b.surnames)):
+        return False
+    return author_similarity(a.surnames, b.surnames) == 0.0
 
 
 @dataclass
@@ -47,12 +71,7 @@ class Groups:
         key = (i, j) if i < j else (j, i)
         if key not in self.cache:
             a, b = self.preps[i], self.preps[j]
-            v = compare(a, b)
-            # inside one cluster every member must at least not contradict every other member
-            t = title_similarity(a, b) if a.titles and b.titles else 1.0
-            self.cache[key] = not v.hard_conflict and (
-                v.kind != DIFFERENT or t >= 0.8 or "same DOI" in v.reasons
-            )
+            self.cache[key] = may_share_a_cluster(a, b, compare(a, b))
         return self.cache[key]
 
     def compatible_groups(self, rx: int, ry: int) -> bool:

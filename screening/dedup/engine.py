@@ -32,16 +32,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .blocking import candidate_pairs
-from .clustering import Groups, Judged
+from .clustering import Groups, Judged, may_share_a_cluster
 from .normalise import normalise_doi, normalise_title
 from .records import (
     PreparedRecord,
     distrust_record_numbers,
     mark_cited_notices,
     prepare,
-    title_similarity,
 )
-from .rules import CERTAIN, DIFFERENT, NOTICE_REASON, UNCERTAIN, compare
+from .rules import CERTAIN, NOTICE_REASON, UNCERTAIN, compare
 from .venue import normalise_journal, normalise_pages
 
 __all__ = [
@@ -120,9 +119,7 @@ def _judge(
         if a.cluster is not None and a.cluster == b.cluster:
             continue
         v = compare(a, b)
-        cache[(i, j)] = not v.hard_conflict and (
-            v.kind != DIFFERENT or (title_similarity(a, b) if a.titles and b.titles else 1.0) >= 0.8
-        )
+        cache[(i, j)] = may_share_a_cluster(a, b, v)
         if v.kind == CERTAIN:
             certain.append((v.score, i, j, v.reasons))
         elif v.kind == UNCERTAIN:

@@ -106,6 +106,13 @@ class Evidence:
         return self.authors is not None and self.authors >= 0.75
 
     @property
+    def telling_title(self) -> bool:
+        """Both titles have four words or more: a one- or two-word title ("Standards",
+        "Database principles") names a column or a topic that many items share, so it tells
+        one item from another only with the authors or the place in the volume."""
+        return all(len(p.titles[0].split()) >= 4 for p in (self.a, self.b) if p.titles)
+
+    @property
     def year_ok(self) -> bool:
         return self.years_apart is None or self.years_apart <= 1
 

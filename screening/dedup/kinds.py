@@ -17,8 +17,9 @@ from .venue import normalise_journal
 
 _MARKERS = {
     "erratum": re.compile(
-        r"^(erratum|errata|corrigend(um|a)|correction( notice)?s?|notice of correction|author correction"
-        r"|publisher'?s? (note|correction))\b|\b(erratum|corrigendum|errata)\b|^correction (to|of error)",
+        r"^(erratum|errata|corrigend(um|a)|addend(um|a)|correction( notice)?s?|notice of correction"
+        r"|author correction|publisher'?s? (note|correction))\b|\b(erratum|corrigendum|errata)\b"
+        r"|^correction (to|of error)",
         re.I,
     ),
     "retraction": re.compile(
@@ -115,7 +116,7 @@ _RECURRING = {
     "obituary", "obituaries", "acknowledgment", "acknowledgments", "acknowledgement",
     "acknowledgements", "summaries", "minutes", "session", "sessions", "posters", "poster",
     "presentations", "papers", "matter", "welcome", "reply", "replies", "response", "responses",
-    "rejoinder",
+    "rejoinder", "addendum", "addenda", "column", "columns", "forum",
 }  # fmt: skip
 # "Introduction to the minitrack on ...", "Preface to the special issue on ...": one a year or
 # an issue, whatever the topic

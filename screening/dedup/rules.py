@@ -88,7 +88,7 @@ def same_title_authors_and_venue(e: Evidence) -> bool:
             t >= 0.95
             and e.authors_ok
             and not e.venue_conflict
-            and bool(e.author_evidence or e.venue_match or e.journal)
+            and bool(e.author_evidence or e.venue_match or (e.journal and e.telling_title))
         )
         or (
             t >= 0.9
