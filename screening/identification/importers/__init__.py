@@ -123,9 +123,14 @@ def detect_format(head: bytes, filename: str = "", encoding: str | None = None) 
     if tagged:
         return tagged
     if _JSON_START.match(stripped):
-        if '"type"' in text or '"title"' in text:
-            return "csl-json"
-        raise _unsupported(_("This JSON file is not CSL-JSON (a list of items with a title)."))
+        from screening.identification.importers.works_json import json_kind
+
+        # CSL-JSON, or the works of OpenAlex or Crossref, whose fields CSL-JSON's reader would
+        # not find (it would make records with no title): told apart by their own keys.
+        try:
+            return json_kind(text)
+        except ImportFormatError as exc:
+            raise _unsupported(exc.message) from None
     if first.startswith(("FN ", "VR ")) or (
         first.startswith("PT ") and len(_WOS_TAG.findall(text, 0, 20000)) >= 3
     ):
@@ -315,6 +320,11 @@ def _dispatch(stream, head, fmt, report, column_map, **options) -> Iterator[dict
         from screening.identification.importers.csl_json import parse_csl_json
 
         return parse_csl_json(textio.text_stream(stream, report.encoding), report)
+    if fmt in ("openalex-json", "crossref-json"):
+        from screening.identification.importers import works_json
+
+        parse = works_json.parse_openalex_json if fmt[0] == "o" else works_json.parse_crossref_json
+        return parse(textio.text_stream(stream, report.encoding), report)
     if fmt in ("csv", "scopus-csv"):
         from screening.identification.importers.tabular import parse_csv
 

@@ -25,6 +25,8 @@ FORMATS: dict[str, str] = {
     "refworks": "RefWorks tagged",
     "pubmed-xml": "PubMed XML",
     "csl-json": "CSL-JSON",
+    "openalex-json": "OpenAlex JSON",
+    "crossref-json": "Crossref JSON",
     "ovid": "Ovid tagged (Citavi/EndNote direct export)",
     "csv": "CSV/TSV with a header row",
     "xlsx": "Excel workbook (.xlsx)",

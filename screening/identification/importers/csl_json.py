@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from screening.identification.importers.base import ImportFormatError, ParseReport, new_record
 from screening.identification.importers.normalise import (
@@ -23,7 +23,7 @@ from screening.identification.importers.normalise import (
     parse_year,
     split_bilingual,
 )
-from screening.identification.importers.text import _
+from screening.identification.importers.text import _, gettext_noop
 
 READ_CHARS = 1024 * 1024
 MAX_ITEM_CHARS = 64 * 1024 * 1024
@@ -32,12 +32,24 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 _NEAR_END = 64
 _PARTIAL_TOKEN = re.compile(r"[\w.+-]{0,63}")
 
+# The messages that name the kind of file (the readers of other JSON lists, `works_json`, have
+# their own words): message ids, translated when said.
+CSL_WORDS = {
+    "not_a_list": gettext_noop("a CSL-JSON file is a list of items in [ ... ]"),
+    "not_an_object": gettext_noop("a CSL-JSON item must be an object { ... }"),
+    "after_end": gettext_noop("text after the end of the CSL-JSON list"),
+    "empty": gettext_noop("no CSL-JSON items found (the list is empty)"),
+    "too_long": gettext_noop("a CSL-JSON item is longer than 64 MB"),
+    "not_closed": gettext_noop("the last CSL-JSON item is not closed"),
+}
+
 
 class _Window:
     """The text not yet consumed, with the line number of its current position."""
 
-    def __init__(self, text: io.TextIOBase) -> None:
+    def __init__(self, text: io.TextIOBase, words: dict[str, str]) -> None:
         self._read = text.read
+        self.words = words
         self.buf = ""
         self.pos = 0
         self.line = 1
@@ -51,7 +63,7 @@ class _Window:
             self.eof = True
             return False
         if len(self.buf) - self.pos > MAX_ITEM_CHARS:
-            raise ImportFormatError(_("a CSL-JSON item is longer than 64 MB"), self.line)
+            raise ImportFormatError(_(self.words["too_long"]), self.line)
         self.buf = self.buf[self.pos :] + piece
         self.pos = 0
         return True
@@ -71,14 +83,27 @@ class _Window:
 
 
 def parse_csl_json(text: io.TextIOBase, report: ParseReport) -> Iterator[dict]:
-    window = _Window(text)
+    for line, item in json_items(text, report, CSL_WORDS):
+        yield _build(item, line, report)
+
+
+def json_items(
+    text: io.TextIOBase,
+    report: ParseReport,
+    words: dict[str, str],
+    unwrap: Callable[[dict], list | None] | None = None,
+) -> Iterator[tuple[int, dict]]:
+    """(line, object) for each item of a JSON list of objects, or the one object of a file that
+    holds a single one. `unwrap` says which items a single object holds (an API response's list
+    of results; None for an item itself): they are decoded together, so they take its line."""
+    window = _Window(text, words)
     decoder = json.JSONDecoder()
     first = window.next_char()
     if first == "\ufeff":
         window.advance(window.pos + 1)
         first = window.next_char()
     if first not in ("[", "{"):
-        raise ImportFormatError(_("a CSL-JSON file is a list of items in [ ... ]"), window.line)
+        raise ImportFormatError(_(words["not_a_list"]), window.line)
     single = first == "{"
     if not single:
         window.advance(window.pos + 1)
@@ -110,16 +135,18 @@ def parse_csl_json(text: io.TextIOBase, report: ParseReport) -> Iterator[dict]:
         item = _decode(window, decoder, report)
         if item is None:
             return  # cut off inside the item, and allowed: it is dropped
-        if not isinstance(item, dict):
-            raise ImportFormatError(_("a CSL-JSON item must be an object { ... }"), line)
-        records += 1
-        yield _build(item, line, report)
+        inner = unwrap(item) if single and unwrap and isinstance(item, dict) else None
+        for each in [item] if inner is None else inner:
+            if not isinstance(each, dict):
+                raise ImportFormatError(_(words["not_an_object"]), line)
+            records += 1
+            yield line, each
         if single:
             break
     if window.next_char():
-        raise ImportFormatError(_("text after the end of the CSL-JSON list"), window.line)
+        raise ImportFormatError(_(words["after_end"]), window.line)
     if records == 0 and report.truncated_at is None:
-        raise ImportFormatError(_("no CSL-JSON items found (the list is empty)"), 1)
+        raise ImportFormatError(_(words["empty"]), 1)
 
 
 def _decode(window: _Window, decoder: json.JSONDecoder, report: ParseReport):
@@ -134,7 +161,7 @@ def _decode(window: _Window, decoder: json.JSONDecoder, report: ParseReport):
                 continue
             # All of the file is read: cut off only if nothing but one token's start follows.
             if unterminated or _PARTIAL_TOKEN.fullmatch(window.buf[exc.pos :].rstrip()):
-                report.cut_off(window.line, _("the last CSL-JSON item is not closed"))
+                report.cut_off(window.line, _(window.words["not_closed"]))
                 return None
             where = window.line + window.buf.count("\n", window.pos, exc.pos)
             raise ImportFormatError(
@@ -223,4 +250,12 @@ def _build(item: dict, line: int, report: ParseReport) -> dict:
         value = _text(get(key))
         if value:
             other_ids[name] = value
+    warn_if_unnamed(record, report)
     return record
+
+
+def warn_if_unnamed(record: dict, report: ParseReport) -> None:
+    """A record with nothing to tell it by is kept (its other fields may be enough for a
+    person) but never silently: as a spreadsheet row with none of them is."""
+    if not (record["title"] or record["doi"] or record["pmid"]):
+        report.warn(record["line"], _("item has no title, DOI or PMID"))

@@ -13,6 +13,12 @@ from screening.identification.importers.text import _
 # A reader of PubMed XML, when one is installed, takes those files instead of the advice below.
 PUBMED_XML_CODES = ("pubmed-xml", "pubmed_xml", "pubmedxml")
 _OVID_NUMBERED = re.compile(r"\A\s*<\d+>\s*$", re.MULTILINE)
+# What may come before an XML document's root element: white space, the declaration and
+# processing instructions, comments, a DOCTYPE (with an internal subset in [ ]).
+_PROLOG_ITEM = re.compile(
+    r"\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.DOTALL | re.IGNORECASE
+)
+_ELEMENT = re.compile(r"<([A-Za-z_][\w.:-]*)")
 
 
 def pubmed_xml_format() -> str:
@@ -25,6 +31,7 @@ def xml_kind(text: str) -> str:
     ImportFormatError that names what the file is and which export option to choose instead."""
     head = text[:65536]
     lowered = head.lower()
+    root = root_element(head)
     if _OVID_NUMBERED.match(head):
         raise ImportFormatError(
             _(
@@ -33,6 +40,12 @@ def xml_kind(text: str) -> str:
                 "RIS as the format (or EndNote, which Ovid also writes as RIS)."
             )
         )
+    if root == "xml":
+        # Names starting with "xml" are reserved by the XML standard, and EndNote (Zotero and
+        # Mendeley after it) is the one writer that uses it anyway: <xml><records><record>. So
+        # the root decides, whatever the records say (an EndNote library of Ovid records names
+        # "Ovid Technologies" as their provider).
+        return "endnote-xml"
     if "<pubmedarticle" in lowered or "<pubmedbookarticle" in lowered:
         code = pubmed_xml_format()
         if code:
@@ -44,13 +57,8 @@ def xml_kind(text: str) -> str:
                 "the .nbib (MEDLINE) file we read."
             )
         )
-    if "<ovidresults" in lowered or "ovid technologies" in lowered:
-        raise ImportFormatError(
-            _(
-                "This is an Ovid XML export, which we do not read. In Ovid, export the records "
-                "again and choose RIS as the format."
-            )
-        )
+    if root.startswith("ovid"):
+        raise _ovid_xml()
     if "<rec " in lowered or "<rec>" in lowered or "wok5" in lowered:
         raise ImportFormatError(
             _(
@@ -76,6 +84,9 @@ def xml_kind(text: str) -> str:
                 "of the exported file. Export again and keep the downloaded file."
             )
         )
+    if "ovid technologies" in lowered:
+        # Last, after every root we know: Ovid's name is in the records of other exports too.
+        raise _ovid_xml()
     if "<record" in lowered or "<xml>" in lowered:
         return "endnote-xml"
     raise ImportFormatError(
@@ -84,3 +95,24 @@ def xml_kind(text: str) -> str:
             "other XML. Export again choosing RIS, BibTeX or EndNote XML."
         )
     )
+
+
+def _ovid_xml() -> ImportFormatError:
+    return ImportFormatError(
+        _(
+            "This is an Ovid XML export, which we do not read. In Ovid, export the records "
+            "again and choose RIS as the format."
+        )
+    )
+
+
+def root_element(text: str) -> str:
+    """The name of the document's first element, lower-cased ('' when the text has none)."""
+    position = 0
+    while True:
+        item = _PROLOG_ITEM.match(text, position)
+        if not item or item.end() == position:
+            break
+        position = item.end()
+    element = _ELEMENT.match(text, position)
+    return element.group(1).lower() if element else ""

@@ -273,8 +273,15 @@ def _build(element: ElementTree.Element, line: int, raw: str, report: ParseRepor
     record = new_record(line)
     record["raw"] = raw
     record["pmid"] = record["source_key"] = get("PMID") or ids.get("pubmed", "")
-    record["title"] = get("ArticleTitle") or get("BookTitle", "")
+    title = get("ArticleTitle", "")
+    if title.strip(" .").lower() == "[not available]":
+        title = ""  # NLM's placeholder where no English title was given
+    record["title"] = title or get("BookTitle", "")
     record["title_alt"] = get("VernacularTitle", "")
+    if not record["title"] and record["title_alt"]:
+        # An article with no English title: PubMed shows the original-language one as its
+        # title, and so do we (no second copy of it as the other-language title).
+        record["title"], record["title_alt"] = record["title_alt"], ""
     record["abstract"] = get("Abstract", "")
     record["authors"] = get("authors", [])
     year_text = get("Date", "")

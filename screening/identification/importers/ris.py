@@ -387,7 +387,7 @@ def _build(
     title, title_alt, journal = _titles_and_journal(fields)
     if not title:
         title, title_alt = _fallback_title(fields, title_alt, start, report)
-    native, alt = _authors(fields)
+    native, alt = _authors(fields, raw)
     url = _first(fields, "UR")
     accession = _first(fields, "AN")
     other_ids, pmid = _ids(fields, accession, url)
@@ -400,7 +400,7 @@ def _build(
         "year": _year(fields, start, report),
         "journal": journal,
         "volume": _first(fields, "VL", "VO"),
-        "issue": _first(fields, "IS", "CP"),
+        "issue": _issue(fields),
         "pages": _pages(fields),
         "doi": _doi(fields),
         "pmid": pmid,
@@ -465,9 +465,13 @@ def _fallback_title(
     return "", title_alt
 
 
-def _authors(fields: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+def _authors(
+    fields: dict[str, list[str]], raw: list[str] | str = ""
+) -> tuple[list[str], list[str]]:
     """(names, parallel romanised or translated names)."""
     authors = fields.get("AU") or fields.get("A1")
+    if "AU" in fields and "A1" in fields:
+        authors = _au_and_a1(fields, raw)
     native: list[str] = []
     alt: list[str] = []
     if authors:
@@ -477,6 +481,50 @@ def _authors(fields: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     if "TA" in fields and not alt:
         alt = [a for a in fields["TA"] if a]
     return native, alt
+
+
+def _au_and_a1(fields: dict[str, list[str]], raw: list[str] | str) -> list[str]:
+    """The names of a record that has both AU and A1 (the RIS specification's primary authors,
+    which AU replaced: Zotero writes the first author as A1 and the others as AU), in the order
+    of the file's lines, a name given under both taken once."""
+    lines = raw.split("\n") if isinstance(raw, str) else raw
+    tags = [line[:2] for line in lines if line[:2] in ("AU", "A1") and line[2:6] == "  - "]
+    values = {"AU": iter(fields["AU"]), "A1": iter(fields["A1"])}
+    ordered = [next(values[tag], "") for tag in tags]
+    ordered += [*values["A1"], *values["AU"]]  # any written another way (not 'XX  - ')
+    names: list[str] = []
+    seen: set[str] = set()
+    for name in ordered:
+        key = " ".join(name.casefold().split())
+        if key and key not in seen:
+            seen.add(key)
+            names.append(name)
+    return names
+
+
+# Ovid's RIS from MEDLINE writes the journal's NLM unique ID in IS (7 digits, an older one
+# ending in R, or 9 starting 10), alone or with Ovid's three-character journal code, in either
+# order ('9439514, b6e', 'uj0, 0330500', '101676033'); the issue is then in no tag. No issue
+# number has seven digits, so such a value is never taken as one (raw keeps it).
+_OVID_NLM_ID = re.compile(
+    r"(?:[a-z0-9]{3},\s*)?(?:\d{7}r?|10\d{7})(?:,\s*[a-z0-9]{3})?", re.IGNORECASE
+)
+# Ovid's links name the record by its accession number, which in MEDLINE is the PMID.
+_OVID_AN = re.compile(r"ovid\.com/\S*[?&]AN=(\d{1,9})\b")
+
+
+def _from_ovid(fields: dict[str, list[str]]) -> bool:
+    if _first(fields, "DB").lower().startswith("ovid"):
+        return True
+    return any("ovid.com/" in value for tag in ("L2", "UR") for value in fields.get(tag, ()))
+
+
+def _issue(fields: dict[str, list[str]]) -> str:
+    values = fields.get("IS")
+    issue = values[0] if values and values[0] else _first(fields, "IS", "CP")
+    if len(issue) >= 7 and _OVID_NLM_ID.fullmatch(issue) and _from_ovid(fields):
+        return ""
+    return issue
 
 
 def _year(fields: dict[str, list[str]], start: int, report: ParseReport) -> int | None:
@@ -530,10 +578,17 @@ def _ids(fields: dict[str, list[str]], accession: str, url: str) -> tuple[dict[s
         if value.startswith("PMC"):
             other_ids["pmcid"] = value
     pmid = ""
-    if accession and accession.isdigit():
-        database = _first(fields, "DB", "DP").lower()
-        if "medline" in database or "pubmed" in database:
+    database = _first(fields, "DB", "DP").lower()
+    if "medline" in database or "pubmed" in database:
+        if accession and accession.isdigit():
             pmid = normalise_pmid(accession)
+        elif not accession:
+            # Ovid MEDLINE's RIS has no AN tag: the PMID is only the AN of its link.
+            for value in (*fields.get("L2", ()), *fields.get("UR", ())):
+                match = _OVID_AN.search(value)
+                if match:
+                    pmid = normalise_pmid(match.group(1))
+                    break
     return other_ids, pmid
 
 

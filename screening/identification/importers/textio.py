@@ -99,8 +99,8 @@ def codec_name(name: str) -> str:
 def detect_encoding(head: bytes) -> str:
     """A Python codec name for the file whose first bytes are `head`.
 
-    Order: byte-order mark, then strict UTF-8 (most exports), then UTF-16 without BOM (NUL
-    pattern), then the Chinese and Korean encodings of the databases our users search, chosen
+    Order: byte-order mark, then UTF-16 without BOM (NUL pattern), then strict UTF-8 (most
+    exports), then the Chinese and Korean encodings of the databases our users search, chosen
     by what the text becomes (`_cjk_encoding`), then charset-normalizer for other code pages
     (Windows-1252 among the Western ones).
     """
@@ -109,20 +109,17 @@ def detect_encoding(head: bytes) -> str:
     if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
         return "utf-16"
     sample = head[:HEAD_SIZE]
+    # Before UTF-8: ASCII text in UTF-16 is also valid UTF-8 (NUL is a character there), but
+    # no text export has NULs at every other byte and almost none between them.
+    utf16 = _utf16_by_nuls(sample)
+    if utf16:
+        return utf16
     try:
         # final=False: the sample may end inside a multi-byte character.
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    if len(sample) >= 4:
-        even_nuls = sample[0::2].count(0)
-        odd_nuls = sample[1::2].count(0)
-        half = len(sample) // 2
-        if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
-            return "utf-16-le"
-        if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
-            return "utf-16-be"
     cjk = _cjk_encoding(sample)
     if cjk:
         return cjk
@@ -138,6 +135,23 @@ def detect_encoding(head: bytes) -> str:
         except UnicodeDecodeError:
             pass
     return codecs.lookup(best.encoding).name
+
+
+def _utf16_by_nuls(sample: bytes) -> str:
+    """UTF-16 without BOM, told by its NULs: the high byte of every ASCII character (tags,
+    spaces, digits, Latin letters: a third of the text at least, even in Chinese records) is
+    NUL, on the odd bytes in little-endian, the even ones in big-endian; the other bytes are
+    letters, almost never NUL. '' when the pattern is not that clear."""
+    if len(sample) < 4:
+        return ""
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
+        return "utf-16-le"
+    if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
+        return "utf-16-be"
+    return ""
 
 
 # Candidates for bytes that may be Chinese, in the order preferred when they score alike.

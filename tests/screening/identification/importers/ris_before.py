@@ -8,15 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from screening.identification.importers import ris
 from screening.identification.importers.base import ImportFormatError, ParseReport, year_of
 from screening.identification.importers.base import first_value as _first
 from screening.identification.importers.normalise import (
     expand_pages,
     has_cjk,
     normalise_doi,
-    normalise_pmid,
     split_keywords,
-    split_parallel_name,
 )
 from screening.identification.importers.text import _, gettext_noop
 from screening.identification.importers.textio import chunks_of
@@ -132,7 +131,6 @@ KNOWN_TAGS = frozenset(
 # Odd spacing ('TY -', 'TY-  x', 'ER  -' with no trailing space); only for known tags, so a
 # continuation line such as 'IT - based' stays a continuation line.
 _ODD_TAG = re.compile(r"^([A-Z][A-Z0-9])\s{0,4}-(?:\s+(.*))?$")
-_EID = re.compile(r"eid=(2-s2\.0-\d+)")
 _ROMAN = re.compile(r"^[ivxlcdm]+(?:-[ivxlcdm]+)?$", re.IGNORECASE)  # front matter: 'i'-'ii'
 
 
@@ -367,10 +365,12 @@ def _build(
     title, title_alt, journal = _titles_and_journal(fields)
     if not title:
         title, title_alt = _fallback_title(fields, title_alt, start, report)
-    native, alt = _authors(fields)
+    # Fields read differently on purpose since (AU with A1; Ovid MEDLINE's IS and PMID): taken
+    # from the parser itself, as this oracle checks how lines are read into records.
+    native, alt = ris._authors(fields, raw)
     url = _first(fields, "UR")
     accession = _first(fields, "AN")
-    other_ids, pmid = _ids(fields, accession, url)
+    other_ids, pmid = ris._ids(fields, accession, url)
     return {
         "title": title,
         "title_alt": title_alt,
@@ -380,7 +380,7 @@ def _build(
         "year": _year(fields, start, report),
         "journal": journal,
         "volume": _first(fields, "VL", "VO"),
-        "issue": _first(fields, "IS", "CP"),
+        "issue": ris._issue(fields),
         "pages": _pages(fields),
         "doi": _doi(fields),
         "pmid": pmid,
@@ -445,20 +445,6 @@ def _fallback_title(
     return "", title_alt
 
 
-def _authors(fields: dict[str, list[str]]) -> tuple[list[str], list[str]]:
-    """(names, parallel romanised or translated names)."""
-    authors = fields.get("AU") or fields.get("A1")
-    native: list[str] = []
-    alt: list[str] = []
-    if authors:
-        authors = [a for a in authors if a] if "" in authors else authors[:]
-        if authors:
-            native, alt = _split_authors(authors)
-    if "TA" in fields and not alt:
-        alt = [a for a in fields["TA"] if a]
-    return native, alt
-
-
 def _year(fields: dict[str, list[str]], start: int, report: ParseReport) -> int | None:
     values = fields.get("PY")
     if values and len(values[0]) == 4 and values[0].isdigit() and "1500" <= values[0] <= "2199":
@@ -492,50 +478,3 @@ def _doi(fields: dict[str, list[str]]) -> str:
                 if doi:
                     return doi
     return ""
-
-
-def _ids(fields: dict[str, list[str]], accession: str, url: str) -> tuple[dict[str, str], str]:
-    """(other identifiers, PMID) from the accession number, the link, ISSN and C2."""
-    other_ids: dict[str, str] = {}
-    if accession.startswith("WOS:"):
-        other_ids["wos"] = accession
-    if url and "eid=" in url:
-        match = _EID.search(url)
-        if match:
-            other_ids["eid"] = match.group(1)
-    issn = _first(fields, "SN")
-    if issn:
-        other_ids["issn"] = issn
-    for value in fields.get("C2", ()):
-        if value.startswith("PMC"):
-            other_ids["pmcid"] = value
-    pmid = ""
-    if accession and accession.isdigit():
-        database = _first(fields, "DB", "DP").lower()
-        if "medline" in database or "pubmed" in database:
-            pmid = normalise_pmid(accession)
-    return other_ids, pmid
-
-
-def _split_authors(authors: list[str]) -> tuple[list[str], list[str]]:
-    """(names, parallel romanised names) of a RIS author list."""
-    joined = "\n".join(authors)
-    if joined.isascii():
-        return authors, []  # no CJK, no full-width parenthesis: nothing to split
-    native: list[str] = []
-    alt: list[str] = []
-    if "(" in joined or "（" in joined:
-        for name in authors:
-            if "(" in name or "（" in name:
-                name, roman = split_parallel_name(name)
-                if roman:
-                    alt.append(roman)
-            native.append(name)
-    else:
-        native = authors
-    # Some Chinese databases list every author twice, CJK first then romanised.
-    cjk = [n for n in native if has_cjk(n)]
-    if cjk and len(cjk) * 2 == len(native) and not alt:
-        latin = [n for n in native if not has_cjk(n)]
-        native, alt = cjk, latin
-    return native, alt

@@ -136,5 +136,26 @@ CSL_JSON = Sample(
     '"Li"',
 )
 
+OPENALEX_JSON = Sample(
+    "openalex-json",
+    '[\n{"id": "https://openalex.org/W1", "display_name": "First invented title",\n'
+    ' "authorships": [{"author": {"display_name": "San Zhang"}}]},\n'
+    '{"id": "https://openalex.org/W2", "display_name": "Second invented title",\n'
+    ' "authorships": [{"author": {"display_name": "Si Li"}}]}\n]\n',
+    ("First invented title", "Second invented title"),
+    4,
+    '"Si Li"',
+)
+CROSSREF_JSON = Sample(
+    "crossref-json",
+    '[\n{"DOI": "10.1000/1", "title": ["First invented title"],\n'
+    ' "author": [{"family": "Zhang", "given": "San"}]},\n'
+    '{"DOI": "10.1000/2", "title": ["Second invented title"],\n'
+    ' "author": [{"family": "Li", "given": "Si"}]}\n]\n',
+    ("First invented title", "Second invented title"),
+    4,
+    '"Li"',
+)
+
 TAGGED = [RIS, WOS, MEDLINE, REFER, REFWORKS, NOTEEXPRESS, OVID]
-ALL = [*TAGGED, BIBTEX, ENDNOTE_XML, PUBMED_XML, CSL_JSON]
+ALL = [*TAGGED, BIBTEX, ENDNOTE_XML, PUBMED_XML, CSL_JSON, OPENALEX_JSON, CROSSREF_JSON]

@@ -109,3 +109,24 @@ def test_the_callers_stream_is_left_open():
     stream = io.BytesIO(RIS_LATIN.encode())
     list(iter_records(stream))
     assert not stream.closed
+
+
+BIBTEX_ASCII = "@article{key1,\n  title = {Plain ASCII title},\n  author = {Smith, John},\n}\n"
+RIS_ASCII = "TY  - JOUR\nTI  - Plain ASCII title\nAU  - Smith, John\nPY  - 2001\nER  - \n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", [BIBTEX_ASCII, RIS_ASCII], ids=["bibtex", "ris"])
+def test_ascii_text_in_utf16_without_bom_is_read_as_utf16(encoding, text):
+    # Every other byte NUL: also valid UTF-8, which must not win.
+    data = text.encode(encoding)
+    assert detect_encoding(data) == encoding
+    records, report = parse_bytes(data)
+    assert report.encoding == encoding
+    assert records[0]["title"] == "Plain ASCII title"
+    assert records[0]["authors"] == ["Smith, John"]
+
+
+def test_a_utf8_file_with_a_few_nul_bytes_stays_utf8():
+    data = RIS_ASCII.encode() + b"\x00" * 3 + RIS_ASCII.encode()
+    assert detect_encoding(data) == "utf-8"

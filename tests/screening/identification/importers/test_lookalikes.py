@@ -71,3 +71,31 @@ def test_a_pubmed_xml_goes_to_the_pubmed_xml_reader(monkeypatch):
 def test_endnote_xml_is_still_endnote_xml():
     data = b'<?xml version="1.0" encoding="UTF-8"?><xml><records><record></record></records></xml>'
     assert detect_format(data, "library.xml") == "endnote-xml"
+
+
+ENDNOTE_OF_OVID_RECORDS = b"""<?xml version="1.0" encoding="UTF-8" ?><xml><records><record>
+<source-app name="EndNote" version="19.0">EndNote</source-app><rec-number>1</rec-number>
+<ref-type name="Journal Article">17</ref-type><titles><title><style face="normal">In situ
+carcinomas of the breast</style></title></titles><dates><year>1982</year></dates>
+<remote-database-name>MEDLINE</remote-database-name>
+<remote-database-provider>Ovid Technologies</remote-database-provider></record></records></xml>
+"""
+
+
+def test_an_endnote_library_of_ovid_records_is_endnote_xml():
+    assert detect_format(ENDNOTE_OF_OVID_RECORDS, "library.xml") == "endnote-xml"
+    for fmt in ("auto", "endnote-xml"):
+        records, report = parse_bytes(ENDNOTE_OF_OVID_RECORDS, fmt=fmt)
+        assert report.format == "endnote-xml" and not report.warnings
+        assert records[0]["title"] == "In situ carcinomas of the breast"
+        assert records[0]["year"] == 1982
+
+
+def test_an_ovid_xml_export_behind_a_doctype_and_a_comment_is_still_named():
+    data = (
+        b'<?xml version="1.0"?>\n<!-- Ovid Technologies -->\n<!DOCTYPE ovidresults [\n'
+        b"<!ELEMENT ovidresults ANY>\n]>\n<ovidresults><record/></ovidresults>\n"
+    )
+    with pytest.raises(ImportFormatError) as error:
+        detect_format(data, "export.xml")
+    assert "This is an Ovid XML export" in error.value.message

@@ -172,3 +172,26 @@ def test_a_broken_record_in_the_middle_is_refused_with_its_line():
     assert "not well formed: a closing tag does not match the tag it should close" in (
         error.value.message
     )
+
+
+def _article(pmid: str, title_element: str) -> str:
+    return (
+        f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{pmid}'
+        '</PMID><Article PubModel="Print"><Journal><Title>Invented Tidskrift</Title></Journal>'
+        f"{title_element}<Language>swe</Language>"
+        "<VernacularTitle>Psykisk ohälsa och sömn - ett påhittat samband.</VernacularTitle>"
+        "</Article></MedlineCitation></PubmedArticle>\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "title_element",
+    ["<ArticleTitle/>", "<ArticleTitle>[Not Available].</ArticleTitle>"],
+    ids=["empty", "NLM's placeholder"],
+)
+def test_with_no_english_title_the_vernacular_title_is_the_title(title_element):
+    data = f"<PubmedArticleSet>\n{_article('22222222', title_element)}</PubmedArticleSet>\n"
+    records, report = parse_bytes(data.encode())
+    assert report.format == "pubmed-xml"
+    assert records[0]["title"] == "Psykisk ohälsa och sömn - ett påhittat samband."
+    assert records[0]["title_alt"] == ""
