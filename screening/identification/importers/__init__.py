@@ -42,6 +42,7 @@ from screening.identification.importers.base import (
     formats_we_read,
     new_record,
 )
+from screening.identification.importers.cochrane import looks_like_cochrane
 from screening.identification.importers.lookalikes import xml_kind
 from screening.identification.importers.normalise import expand_pages, normalise_doi
 from screening.identification.importers.tabular import MAPPABLE_FIELDS, guess_column_map
@@ -119,6 +120,8 @@ def detect_format(head: bytes, filename: str = "", encoding: str | None = None) 
     if not meaningful:
         raise _unsupported(_("The file has no text we recognise."))
     first = meaningful[0].strip()
+    if looks_like_cochrane(meaningful):
+        return "cochrane"
     tagged = _new_tagged_kind(first, "\n".join(lines))
     if tagged:
         return tagged
@@ -359,6 +362,7 @@ _TAGGED_PARSERS = {
     "noteexpress": ("screening.identification.importers.noteexpress", "parse_noteexpress"),
     "endnote-tagged": ("screening.identification.importers.refer", "parse_refer"),
     "refworks": ("screening.identification.importers.refworks", "parse_refworks"),
+    "cochrane": ("screening.identification.importers.cochrane", "parse_cochrane"),
     "ovid": ("screening.identification.importers.ovid", "parse_ovid"),
 }
 

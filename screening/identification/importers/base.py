@@ -23,6 +23,7 @@ FORMATS: dict[str, str] = {
     "endnote-tagged": "EndNote/Refer tagged (.enw)",
     "noteexpress": "NoteExpress (CNKI, Wanfang)",
     "refworks": "RefWorks tagged",
+    "cochrane": "Cochrane Library plain text",
     "pubmed-xml": "PubMed XML",
     "csl-json": "CSL-JSON",
     "openalex-json": "OpenAlex JSON",

@@ -64,6 +64,16 @@ REFWORKS = Sample(
     7,
     "Li, Si",
 )
+COCHRANE = Sample(
+    "cochrane",
+    "Record #1 of 2\nID: CN-01000001\nAU: Zhang San\nTI: First invented title\nYR: 2001\n"
+    "US: https://example.org/1\n\n"
+    "Record #2 of 2\nID: CN-01000002\nAU: Li Si\nTI: Second invented title\nYR: 2002\n"
+    "US: https://example.org/2\n",
+    ("First invented title", "Second invented title"),
+    8,
+    "Li Si",
+)
 NOTEEXPRESS = Sample(
     "noteexpress",
     "{Reference Type}: Journal Article\n{Title}: 第一个虚构的题名\n{Author}: 张三\n{Year}: 2001\n"
@@ -157,5 +167,5 @@ CROSSREF_JSON = Sample(
     '"Li"',
 )
 
-TAGGED = [RIS, WOS, MEDLINE, REFER, REFWORKS, NOTEEXPRESS, OVID]
+TAGGED = [RIS, WOS, MEDLINE, REFER, REFWORKS, COCHRANE, NOTEEXPRESS, OVID]
 ALL = [*TAGGED, BIBTEX, ENDNOTE_XML, PUBMED_XML, CSL_JSON, OPENALEX_JSON, CROSSREF_JSON]

@@ -12,11 +12,11 @@ from .conftest import parse_bytes
 # The shape of an ACM Digital Library CSV export: BibTeX's fields as columns, authors joined
 # with "and", two spaces between given and family names. Illustrative rows, not real records.
 ACM_CSV = (
-    '"type","id","author","title","pages","doi","journal","year","booktitle","publisher"\n'
-    '"article","1","Ana  Lopes and Miguel  Jim&#233;nez-Gan&#225;n and Jozsef  Bir&#x00F3;",'
-    '"Services &amp; clouds: a study","494--499","10.1/x.1","","2012",'
-    '"Proceedings of a symposium","IEEE"\n'
-).encode()
+    b'"type","id","author","title","pages","doi","journal","year","booktitle","publisher"\n'
+    b'"article","1","Ana  Lopes and Miguel  Jim&#233;nez-Gan&#225;n and Jozsef  Bir&#x00F3;",'
+    b'"Services &amp; clouds: a study","494--499","10.1/x.1","","2012",'
+    b'"Proceedings of a symposium","IEEE"\n'
+)
 
 
 def test_an_author_with_a_reference_in_the_name_stays_one_author():

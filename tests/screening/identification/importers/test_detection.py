@@ -39,7 +39,7 @@ def test_every_format_code_has_a_name():
     assert set(FORMATS) == {
         "ris", "medline", "wos", "wos-tab", "scopus-csv", "bibtex", "endnote-xml", "csv", "xlsx",
         "endnote-tagged", "noteexpress", "refworks", "pubmed-xml", "csl-json", "ovid",
-        "openalex-json", "crossref-json",
+        "openalex-json", "crossref-json", "cochrane",
     }  # fmt: skip
 
 

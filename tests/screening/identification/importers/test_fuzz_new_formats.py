@@ -14,7 +14,7 @@ from screening.identification.importers import ImportFormatError, ParseReport, i
 from .conftest import DATA
 from .samples import ALL
 
-NEW = ["noteexpress", "endnote-tagged", "refworks", "ovid", "pubmed-xml", "csl-json"]
+NEW = ["noteexpress", "endnote-tagged", "refworks", "cochrane", "ovid", "pubmed-xml", "csl-json"]
 REAL = ["cnki-2-bibtex/CoverAllTest15Entries.net", "colrev/ais_enl.txt"]
 HEADS = [s.text.encode("utf-8") for s in ALL] + [
     (DATA / r).read_bytes()[:6000] for r in REAL if (DATA / r).exists()
