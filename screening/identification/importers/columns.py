@@ -26,6 +26,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("title", "题名", "CNKI, Wanfang"),
     ("title", "篇名", "CNKI, Airiti"),
     ("title", "标题", "Chinese reference managers"),
+    ("title", "文献标题", "Scopus (Chinese interface)"),
     ("title", "TI", "tag-named columns (RIS, Web of Science)"),
     ("title", "T1", "tag-named columns (RIS)"),
     ("title_alt", "Original Title", "Embase"),
@@ -79,6 +80,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("year", "发表时间", "CNKI"),
     ("year", "Date", "Zotero, generic"),
     ("journal", "Source title", "Scopus, Dimensions, Lens.org, Web of Science (Excel)"),
+    ("journal", "来源出版物名称", "Scopus (Chinese interface)"),
     ("journal", "Journal", "Rayyan, Covidence, generic"),
     ("journal", "Journal Title", "generic"),
     ("journal", "Publication Title", "IEEE Xplore, SpringerLink, Zotero"),
@@ -191,6 +193,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("publication_type", "DT", "tag-named columns (Web of Science)"),
     ("publication_type", "PT", "tag-named columns"),
     ("keywords", "Author Keywords", "Scopus, IEEE Xplore, Web of Science (Excel)"),
+    ("keywords", "作者关键字", "Scopus (Chinese interface)"),
     ("keywords", "Keywords", "Lens.org, Rayyan, Embase, ASReview, generic"),
     ("keywords", "Keyword", "generic"),
     ("keywords", "keywords.display_name", "OpenAlex"),
@@ -204,6 +207,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("keywords", "DE", "tag-named columns (Web of Science)"),
     ("url", "URL", "SpringerLink, Zotero, Rayyan, Semantic Scholar, generic"),
     ("url", "Link", "Scopus"),
+    ("url", "链接", "Scopus (Chinese interface)"),
     ("url", "Links", "generic"),
     ("url", "urls", "rispy (ASReview)"),
     ("url", "ArticleURL", "Publish or Perish"),
@@ -224,6 +228,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 # More keyword columns, merged after the main one when a file has them.
 MORE_KEYWORDS: tuple[str, ...] = (
     "Index Keywords",  # Scopus
+    "索引关键字",  # Scopus (Chinese interface)
     "IEEE Terms",  # IEEE Xplore
     "INSPEC Controlled Terms",  # IEEE Xplore
     "MeSH Terms",  # Lens.org, Dimensions

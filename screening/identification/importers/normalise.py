@@ -154,6 +154,9 @@ def _character(m: re.Match) -> str:
     return chr(code)
 
 
+_AUTHOR_ID = re.compile(r"\s*\(\d{5,}\)\s*$")
+
+
 def decode_character_references(text: str) -> str:
     """'Jimenez-Gan&#225;n' -> 'Jimenez-Ganán': web databases (ACM's CSV, DBLP) write letters
     outside ASCII as HTML character references in plain-text exports. Each stands for one
@@ -192,7 +195,9 @@ def split_names(value: str) -> list[str]:
         parts = [left, right] if " " in left.strip() and " " in right.strip() else [text]
     else:
         parts = [text]
-    return [" ".join(p.split()) for p in parts if p.strip()]
+    # Scopus's "Author full names" follow each name with its author id: "Mbarek, Sondes
+    # (57205348282)". No name ends in a number in brackets.
+    return [" ".join(_AUTHOR_ID.sub("", p).split()) for p in parts if p.strip()]
 
 
 def structured_names(text: str) -> list[str] | None:
