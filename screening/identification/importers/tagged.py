@@ -4,8 +4,10 @@ the file's last record was cut off.
 A record of a tagged format either has an end tag (RIS and Web of Science: ER), which a cut
 file lacks, or simply stops where the next record or the file begins (MEDLINE, EndNote/Refer,
 RefWorks, NoteExpress). For those, the last record counts as cut off when
-- the file stops inside a line (an exporter ends every line; a download interrupted at a random
-  byte almost never stops right after a line end), or
+- the file stops inside a line (most exporters end every line; a download interrupted at a
+  random byte almost never stops right after a line end), unless the other records agree on
+  the field that closes a record and the last one ends with it too: some exporters write no
+  line end after the file's last line, so that alone proves nothing (read, with a warning), or
 - the other records of the file all end with the same field and the last one lacks it (an
   exporter writes fields in a fixed order: PubMed's last field is SO, for example), or
 - the last record holds one field only (its opening line), where no other record is as bare.
@@ -66,9 +68,27 @@ class Ending:
         else:
             self.agreeing += other.agreeing
 
-    def why_cut(self, tags: Collection[str], open_line: bool) -> str | None:
-        """Why the record open at the end of the file looks cut off, or None when it does not."""
-        if open_line:
+    def closes(self, last_tag: str | None) -> bool:
+        """Whether `last_tag` is the field every record before ends with (enough of them)."""
+        return (
+            not self.varies
+            and self.agreeing >= AGREEING_RECORDS
+            and last_tag is not None
+            and last_tag == self.closing
+        )
+
+    def why_cut(
+        self, tags: Collection[str], open_line: bool, last_tag: str | None = None
+    ) -> str | None:
+        """Why the record open at the end of the file looks cut off, or None when it does not.
+        `last_tag`: the tag of its last field, None when its last line could not be read.
+
+        A file that stops inside a line is cut unless the record ends with the field that
+        closes all the others: some exporters (Wanfang's NoteExpress, PubMed's own .nbib
+        files) write no line end after the file's last line, and their complete last record
+        then ends as every other one does. The caller warns that the last field may be cut
+        (`no_line_end`): an interrupted download could have stopped inside that field too."""
+        if open_line and not self.closes(last_tag):
             return _("stops inside a line (no line end after its last line)")
         if len(tags) == 1 and (self.fewest_fields is None or self.fewest_fields > 1):
             return _("holds nothing but its first line")
@@ -104,6 +124,14 @@ class TaggedFormat:
 
     def build(self, fields: dict[str, list[str]], raw: str, start: int, report: ParseReport):
         raise NotImplementedError
+
+
+def no_line_end() -> str:
+    """The warning for a last record read although the file stops inside its last line."""
+    return _(
+        "the file has no line end after its last line: if its download was interrupted, the "
+        "last field of this record may be cut off"
+    )
 
 
 def _first_line_cut(name: str) -> str:
@@ -207,8 +235,10 @@ def read_tagged(
                 values.append(value.strip())
                 last = values
     if fields is not None:
-        why = ending.why_cut(fields.keys(), open_line)
+        why = ending.why_cut(fields.keys(), open_line, last_tag)
         if why is None:
+            if open_line:
+                report.warn(number, no_line_end())
             records += 1
             yield build(fields, "\n".join(raw).rstrip(), start, report)
         else:
