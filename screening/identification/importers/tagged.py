@@ -157,8 +157,15 @@ def read_tagged(
     `fmt.start_tag` (when the open record has that tag already).
 
     An untagged line continues the field before it (after a blank line too: abstracts have
-    paragraphs); one before any record is an error. A record is complete once the next one
-    starts, so the last one is judged by `Ending`.
+    paragraphs); one before any record is an error. A record that opened with the start tag
+    ends only where the next start tag is, or where a blank line is followed by a tag it holds
+    already: exporters that write the start tag write it first in every record (EndNote's %0,
+    RefWorks' RT, NoteExpress' {Reference Type}, Ovid's <n. >), and a field after a blank line
+    inside a record (CNKI ends a thesis' abstract of blank-separated paragraphs with a blank
+    line, then '%W CNKI') is not yet in it, while a record without the start tag (a file of
+    pure Refer, or pasted after one with it) opens with a title or an author as the record
+    before has. A record is complete once the next one starts, so the last one is judged by
+    `Ending`.
     """
     split = fmt.split
     line_match = fmt.line.match if fmt.line is not None else None
@@ -171,6 +178,7 @@ def read_tagged(
     last: list[str] | None = None
     last_tag = ""
     start = 0
+    opened = False  # the open record began with the start tag
     blank = True  # a blank line since the last tag line
     number = 0
     records = 0
@@ -218,13 +226,16 @@ def read_tagged(
                 blank = False
                 continue
             tag, value = pair
-            if fields is not None and (blank or (tag == start_tag and tag in fields)):
+            if fields is not None and (
+                (blank and (not opened or tag == start_tag or tag in fields))
+                or (tag == start_tag and tag in fields)
+            ):
                 ending.closed(last_tag, len(fields))
                 records += 1
                 yield build(fields, "\n".join(raw).rstrip(), start, report)
                 fields = None
             if fields is None:
-                fields, raw, start = {}, [], number
+                fields, raw, start, opened = {}, [], number, tag == start_tag
             blank = False
             raw.append(line)
             last_tag = tag
@@ -235,16 +246,24 @@ def read_tagged(
                 values.append(value.strip())
                 last = values
     if fields is not None:
-        why = ending.why_cut(fields.keys(), open_line, last_tag)
-        if why is None:
-            if open_line:
-                report.warn(number, no_line_end())
-            records += 1
-            yield build(fields, "\n".join(raw).rstrip(), start, report)
-        else:
-            report.cut_off(start, last_record_cut(fmt.name, why))
+        last_record = (fields, "\n".join(raw).rstrip(), start)
+        records += yield from _last_record(fmt, report, ending, last_record, last_tag, open_line)
     if records == 0 and report.truncated_at is None:
         raise ImportFormatError(_("no %(format)s records found") % {"format": fmt.name}, 1)
+
+
+def _last_record(fmt, report, ending: Ending, record: tuple, last_tag: str, open_line: bool):
+    """The record open at the end of the file, (fields, raw, start), unless it looks cut;
+    returns how many records were given (1 or 0)."""
+    fields, raw, start = record
+    why = ending.why_cut(fields.keys(), open_line, last_tag)
+    if why is not None:
+        report.cut_off(start, last_record_cut(fmt.name, why))
+        return 0
+    if open_line:
+        report.warn(start + raw.count("\n"), no_line_end())
+    yield fmt.build(fields, raw, start, report)
+    return 1
 
 
 def blocks_with_cut(blocks: Iterable[list[str]]) -> Iterator[tuple[list[str], int]]:
