@@ -115,6 +115,11 @@ class TaggedFormat:
         """The tag as the format's fields are keyed, from the tag as written."""
         return written
 
+    def preamble(self, chunk: str) -> str:
+        """The file's first piece of text with any lines the exporter writes before the
+        records (not records, not errors) made blank, so the records keep their line numbers."""
+        return chunk
+
     def split(self, line: str) -> tuple[str, str] | None:
         """(tag, value) of a tag line; None for any other line."""
         match = self.line.match(line.lstrip("\ufeff"))
@@ -184,8 +189,8 @@ def read_tagged(
     records = 0
     open_line = False
     for chunk in chunks_of(blocks):
-        if number == 0 and chunk[:1] == "\ufeff":
-            chunk = chunk[1:]
+        if number == 0:
+            chunk = fmt.preamble(chunk[1:] if chunk[:1] == "\ufeff" else chunk)
         # Only the file's last piece can stop inside a line; that line is then cut.
         open_line = chunk[-1] != "\n"
         lines = (chunk[:-1] if not open_line else chunk).split("\n")
