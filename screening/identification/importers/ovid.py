@@ -1,6 +1,6 @@
 """Ovid's tagged export (Ovid MEDLINE, Embase, PsycINFO... exported as Citavi, EndNote or
 Reference Manager with 'Complete Reference'): each record opens with a number in angle brackets,
-then 'XX  - value' lines, a blank line after it.
+then 'XX  - value' lines (PsycINFO: 'XX - value'), a blank line after it.
 
     <12. >
     VN  - Ovid Technologies
@@ -47,11 +47,16 @@ class _Ovid(TaggedFormat):
         if line[:1] == "<" or line[:2] == "\ufeff<":
             match = _MARKER.match(line)
             return ("<>", match.group(1)) if match else None
-        if line[4:6] != "- " and line[4:] != "-":
-            return None
-        tag = line[:4].rstrip()
+        if line[4:6] == "- " or line[4:] == "-":
+            tag, value = line[:4].rstrip(), line[6:]  # the tag padded to four: 'TI  - '
+        else:
+            # PsycINFO's export writes the tag, one space, the dash: 'TI - ', 'PMID - '.
+            at = line.find(" -", 2, 6)
+            if at < 0 or line[at + 2 : at + 3] not in (" ", ""):
+                return None
+            tag, value = line[:at], line[at + 3 :]
         if len(tag) >= 2 and tag.isascii() and tag.isalnum() and tag.isupper():
-            return tag, line[6:]
+            return tag, value
         return None
 
     def build(self, fields, raw: str, start: int, report: ParseReport) -> dict:
