@@ -78,6 +78,8 @@ _WOS_TAG = re.compile(r"^[A-Z][A-Z0-9] \S", re.MULTILINE)
 _NOTEEXPRESS = re.compile(r"^\ufeff?\{[^{}\n]{1,60}\}\s*[:：]")
 _REFER = re.compile(r"^%[0-9A-Z@!#$&()*+^~>](?:[ \t]|$)", re.MULTILINE)
 _REFWORKS = re.compile(r"^(?:A1|T1|JF|YR|SR|K1) ", re.MULTILINE)
+_REFWORKS_PREAMBLE = re.compile(r"refworks export\b", re.IGNORECASE)
+_REFWORKS_RECORD = re.compile(r"^RT \S", re.MULTILINE)
 _OVID_MARKER = re.compile(r"^\ufeff?<\s*\d+\.?\s*>\s*$")
 _OVID_TAG = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,2}- ", re.MULTILINE)
 _JSON_START = re.compile(r"^[\[{]\s*(?:[\[{\]]|\")")
@@ -177,6 +179,12 @@ def _new_tagged_kind(first: str, sample: str) -> str:
         return "endnote-tagged"
     if first.startswith("RT ") and _REFWORKS.search(sample, 0, 20000):
         return "refworks"
+    if (
+        _REFWORKS_PREAMBLE.match(first)
+        and _REFWORKS_RECORD.search(sample, 0, 20000)
+        and _REFWORKS.search(sample, 0, 20000)
+    ):
+        return "refworks"  # RefWorks' own export: its preamble, then records opened by RT
     return ""
 
 

@@ -13,7 +13,7 @@ from screening.identification.importers.normalise import (
     normalise_doi,
     split_parallel_name,
 )
-from screening.identification.importers.tagged import Ending
+from screening.identification.importers.tagged import Ending, no_line_end
 from screening.identification.importers.text import _
 from screening.identification.importers.textio import chunks_of
 
@@ -167,16 +167,18 @@ def parse_medline(
     if pos < len(buf):
         rest = buf[pos:-1] if buf[-1] == "\n" else buf[pos:]
         lines = rest.split("\n")
-        # A line the file stops inside is not read: its record is cut either way.
+        # A line the file stops inside is read only when it can belong to the open record.
         partial = lines.pop() if state.open_line else None
         yield from state.feed(lines, line)
-        if partial is not None and state.fields is None:
-            state.report.cut_off(
-                line + len(lines) + 1,
-                _("the file stops inside the first line of a %(format)s record")
-                % {"format": "MEDLINE"},
-            )
-            return
+        if partial is not None:
+            if state.fields is None:
+                state.report.cut_off(
+                    line + len(lines) + 1,
+                    _("the file stops inside the first line of a %(format)s record")
+                    % {"format": "MEDLINE"},
+                )
+                return
+            yield from state.feed_open_line(partial, line + len(lines))
     yield from state.finish()
 
 
@@ -289,6 +291,8 @@ class _LineParser:
         # Kept on the report too, where the findings of other processes' segments join it.
         self.ending = report.ending = Ending()
         self.open_line = False  # the file's text so far stops inside a line
+        # The number of the line the file stops inside, once read as part of the last record.
+        self.open_line_read: int | None = None
 
     def _record(self, fields: dict[str, list[str]], raw: list[str], start: int) -> dict:
         """A record ended by a blank line or by the next PMID (not by the end of the file)."""
@@ -395,14 +399,28 @@ class _LineParser:
             start,
         )
 
+    def feed_open_line(self, line: str, base: int) -> Iterator[dict]:
+        """The line the file stops inside (after its first `base` lines), while a record is
+        open: read when it continues the record (a continuation line, or a field of a MEDLINE
+        tag other than PMID), so `finish` can judge the record by its last field; otherwise
+        left out, and the record is judged cut."""
+        tag = _tag_of(line)[0]
+        if line[:1] in (" ", "\t") or (tag in KNOWN_TAGS and tag != "PMID"):
+            yield from self.feed([line], base)
+            self.open_line_read = base + 1
+
     def finish(self) -> Iterator[dict]:
         if self.pieces and self.last is not None:
             last = self.last
             last[-1] = " ".join([last[-1], *self.pieces]) if last[-1] else " ".join(self.pieces)
             self.pieces = []
         if self.fields is not None:
-            why = self.ending.why_cut(self.fields.keys(), self.open_line)
+            read = self.open_line_read
+            last_tag = _last_tag(self.raw) if read is not None else None
+            why = self.ending.why_cut(self.fields.keys(), self.open_line, last_tag)
             if why is None:
+                if self.open_line:
+                    self.report.warn(read, no_line_end())
                 self.records += 1
                 yield _build(
                     {tag.ljust(4): v for tag, v in self.fields.items()},

@@ -1,6 +1,6 @@
 """Ovid's tagged export (Ovid MEDLINE, Embase, PsycINFO... exported as Citavi, EndNote or
 Reference Manager with 'Complete Reference'): each record opens with a number in angle brackets,
-then 'XX  - value' lines, a blank line after it.
+then 'XX  - value' lines (PsycINFO: 'XX - value'), a blank line after it.
 
     <12. >
     VN  - Ovid Technologies
@@ -36,6 +36,22 @@ _SOURCE = re.compile(
     r"(?:\((?P<issue>[^)]*)\))?\s*(?::\s*(?P<pages>[A-Za-z]?\d+(?:-[A-Za-z]?\d+)?)"
     r"|\(pp\s+(?P<pp>[^)]+)\))?"
 )
+# Journals@Ovid writes SO as 'Journal Month[/Month] Year;Volume(Issue):Pages', with no full stop
+# after the journal: 'ACSM'S Health & Fitness Journal January/February 2010;14(1):56'. The
+# month (or season) is what ends the journal's name, so only those words are taken for it.
+_MONTH = (
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?|Spring|Summer|Fall|Autumn"
+    r"|Winter"
+)
+_DATED_SOURCE = re.compile(
+    rf"^(?P<journal>.+?)\s+(?:(?:{_MONTH})(?:\s*[/-]\s*(?:{_MONTH}))*\s+"
+    r"(?:\d{1,2}(?:-\d{1,2})?,?\s+)?)?(?P<year>1[5-9]\d\d|2[01]\d\d)\s*;\s*"
+    r"(?P<volume>[^\s(:;.]+(?<!pp))?\s*(?:\((?P<issue>[^)]*)\))?\s*(?::\s*(?P<pages>[^\s;]+?))?\.?$"
+)
+# What Ovid writes after an author's name: the role and e-mail in brackets (BIOSIS, Zoological
+# Record: 'Werner, S. M. [Author, Reprint Author; E-mail: ...]'), the affiliation marks
+# (Journals@Ovid: 'Zhang, Weijia 1,2,+', 'Gazic, Barbara MD, PhD *').
+_NAME_NOTES = re.compile(r"(?:\s*\[[^\[\]]*\]|\s+[\d*+†‡§¶#][\d,*+†‡§¶#]*)+$")
 
 
 class _Ovid(TaggedFormat):
@@ -47,11 +63,16 @@ class _Ovid(TaggedFormat):
         if line[:1] == "<" or line[:2] == "\ufeff<":
             match = _MARKER.match(line)
             return ("<>", match.group(1)) if match else None
-        if line[4:6] != "- " and line[4:] != "-":
-            return None
-        tag = line[:4].rstrip()
+        if line[4:6] == "- " or line[4:] == "-":
+            tag, value = line[:4].rstrip(), line[6:]  # the tag padded to four: 'TI  - '
+        else:
+            # PsycINFO's export writes the tag, one space, the dash: 'TI - ', 'PMID - '.
+            at = line.find(" -", 2, 6)
+            if at < 0 or line[at + 2 : at + 3] not in (" ", ""):
+                return None
+            tag, value = line[:at], line[at + 3 :]
         if len(tag) >= 2 and tag.isascii() and tag.isalnum() and tag.isupper():
-            return tag, line[6:]
+            return tag, value
         return None
 
     def build(self, fields, raw: str, start: int, report: ParseReport) -> dict:
@@ -66,22 +87,43 @@ def parse_ovid(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dic
 
 
 def _from_source(source: str) -> dict[str, str]:
-    """Journal, volume, issue and pages of an Ovid SO field ('' where it does not say)."""
+    """Journal, volume, issue, pages and year of an Ovid SO field ('' where it does not say;
+    the year only from Journals@Ovid's layout, where it is the date's)."""
     match = _SOURCE.match(source)
     if match is not None and not (
         match.group("issue") or match.group("pages") or match.group("pp")
     ):
         match = None  # a bare number ('Journal. 2018.') is the year, not a volume
     if match is None:
+        dated = _DATED_SOURCE.match(source)
+        if dated is not None:
+            return {
+                "journal": dated.group("journal").strip().removesuffix("."),
+                "volume": dated.group("volume") or "",
+                "issue": (dated.group("issue") or "").strip(),
+                "pages": dated.group("pages") or "",
+                "year": dated.group("year"),
+            }
         journal = source.split(". ", 1)[0].strip() if ". " in source else ""
-        return {"journal": journal, "volume": "", "issue": "", "pages": ""}
+        return {"journal": journal, "volume": "", "issue": "", "pages": "", "year": ""}
     pages = match.group("pages") or match.group("pp") or ""
     return {
         "journal": match.group("journal").strip(),
         "volume": match.group("volume") or "",
         "issue": (match.group("issue") or "").strip(),
         "pages": "" if "pagination" in pages else pages.strip(),
+        "year": "",
     }
+
+
+def _authors(names: Iterable[str]) -> list[str]:
+    """The names without the notes Ovid writes after them (`_NAME_NOTES`)."""
+    out = []
+    for name in names:
+        name = _NAME_NOTES.sub("", name).strip() if name[-1:] in "]0123456789*+†‡§¶#" else name
+        if name:
+            out.append(name)
+    return out
 
 
 def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseReport) -> dict:
@@ -90,14 +132,14 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     record["publication_type"] = "; ".join(v for v in fields.get("PT", ()) if v)
     title, title_alt = two_titles(fields.get("TI", ()), _first(fields, "OT"))
     record["title"], record["title_alt"] = title, title_alt
-    record["authors"] = [a for a in fields.get("FA") or fields.get("AU") or () if a]
+    record["authors"] = _authors(fields.get("FA") or fields.get("AU") or ())
     record["abstract"] = _first(fields, "AB")
     source = _from_source(" ".join(_first(fields, "SO").split()))
     record["journal"] = _first(fields, "JN", "JT") or source["journal"]
     record["volume"] = _first(fields, "VO", "VI") or source["volume"]
     record["issue"] = _first(fields, "IP") or source["issue"]
     record["pages"] = expand_pages(_first(fields, "PG") or source["pages"])
-    year_text = _first(fields, "YR", "DP", "PY")
+    year_text = _first(fields, "YR", "DP", "PY") or source["year"]
     record["year"] = year_of(report, start, year_text)
     record["doi"] = normalise_doi(_first(fields, "DO", "DI"))
     record["keywords"] = [k for k in fields.get("MH", []) + fields.get("KW", []) if k]

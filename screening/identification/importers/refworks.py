@@ -28,6 +28,14 @@ from screening.identification.importers.tagged import (
 )
 
 _NAME_SEP = re.compile(r"\s*[;；]\s*")
+# RefWorks' own export (not other tools' RefWorks files) opens with a preamble:
+#     Refworks Export Tagged Format / Character Set=utf-8 / Tag legend / ***** / RT=Reference
+#     Type / ... / ***** / Font Attribute Legend / Start Bold = ... / ***** /
+#     BEGIN EXPORTED REFERENCES
+# then the records, each opened by 'RT '. No preamble line starts with 'RT ' (the legend
+# writes 'RT='), so the preamble runs to the first 'RT ' line.
+PREAMBLE = re.compile(r"[ \t]*refworks export\b", re.IGNORECASE)
+_FIRST_RECORD = re.compile(r"^RT ", re.MULTILINE)
 
 
 class _RefWorks(TaggedFormat):
@@ -36,6 +44,13 @@ class _RefWorks(TaggedFormat):
     example = "T1 ..."
 
     line = re.compile(r"([A-Z][A-Z0-9])(?: (.*))?$")
+
+    def preamble(self, chunk: str) -> str:
+        if not PREAMBLE.match(chunk):
+            return chunk
+        first = _FIRST_RECORD.search(chunk)
+        end = first.start() if first is not None else chunk.rfind("\n") + 1
+        return "\n" * chunk.count("\n", 0, end) + chunk[end:] or "\n"
 
     def build(self, fields, raw: str, start: int, report: ParseReport) -> dict:
         return _build(fields, raw, start, report)

@@ -4,8 +4,10 @@ the file's last record was cut off.
 A record of a tagged format either has an end tag (RIS and Web of Science: ER), which a cut
 file lacks, or simply stops where the next record or the file begins (MEDLINE, EndNote/Refer,
 RefWorks, NoteExpress). For those, the last record counts as cut off when
-- the file stops inside a line (an exporter ends every line; a download interrupted at a random
-  byte almost never stops right after a line end), or
+- the file stops inside a line (most exporters end every line; a download interrupted at a
+  random byte almost never stops right after a line end), unless the other records agree on
+  the field that closes a record and the last one ends with it too: some exporters write no
+  line end after the file's last line, so that alone proves nothing (read, with a warning), or
 - the other records of the file all end with the same field and the last one lacks it (an
   exporter writes fields in a fixed order: PubMed's last field is SO, for example), or
 - the last record holds one field only (its opening line), where no other record is as bare.
@@ -66,9 +68,27 @@ class Ending:
         else:
             self.agreeing += other.agreeing
 
-    def why_cut(self, tags: Collection[str], open_line: bool) -> str | None:
-        """Why the record open at the end of the file looks cut off, or None when it does not."""
-        if open_line:
+    def closes(self, last_tag: str | None) -> bool:
+        """Whether `last_tag` is the field every record before ends with (enough of them)."""
+        return (
+            not self.varies
+            and self.agreeing >= AGREEING_RECORDS
+            and last_tag is not None
+            and last_tag == self.closing
+        )
+
+    def why_cut(
+        self, tags: Collection[str], open_line: bool, last_tag: str | None = None
+    ) -> str | None:
+        """Why the record open at the end of the file looks cut off, or None when it does not.
+        `last_tag`: the tag of its last field, None when its last line could not be read.
+
+        A file that stops inside a line is cut unless the record ends with the field that
+        closes all the others: some exporters (Wanfang's NoteExpress, PubMed's own .nbib
+        files) write no line end after the file's last line, and their complete last record
+        then ends as every other one does. The caller warns that the last field may be cut
+        (`no_line_end`): an interrupted download could have stopped inside that field too."""
+        if open_line and not self.closes(last_tag):
             return _("stops inside a line (no line end after its last line)")
         if len(tags) == 1 and (self.fewest_fields is None or self.fewest_fields > 1):
             return _("holds nothing but its first line")
@@ -95,6 +115,11 @@ class TaggedFormat:
         """The tag as the format's fields are keyed, from the tag as written."""
         return written
 
+    def preamble(self, chunk: str) -> str:
+        """The file's first piece of text with any lines the exporter writes before the
+        records (not records, not errors) made blank, so the records keep their line numbers."""
+        return chunk
+
     def split(self, line: str) -> tuple[str, str] | None:
         """(tag, value) of a tag line; None for any other line."""
         match = self.line.match(line.lstrip("\ufeff"))
@@ -104,6 +129,14 @@ class TaggedFormat:
 
     def build(self, fields: dict[str, list[str]], raw: str, start: int, report: ParseReport):
         raise NotImplementedError
+
+
+def no_line_end() -> str:
+    """The warning for a last record read although the file stops inside its last line."""
+    return _(
+        "the file has no line end after its last line: if its download was interrupted, the "
+        "last field of this record may be cut off"
+    )
 
 
 def _first_line_cut(name: str) -> str:
@@ -129,8 +162,15 @@ def read_tagged(
     `fmt.start_tag` (when the open record has that tag already).
 
     An untagged line continues the field before it (after a blank line too: abstracts have
-    paragraphs); one before any record is an error. A record is complete once the next one
-    starts, so the last one is judged by `Ending`.
+    paragraphs); one before any record is an error. A record that opened with the start tag
+    ends only where the next start tag is, or where a blank line is followed by a tag it holds
+    already: exporters that write the start tag write it first in every record (EndNote's %0,
+    RefWorks' RT, NoteExpress' {Reference Type}, Ovid's <n. >), and a field after a blank line
+    inside a record (CNKI ends a thesis' abstract of blank-separated paragraphs with a blank
+    line, then '%W CNKI') is not yet in it, while a record without the start tag (a file of
+    pure Refer, or pasted after one with it) opens with a title or an author as the record
+    before has. A record is complete once the next one starts, so the last one is judged by
+    `Ending`.
     """
     split = fmt.split
     line_match = fmt.line.match if fmt.line is not None else None
@@ -143,13 +183,14 @@ def read_tagged(
     last: list[str] | None = None
     last_tag = ""
     start = 0
+    opened = False  # the open record began with the start tag
     blank = True  # a blank line since the last tag line
     number = 0
     records = 0
     open_line = False
     for chunk in chunks_of(blocks):
-        if number == 0 and chunk[:1] == "\ufeff":
-            chunk = chunk[1:]
+        if number == 0:
+            chunk = fmt.preamble(chunk[1:] if chunk[:1] == "\ufeff" else chunk)
         # Only the file's last piece can stop inside a line; that line is then cut.
         open_line = chunk[-1] != "\n"
         lines = (chunk[:-1] if not open_line else chunk).split("\n")
@@ -190,13 +231,16 @@ def read_tagged(
                 blank = False
                 continue
             tag, value = pair
-            if fields is not None and (blank or (tag == start_tag and tag in fields)):
+            if fields is not None and (
+                (blank and (not opened or tag == start_tag or tag in fields))
+                or (tag == start_tag and tag in fields)
+            ):
                 ending.closed(last_tag, len(fields))
                 records += 1
                 yield build(fields, "\n".join(raw).rstrip(), start, report)
                 fields = None
             if fields is None:
-                fields, raw, start = {}, [], number
+                fields, raw, start, opened = {}, [], number, tag == start_tag
             blank = False
             raw.append(line)
             last_tag = tag
@@ -207,14 +251,24 @@ def read_tagged(
                 values.append(value.strip())
                 last = values
     if fields is not None:
-        why = ending.why_cut(fields.keys(), open_line)
-        if why is None:
-            records += 1
-            yield build(fields, "\n".join(raw).rstrip(), start, report)
-        else:
-            report.cut_off(start, last_record_cut(fmt.name, why))
+        last_record = (fields, "\n".join(raw).rstrip(), start)
+        records += yield from _last_record(fmt, report, ending, last_record, last_tag, open_line)
     if records == 0 and report.truncated_at is None:
         raise ImportFormatError(_("no %(format)s records found") % {"format": fmt.name}, 1)
+
+
+def _last_record(fmt, report, ending: Ending, record: tuple, last_tag: str, open_line: bool):
+    """The record open at the end of the file, (fields, raw, start), unless it looks cut;
+    returns how many records were given (1 or 0)."""
+    fields, raw, start = record
+    why = ending.why_cut(fields.keys(), open_line, last_tag)
+    if why is not None:
+        report.cut_off(start, last_record_cut(fmt.name, why))
+        return 0
+    if open_line:
+        report.warn(start + raw.count("\n"), no_line_end())
+    yield fmt.build(fields, raw, start, report)
+    return 1
 
 
 def blocks_with_cut(blocks: Iterable[list[str]]) -> Iterator[tuple[list[str], int]]:

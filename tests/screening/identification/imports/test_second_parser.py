@@ -212,3 +212,16 @@ def test_medline_last_record_judged_by_every_record_before_it(tmp_path, small_se
     assert_alike(tmp_path, text.encode(), name="x.nbib")
     error = one_process(tmp_path / "x.nbib")["error"]
     assert error[0] == "TruncatedFileError" and "30" in error[1]
+
+
+def test_medline_without_a_final_line_end_judged_by_every_record_before_it(
+    tmp_path, small_segments
+):
+    # Every record ends with SO, the last one too, with no line end after it: read, with the
+    # warning, the records before it judged in other processes.
+    text = repeated(PUBMED, 31, "PMID- 3").rstrip("\n")
+    assert_alike(tmp_path, text.encode(), name="x.nbib")
+    alone = one_process(tmp_path / "x.nbib")
+    assert alone["error"] is None and len(alone["records"]) == 31
+    assert alone["warnings"] == [(text.count("\n") + 1, alone["warnings"][0][1])]
+    assert "no line end after its last line" in alone["warnings"][0][1]
