@@ -55,6 +55,7 @@ FORMAT_LABELS = {
     "wos-tab": gettext_lazy("Web of Science tab-delimited"),
     "endnote-tagged": gettext_lazy("EndNote/Refer tagged (.enw)"),
     "refworks": gettext_lazy("RefWorks tagged"),
+    "cochrane": gettext_lazy("Cochrane Library plain text"),
     "ovid": gettext_lazy("Ovid tagged (Citavi/EndNote direct export)"),
     "csv": gettext_lazy("CSV/TSV with a header row"),
     "xlsx": gettext_lazy("Excel workbook (.xlsx)"),
