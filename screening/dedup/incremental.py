@@ -54,7 +54,8 @@ from screening.dedup.records import (
 )
 from screening.models import DedupKey, DedupPrepared, DuplicateCluster, Record
 
-KEYS_VERSION = 2  # 2: addenda are notices; names with character references read as letters
+KEYS_VERSION = 2  # 2: addenda are notices; names with character references read as letters;
+# ordinal words up to the twentieth read as numbers
 _ID_KINDS = {"doi", "pmid", "id"}  # identifiers: a block of any size is compared
 MATCH_FIELDS = (
     "id", "search_id", "cluster_id", "title", "title_alt", "authors",

@@ -53,3 +53,12 @@ def test_names_written_with_character_references_are_the_same_people():
     references = record(**PAPER, year=2000, authors=["B&#246;hm, Christian", "G&#252;ting, Ralf"])
     result = find_duplicates([letters, references])
     assert {letters["id"], references["id"]} in result.clusters
+
+
+def test_an_ordinal_in_words_or_in_figures_is_one_number():
+    fields = {"journal": "SIGMOD Record", "year": 1999, "authors": ["Etzion, Opher"]}
+    words = record(
+        title="The fourth international workshop on active databases (RIDE 98)", **fields
+    )
+    figures = record(title="The 4th international workshop on active databases (RIDE 98)", **fields)
+    assert merged(words, figures)
