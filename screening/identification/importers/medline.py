@@ -501,8 +501,15 @@ def _build(
         alt = [roman for _, roman in split if roman]
     values = get("DP  ")
     date = values[0] if values and values[0] else _first(fields, "DP  ")
-    if len(date) == 4 and date.isascii() and date.isdigit() and "1500" <= date <= "2199":
-        year: int | None = int(date)  # the usual case, as `year_of` reads it
+    head = date[:4]
+    if (
+        (len(date) == 4 or date[4:5] == " ")
+        and head.isascii()
+        and head.isdigit()
+        and "1500" <= head <= "2199"
+    ):
+        # The usual cases, '2019' and '2019 Jan 25', as `year_of` reads them (its first year).
+        year: int | None = int(head)
     else:
         year = year_of(report, start, date)
     doi, url, other_ids = _ids(fields)
