@@ -548,14 +548,16 @@ def _pages(fields: dict[str, list[str]]) -> str:
 
 
 def _doi(fields: dict[str, list[str]]) -> str:
-    """The DOI tag, else a DOI found in a link or Ovid's M3."""
+    """The DOI tag, else a DOI found in a link, Ovid's M3 or EBSCOhost's L3 (a bare DOI there)."""
     values = fields.get("DO")
     doi = normalise_doi(values[0] if values and values[0] else _first(fields, "DO", "DI"))
     if doi:
         return doi
     for tag in ("UR", "L2", "L3", "M3"):
         for value in fields.get(tag, ()):
-            if "10." in value and ("doi" in value.lower() or tag == "M3"):
+            if "10." in value and (
+                "doi" in value.lower() or tag == "M3" or value.lstrip().startswith("10.")
+            ):
                 doi = normalise_doi(value)
                 if doi:
                     return doi

@@ -150,3 +150,12 @@ def test_unknown_tags_and_unreadable_years_are_warnings_with_lines():
     assert (3, "unknown RIS tag QQ; kept in the raw record only") in report.warnings
     assert any(line == 1 and "year not understood" in msg for line, msg in report.warnings)
     assert "QQ  - mystery" in records[0]["raw"]
+
+
+def test_ebscohost_gives_its_doi_bare_in_l3():
+    ebsco = (
+        "TY  - JOUR\nAU  - Lopes, Ana\nTI  - An invented title\nPY  - 2024\n"
+        "L3  - 10.1371/journal.pone.0000001\nDP  - EBSCOhost\nDB  - CINAHL Complete\nER  - \n"
+    )
+    records, _ = parse_bytes(ebsco.encode(), filename="ebsco.ris")
+    assert records[0]["doi"] == "10.1371/journal.pone.0000001"
