@@ -20,7 +20,12 @@ from screening.identification.importers.normalise import (
     normalise_pmid,
     split_keywords,
 )
-from screening.identification.importers.tagged import TaggedFormat, read_tagged, two_titles
+from screening.identification.importers.tagged import (
+    TaggedFormat,
+    read_tagged,
+    split_list,
+    two_titles,
+)
 
 
 class _Refer(TaggedFormat):
@@ -37,6 +42,13 @@ class _Refer(TaggedFormat):
 FORMAT = _Refer()
 
 
+_NAME_SEP = re.compile(r"\s*[;；]\s*")
+
+
+def _names(value: str) -> list[str]:
+    return [name for name in _NAME_SEP.split(value) if name]
+
+
 def parse_refer(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
     return read_tagged(blocks, report, FORMAT)
 
@@ -48,7 +60,8 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     title, title_alt = two_titles(fields.get("T", ()), _first(fields, "Q"))
     record["title"] = title
     record["title_alt"] = title_alt
-    record["authors"] = [a for a in fields.get("A", ()) if a]
+    # One name a line, but CNKI joins a patent's inventors with ';' on one: no name holds one.
+    record["authors"] = split_list(fields.get("A", ()), _names)
     record["authors_alt"] = [a for a in fields.get("H", ()) if a]
     record["abstract"] = _first(fields, "X")
     record["journal"] = " ".join(_first(fields, "J", "B").split())

@@ -115,3 +115,10 @@ def test_a_title_repeated_in_the_other_language_is_the_second_language_title():
     data = b"%0 Journal Article\n%T First of two\n%T Second of two\n%D 2015\n"
     [record], _ = parse_bytes(data)  # both in one script: the second is not a translation
     assert (record["title"], record["title_alt"]) == ("First of two", "")
+
+
+def test_names_joined_with_a_semicolon_on_one_line_are_several_authors():
+    # CNKI writes a patent's inventors on one %A line. (Invented record.)
+    refer = "%0 Patent\n%T An invented patent\n%A Lopes Ana;Chen Bo\n%D 2020\n"
+    records, _ = parse_bytes(refer.encode(), filename="cnki.txt")
+    assert records[0]["authors"] == ["Lopes Ana", "Chen Bo"]
