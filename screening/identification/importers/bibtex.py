@@ -110,7 +110,8 @@ def split_authors(value: str) -> list[str]:
                 continue
         i += 1
     names.append(value[start:])
-    return [decode(n) for n in names if n.strip()]
+    # A long list is wrapped across lines: 'Neuser-Hoffmann,\n      Miriam' is one name.
+    return [" ".join(decode(n).split()) for n in names if n.strip()]
 
 
 class _State:

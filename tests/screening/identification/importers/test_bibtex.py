@@ -104,3 +104,13 @@ def test_bibtex_batches_keep_line_numbers_and_macros_across_batches():
     assert records[449]["line"] == 2 + 449 * 4
     assert records[449]["title"] == "Title 449"
     assert records[449]["journal"] == "J N"
+
+
+def test_a_name_wrapped_across_lines_is_one_name_with_single_spaces():
+    bib = (
+        "@article{x,\n  title = {An invented title},\n"
+        "  author = {Lopes, Ana and Neuser-Hoffmann,\n                  Miriam and Chen, Bo},\n"
+        "  year = {2020}\n}\n"
+    )
+    records, _ = parse_bytes(bib.encode(), filename="x.bib")
+    assert records[0]["authors"] == ["Lopes, Ana", "Neuser-Hoffmann, Miriam", "Chen, Bo"]
