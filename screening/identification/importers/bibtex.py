@@ -49,8 +49,11 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 # braces ({\"u}, \'{e}, \textless{}, \&). pylatexenc costs ~50 ms on a long abstract, so only
 # these fragments go through it (cached: the same accents recur), and the rest of the text is
 # left alone apart from dropping grouping braces.
+# '{\v S}': a letter accent written with a space before its letter (Mendeley, older JabRef) is
+# one fragment, letter and all; otherwise the accent went to the converter without its letter.
 _FRAGMENT = re.compile(
-    r"\$[^$\n]{1,200}\$|\{?\\(?:[A-Za-z]+|.)\s*(?:\{[^{}]*\}|(?<=[\'\"`^~=.])[A-Za-z])?\}?"
+    r"\$[^$\n]{1,200}\$|\{\\[vcuHrkbdt]\s+[A-Za-z]\}"
+    r"|\{?\\(?:[A-Za-z]+|.)\s*(?:\{[^{}]*\}|(?<=[\'\"`^~=.])[A-Za-z])?\}?"
 )
 _latex = None
 # Text-mode symbols Zotero writes that pylatexenc maps to nothing.

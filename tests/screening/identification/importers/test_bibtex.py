@@ -114,3 +114,18 @@ def test_a_name_wrapped_across_lines_is_one_name_with_single_spaces():
     )
     records, _ = parse_bytes(bib.encode(), filename="x.bib")
     assert records[0]["authors"] == ["Lopes, Ana", "Neuser-Hoffmann, Miriam", "Chen, Bo"]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        (r"{\v S}{\v c}ajev, Ana", "Ščajev, Ana"),
+        (r"Morko{\c c}, Bo", "Morkoç, Bo"),
+        (r"Erd{\H o}s, Paul", "Erdős, Paul"),
+        (r"\v{S}ajev, Ana", "Šajev, Ana"),
+    ],
+)
+def test_a_letter_accent_written_with_a_space_before_its_letter_is_read(written, read):
+    bib = f"@article{{x,\n  title = {{An invented title}},\n  author = {{{written}}},\n}}\n"
+    records, _ = parse_bytes(bib.encode(), filename="x.bib")
+    assert records[0]["authors"] == [read]
