@@ -304,10 +304,15 @@ def _parse_batch(macros: list[str], batch: list[tuple[int, list[str]]],
     records = []
     for block in library.blocks:
         if isinstance(block, DuplicateBlockKeyBlock):
+            # bibtexparser leaves an entry whose key came before raw (macros unresolved, quotes
+            # and braces kept): read alone, it is read as any other. Mendeley writes every
+            # entry without a key as '@article{,', so all but the first are such entries.
             entry = block.ignore_error_block
             if isinstance(entry, DuplicateFieldKeyBlock):
-                entry = _without_duplicate_fields(entry.ignore_error_block, macros, entry)
+                entry = entry.ignore_error_block
             if isinstance(entry, Entry):
+                entry = _without_duplicate_fields(entry, macros, block)
+            if entry is not None:
                 records.append((file_line_of(block.start_line), entry))
         elif isinstance(block, DuplicateFieldKeyBlock):
             entry = _without_duplicate_fields(block.ignore_error_block, macros, block)
@@ -333,7 +338,7 @@ def _parse_batch(macros: list[str], batch: list[tuple[int, list[str]]],
                 state.report.skipped.append(state.bad[-1])
             continue
         state.good += 1
-        if entry.key in state.seen_keys:
+        if entry.key and entry.key in state.seen_keys:  # no key at all is not one used twice
             state.report.warn(
                 line,
                 _("BibTeX key %(key)s used twice; both entries kept") % {"key": repr(entry.key)},

@@ -129,3 +129,20 @@ def test_a_letter_accent_written_with_a_space_before_its_letter_is_read(written,
     bib = f"@article{{x,\n  title = {{An invented title}},\n  author = {{{written}}},\n}}\n"
     records, _ = parse_bytes(bib.encode(), filename="x.bib")
     assert records[0]["authors"] == [read]
+
+
+def test_an_entry_whose_key_came_before_is_read_as_any_other():
+    # Mendeley writes '@article{,' for every entry without a key. (Invented entries.)
+    bib = (
+        '@string{jn = "Journal of Invented Results"}\n'
+        '@article{,\n  title = {A first invented title},\n  author = "Lopes, Ana and Chen, Bo",\n'
+        "  journal = jn,\n  year = 2019\n}\n"
+        '@article{,\n  title = {A second invented title},\n  author = "Ivanova, Maria and Wu, Di",\n'
+        "  journal = jn,\n  year = 2020\n}\n"
+    )
+    records, report = parse_bytes(bib.encode(), filename="mendeley.bib")
+    second = records[1]
+    assert second["title"] == "A second invented title"
+    assert second["authors"] == ["Ivanova, Maria", "Wu, Di"]
+    assert second["journal"] == "Journal of Invented Results"
+    assert report.warnings == []  # entries with no key at all: no key is used twice
