@@ -181,7 +181,9 @@ def split_names(value: str) -> list[str]:
         # OpenAlex joins its authors with '|'; a ';' inside one of them is part of the name.
         parts = text.split("|")
     elif ";" in text or "；" in text:
-        parts = re.split(r"\s*[;；]\s*", text)
+        # PubMed's CSV: 'Touloumi G, Samoli E, Katsouyanni K; APHEA-2 Project Group.' -- the
+        # people in Vancouver style, then the group after the ';'.
+        parts = [n for p in re.split(r"\s*[;；]\s*", text) for n in _vancouver_names(p)]
     elif has_cjk(text) and ("、" in text or "，" in text):
         parts = re.split(r"\s*[、，]\s*", text)  # Chinese lists: 陳小明、林美華
     elif has_cjk(text) and all(len(p.strip()) >= 2 and has_cjk(p) for p in text.split(",")):
@@ -197,7 +199,27 @@ def split_names(value: str) -> list[str]:
         parts = [text]
     # Scopus's "Author full names" follow each name with its author id: "Mbarek, Sondes
     # (57205348282)". No name ends in a number in brackets.
-    return [" ".join(_AUTHOR_ID.sub("", p).split()) for p in parts if p.strip()]
+    names = [" ".join(_AUTHOR_ID.sub("", p).split()) for p in parts if p.strip()]
+    if (
+        len(names) >= 2
+        and _VANCOUVER.match(names[-1])
+        and names[-1].endswith(".")
+        and not any(name.endswith(".") for name in names[:-1])
+    ):
+        names[-1] = names[-1][:-1]  # PubMed ends its list with a full stop: '..., Glynn RJ.'
+    return names
+
+
+# 'Touloumi G', 'Stoltzfus JC.': a family name, then the initials, no comma (Vancouver style).
+_VANCOUVER = re.compile(r"^[^\W\d_][^,;]*\s[A-Z]{1,4}\.?$")
+
+
+def _vancouver_names(part: str) -> list[str]:
+    """The names of a comma-joined Vancouver-style list, or `part` itself if it is not one."""
+    pieces = [piece.strip() for piece in part.split(",")]
+    if len(pieces) >= 2 and all(_VANCOUVER.match(piece) for piece in pieces):
+        return pieces
+    return [part]
 
 
 def structured_names(text: str) -> list[str] | None:

@@ -51,6 +51,10 @@ logger = logging.getLogger(__name__)
 
 # Abstracts and reference lists in Scopus exports exceed csv's default 128 KiB cell limit.
 csv.field_size_limit(64 * 1024 * 1024)
+# An NLM citation's place: after the date, 'volume(issue):pages' ('2011 Oct;18(10):1099-104.').
+_NLM_CITATION = re.compile(
+    r"\.\s+\d{4}\b[^;]*;\s*(?P<volume>[^(:;\s]*)(?:\((?P<issue>[^)]*)\))?:(?P<pages>[^.;\s]+)"
+)
 
 MAPPABLE_FIELDS = tuple(ALIASES)
 # Rows looked at for the header: Dimensions writes a line "About the data: ..." above it.
@@ -209,6 +213,7 @@ class _Rows:
         header_keys = set(keys)
         # Only where the columns were recognised: a person's own mapping is followed as given.
         self.book_title = keys.get("booktitle") if self.guessed else None
+        self.citation = keys.get("citation") if self.guessed else None
         self.glued_authors = any(sig <= header_keys for sig in GLUED_AUTHOR_KEYS)
         # Columns that might hold the authors if the guess missed them.
         self.free = [i for i, h in enumerate(self.header)
@@ -251,6 +256,7 @@ class _Rows:
             start, end = cell("page_start"), cell("page_end")
             pages = f"{start}-{end}" if start and end else start
         record["pages"] = expand_pages(pages)
+        self._citation(record, cells)
         record["doi"] = normalise_doi(cell("doi"))
         record["pmid"] = normalise_pmid(cell("pmid"))
         record["source_key"] = cell("source_key")
@@ -283,6 +289,19 @@ class _Rows:
                 record["journal"] = ""
         elif not record["journal"]:
             record["journal"] = book
+
+    def _citation(self, record: dict, cells: list[str]) -> None:
+        """PubMed's CSV gives volume, issue and pages only inside its NLM citation: 'Stat Med.
+        2006 Dec 30;25(24):4164-78.' (read where the recognised columns leave them empty)."""
+        i = self.citation
+        if i is None or i >= len(cells) or record["volume"] or record["pages"]:
+            return
+        match = _NLM_CITATION.search(cells[i])
+        if match is None:
+            return
+        record["volume"] = match.group("volume") or ""
+        record["issue"] = record["issue"] or match.group("issue") or ""
+        record["pages"] = expand_pages(match.group("pages"))
 
     def _count(self, record: dict, cells: list[str]) -> None:
         self.rows += 1
