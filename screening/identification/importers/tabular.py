@@ -51,6 +51,32 @@ logger = logging.getLogger(__name__)
 
 # Abstracts and reference lists in Scopus exports exceed csv's default 128 KiB cell limit.
 csv.field_size_limit(64 * 1024 * 1024)
+# Embase's 'Source': 'Cancer (2004) 102:4 (253-258). Date of Publication: 25 Aug 2004' --
+# journal (year) volume:issue (pages), all in the one column its older CSV has for them.
+_EMBASE_SOURCE = re.compile(
+    r"^(?P<journal>\S.*?) \((?P<year>\d{4})\)(?: (?P<volume>[^\s:()]+)(?::(?P<issue>[^\s()]+))?)?"
+    r"(?: \((?P<pages>[^()]*)\))?\.?(?: Date of Publication: .*)?$"
+)
+
+
+def _embase_source(record: dict) -> None:
+    """Where the journal column holds an Embase source and no other column gave the volume or
+    pages, they are read from it (and the year, where none was given or the same), and the
+    journal keeps its name alone."""
+    journal = record["journal"]
+    looks_like_one = journal.endswith(")") or "Date of Publication:" in journal
+    if record["volume"] or record["pages"] or not looks_like_one:
+        return
+    match = _EMBASE_SOURCE.match(journal)
+    if match is None or record["year"] not in (None, int(match.group("year"))):
+        return
+    record["journal"] = match.group("journal")
+    record["year"] = int(match.group("year"))
+    record["volume"] = match.group("volume") or ""
+    record["issue"] = record["issue"] or match.group("issue") or ""
+    record["pages"] = expand_pages(match.group("pages") or "")
+
+
 # An NLM citation's place: after the date, 'volume(issue):pages' ('2011 Oct;18(10):1099-104.').
 _NLM_CITATION = re.compile(
     r"\.\s+\d{4}\b[^;]*;\s*(?P<volume>[^(:;\s]*)(?:\((?P<issue>[^)]*)\))?:(?P<pages>[^.;\s]+)"
@@ -257,6 +283,7 @@ class _Rows:
             pages = f"{start}-{end}" if start and end else start
         record["pages"] = expand_pages(pages)
         self._citation(record, cells)
+        _embase_source(record)
         record["doi"] = normalise_doi(cell("doi"))
         record["pmid"] = normalise_pmid(cell("pmid"))
         record["source_key"] = cell("source_key")

@@ -158,7 +158,7 @@ EXPORTS = [
     ("acm", ACM, "Computing for clinicians", ["Hale, Gus", "Grant, Fay"], 2017, "10.1145/acm.1"),
     ("springer", SPRINGER, "Research capacity building",
      ["Dee Okafor", "Eli Novak", "Ronald McDonald"], 2018, "10.1007/spr.1"),
-    ("embase", EMBASE, "Research nurses in oncology", ["Reyes A.", "Lindqvist B."], None, ""),
+    ("embase", EMBASE, "Research nurses in oncology", ["Reyes A.", "Lindqvist B."], 2010, ""),
     ("cnki", CNKI, "护士科研能力培养研究", ["王小明", "陈美玲"], 2019, ""),
 ]  # fmt: skip
 
