@@ -14,7 +14,6 @@ from screening.identification.importers.base import first_value as _first
 from screening.identification.importers.normalise import (
     expand_pages,
     has_cjk,
-    normalise_doi,
     split_keywords,
 )
 from screening.identification.importers.text import _, gettext_noop
@@ -365,8 +364,8 @@ def _build(
     title, title_alt, journal = _titles_and_journal(fields)
     if not title:
         title, title_alt = _fallback_title(fields, title_alt, start, report)
-    # Fields read differently on purpose since (AU with A1; Ovid MEDLINE's IS and PMID): taken
-    # from the parser itself, as this oracle checks how lines are read into records.
+    # Fields read differently on purpose since (AU with A1; Ovid MEDLINE's IS and PMID; a bare DOI
+    # in L3): taken from the parser itself, as this oracle checks how lines are read into records.
     native, alt = ris._authors(fields, raw)
     url = _first(fields, "UR")
     accession = _first(fields, "AN")
@@ -382,7 +381,7 @@ def _build(
         "volume": _first(fields, "VL", "VO"),
         "issue": ris._issue(fields),
         "pages": _pages(fields),
-        "doi": _doi(fields),
+        "doi": ris._doi(fields),
         "pmid": pmid,
         "other_ids": other_ids,
         # One split of all the values: split_keywords cuts at line ends as at semicolons.
@@ -463,18 +462,3 @@ def _pages(fields: dict[str, list[str]]) -> str:
     if sp and ep and "-" not in sp:
         return expand_pages(f"{sp}-{ep}")
     return expand_pages(sp or ep)
-
-
-def _doi(fields: dict[str, list[str]]) -> str:
-    """The DOI tag, else a DOI found in a link or Ovid's M3."""
-    values = fields.get("DO")
-    doi = normalise_doi(values[0] if values and values[0] else _first(fields, "DO", "DI"))
-    if doi:
-        return doi
-    for tag in ("UR", "L2", "L3", "M3"):
-        for value in fields.get(tag, ()):
-            if "10." in value and ("doi" in value.lower() or tag == "M3"):
-                doi = normalise_doi(value)
-                if doi:
-                    return doi
-    return ""
