@@ -43,7 +43,9 @@ class _RefWorks(TaggedFormat):
     start_tag = "RT"
     example = "T1 ..."
 
-    line = re.compile(r"([A-Z][A-Z0-9])(?: (.*))?$")
+    # A tag, then a space and the value; CNKI leaves the space out before a name in Chinese
+    # ('A1林行众'): a character past ASCII right after the tag can only begin the value.
+    line = re.compile(r"([A-Z][A-Z0-9])(?: |(?=[^\x00-\x7f])|$)(.*)$")
 
     def preamble(self, chunk: str) -> str:
         if not PREAMBLE.match(chunk):

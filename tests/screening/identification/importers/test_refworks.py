@@ -82,3 +82,11 @@ def test_an_untagged_line_before_any_record_is_refused_with_its_line():
     with pytest.raises(ImportFormatError) as error:
         parse_bytes(b"\n\nsome words\nRT Book\nT1 A\n", fmt="refworks")
     assert error.value.line == 3
+
+
+def test_a_chinese_name_right_after_its_tag_is_read():
+    # CNKI's RefWorks export of a thesis. (Invented record.)
+    refworks = "RT Dissertation/Thesis\nA1林行众\nT1 一个虚构的题名\nYR 2020\nAB Abstract text\n"
+    records, report = parse_bytes(refworks.encode(), filename="cnki.txt")
+    assert records[0]["authors"] == ["林行众"]
+    assert records[0]["abstract"] == "Abstract text"
