@@ -243,6 +243,19 @@ def parse_bibtex(
         )
 
 
+# EndNote writes an entry whose label is empty with no key at all: '@article{', then the fields.
+_OPENING_ALONE = re.compile(r"\s*@\s*\w+\s*\{\s*$")
+_FIELD_LINE = re.compile(r"\s*[A-Za-z][\w-]*\s*=")
+
+
+def _no_key(chunk: list[str]) -> bool:
+    """An entry whose first line is its opening brace alone and whose next line is a field."""
+    if not _OPENING_ALONE.match(chunk[0]) or chunk[0].lstrip()[:7].lower() == "@string":
+        return False
+    following = next((line for line in chunk[1:] if line.strip()), "")
+    return _FIELD_LINE.match(following) is not None
+
+
 def _ends_with_closing_line(lines: list[str]) -> bool:
     """True when the entry's last line is its closing brace alone: the export wrote the whole
     entry, and braces that do not balance are inside it (EBSCO copies page code into fields),
@@ -285,9 +298,13 @@ def _parse_batch(macros: list[str], batch: list[tuple[int, list[str]]],
     offset = sum(m.count("\n") + 1 for m in macros)
     starts: list[int] = []  # 0-based line in the combined text where each chunk starts
     file_lines: list[int] = []
+    keyless: set[int] = set()  # chunks given the empty key EndNote leaves out
     for file_line, chunk in batch:
         starts.append(offset)
         file_lines.append(file_line)
+        if _no_key(chunk):
+            keyless.add(len(starts) - 1)
+            chunk = [chunk[0].rstrip() + ",", *chunk[1:]]
         parts.append("\n".join(chunk))
         offset += len(chunk)
     library = bibtexparser.parse_string("\n".join(parts))
@@ -330,6 +347,10 @@ def _parse_batch(macros: list[str], batch: list[tuple[int, list[str]]],
             records.append((file_line_of(block.start_line), block))
     records.sort(key=lambda pair: pair[0])
     for line, entry in records:
+        if entry.key == "" and bisect.bisect_right(file_lines, line) - 1 in keyless:
+            # the entry as the file wrote it, without the comma added for the parser
+            raw = (entry.raw or "").replace("{,", "{", 1)
+            entry = Entry(entry.entry_type, "", entry.fields, entry.start_line, raw)
         if _runs_into_next_field(entry):
             # bibtexparser reads 'title={A} year={2001}' as one title: a comma is missing.
             text = _chunk_text(batch, file_lines, line)

@@ -146,3 +146,17 @@ def test_an_entry_whose_key_came_before_is_read_as_any_other():
     assert second["authors"] == ["Ivanova, Maria", "Wu, Di"]
     assert second["journal"] == "Journal of Invented Results"
     assert report.warnings == []  # entries with no key at all: no key is used twice
+
+
+def test_an_entry_with_no_key_at_all_is_read_as_it_was_written():
+    # EndNote's BibTeX export of a record whose label is empty. (Invented entries.)
+    bib = (
+        "@article{\n  author = {Huang, Ana and Chen, Bo},\n  title = {A first invented title},\n"
+        "  year = {2019}\n}\n\n"
+        "@article{\n  author = {Wu, Di},\n  title = {A second invented title},\n  year = {2020}\n}\n"
+    )
+    records, report = parse_bytes(bib.encode(), filename="endnote.bib")
+    assert [r["title"] for r in records] == ["A first invented title", "A second invented title"]
+    assert records[0]["authors"] == ["Huang, Ana", "Chen, Bo"]
+    assert records[1]["raw"].startswith("@article{\n")
+    assert report.warnings == []
