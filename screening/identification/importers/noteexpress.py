@@ -23,13 +23,12 @@ from screening.identification.importers.normalise import (
 )
 from screening.identification.importers.tagged import (
     TaggedFormat,
+    names_in,
     read_tagged,
-    split_list,
     two_titles,
 )
 
 _FIELD = re.compile(r"^\{([^{}\n]{1,60})\}\s*[:：]\s?(.*)$")
-_NAME_SEP = re.compile(r"\s*[;；]+\s*")
 _ISBN = re.compile(r"^(97[89])?[\d\s-]{9,}[\dXx]$")
 # CNKI starts English abstracts with a heading: 'Abstract(#br)This paper...'.
 _ABSTRACT_HEADING = re.compile(r"^\s*(?:Abstract|ABSTRACT|摘要)\s*[:：]?\s*\(#br\)")
@@ -58,10 +57,6 @@ def parse_noteexpress(blocks: Iterable[list[str]], report: ParseReport) -> Itera
     return read_tagged(blocks, report, FORMAT)
 
 
-def _names(values: Iterable[str]) -> list[str]:
-    return split_list(values, lambda value: [n for n in _NAME_SEP.split(value) if n])
-
-
 def _keywords(values: Iterable[str]) -> list[str]:
     """';'-joined (';;' too), one per line, or, in CNKI's yearbook records, ','-joined."""
     text = "\n".join(values)
@@ -77,8 +72,8 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     title, title_alt = two_titles(fields.get("Title", ()), _first(fields, "Translated Title"))
     record["title"] = title
     record["title_alt"] = title_alt
-    record["authors"] = _names(fields.get("Author", ()))
-    record["authors_alt"] = _names(fields.get("Translated Author", ()))
+    record["authors"] = names_in(fields.get("Author", ()))
+    record["authors_alt"] = names_in(fields.get("Translated Author", ()))
     abstract = _ABSTRACT_HEADING.sub("", _first(fields, "Abstract"))
     record["abstract"] = abstract.replace("(#br)", "\n").strip()
     # A proceedings volume is the Tertiary Title (the conference the Secondary Title); a

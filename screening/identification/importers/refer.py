@@ -22,8 +22,8 @@ from screening.identification.importers.normalise import (
 )
 from screening.identification.importers.tagged import (
     TaggedFormat,
+    names_in,
     read_tagged,
-    split_list,
     two_titles,
 )
 
@@ -42,13 +42,6 @@ class _Refer(TaggedFormat):
 FORMAT = _Refer()
 
 
-_NAME_SEP = re.compile(r"\s*[;；]\s*")
-
-
-def _names(value: str) -> list[str]:
-    return [name for name in _NAME_SEP.split(value) if name]
-
-
 def parse_refer(blocks: Iterable[list[str]], report: ParseReport) -> Iterator[dict]:
     return read_tagged(blocks, report, FORMAT)
 
@@ -61,7 +54,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     record["title"] = title
     record["title_alt"] = title_alt
     # One name a line, but CNKI joins a patent's inventors with ';' on one: no name holds one.
-    record["authors"] = split_list(fields.get("A", ()), _names)
+    record["authors"] = names_in(fields.get("A", ()))
     record["authors_alt"] = [a for a in fields.get("H", ()) if a]
     record["abstract"] = _first(fields, "X")
     record["journal"] = " ".join(_first(fields, "J", "B").split())

@@ -22,12 +22,11 @@ from screening.identification.importers.normalise import (
 )
 from screening.identification.importers.tagged import (
     TaggedFormat,
+    names_in,
     read_tagged,
-    split_list,
     two_titles,
 )
 
-_NAME_SEP = re.compile(r"\s*[;；]\s*")
 # RefWorks' own export (not other tools' RefWorks files) opens with a preamble:
 #     Refworks Export Tagged Format / Character Set=utf-8 / Tag legend / ***** / RT=Reference
 #     Type / ... / ***** / Font Attribute Legend / Start Bold = ... / ***** /
@@ -78,8 +77,7 @@ def _build(fields: dict[str, list[str]], raw: str, start: int, report: ParseRepo
     title, title_alt = two_titles(fields.get("T1", ()), _first(fields, "OT"))
     record["title"] = title
     record["title_alt"] = title_alt
-    names = split_list(fields.get("A1", ()), lambda v: [n for n in _NAME_SEP.split(v) if n])
-    record["authors"] = names
+    record["authors"] = names_in(fields.get("A1", ()))
     record["abstract"] = _first(fields, "AB")
     record["journal"] = " ".join(_first(fields, "JF", "JO", "T2").split())
     year_text = _first(fields, "YR", "FD")

@@ -17,7 +17,7 @@ A blank line after the last record, or its absence, proves nothing either way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from screening.identification.importers.base import ImportFormatError, ParseReport
 from screening.identification.importers.normalise import has_cjk, split_bilingual
@@ -296,9 +296,10 @@ def two_titles(titles: Iterable[str], translated: str) -> tuple[str, str]:
     return title, alt
 
 
-def split_list(values: Iterable[str], separators: Callable[[str], list[str]]) -> list[str]:
-    """Every item of tag values that may each hold several (one name per line, or ';'-joined)."""
-    out: list[str] = []
-    for value in values:
-        out += separators(value)
-    return out
+_NAME_SEP = re.compile(r"\s*[;；]+\s*")
+
+
+def names_in(values: Iterable[str]) -> list[str]:
+    """The names of tag values that each hold one, or several joined by ';' (no name holds a
+    ';'): NoteExpress, RefWorks and CNKI's EndNote write them either way."""
+    return [name for value in values for name in _NAME_SEP.split(value) if name]
