@@ -154,9 +154,6 @@ def _character(m: re.Match) -> str:
     return chr(code)
 
 
-_AUTHOR_ID = re.compile(r"\s*\(\d{5,}\)\s*$")
-
-
 def decode_character_references(text: str) -> str:
     """'Jimenez-Gan&#225;n' -> 'Jimenez-Ganán': web databases (ACM's CSV, DBLP) write letters
     outside ASCII as HTML character references in plain-text exports. Each stands for one
@@ -170,7 +167,7 @@ def split_names(value: str) -> list[str]:
     A single comma is ambiguous ('Smith, John' is one person), so it splits only when both sides
     look like whole names (contain a space).
     """
-    text = decode_character_references(value.strip())
+    text = value.strip()
     if not text:
         return []
     if text[0] == "[" and text[-1] == "]":
@@ -210,6 +207,7 @@ def split_names(value: str) -> list[str]:
     return names
 
 
+_AUTHOR_ID = re.compile(r"\s*\(\d{5,}\)\s*$")
 # 'Touloumi G', 'Stoltzfus JC.': a family name, then the initials, no comma (Vancouver style).
 _VANCOUVER = re.compile(r"^[^\W\d_][^,;]*\s[A-Z]{1,4}\.?$")
 
