@@ -334,7 +334,11 @@ def _dispatch(stream, head, fmt, report, column_map, **options) -> Iterator[dict
     if fmt in ("openalex-json", "crossref-json"):
         from screening.identification.importers import works_json
 
-        parse = works_json.parse_openalex_json if fmt[0] == "o" else works_json.parse_crossref_json
+        parse = (
+            works_json.parse_openalex_json
+            if fmt == "openalex-json"
+            else works_json.parse_crossref_json
+        )
         return parse(textio.text_stream(stream, report.encoding), report)
     if fmt in ("csv", "scopus-csv"):
         from screening.identification.importers.tabular import parse_csv

@@ -232,8 +232,7 @@ def read_tagged(
                 continue
             tag, value = pair
             if fields is not None and (
-                (blank and (not opened or tag == start_tag or tag in fields))
-                or (tag == start_tag and tag in fields)
+                (blank and (not opened or tag in fields)) or (tag == start_tag and tag in fields)
             ):
                 ending.closed(last_tag, len(fields))
                 records += 1
