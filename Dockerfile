@@ -5,5 +5,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends libcairo2 fonts
 WORKDIR /app
 COPY pyproject.toml ./
 COPY . .
-RUN pip install --no-cache-dir -e . && python manage.py collectstatic --noinput
+# gcc builds the importer's C parts (pyproject.toml, ext-modules), then goes.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install --no-cache-dir -e . \
+    && python -c "import screening.identification.importers._medline_fields" \
+    && apt-get purge -y gcc libc6-dev && apt-get autoremove -y && rm -rf /var/lib/apt/lists/* \
+    && python manage.py collectstatic --noinput
 EXPOSE 8000

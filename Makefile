@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install migrate demo lint format bench clean messages
 
-$(STAMP): pyproject.toml
+# The C parts (see pyproject.toml, ext-modules) are compiled by the install: a change to them
+# installs again.
+$(STAMP): pyproject.toml $(wildcard screening/identification/importers/*.c)
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

@@ -24,6 +24,15 @@ def modules() -> dict[str, Path]:
     return found
 
 
+def compiled_modules() -> set[str]:
+    """The modules of the apps written in C (each built from its one .c file, see README)."""
+    return {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for app in APPS
+        for path in (ROOT / app).rglob("*.c")
+    }
+
+
 def _resolve(name: str, known: set[str]) -> str | None:
     """The longest known module that `name` is or lies inside."""
     while name:
@@ -36,7 +45,7 @@ def _resolve(name: str, known: set[str]) -> str | None:
 def graph() -> dict[str, set[str]]:
     """module -> the project modules it imports, anywhere in its body (late imports too)."""
     mods = modules()
-    known = set(mods)
+    known = set(mods) | compiled_modules()
     edges: dict[str, set[str]] = defaultdict(set)
     for name, path in mods.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]

@@ -17,6 +17,11 @@ from screening.identification.importers.tagged import Ending, no_line_end
 from screening.identification.importers.text import _
 from screening.identification.importers.textio import chunks_of
 
+try:
+    from screening.identification.importers._medline_fields import fields as _native_fields
+except ImportError:  # not compiled (no C compiler at install): the Python reader alone
+    _native_fields = None
+
 KNOWN_TAGS = frozenset(
     [
         "AB",
@@ -204,44 +209,58 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
             line += skip
             continue
         record = buf[pos:end]
-        lines = record.count("\n") + 1
         start = line + 1
-        fields = None
+        fields = read = None
         if state.fields is None and record.startswith(("PMID- ", "OWN - ")):
-            parts = record.split("\n      ")
-            joined: str | None = record
-            if len(parts) > 1:
-                # Continuation lines joined to their field with one space, as the line parser
-                # joins stripped lines; a blank continuation line is left to the line parser.
-                # Each part after the first starts where a continuation line's text does: when
-                # none starts with a space (PubMed indents by six exactly), none is blank, and
-                # the search for one is spared.
-                firsts = "".join(map(_FIRST_CHARACTER, parts[1:]))
-                joined = None
-                if (
-                    len(firsts) == len(parts) - 1 and firsts.split() == [firsts]
-                ) or not _BLANK_CONTINUATION.search(record):
-                    strip = str.strip
-                    joined = " ".join(
-                        [parts[0].rstrip(), *map(strip, parts[1:-1]), parts[-1].lstrip()]
-                    )
-            if joined is not None:
-                pairs = _FIELD.findall(joined)
-                if len(pairs) == lines - len(parts) + 1:
-                    fields = _fields(pairs, record, start, state)
+            read = _usual_fields(record)
+            if read is not None:
+                fields = _checked(read[0], record, start, state)
+        lines = read[2] if read is not None else record.count("\n") + 1
         if fields is None:
             yield from state.feed([*record.split("\n"), ""], line)
         else:
             state.records += 1
-            state.ending.closed(pairs[-1][0].rstrip(), len(fields))
+            state.ending.closed(read[1].rstrip(), len(fields))
             yield _build(fields, record, start, report)
         line += lines + 1
         pos = end + 2
 
 
-def _fields(pairs: list[tuple[str, str]], record: str, start: int, state: _LineParser):
-    """{padded tag: [values]} of a record in the usual shape; None when the line parser must
-    read it (a second PMID, a tag that is not one)."""
+def _usual_fields(record: str) -> tuple[dict[str, list[str]], str, int] | None:
+    """({padded tag: [values]}, the last field's padded tag, the number of lines) of a record
+    whose every line is a tag line or a continuation line; None when the line parser must read
+    it. Compiled (_medline_fields.c) where the install could build it: that reader answers
+    only where it is sure to give what `_usual_fields_in_python` gives, and leaves the rest to
+    it."""
+    if _native_fields is not None:
+        read = _native_fields(record)
+        if read is not None:
+            return read
+    return _usual_fields_in_python(record)
+
+
+def _usual_fields_in_python(record: str) -> tuple[dict[str, list[str]], str, int] | None:
+    lines = record.count("\n") + 1
+    parts = record.split("\n      ")
+    joined: str | None = record
+    if len(parts) > 1:
+        # Continuation lines joined to their field with one space, as the line parser joins
+        # stripped lines; a blank continuation line is left to the line parser. Each part
+        # after the first starts where a continuation line's text does: when none starts with
+        # a space (PubMed indents by six exactly), none is blank, and the search for one is
+        # spared.
+        firsts = "".join(map(_FIRST_CHARACTER, parts[1:]))
+        joined = None
+        if (
+            len(firsts) == len(parts) - 1 and firsts.split() == [firsts]
+        ) or not _BLANK_CONTINUATION.search(record):
+            strip = str.strip
+            joined = " ".join([parts[0].rstrip(), *map(strip, parts[1:-1]), parts[-1].lstrip()])
+    if joined is None:
+        return None
+    pairs = _FIELD.findall(joined)
+    if len(pairs) != lines - len(parts) + 1:
+        return None
     fields: dict[str, list[str]] = {}
     for tag, value in pairs:
         value = value.strip()
@@ -250,6 +269,12 @@ def _fields(pairs: list[tuple[str, str]], record: str, start: int, state: _LineP
             fields[tag] = [value]
         else:
             values.append(value)
+    return fields, pairs[-1][0], lines
+
+
+def _checked(fields: dict[str, list[str]], record: str, start: int, state: _LineParser):
+    """`fields` of a record in the usual shape, its unknown tags warned of; None when the line
+    parser must read it (a second PMID, a tag that is not one)."""
     pmids = fields.get("PMID")
     if pmids is not None and len(pmids) > (record[0] == "P") and "\nPMID- " in record:
         return None  # records not separated by a blank line

@@ -19,6 +19,17 @@ from .equivalence import variants
 REAL = ["revtools/restoration_pubmed.nbib", "metaknowledge/medline_test.medline"]
 
 
+@pytest.fixture(autouse=True, params=["compiled", "python"])
+def reader(request, monkeypatch):
+    """Every test twice: with the compiled reader of usual records (where the install built
+    it) and with the Python one alone, as an install without a C compiler reads."""
+    if request.param == "python":
+        monkeypatch.setattr(new, "_native_fields", None)
+    elif new._native_fields is None:
+        pytest.skip("the compiled MEDLINE reader was not built (no C compiler at install)")
+    return request.param
+
+
 def assert_read_alike(data: bytes) -> None:
     equivalence.assert_read_alike(old.parse_medline, new.parse_medline, data)
 
@@ -156,7 +167,12 @@ def medline_text(draw) -> str:
     return "\n".join(lines) + end
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=400,
+    deadline=None,
+    # `reader` is chosen once for all the examples of a run, as it should be.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(text=medline_text(), crlf=st.booleans())
 def test_generated_files_read_as_before(text, crlf):
     if crlf:
