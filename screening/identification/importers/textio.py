@@ -160,6 +160,10 @@ CJK_CANDIDATES = ("gb18030", "big5", "cp950")
 # its own standard counts as common (see `_common`), errors and misfits counted against it.
 CJK_MIN_SCORE = 0.5
 _MIN_HANGUL_SHARE = 0.9
+# Korean is written in words with spaces between them, a few syllables each (2-4 in running
+# text); Chinese has no spaces, so its bytes read as Korean make runs as long as its phrases.
+_MAX_MEAN_KOREAN_WORD = 6
+_WORD = re.compile("[^\x00-\x7f]+")
 # A language field naming Chinese (RIS 'LA  - Chinese', BibTeX 'language = {chinese}', a CSV
 # column 'Language' then 'Chinese'...): the file's text is then never read as Korean.
 _CHINESE_FIELD = re.compile(
@@ -237,9 +241,12 @@ def _cjk_encoding(sample: bytes) -> str:
     wide = [c for c in korean if c >= "\x80"]
     if len(wide) >= 20:
         # Korean text is nearly all Hangul; Chinese bytes read as Korean turn up hanja (lead
-        # bytes CA-FD), which Korean databases rarely write, and errors.
+        # bytes CA-FD), which Korean databases rarely write, and errors. GB 2312's rows B0-C8
+        # are Hangul in KS X 1001, though: Chinese text made only of their characters reads
+        # as Hangul throughout, but in runs as long as its phrases, not in words.
         hangul = sum(1 for c in wide if "\uac00" <= c <= "\ud7a3")
-        if hangul >= _MIN_HANGUL_SHARE * len(wide):
+        words = len(_WORD.findall(korean))
+        if hangul >= _MIN_HANGUL_SHARE * len(wide) and len(wide) <= _MAX_MEAN_KOREAN_WORD * words:
             return "cp949"
     best, best_score = "", CJK_MIN_SCORE
     for encoding in CJK_CANDIDATES:

@@ -116,8 +116,9 @@ def test_western_text_in_windows_1252_is_never_taken_for_chinese(text):
 
 
 # Hanzi whose GB codes all sit in the rows where CP949 keeps its Hangul (lead bytes B0-C8): read
-# as Korean they give Hangul syllables, so only the file's own language field can tell.
-HANGUL_ROWS_HANZI = "啊阿埃挨哎唉哀皑癌蔼矮艾碍爱隘鞍氨安俺按暗岸胺案肮昂盎凹敖熬翱袄"
+# as Korean they give Hangul syllables. Written as Korean writes, in short words with spaces
+# between them, only the file's own language field can tell.
+HANGUL_ROWS_HANZI = "啊阿 埃挨哎 唉哀 皑癌蔼 矮艾 碍爱隘 鞍氨 安俺按 暗岸 胺案肮 昂盎 凹敖熬 翱袄"
 
 
 @pytest.mark.parametrize(
@@ -128,3 +129,15 @@ def test_a_chinese_language_field_keeps_the_text_from_being_read_as_korean(field
     assert detect_encoding(data) == "gb18030"
     without = f"TY  - JOUR\nTI  - {HANGUL_ROWS_HANZI}\nER  - \n".encode("gb18030")
     assert detect_encoding(without) == "cp949"
+
+
+def test_chinese_that_reads_as_hangul_throughout_is_still_chinese():
+    # Every character from GB 2312's rows B0-C8, which KS X 1001 gives Hangul syllables: read
+    # as Korean it is all Hangul, but one run of 21 syllables is no Korean word.
+    title = HANGUL_ROWS_HANZI.replace(" ", "")[:21]
+    data = f"TY  - JOUR\nTI  - {title}\nAU  - 曹刚\nER  - \n".encode("gb18030")
+    assert all(0xB0 <= c.encode("gb18030")[0] <= 0xC8 for c in title + "曹刚")
+    assert all(0xAC00 <= ord(c) <= 0xD7A3 for c in data.decode("cp949") if ord(c) >= 0x80)
+    records, report = parse_bytes(data)
+    assert report.encoding == "gb18030"
+    assert records[0]["title"] == title
