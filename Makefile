@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 # The C parts (see pyproject.toml, ext-modules) are compiled by the install: a change to them
 # installs again.
-$(STAMP): pyproject.toml $(wildcard screening/identification/importers/*.c)
+$(STAMP): pyproject.toml $(wildcard screening/identification/*.c screening/identification/importers/*.c)
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

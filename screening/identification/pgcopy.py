@@ -25,6 +25,11 @@ from screening.identification.importers import ImportFormatError, ParseReport, i
 from screening.identification.second_parser import SecondParser, SecondParserFailed
 from screening.models import ImportJob, Record
 
+try:
+    from screening.identification import _copy_rows
+except ImportError:  # not compiled (no C compiler at install): rows encoded in Python alone
+    _copy_rows = None
+
 logger = logging.getLogger(__name__)
 _PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
@@ -305,7 +310,20 @@ def _row_encoder(job: ImportJob, fields: Sequence[str]) -> tuple[list[str], Any]
         add(tail)
         return b"".join(out)
 
-    return columns, encode
+    if _copy_rows is None:
+        return columns, encode
+    # The same rows written in C (_copy_rows.c), which leaves to `encode` every row it is not
+    # sure of (a value of another type, a NUL in the raw record, a string with no UTF-8).
+    plan = (head, tail, tuple(texts), with_raw, tuple(jsons),
+            tuple((name, size) for name, _, size in int_plan))  # fmt: skip
+    encode_row = _copy_rows.encode_row
+
+    def encode_in_c(item: dict) -> bytes:
+        row = encode_row(item, plan)
+        return encode(item) if row is None else row
+
+    encode_in_c.plan = plan  # type: ignore[attr-defined]  # what the tests hold equal
+    return columns, encode_in_c
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
