@@ -226,6 +226,11 @@ def _scan(buf: str, pos: int, line: int, state: _LineParser):
         pos = end + 2
 
 
+def compiled() -> bool:
+    """Whether the usual records are read in C (see `_usual_fields`)."""
+    return _native_fields is not None
+
+
 def _usual_fields(record: str) -> tuple[dict[str, list[str]], str, int] | None:
     """({padded tag: [values]}, the last field's padded tag, the number of lines) of a record
     whose every line is a tag line or a continuation line; None when the line parser must read

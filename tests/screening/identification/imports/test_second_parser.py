@@ -101,6 +101,7 @@ cut: list[int] = []  # how many segments the child parsed, by call
 def small_segments(monkeypatch):
     def cut(size: int) -> None:
         monkeypatch.setattr(second_parser, "MIN_BYTES", 0)
+        monkeypatch.setattr(second_parser, "worth_it", lambda fmt: True)  # MEDLINE's too
         monkeypatch.setattr(second_parser, "SEGMENT_BYTES", (size, size))
         monkeypatch.setattr(pgcopy, "COPY_PIECE_BYTES", 900)  # several pieces a segment
 
