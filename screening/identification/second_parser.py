@@ -57,6 +57,13 @@ from screening.identification.importers.base import ParseReport
 
 # A file smaller than this is parsed by one process: the cutting would not pay.
 MIN_BYTES = 8 * 1024 * 1024
+# A segment's size: a sixteenth of the file, between these.
+SEGMENT_BYTES = (1024 * 1024, 8 * 1024 * 1024)
+# The child parses at most this many segments ahead of the rows this process has sent.
+AHEAD = 2
+_HEADER = struct.Struct(">II")  # a spooled piece: its size, its rows
+_LENGTH = struct.Struct(">I")
+_NONE = float("inf")
 
 
 def worth_it(fmt: str) -> bool:
@@ -66,15 +73,6 @@ def worth_it(fmt: str) -> bool:
     of CPU against the server's 3.0, and the split's own cost is not won back
     (docs/benchmarks.md, "MEDLINE's fields and the COPY rows in C")."""
     return fmt != "medline" or not medline.compiled()
-
-
-# A segment's size: a sixteenth of the file, between these.
-SEGMENT_BYTES = (1024 * 1024, 8 * 1024 * 1024)
-# The child parses at most this many segments ahead of the rows this process has sent.
-AHEAD = 2
-_HEADER = struct.Struct(">II")  # a spooled piece: its size, its rows
-_LENGTH = struct.Struct(">I")
-_NONE = float("inf")
 
 
 class SecondParserFailed(OSError):
