@@ -52,6 +52,16 @@ _DATED_SOURCE = re.compile(
 # Record: 'Werner, S. M. [Author, Reprint Author; E-mail: ...]'), the affiliation marks
 # (Journals@Ovid: 'Zhang, Weijia 1,2,+', 'Gazic, Barbara MD, PhD *').
 _NAME_NOTES = re.compile(r"(?:\s*\[[^\[\]]*\]|\s+[\d*+†‡§¶#][\d,*+†‡§¶#]*)+$")
+# The degrees Journals@Ovid writes after a name ('Gazic, Barbara MD, PhD'), in the case they
+# are written in: 'Rahman, Md' and 'Ma, Li' are names. Generational suffixes (Jr, III) are part
+# of the name and stay.
+_DEGREE = (
+    r"M\.?D|Ph\.?D|D\.?Phil|Sc\.?D|D\.?Sc|Dr\.?P\.?H|M\.?P\.?H|M\.?Sc|B\.?Sc|M\.?S|B\.?S|M\.?A|B\.?A"
+    r"|R\.?N|B\.?S\.?N|M\.?S\.?N|D\.?N\.?P|D\.?N\.?Sc|Pharm\.?D|D\.?D\.?S|D\.?M\.?D|D\.?O|D\.?V\.?M"
+    r"|M\.?B\.?B\.?S|MBChB|M\.?B\.?A|Ed\.?D|Psy\.?D|D\.?P\.?T|APRN|CRNA|CNM|CNS|FNP|NP|PA-C|OTR"
+    r"|FAAN|FACS|FACP|FRCPC?|FRCSC?|FRACP|FRCR|MRCP"
+)
+_DEGREES = re.compile(rf"(?:,?\s+(?:{_DEGREE})\.?)+$")
 
 
 class _Ovid(TaggedFormat):
@@ -117,10 +127,17 @@ def _from_source(source: str) -> dict[str, str]:
 
 
 def _authors(names: Iterable[str]) -> list[str]:
-    """The names without the notes Ovid writes after them (`_NAME_NOTES`)."""
+    """The names without the notes and degrees Ovid writes after them (`_NAME_NOTES`,
+    `_DEGREES`)."""
     out = []
     for name in names:
         name = _NAME_NOTES.sub("", name).strip() if name[-1:] in "]0123456789*+†‡§¶#" else name
+        family, comma, given = name.partition(",")
+        if comma:
+            # Only where a given name stays before the degrees.
+            given_name = _DEGREES.sub("", given)
+            if given_name.strip(" ,"):
+                name = f"{family},{given_name}"
         if name:
             out.append(name)
     return out

@@ -61,5 +61,24 @@ def test_roles_e_mails_and_affiliation_marks_are_left_out_of_the_names():
         )
     )
     assert record["authors"] == [
-        "Zhang, San", "Li, Si", "Wang, Wu", "Zhao, Liu", "Qian, Qi MD, PhD", "Sun, Ba",
+        "Zhang, San", "Li, Si", "Wang, Wu", "Zhao, Liu", "Qian, Qi", "Sun, Ba",
+    ]  # fmt: skip
+
+
+def test_degrees_are_left_out_of_the_names_but_names_that_look_like_them_stay():
+    [record], _ = parse_bytes(
+        _ovid(
+            "AU  - Gazic, Barbara MD, PhD",
+            "AU  - Nguyen, Van Anh RN, MSN, FAAN",
+            "AU  - Moore, Ann B.S.N., M.P.H.",
+            "AU  - Rahman, Md",
+            "AU  - Ma, Li",
+            "AU  - Do, Ba MA",
+            "AU  - Smith, John Jr",
+            "AU  - Brown, Ed D.O. 2,*",
+        )
+    )
+    assert record["authors"] == [
+        "Gazic, Barbara", "Nguyen, Van Anh", "Moore, Ann", "Rahman, Md", "Ma, Li", "Do, Ba",
+        "Smith, John Jr", "Brown, Ed",
     ]  # fmt: skip
