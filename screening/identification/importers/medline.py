@@ -18,7 +18,7 @@ from screening.identification.importers.text import _
 from screening.identification.importers.textio import chunks_of
 
 try:
-    from screening.identification.importers._medline_fields import fields as _native_fields
+    from screening.identification.importers._tagged import medline_fields as _native_fields
 except ImportError:  # not compiled (no C compiler at install): the Python reader alone
     _native_fields = None
 
@@ -234,7 +234,7 @@ def compiled() -> bool:
 def _usual_fields(record: str) -> tuple[dict[str, list[str]], str, int] | None:
     """({padded tag: [values]}, the last field's padded tag, the number of lines) of a record
     whose every line is a tag line or a continuation line; None when the line parser must read
-    it. Compiled (_medline_fields.c) where the install could build it: that reader answers
+    it. Compiled (_tagged.c) where the install could build it: that reader answers
     only where it is sure to give what `_usual_fields_in_python` gives, and leaves the rest to
     it."""
     if _native_fields is not None:

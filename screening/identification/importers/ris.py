@@ -23,6 +23,11 @@ from screening.identification.importers.normalise import (
 from screening.identification.importers.text import _, gettext_noop
 from screening.identification.importers.textio import Held, fallback_counter, held_chunks
 
+try:
+    from screening.identification.importers._tagged import ris_fields as _native_fields
+except ImportError:  # not compiled (no C compiler at install): the Python reader alone
+    _native_fields = None
+
 # Tags of the RIS specification plus those Ovid, Web of Science and Citavi add; anything else is
 # kept in `raw` and reported once per file.
 KNOWN_TAGS = frozenset(
@@ -212,17 +217,7 @@ def _scan(buf, pos: int, line: int, state: _LineParser, held: Held, final: bool)
         ty = find(ty_tag, pos - 1, er) + 1
         if ty:
             raw, raw_utf8 = held.record(buf[ty:end], fallbacks)
-            # One (tag, value) a line, ("", line) for a line not in the usual shape.
-            pairs = _RECORD_LINE.findall(raw)
-            lines = len(pairs)
-            ends_with_er = pairs[-1][0] == "ER"
-            fields: dict[str, list[str]] = {}
-            for tag, value in pairs if ends_with_er else pairs[:-1]:  # else: 'ER  -' alone
-                values = fields.get(tag)
-                if values is None:
-                    fields[tag] = [value.strip()]
-                else:
-                    values.append(value.strip())
+            fields, lines, ends_with_er = _record_fields(raw)
             if "" in fields or len(fields["TY"]) > 1:
                 # A line not in the usual shape, or a record without its ER before the next
                 # TY: the line parser reads them (and says so).
@@ -249,12 +244,33 @@ def _scan(buf, pos: int, line: int, state: _LineParser, held: Held, final: bool)
             once = report.once
             for tag in fields:
                 if tag not in KNOWN_TAGS and ("RIS tag", tag) not in once:
+                    pairs = _RECORD_LINE.findall(raw)
                     index = next(i for i, pair in enumerate(pairs) if pair[0] == tag)
                     report.warn_once(("RIS tag", tag), start + index, _unknown_tag(tag))
         item = _build(fields, raw, start, report)
         if raw_utf8 is not None:
             item["raw_utf8"] = raw_utf8
         yield item
+
+
+def _record_fields_in_python(raw: str) -> tuple[dict[str, list[str]], int, bool]:
+    """({tag: [values]}, lines, whether the last line is an ER line) of a record from its TY
+    line to its ER line: the values stripped, a line not in the usual shape under the tag ""
+    (the whole line), the last line left out unless it is an ER line ('ER  -' alone)."""
+    pairs = _RECORD_LINE.findall(raw)  # one (tag, value) a line, ("", line) for another
+    ends_with_er = pairs[-1][0] == "ER"
+    fields: dict[str, list[str]] = {}
+    for tag, value in pairs if ends_with_er else pairs[:-1]:
+        values = fields.get(tag)
+        if values is None:
+            fields[tag] = [value.strip()]
+        else:
+            values.append(value.strip())
+    return fields, len(pairs), ends_with_er
+
+
+# The same in C (_tagged.c) where the install could build it; the tests hold the two equal.
+_record_fields = _native_fields or _record_fields_in_python
 
 
 def _unknown_tag(tag: str) -> str:

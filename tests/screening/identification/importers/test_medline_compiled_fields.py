@@ -1,4 +1,4 @@
-"""The compiled reader of usual MEDLINE records (_medline_fields.c) gives what the Python reader
+"""The compiled reader of usual MEDLINE records (_tagged.c) gives what the Python reader
 gives, or leaves the record to it: never a third reading. And it does read the records
 PubMed writes, or it would speed nothing up."""
 
