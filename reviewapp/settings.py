@@ -230,6 +230,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Upload limits: imports may be large (they stream to disk), full texts are PDFs.
 MAX_IMPORT_UPLOAD_BYTES = env_int("MAX_IMPORT_UPLOAD_BYTES", 600 * 1024 * 1024)
 MAX_FULLTEXT_UPLOAD_BYTES = env_int("MAX_FULLTEXT_UPLOAD_BYTES", 50 * 1024 * 1024)
+# A large RIS or MEDLINE import parsed by a second process as well (second_parser.py): "auto"
+# where the format's reader is not compiled (the parse is then the import's long part),
+# "always", or "never".
+IMPORT_SECOND_PARSER = env_str("IMPORT_SECOND_PARSER", "auto")
+if IMPORT_SECOND_PARSER not in ("auto", "always", "never"):
+    raise ImproperlyConfigured(
+        f"IMPORT_SECOND_PARSER must be auto, always or never, not {IMPORT_SECOND_PARSER!r}"
+    )
 # A full text's PDF is read in the background within these limits (a PDF can hold 60,000 pages).
 FULLTEXT_MAX_PAGES = env_int("FULLTEXT_MAX_PAGES", 500)
 FULLTEXT_EXTRACT_SECONDS = env_int("FULLTEXT_EXTRACT_SECONDS", 60)

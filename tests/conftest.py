@@ -168,6 +168,9 @@ def celery_worker(transactional_db, settings, tmp_path):
         "REDIS_URL": redis_url,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),  # the worker reads and writes where the test does
         "CACHE_PREFIX": CACHE_PREFIX,
+        # A large import forks its second parser in the worker whatever the install compiled,
+        # so the worker tests see the fork (tests/.../imports/test_worker.py).
+        "IMPORT_SECOND_PARSER": "always",
     }
     root = Path(__file__).resolve().parents[1]
     with log.open("w") as out:

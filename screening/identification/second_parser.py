@@ -10,10 +10,10 @@
     for piece in second.rows_before(None): ...                   # the rest
     second.close()
 
-(`pgcopy._Producer` does this.) Parsing and encoding rows was the import's critical path, and
-one Python process does it on one core however many the machine has (on two cores the parse
-and the server's work together fill both: see docs/benchmarks.md, "A second process for the
-parse"). Here a forked child cuts the file into segments
+(`pgcopy._Producer` does this.) Parsing and encoding rows in Python is the import's critical
+path, and one Python process does it on one core however many the machine has (on two cores
+the parse and the server's work together fill both: see docs/benchmarks.md, "A second process
+for the parse"); where the format's reader is compiled it no longer is (`worth_it`). Here a forked child cuts the file into segments
 (`importers.segments`) and parses and encodes the odd ones (but the last) into spool files,
 while this process parses the even ones: its stream (`stream`) gives those bytes and, in place
 of each of the child's segments, as many empty lines, so its parser counts every line of the
@@ -43,6 +43,8 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+from django.conf import settings
+
 from screening.identification.importers import (
     ImportFormatError,
     TruncatedFileError,
@@ -50,6 +52,7 @@ from screening.identification.importers import (
     detect_format,
     iter_records,
     medline,
+    ris,
     textio,
 )
 from screening.identification.importers import segments as cutting
@@ -67,12 +70,17 @@ _NONE = float("inf")
 
 
 def worth_it(fmt: str) -> bool:
-    """Whether parsing `fmt` costs more than the server's work on its rows, so that a second
-    parser shortens the import. RIS's parse does. MEDLINE's does only where its compiled
-    reader is missing: with it, parsing and encoding 100,000 PubMed records take about 2.4 s
-    of CPU against the server's 3.0, and the split's own cost is not won back
-    (docs/benchmarks.md, "MEDLINE's fields and the COPY rows in C")."""
-    return fmt != "medline" or not medline.compiled()
+    """Whether a second parser shortens an import of `fmt` (settings.IMPORT_SECOND_PARSER).
+    "auto": only where the format's reader is not compiled. With the compiled readers
+    (importers/_tagged.c) and rows (_copy_rows.c), parsing and encoding 100,000 records take
+    2.3-2.4 s of CPU against the server's 2.5-3.0, RIS and MEDLINE alike, and the split's own
+    cost is not won back: one process was faster in every alternated pair (docs/benchmarks.md,
+    "MEDLINE's fields and the COPY rows in C")."""
+    mode = settings.IMPORT_SECOND_PARSER
+    if mode != "auto":
+        return mode == "always"
+    reader = {"ris": ris, "medline": medline}.get(fmt)
+    return reader is None or not reader.compiled()
 
 
 class SecondParserFailed(OSError):

@@ -273,6 +273,11 @@ def _record_fields_in_python(raw: str) -> tuple[dict[str, list[str]], int, bool]
 _record_fields = _native_fields or _record_fields_in_python
 
 
+def compiled() -> bool:
+    """Whether a record's lines are read in C (see `_record_fields`)."""
+    return _native_fields is not None
+
+
 def _unknown_tag(tag: str) -> str:
     return _("unknown RIS tag %(tag)s; kept in the raw record only") % {"tag": tag}
 

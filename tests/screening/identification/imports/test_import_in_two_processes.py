@@ -33,7 +33,8 @@ def search(db):
 
 
 @pytest.fixture
-def cut_small(monkeypatch):
+def cut_small(monkeypatch, settings):
+    settings.IMPORT_SECOND_PARSER = "always"  # whatever the install compiled
     monkeypatch.setattr(second_parser, "MIN_BYTES", 0)
     monkeypatch.setattr(second_parser, "SEGMENT_BYTES", (700, 700))
 

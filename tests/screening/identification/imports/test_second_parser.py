@@ -98,10 +98,11 @@ cut: list[int] = []  # how many segments the child parsed, by call
 
 
 @pytest.fixture
-def small_segments(monkeypatch):
+def small_segments(monkeypatch, settings):
+    settings.IMPORT_SECOND_PARSER = "always"  # whatever the install compiled
+
     def cut(size: int) -> None:
         monkeypatch.setattr(second_parser, "MIN_BYTES", 0)
-        monkeypatch.setattr(second_parser, "worth_it", lambda fmt: True)  # MEDLINE's too
         monkeypatch.setattr(second_parser, "SEGMENT_BYTES", (size, size))
         monkeypatch.setattr(pgcopy, "COPY_PIECE_BYTES", 900)  # several pieces a segment
 
