@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,16 @@ import pytest
 from screening.identification.importers import ParseReport, iter_records
 
 DATA = Path(__file__).resolve().parents[4] / ".." / "shared" / "data"
+
+
+def needs_compiled(built: bool, what: str) -> None:
+    """Skip a test of a C part (README, "Native parts") that the install did not build, as an
+    install without a C compiler leaves it; under CI, whose install has one, fail instead."""
+    if built:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI installs with a C compiler: {what} must be built")
+    pytest.skip(f"{what} was not built (no C compiler at install)")
 
 
 def data_file(relative: str) -> Path:

@@ -4,15 +4,13 @@ PubMed writes, or it would speed nothing up."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.identification.importers import medline
 
-from .conftest import data_file
+from .conftest import data_file, needs_compiled
 from .test_medline_equivalence import PUBMED
 
 compiled = medline._native_fields
@@ -24,10 +22,7 @@ def python(record: str):
 
 @pytest.fixture(autouse=True)
 def _built():
-    if compiled is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI installs with a C compiler: the compiled MEDLINE reader must be built")
-        pytest.skip("the compiled MEDLINE reader was not built (no C compiler at install)")
+    needs_compiled(compiled is not None, "the compiled MEDLINE reader")
 
 
 def records_of(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from screening.identification.importers import medline as new
 
 from . import equivalence
 from . import medline_before as old
-from .conftest import data_file
+from .conftest import data_file, needs_compiled
 from .equivalence import variants
 
 REAL = ["revtools/restoration_pubmed.nbib", "metaknowledge/medline_test.medline"]
@@ -25,8 +25,8 @@ def reader(request, monkeypatch):
     it) and with the Python one alone, as an install without a C compiler reads."""
     if request.param == "python":
         monkeypatch.setattr(new, "_native_fields", None)
-    elif new._native_fields is None:
-        pytest.skip("the compiled MEDLINE reader was not built (no C compiler at install)")
+    else:
+        needs_compiled(new.compiled(), "the compiled MEDLINE reader")
     return request.param
 
 

@@ -4,15 +4,13 @@ nothing for it to leave to Python."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.identification.importers import ris
 
-from .conftest import data_file
+from .conftest import data_file, needs_compiled
 from .test_ris import REAL_RIS
 from .test_ris_equivalence import SCOPUS
 
@@ -22,10 +20,7 @@ python = ris._record_fields_in_python
 
 @pytest.fixture(autouse=True)
 def _built():
-    if compiled is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI installs with a C compiler: the compiled RIS reader must be built")
-        pytest.skip("the compiled RIS reader was not built (no C compiler at install)")
+    needs_compiled(compiled is not None, "the compiled RIS reader")
 
 
 def records_of(text: str) -> list[str]:

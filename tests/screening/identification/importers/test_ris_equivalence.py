@@ -13,7 +13,7 @@ from screening.identification.importers import ris as new
 
 from . import equivalence
 from . import ris_before as old
-from .conftest import data_file
+from .conftest import data_file, needs_compiled
 from .equivalence import variants
 from .test_ris import REAL_RIS
 
@@ -24,8 +24,8 @@ def reader(request, monkeypatch):
     it) and with the Python one alone, as an install without a C compiler reads."""
     if request.param == "python":
         monkeypatch.setattr(new, "_record_fields", new._record_fields_in_python)
-    elif new._native_fields is None:
-        pytest.skip("the compiled RIS reader was not built (no C compiler at install)")
+    else:
+        needs_compiled(new.compiled(), "the compiled RIS reader")
     return request.param
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import struct
 from types import SimpleNamespace
 from unittest import mock
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 
 from screening.identification import pgcopy, writes
 from screening.identification.importers import ImportFormatError, iter_records
+from tests.screening.identification.importers.conftest import needs_compiled
 
 from .test_write_path import AWKWARD_RIS
 
@@ -38,10 +38,7 @@ MEDLINE = (
 
 @pytest.fixture(scope="module")
 def encoders():
-    if pgcopy._copy_rows is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI installs with a C compiler: the C row encoder must be built")
-        pytest.skip("the C row encoder was not built (no C compiler at install)")
+    needs_compiled(pgcopy._copy_rows is not None, "the C row encoder")
     # The same created_at for both, which each encoder takes when it is made.
     with mock.patch.object(pgcopy.timezone, "now", return_value=NOW):
         _, in_c = pgcopy._row_encoder(JOB, FIELDS)

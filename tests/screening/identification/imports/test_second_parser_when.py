@@ -13,6 +13,7 @@ import pytest
 
 from screening.identification import pgcopy, second_parser
 from screening.identification.importers import ParseReport, medline, ris
+from tests.screening.identification.importers.conftest import needs_compiled
 from tests.screening.identification.importers.test_medline_equivalence import PUBMED
 from tests.screening.identification.importers.test_ris_equivalence import SCOPUS
 
@@ -44,8 +45,7 @@ def forked(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("fmt", sorted(FILES))
 def test_one_process_where_the_reader_is_compiled(forked, fmt):
-    if not FILES[fmt][2].compiled():
-        pytest.skip(f"the compiled {fmt} reader was not built (no C compiler at install)")
+    needs_compiled(FILES[fmt][2].compiled(), f"the compiled {fmt} reader")
     assert not forked(fmt)
 
 
