@@ -82,13 +82,6 @@ put_field(const char *data, Py_ssize_t size)
     return 0;
 }
 
-/* The UTF-8 of a str, or NULL (an error set) when it has none (lone surrogates). */
-static const char *
-utf8_of(PyObject *text, Py_ssize_t *size)
-{
-    return PyUnicode_AsUTF8AndSize(text, size);
-}
-
 /* `text` as a JSON string, as json.encoder.encode_basestring writes it. 1: done; 0: not sure;
  * -1: an error. */
 static int
@@ -97,7 +90,7 @@ put_json_string(PyObject *text)
     if (!PyUnicode_CheckExact(text))
         return 0;
     Py_ssize_t size;
-    const char *data = utf8_of(text, &size);
+    const char *data = PyUnicode_AsUTF8AndSize(text, &size);
     if (data == NULL)
         return -1;
     /* At most six bytes for one (\u00XX), and the quotes. */
@@ -203,13 +196,13 @@ put_text(PyObject *value, PyObject *limit)
             PyObject *cut = PyUnicode_Substring(value, 0, most);
             if (cut == NULL)
                 return -1;
-            data = utf8_of(cut, &size);
+            data = PyUnicode_AsUTF8AndSize(cut, &size);
             int failed = data == NULL || put_field(data, size) < 0;
             Py_DECREF(cut);
             return failed ? -1 : 1;
         }
     }
-    data = utf8_of(value, &size);
+    data = PyUnicode_AsUTF8AndSize(value, &size);
     if (data == NULL)
         return -1;
     return put_field(data, size) < 0 ? -1 : 1;
@@ -262,13 +255,24 @@ put_raw(PyObject *item)
         PyObject *text = PyDict_GetItemString(item, "raw");
         if (text == NULL || !PyUnicode_CheckExact(text))
             return 0;
-        data = utf8_of(text, &size);
+        data = PyUnicode_AsUTF8AndSize(text, &size);
         if (data == NULL)
             return -1;
     }
     if (memchr(data, 0, size) != NULL)
         return 0; /* the Python encoder says what a NUL is doing there */
     return put_field(data, size) < 0 ? -1 : 1;
+}
+
+/* item[key] (borrowed), or NULL with *done 0 when the key is missing (the Python encoder
+ * raises its KeyError) or -1 on an error. */
+static PyObject *
+value_of(PyObject *item, PyObject *key, int *done)
+{
+    PyObject *value = PyDict_GetItemWithError(item, key);
+    if (value == NULL)
+        *done = PyErr_Occurred() ? -1 : 0;
+    return value;
 }
 
 static PyObject *
@@ -294,21 +298,22 @@ encode_row(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
     int done = put_bytes(PyBytes_AS_STRING(head), PyBytes_GET_SIZE(head)) < 0 ? -1 : 1;
     for (Py_ssize_t i = 0; done > 0 && i < PyTuple_GET_SIZE(texts); i++) {
         PyObject *spec = PyTuple_GET_ITEM(texts, i);
-        PyObject *value = PyDict_GetItemWithError(item, PyTuple_GET_ITEM(spec, 0));
-        done = value == NULL ? (PyErr_Occurred() ? -1 : 0)
-                             : put_text(value, PyTuple_GET_ITEM(spec, 1));
+        PyObject *value = value_of(item, PyTuple_GET_ITEM(spec, 0), &done);
+        if (value != NULL)
+            done = put_text(value, PyTuple_GET_ITEM(spec, 1));
     }
     if (done > 0 && with_raw)
         done = put_raw(item);
     for (Py_ssize_t i = 0; done > 0 && i < PyTuple_GET_SIZE(jsons); i++) {
-        PyObject *value = PyDict_GetItemWithError(item, PyTuple_GET_ITEM(jsons, i));
-        done = value == NULL ? (PyErr_Occurred() ? -1 : 0) : put_json(value);
+        PyObject *value = value_of(item, PyTuple_GET_ITEM(jsons, i), &done);
+        if (value != NULL)
+            done = put_json(value);
     }
     for (Py_ssize_t i = 0; done > 0 && i < PyTuple_GET_SIZE(ints); i++) {
         PyObject *spec = PyTuple_GET_ITEM(ints, i);
-        PyObject *value = PyDict_GetItemWithError(item, PyTuple_GET_ITEM(spec, 0));
-        done = value == NULL ? (PyErr_Occurred() ? -1 : 0)
-                             : put_int(value, PyLong_AsLong(PyTuple_GET_ITEM(spec, 1)));
+        PyObject *value = value_of(item, PyTuple_GET_ITEM(spec, 0), &done);
+        if (value != NULL)
+            done = put_int(value, PyLong_AsLong(PyTuple_GET_ITEM(spec, 1)));
     }
     if (done > 0)
         done = put_bytes(PyBytes_AS_STRING(tail), PyBytes_GET_SIZE(tail)) < 0 ? -1 : 1;

@@ -113,6 +113,26 @@ strip(int kind, const void *data, Py_ssize_t *start, Py_ssize_t *end)
         (*end)--;
 }
 
+/* Where the line starting at `pos` ends: its "\n", or `n`; -1 on an error. */
+static inline Py_ssize_t
+line_end(PyObject *record, Py_ssize_t pos, Py_ssize_t n)
+{
+    Py_ssize_t eol = PyUnicode_FindChar(record, '\n', pos, n, 1);
+    return eol == -2 ? -1 : eol < 0 ? n : eol;
+}
+
+/* Whether record[at:at + 6] is six spaces: a MEDLINE continuation line's indent. */
+static inline int
+six_spaces(int kind, const void *data, Py_ssize_t at, Py_ssize_t n)
+{
+    if (at + 6 > n)
+        return 0;
+    for (int k = 0; k < 6; k++)
+        if (PyUnicode_READ(kind, data, at + k) != ' ')
+            return 0;
+    return 1;
+}
+
 /* Store the open field's value (stripped, its lines joined by one space) under its tag. */
 static int
 close_field(PyObject *record, int kind, const void *data, Field *field, PyObject *fields,
@@ -155,18 +175,16 @@ medline_fields(PyObject *Py_UNUSED(module), PyObject *record)
     PyObject *fields = PyDict_New();
     if (fields == NULL)
         return NULL;
+    PyObject *result = NULL; /* NULL: an error; None: not sure */
     Field field = {NULL, 0, 0, NULL};
     Py_ssize_t pos = 0, lines = 0;
     while (pos < n) {
-        Py_ssize_t eol = PyUnicode_FindChar(record, '\n', pos, n, 1);
-        if (eol == -2)
-            goto error;
+        Py_ssize_t eol = line_end(record, pos, n);
         if (eol < 0)
-            eol = n;
+            goto error;
         lines++;
         Py_ssize_t length = eol - pos;
-        if (length >= 6 && CH(pos) == ' ' && CH(pos + 1) == ' ' && CH(pos + 2) == ' ' &&
-            CH(pos + 3) == ' ' && CH(pos + 4) == ' ' && CH(pos + 5) == ' ') {
+        if (six_spaces(kind, data, pos, eol)) {
             /* A continuation line: its text, stripped (its trailing space too: the next
              * piece is joined after one space, or the whole value is stripped). */
             Py_ssize_t start = pos + 6, end = eol;
@@ -196,20 +214,14 @@ medline_fields(PyObject *Py_UNUSED(module), PyObject *record)
             value = pos + 6;
         else
             goto unsure;
-        if (eol < n && eol + 7 <= n) {
+        if (six_spaces(kind, data, eol + 1, n)) {
             /* Before a continuation line, the Python path matches this line with its
              * trailing space replaced by one space and the next line's text: the same
              * match only when the line's own text reaches past the separator. */
-            Py_ssize_t next = eol + 1, k = 0;
-            while (k < 6 && CH(next + k) == ' ')
-                k++;
-            if (k == 6) {
-                Py_ssize_t end = eol;
-                while (end > pos && Py_UNICODE_ISSPACE(CH(end - 1)))
-                    end--;
-                if (end - pos < 7)
-                    goto unsure;
-            }
+            Py_ssize_t start = pos, end = eol;
+            strip(kind, data, &start, &end); /* start stays: the line opens with a letter */
+            if (end - start < 7)
+                goto unsure;
         }
         if (field.tag != NULL) {
             if (close_field(record, kind, data, &field, fields, space) < 0)
@@ -228,20 +240,16 @@ medline_fields(PyObject *Py_UNUSED(module), PyObject *record)
         goto unsure; /* an empty record */
     if (close_field(record, kind, data, &field, fields, space) < 0)
         goto error;
-    PyObject *last_tag = field.tag; /* the reference moves to the result */
-    PyObject *result = Py_BuildValue("(NNn)", fields, last_tag, lines);
-    return result;
+    /* The references of fields and the last tag move to the result. */
+    return Py_BuildValue("(NNn)", fields, field.tag, lines);
 
 unsure:
-    Py_XDECREF(field.tag);
-    Py_XDECREF(field.more);
-    Py_DECREF(fields);
-    Py_RETURN_NONE;
+    result = Py_NewRef(Py_None);
 error:
     Py_XDECREF(field.tag);
     Py_XDECREF(field.more);
     Py_DECREF(fields);
-    return NULL;
+    return result;
 #undef CH
 }
 
@@ -265,11 +273,9 @@ ris_fields(PyObject *Py_UNUSED(module), PyObject *record)
     Py_ssize_t pos = 0, lines = 0;
     int ends_with_er = 0;
     for (;;) {
-        Py_ssize_t eol = PyUnicode_FindChar(record, '\n', pos, n, 1);
-        if (eol == -2)
-            goto error;
+        Py_ssize_t eol = line_end(record, pos, n);
         if (eol < 0)
-            eol = n;
+            goto error;
         lines++;
         int last = eol >= n;
         /* `^(?:(..)  - )?(.*)$`: two characters (neither a line end), two spaces, a dash,
